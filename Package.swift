@@ -1,0 +1,177 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "meta-proxy",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "meta-proxy", targets: ["MetaProxyCLI"]),
+        .executable(name: "pegasus-sim", targets: ["PegasusSimCLI"]),
+        .library(name: "PegasusWire", targets: ["PegasusWire"]),
+        .library(name: "PegasusSim", targets: ["PegasusSim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Wire codec: Thrift binary protocol, THFT request frames, rDSN reply frames, typed IDL messages. No I/O.
+        .target(
+            name: "PegasusWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // Apache's ZooKeeper C client (libzookeeper-mt-dev), multi-threaded flavour.
+        .systemLibrary(
+            name: "CZooKeeper",
+            providers: [.apt(["libzookeeper-mt-dev"])]
+        ),
+        // Async/await ZooKeeper API over CZooKeeper.
+        .target(
+            name: "ZooKeeper",
+            dependencies: [
+                "CZooKeeper",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            cSettings: [.define("THREADED")],
+            swiftSettings: swiftSettings + [.define("THREADED")]
+        ),
+        // libcurl (libcurl4-openssl-dev) for HTTP health probes.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Health probes of every primary and backup MetaServer cluster.
+        .target(
+            name: "HealthProbe",
+            dependencies: [
+                "CCurl",
+                "PegasusWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Policy files and pure failover decision logic.
+        .target(
+            name: "FailoverPolicy",
+            dependencies: [
+                "HealthProbe",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Routing core and data path: route stores, upstream MetaServer pool, the proxy, failover coordination.
+        .target(
+            name: "Router",
+            dependencies: [
+                "PegasusWire",
+                "ZooKeeper",
+                "HealthProbe",
+                "FailoverPolicy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Simulated Pegasus cluster (MetaServers with RPC + HTTP, ReplicaServers) on loopback.
+        .target(
+            name: "PegasusSim",
+            dependencies: [
+                "PegasusWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "MetaProxyCLI",
+            dependencies: [
+                "PegasusWire",
+                "ZooKeeper",
+                "Router",
+                "HealthProbe",
+                "FailoverPolicy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "PegasusSimCLI",
+            dependencies: [
+                "PegasusSim",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PegasusWireTests",
+            dependencies: [
+                "PegasusWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZooKeeperTests",
+            dependencies: ["ZooKeeper", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HealthProbeTests",
+            dependencies: ["HealthProbe", "PegasusSim", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FailoverPolicyTests",
+            dependencies: ["FailoverPolicy", "HealthProbe"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PegasusSimTests",
+            dependencies: ["PegasusSim", "PegasusWire", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RouterTests",
+            dependencies: [
+                "Router", "PegasusWire", "PegasusSim", "ZooKeeper", "FailoverPolicy", "HealthProbe",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
