@@ -69,7 +69,6 @@ let package = Package(
         .target(
             name: "FailoverPolicy",
             dependencies: [
-                "HealthProbe",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -154,7 +153,11 @@ let package = Package(
         ),
         .testTarget(
             name: "FailoverPolicyTests",
-            dependencies: ["FailoverPolicy", "HealthProbe"],
+            dependencies: [
+                "FailoverPolicy",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Everything a ``FailoverPolicyKind`` may look at to decide for one table. A pure value:
+/// the caller fills it from the prober, the duplication reader and the stored route, and passes `now`.
+public struct DecisionInput: Hashable, Sendable {
+    /// The table's name.
+    public var table: String
+    /// The table's declared primary cluster.
+    public var primary: String
+    /// The declared backup clusters, most preferred first.
+    public var backups: [String]
+    /// Health per cluster name; a missing cluster counts as ``ClusterHealth/State/unknown``.
+    public var health: [String: ClusterHealth]
+    /// Duplication from the primary to each backup, keyed by backup name; missing = not duplicating.
+    public var duplications: [String: DuplicationView]
+    /// Reverse duplication from each backup to the primary, keyed by backup name; missing = unknown.
+    public var reverseDuplications: [String: DuplicationView]
+    /// Where the table is routed now.
+    public var current: EffectiveState
+    /// Automation paused for this table.
+    public var tablePaused: Bool
+    /// Automation paused for every table.
+    public var globallyPaused: Bool
+    /// The decision time.
+    public var now: Date
+
+    /// Creates a decision input.
+    public init(
+        table: String,
+        primary: String,
+        backups: [String],
+        health: [String: ClusterHealth],
+        duplications: [String: DuplicationView] = [:],
+        reverseDuplications: [String: DuplicationView] = [:],
+        current: EffectiveState = .initial,
+        tablePaused: Bool = false,
+        globallyPaused: Bool = false,
+        now: Date
+    ) {
+        self.table = table
+        self.primary = primary
+        self.backups = backups
+        self.health = health
+        self.duplications = duplications
+        self.reverseDuplications = reverseDuplications
+        self.current = current
+        self.tablePaused = tablePaused
+        self.globallyPaused = globallyPaused
+        self.now = now
+    }
+
+    /// The cluster the table is routed to now: the primary, or the backup it is on.
+    public var effectiveCluster: String {
+        switch current.placement {
+        case .onPrimary: primary
+        case .onBackup(let cluster, _, _, _): cluster
+        }
+    }
+
+    /// The health of `cluster`, ``ClusterHealth/State/unknown`` since `now` when the prober gave none.
+    public func health(of cluster: String) -> ClusterHealth {
+        health[cluster] ?? ClusterHealth(state: .unknown, since: now)
+    }
+
+    /// The ``DecisionReason/Code/paused`` reason when automation is paused, else `nil`.
+    var pauseReason: DecisionReason? {
+        if globallyPaused {
+            return DecisionReason(.paused, "automation paused globally")
+        }
+        if tablePaused {
+            return DecisionReason(.paused, "automation paused for table \(table)")
+        }
+        return nil
+    }
+}
