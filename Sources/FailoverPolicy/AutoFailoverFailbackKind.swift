@@ -29,13 +29,7 @@ public struct AutoFailoverFailbackKind: FailoverPolicyKind {
 
     /// Decides as described on the type.
     public func decide(_ input: DecisionInput) -> Decision {
-        if let paused = input.pauseReason {
-            return .keep(paused)
-        }
-        switch input.current.placement {
-        case .onPrimary:
-            return rules.decideOnPrimary(input)
-        case .onBackup(let backup, _, _, let automatic):
+        rules.decide(input) { backup, automatic in
             guard automatic else {
                 let reason = DecisionReason(
                     .operatorSwitchHeld,
@@ -56,7 +50,8 @@ public struct AutoFailoverFailbackKind: FailoverPolicyKind {
         }
         let upFor = input.now.elapsed(since: health.since)
         guard upFor >= failback.afterHealthy else {
-            let text = "primary \(primary) up for \(PolicyDuration.format(upFor)) "
+            let text =
+                "primary \(primary) up for \(PolicyDuration.format(upFor)) "
                 + "< after_healthy \(PolicyDuration.format(failback.afterHealthy))"
             return rules.stay(on: backup, input, because: DecisionReason(.primaryUpTooShort, text))
         }
@@ -66,7 +61,8 @@ public struct AutoFailoverFailbackKind: FailoverPolicyKind {
         let healthy = "primary \(primary) up for \(PolicyDuration.format(upFor))"
         guard let reverse = input.reverseDuplications[backup] else {
             if failback.requireReverseDuplication {
-                let text = "\(healthy), but no reverse duplication \(backup) → \(primary) is known: "
+                let text =
+                    "\(healthy), but no reverse duplication \(backup) → \(primary) is known: "
                     + "failing back would drop the writes \(backup) took"
                 return .refuse(DecisionReason(.reverseDuplicationUnknown, text))
             }
@@ -75,7 +71,8 @@ public struct AutoFailoverFailbackKind: FailoverPolicyKind {
         }
         switch rules.lagGuard.evaluate(reverse, link: "\(backup) → \(primary)", now: input.now) {
         case .allowed(let lag, let age):
-            let text = "\(healthy); \(backup) → \(primary) lag \(lag) decrees observed \(PolicyDuration.format(age)) ago"
+            let text =
+                "\(healthy); \(backup) → \(primary) lag \(lag) decrees observed \(PolicyDuration.format(age)) ago"
             return .switchBack(DecisionReason(.primaryHealthy, text))
         case .denied(let reason):
             return .refuse(DecisionReason(reason.code, "failback refused: \(reason.text)"))

@@ -27,13 +27,7 @@ public struct AutoFailoverKind: FailoverPolicyKind {
 
     /// Decides as described on the type.
     public func decide(_ input: DecisionInput) -> Decision {
-        if let paused = input.pauseReason {
-            return .keep(paused)
-        }
-        switch input.current.placement {
-        case .onPrimary:
-            return rules.decideOnPrimary(input)
-        case .onBackup(let backup, _, _, _):
+        rules.decide(input) { backup, _ in
             let reason = DecisionReason(
                 .automaticFailbackDisabled,
                 "on backup \(backup); kind auto-failover never fails back: operator runs `failover back`"

@@ -10,6 +10,19 @@ struct AutomaticFailover: Sendable {
         lagGuard = spec.lagGuard
     }
 
+    /// Paused → keep; on the primary → ``decideOnPrimary(_:)``; on a backup → `onBackup(backup, automatic)`.
+    func decide(_ input: DecisionInput, onBackup: (_ backup: String, _ automatic: Bool) -> Decision) -> Decision {
+        if let paused = input.pauseReason {
+            return .keep(paused)
+        }
+        switch input.current.placement {
+        case .onPrimary:
+            return decideOnPrimary(input)
+        case .onBackup(let backup, _, _, let automatic):
+            return onBackup(backup, automatic)
+        }
+    }
+
     /// On the primary: switch to the first eligible backup once the primary has been down for
     /// `min_down` and the cooldown has passed; refuse when no backup is eligible.
     func decideOnPrimary(_ input: DecisionInput) -> Decision {
@@ -22,13 +35,16 @@ struct AutomaticFailover: Sendable {
         }
         let downFor = PolicyDuration.format(input.now.elapsed(since: input.health(of: primary).since))
         guard !input.backups.isEmpty else {
-            return .keep(DecisionReason(.noBackupDeclared, "primary \(primary) down for \(downFor); no backup declared"))
+            return .keep(
+                DecisionReason(.noBackupDeclared, "primary \(primary) down for \(downFor); no backup declared")
+            )
         }
         var rejections: [DecisionReason] = []
         for backup in input.backups {
             switch eligibility(of: backup, input) {
             case .allowed(let lag, let age):
-                let text = "primary \(primary) down for \(downFor) (min_down \(PolicyDuration.format(switching.minDown))); "
+                let text =
+                    "primary \(primary) down for \(downFor) (min_down \(PolicyDuration.format(switching.minDown))); "
                     + "\(backup): lag \(lag) decrees observed \(PolicyDuration.format(age)) ago"
                 return .switchTo(cluster: backup, reason: DecisionReason(.effectiveDown, text))
             case .denied(let reason):
@@ -36,7 +52,8 @@ struct AutomaticFailover: Sendable {
             }
         }
         // The code is why the most preferred backup was rejected; the text lists every backup.
-        let text = "primary \(primary) down for \(downFor); no eligible backup: "
+        let text =
+            "primary \(primary) down for \(downFor); no eligible backup: "
             + rejections.map(\.text).joined(separator: "; ")
         return .refuse(DecisionReason(rejections[0].code, text))
     }
@@ -47,7 +64,8 @@ struct AutomaticFailover: Sendable {
     func stay(on backup: String, _ input: DecisionInput, because reason: DecisionReason) -> Decision {
         if notDownLongEnough(backup, role: "active backup", input) == nil {
             let downFor = PolicyDuration.format(input.now.elapsed(since: input.health(of: backup).since))
-            let text = "active backup \(backup) down for \(downFor); writes it took exist nowhere else, "
+            let text =
+                "active backup \(backup) down for \(downFor); writes it took exist nowhere else, "
                 + "so no automatic move to another cluster: operator action needed"
             return .refuse(DecisionReason(.effectiveBackupDown, text))
         }
@@ -65,7 +83,8 @@ struct AutomaticFailover: Sendable {
         case .down:
             let downFor = input.now.elapsed(since: health.since)
             guard downFor >= switching.minDown else {
-                let text = "\(role) \(cluster) down for \(PolicyDuration.format(downFor)) "
+                let text =
+                    "\(role) \(cluster) down for \(PolicyDuration.format(downFor)) "
                     + "< min_down \(PolicyDuration.format(switching.minDown))"
                 return DecisionReason(.downTooShort, text)
             }
@@ -82,7 +101,8 @@ struct AutomaticFailover: Sendable {
         guard since < switching.cooldown else {
             return nil
         }
-        let text = "last switch \(PolicyDuration.format(since)) ago < cooldown \(PolicyDuration.format(switching.cooldown))"
+        let text =
+            "last switch \(PolicyDuration.format(since)) ago < cooldown \(PolicyDuration.format(switching.cooldown))"
         return DecisionReason(.cooldown, text)
     }
 

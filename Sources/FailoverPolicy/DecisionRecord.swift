@@ -74,31 +74,26 @@ public struct DecisionRecord: Codable, Hashable, Sendable {
     ///   - trigger: What caused it.
     public init?(decision: Decision, input: DecisionInput, decidedBy: String, trigger: Trigger) {
         let from = input.effectiveCluster
+        let to: String
+        let reason: DecisionReason
+        let lag: Int?
         switch decision {
         case .keep, .refuse:
             return nil
-        case .switchTo(let cluster, let reason):
-            self.init(
-                table: input.table,
-                from: from,
-                to: cluster,
-                reason: reason,
-                at: input.now,
-                decidedBy: decidedBy,
-                lagDecrees: input.duplications[cluster]?.maxLagDecrees,
-                trigger: trigger
-            )
-        case .switchBack(let reason):
-            self.init(
-                table: input.table,
-                from: from,
-                to: input.primary,
-                reason: reason,
-                at: input.now,
-                decidedBy: decidedBy,
-                lagDecrees: input.reverseDuplications[from]?.maxLagDecrees,
-                trigger: trigger
-            )
+        case .switchTo(let cluster, let switchReason):
+            (to, reason, lag) = (cluster, switchReason, input.duplications[cluster]?.maxLagDecrees)
+        case .switchBack(let switchReason):
+            (to, reason, lag) = (input.primary, switchReason, input.reverseDuplications[from]?.maxLagDecrees)
         }
+        self.init(
+            table: input.table,
+            from: from,
+            to: to,
+            reason: reason,
+            at: input.now,
+            decidedBy: decidedBy,
+            lagDecrees: lag,
+            trigger: trigger
+        )
     }
 }

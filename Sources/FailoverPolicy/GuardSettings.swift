@@ -48,12 +48,10 @@ public struct GuardSettings: Hashable, Sendable {
         }
         let age = now.elapsed(since: observedAt)
         guard age <= maxLagAge else {
-            return .denied(
-                DecisionReason(
-                    .observationStale,
-                    "\(link): lag observation \(PolicyDuration.format(age)) old > max_lag_age \(PolicyDuration.format(maxLagAge))"
-                )
-            )
+            let text =
+                "\(link): lag observation \(PolicyDuration.format(age)) old "
+                + "> max_lag_age \(PolicyDuration.format(maxLagAge))"
+            return .denied(DecisionReason(.observationStale, text))
         }
         guard lag <= maxLagDecrees else {
             return .denied(

@@ -65,7 +65,11 @@ public enum ManualSwitch {
     }
 
     /// Success carries a detail for the reason text.
-    private static func check(to backup: String, _ input: DecisionInput, _ spec: PolicySpec) -> Result<String, Refusal> {
+    private static func check(
+        to backup: String,
+        _ input: DecisionInput,
+        _ spec: PolicySpec
+    ) -> Result<String, Refusal> {
         if case .onBackup(let current, _, _, _) = input.current.placement {
             let text = "table is on backup \(current); writes it took are not duplicated to \(backup)"
             return .failure(Refusal(reason: DecisionReason(.betweenBackups, text)))
@@ -104,6 +108,9 @@ public enum ManualSwitch {
 
     private static func notUp(_ cluster: String, _ input: DecisionInput) -> Refusal? {
         let state = input.health(of: cluster).state
-        return state == .up ? nil : Refusal(reason: DecisionReason(.targetNotUp, "\(cluster): health \(state.rawValue)"))
+        guard state != .up else {
+            return nil
+        }
+        return Refusal(reason: DecisionReason(.targetNotUp, "\(cluster): health \(state.rawValue)"))
     }
 }

@@ -26,7 +26,12 @@ struct PolicyFileParser {
         guard let tables = root["tables"] else {
             throw PolicyError(code: .missingKey, file: file, keyPath: "tables", message: "required")
         }
-        var spec = PolicySpec(name: defaultName, file: file, tables: try stringList(tables, at: "tables"), kind: kind.name)
+        var spec = PolicySpec(
+            name: defaultName,
+            file: file,
+            tables: try stringList(tables, at: "tables"),
+            kind: kind.name
+        )
         if let name = root["name"] {
             spec.name = try string(name, at: "name")
         }
@@ -45,7 +50,13 @@ struct PolicyFileParser {
         if let node = root["failback"] {
             let entries = try section(node, at: "failback", keys: ["after_healthy", "require_reverse_duplication"])
             try read(entries, "after_healthy", in: "failback", duration, into: &spec.failback.afterHealthy)
-            try read(entries, "require_reverse_duplication", in: "failback", bool, into: &spec.failback.requireReverseDuplication)
+            try read(
+                entries,
+                "require_reverse_duplication",
+                in: "failback",
+                bool,
+                into: &spec.failback.requireReverseDuplication
+            )
         }
         if let node = root["guard"] {
             let entries = try section(node, at: "guard", keys: ["max_lag_decrees", "max_lag_age"])
@@ -84,7 +95,9 @@ struct PolicyFileParser {
         return entries
     }
 
-    private func rejectUnknownKeys(_ entries: [String: Node], accepted: Set<String>, at path: String?) throws(PolicyError) {
+    private func rejectUnknownKeys(_ entries: [String: Node], accepted: Set<String>, at path: String?)
+        throws(PolicyError)
+    {
         guard let unknown = entries.keys.sorted().first(where: { !accepted.contains($0) }) else {
             return
         }

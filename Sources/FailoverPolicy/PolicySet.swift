@@ -12,6 +12,8 @@ public struct PolicySet: Sendable {
     private struct Glob: Sendable {
         let pattern: TablePattern
         let policy: Policy
+        /// The policy's index in ``policies``: globs of one policy never conflict.
+        let owner: Int
     }
 
     /// The policies, in file-name order.
@@ -35,7 +37,7 @@ public struct PolicySet: Sendable {
     public init(policies: [Policy]) throws(PolicyError) {
         var exact: [String: Policy] = [:]
         var globs: [Glob] = []
-        for policy in policies {
+        for (owner, policy) in policies.enumerated() {
             for table in policy.spec.tables {
                 let pattern = TablePattern(table)
                 if pattern.isExact {
@@ -46,14 +48,13 @@ public struct PolicySet: Sendable {
                     continue
                 }
                 let rival = globs.first {
-                    $0.policy.spec.file != policy.spec.file && $0.pattern.literalCount == pattern.literalCount
-                        && $0.pattern.overlaps(pattern)
+                    $0.owner != owner && $0.pattern.literalCount == pattern.literalCount && $0.pattern.overlaps(pattern)
                 }
                 if let rival {
                     let message = "\"\(table)\" is as specific as \"\(rival.pattern.text)\" (a table can match both) in"
                     throw Self.conflict(.ambiguousPattern, policy, rival.policy, message)
                 }
-                globs.append(Glob(pattern: pattern, policy: policy))
+                globs.append(Glob(pattern: pattern, policy: policy, owner: owner))
             }
         }
         self.policies = policies
@@ -72,7 +73,12 @@ public struct PolicySet: Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw PolicyError(code: .unreadable, file: directory, keyPath: nil, message: "cannot list directory: \(error)")
+            throw PolicyError(
+                code: .unreadable,
+                file: directory,
+                keyPath: nil,
+                message: "cannot list directory: \(error)"
+            )
         }
         var policies: [Policy] = []
         for name in names.sorted() where name.hasSuffix(".yaml") && !name.hasPrefix(".") {
@@ -97,7 +103,9 @@ public struct PolicySet: Sendable {
         return globs.first { $0.pattern.matches(table) }?.policy ?? .builtInDefault
     }
 
-    private static func conflict(_ code: PolicyError.Code, _ policy: Policy, _ other: Policy, _ message: String) -> PolicyError {
+    private static func conflict(_ code: PolicyError.Code, _ policy: Policy, _ other: Policy, _ message: String)
+        -> PolicyError
+    {
         PolicyError(
             code: code,
             file: policy.spec.file,

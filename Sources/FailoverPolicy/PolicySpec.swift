@@ -15,7 +15,7 @@
 ///   `policies/examples/` is therefore never loaded by default.
 /// * **tables.** Exact names or globs: `*` matches any run of characters (also none), `?` exactly
 ///   one. An exact name beats every glob; among globs the one with more literal (non-wildcard)
-///   characters wins. `"*"` is the default policy. Two files listing the same exact name, or two
+///   characters wins. `"*"` is the default policy. Quote globs: a bare `*` starts a YAML alias. Two files listing the same exact name, or two
 ///   files with globs of equal literal count that could match the same table name, are a load error
 ///   naming both files: no table's policy ever depends on file names. A table matching nothing
 ///   gets ``Policy/builtInDefault`` (kind `manual`).
@@ -111,7 +111,8 @@ public struct PolicySpec: Hashable, Sendable {
         if probe.timeout > probe.interval {
             throw invalidValue(
                 at: "probe.timeout",
-                "\(PolicyDuration.format(probe.timeout)) is longer than probe.interval \(PolicyDuration.format(probe.interval))"
+                "\(PolicyDuration.format(probe.timeout)) is longer than probe.interval "
+                    + PolicyDuration.format(probe.interval)
             )
         }
         if probe.fall < 1 {
