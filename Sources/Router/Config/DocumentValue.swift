@@ -42,8 +42,17 @@ struct DocumentValue {
         return try DocumentValue(yaml: root, path: "")
     }
 
+    /// The deepest nesting of JSON arrays and objects accepted (route documents need 4).
+    static let maximumJSONDepth = 32
+
     /// Parses a JSON document whose top level is an object or an array.
+    ///
+    /// Documents nested deeper than ``maximumJSONDepth`` are rejected before parsing, so hostile input
+    /// cannot exhaust the stack.
     static func parseJSON(_ data: Data) throws(DocumentError) -> DocumentValue {
+        guard jsonDepth(data) <= maximumJSONDepth else {
+            throw DocumentError(kind: .syntax, path: "", message: "JSON nested deeper than \(maximumJSONDepth) levels")
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [])
@@ -97,7 +106,9 @@ struct DocumentValue {
             self.init(kind: .sequence(items), path: path)
         case let dictionary as [String: Any]:
             let entries = dictionary.keys.sorted().compactMap { key in
-                dictionary[key].map { DocumentEntry(key: key, value: DocumentValue(json: $0, path: Self.path(path, key: key))) }
+                dictionary[key].map {
+                    DocumentEntry(key: key, value: DocumentValue(json: $0, path: Self.path(path, key: key)))
+                }
             }
             self.init(kind: .mapping(entries), path: path)
         case is NSNull:
@@ -105,6 +116,38 @@ struct DocumentValue {
         default:
             self.init(kind: .scalar(String(describing: object)), path: path)
         }
+    }
+
+    /// The deepest nesting of `[` and `{` outside JSON strings (an upper bound for malformed text).
+    private static func jsonDepth(_ data: Data) -> Int {
+        var depth = 0
+        var deepest = 0
+        var inString = false
+        var escaped = false
+        for byte in data {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                depth = max(0, depth - 1)
+            default:
+                break
+            }
+        }
+        return deepest
     }
 
     /// The path of a mapping entry below `path`.

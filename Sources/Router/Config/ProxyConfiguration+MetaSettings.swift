@@ -24,7 +24,10 @@ extension ProxyConfiguration {
             self.init()
             let section = try document.mapping(knownKeys: Self.keys)
             if let value = section["timeout"] {
-                let milliseconds = try value.integer(in: 1...Int(Int32.max), expectation: "a positive number of milliseconds")
+                let milliseconds = try value.integer(
+                    in: 1...Int(Int32.max),
+                    expectation: "a positive number of milliseconds"
+                )
                 timeout = .milliseconds(milliseconds)
             }
             if let value = section["max_forward_hops"] {

@@ -17,7 +17,9 @@ extension ProxyConfiguration {
             "failover.policies_dir": failover.policiesDirectory,
             "failover.history_size": "\(failover.historySize)",
             "metric.type": metric.kind.rawValue,
-            "metric.tags": metric.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+            "metric.tags": metric.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                separator: ","
+            ),
             "log.level": log.level.rawValue,
         ]
         switch routeSource {

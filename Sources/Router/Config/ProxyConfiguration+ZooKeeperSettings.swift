@@ -31,7 +31,9 @@ extension ProxyConfiguration {
             addresses.map(\.description).joined(separator: ",")
         }
 
-        static let keys: Set<String> = ["address", "root", "timeout", "table_watcher_cache_capacity", "auth", "auth_file"]
+        static let keys: Set<String> = [
+            "address", "root", "timeout", "table_watcher_cache_capacity", "auth", "auth_file",
+        ]
 
         /// Reads the section, keeping defaults for absent keys.
         /// - Parameter baseDirectory: The configuration file's directory, for a relative `auth_file`.
@@ -46,7 +48,10 @@ extension ProxyConfiguration {
             }
             if let value = section["root"] { root = try value.string() }
             if let value = section["timeout"] {
-                let milliseconds = try value.integer(in: 1...Int(Int32.max), expectation: "a positive number of milliseconds")
+                let milliseconds = try value.integer(
+                    in: 1...Int(Int32.max),
+                    expectation: "a positive number of milliseconds"
+                )
                 sessionTimeout = .milliseconds(milliseconds)
             }
             if let value = section["table_watcher_cache_capacity"] {
@@ -55,7 +60,9 @@ extension ProxyConfiguration {
             auth = try Self.auth(section, baseDirectory: baseDirectory)
         }
 
-        private static func auth(_ section: DocumentMapping, baseDirectory: String) throws(DocumentError) -> ZooKeeperAuth? {
+        private static func auth(_ section: DocumentMapping, baseDirectory: String) throws(DocumentError)
+            -> ZooKeeperAuth?
+        {
             let expectation = "\"scheme:credential\", e.g. \"digest:user:password\" (value not shown)"
             switch (section["auth"], section["auth_file"]) {
             case (nil, nil):

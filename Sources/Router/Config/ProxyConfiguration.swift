@@ -69,7 +69,11 @@ public struct ProxyConfiguration: Sendable, Equatable {
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw ConfigError(code: .unreadableFile, file: file, reason: "cannot read the file (\(error.localizedDescription))")
+            throw ConfigError(
+                code: .unreadableFile,
+                file: file,
+                reason: "cannot read the file (\(error.localizedDescription))"
+            )
         }
         let configuration = try decode(yaml: text, file: file).applying(overrides: overrides)
         try configuration.validate()
@@ -139,7 +143,8 @@ public struct ProxyConfiguration: Sendable, Equatable {
             throw ConfigError(
                 code: .noRouteSource,
                 file: file,
-                reason: "no route source: set zookeeper.address (read routes from ZooKeeper) or routes_file (a routes file)"
+                reason:
+                    "no route source: set zookeeper.address (read routes from ZooKeeper) or routes_file (a routes file)"
             )
         case (false, .some):
             throw ConfigError(
@@ -151,7 +156,8 @@ public struct ProxyConfiguration: Sendable, Equatable {
             break
         }
         let root = zookeeper.root
-        let isValidRoot = root.hasPrefix("/") && !root.contains("//") && (root == "/" || !root.hasSuffix("/"))
+        let isValidRoot =
+            root.hasPrefix("/") && !root.contains("//") && (root == "/" || !root.hasSuffix("/"))
             && !root.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
         guard isValidRoot else {
             throw ConfigError(
@@ -181,7 +187,9 @@ public struct ProxyConfiguration: Sendable, Equatable {
     public var warnings: [String] {
         var warnings: [String] = []
         if metric.kind == .falcon {
-            warnings.append("metric.type: falcon is accepted for compatibility, but only prometheus metrics are exported")
+            warnings.append(
+                "metric.type: falcon is accepted for compatibility, but only prometheus metrics are exported"
+            )
         }
         return warnings
     }

@@ -129,7 +129,12 @@ public final class FileRouteStore: RouteStore, Service {
             contents = changed
         } catch {
             return .failed(
-                RouteError(code: .sourceUnavailable, source: file, reason: "cannot read the routes file", underlying: error)
+                RouteError(
+                    code: .sourceUnavailable,
+                    source: file,
+                    reason: "cannot read the routes file",
+                    underlying: error
+                )
             )
         }
         do throws(RouteError) {
@@ -156,7 +161,12 @@ public final class FileRouteStore: RouteStore, Service {
     /// - Throws: ``RouteError`` with code ``RouteError/Code/unknownTable`` if the file has no such table.
     public func route(for table: String) throws(RouteError) -> Route {
         guard let route = cachedRoute(for: table) else {
-            throw RouteError(code: .unknownTable, table: table, source: file, reason: "unknown table \(table.diagnosticQuoted)")
+            throw RouteError(
+                code: .unknownTable,
+                table: table,
+                source: file,
+                reason: "unknown table \(table.diagnosticQuoted)"
+            )
         }
         return route
     }

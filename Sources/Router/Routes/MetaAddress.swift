@@ -18,7 +18,11 @@ public struct MetaAddress: Hashable, Sendable, CustomStringConvertible {
     /// - Throws: ``AddressParseError`` if the host or the port is invalid.
     public init(host: String, port: Int) throws(AddressParseError) {
         guard (1...65535).contains(port) else {
-            throw AddressParseError(code: .invalidPort, text: "\(host):\(port)", reason: "port \(port) is not in 1-65535")
+            throw AddressParseError(
+                code: .invalidPort,
+                text: "\(host):\(port)",
+                reason: "port \(port) is not in 1-65535"
+            )
         }
         self.host = try HostPortSyntax.normalizedHost(host)
         self.port = port

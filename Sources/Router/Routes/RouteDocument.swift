@@ -22,44 +22,23 @@ public enum RouteDocument {
             let document = try DocumentValue.parseJSON(Data(data))
             return try RouteEntryReader.route(table: table, from: document, rejectsUnknownKeys: false)
         } catch {
-            throw RouteError(code: .malformed, table: table, source: path, keyPath: error.path, reason: error.message)
+            throw RouteError(error, table: table, source: path)
         }
     }
 
     /// Writes a route in the RFC layout (UTF-8 JSON).
     public static func encode(_ route: Route) -> [UInt8] {
-        var json = clusterJSON(route.primary)
+        var fields = clusterFields(route.primary)
         if !route.backups.isEmpty {
-            json.removeLast()
-            json += ",\"backups\":[" + route.backups.map(clusterJSON).joined(separator: ",") + "]}"
+            let backups = route.backups.map { "{" + clusterFields($0) + "}" }.joined(separator: ",")
+            fields += ",\"backups\":[\(backups)]"
         }
-        return Array(json.utf8)
+        return Array("{\(fields)}".utf8)
     }
 
-    private static func clusterJSON(_ cluster: ClusterRoute) -> String {
-        let metas = cluster.metas.map { jsonString($0.description) }.joined(separator: ",")
-        return "{\"cluster\":\(jsonString(cluster.name)),\"meta-addrs\":[\(metas)]}"
-    }
-
-    /// A JSON string literal (RFC 8259 escaping).
-    private static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
+    /// `"cluster":"<name>","meta-addrs":["h:p",…]`.
+    private static func clusterFields(_ cluster: ClusterRoute) -> String {
+        let metas = cluster.metas.map { $0.description.jsonQuoted() }.joined(separator: ",")
+        return "\"cluster\":\(cluster.name.jsonQuoted()),\"meta-addrs\":[\(metas)]"
     }
 }

@@ -17,7 +17,8 @@ enum RouteEntryReader {
     ///   - value: The entry (a mapping).
     ///   - rejectsUnknownKeys: Whether keys other than the accepted ones are errors (routes files) or ignored
     ///     (ZooKeeper nodes, which other tools may extend).
-    static func route(table: String, from value: DocumentValue, rejectsUnknownKeys: Bool) throws(DocumentError) -> Route {
+    static func route(table: String, from value: DocumentValue, rejectsUnknownKeys: Bool) throws(DocumentError) -> Route
+    {
         let clusterOnlyKeys = Set(clusterKeys + addressKeys)
         let mapping = try value.mapping(knownKeys: rejectsUnknownKeys ? clusterOnlyKeys.union([backupsKey]) : nil)
         let primary = try cluster(from: mapping)
@@ -28,15 +29,15 @@ enum RouteEntryReader {
                 throw item.error("a backup cannot have backups")
             }
             let backup = try cluster(from: backupMapping)
-            for other in [primary] + backups {
+            let name = backup.name.diagnosticQuoted
+            for (index, other) in ([primary] + backups).enumerated() {
                 if other.name == backup.name {
-                    let role = other == primary ? "the primary cluster" : "listed twice as a backup"
-                    throw item.error("backup cluster \(backup.name.diagnosticQuoted) is \(role)")
+                    let role = index == 0 ? "the primary cluster" : "listed twice as a backup"
+                    throw item.error("backup cluster \(name) is \(role)")
                 }
                 if let shared = backup.metas.first(where: other.metas.contains) {
-                    throw item.error(
-                        "backup cluster \(backup.name.diagnosticQuoted) shares MetaServer \(shared) with cluster \(other.name.diagnosticQuoted)"
-                    )
+                    let otherName = other.name.diagnosticQuoted
+                    throw item.error("backup cluster \(name) shares MetaServer \(shared) with cluster \(otherName)")
                 }
             }
             backups.append(backup)

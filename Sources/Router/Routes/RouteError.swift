@@ -58,6 +58,17 @@ public struct RouteError: Error, CustomStringConvertible, Sendable {
         self.underlying = underlying
     }
 
+    /// Wraps a document error found in `source`.
+    init(_ error: DocumentError, table: String? = nil, source: String) {
+        self.init(
+            code: .malformed,
+            table: table,
+            source: source,
+            keyPath: error.path.isEmpty ? nil : error.path,
+            reason: error.message
+        )
+    }
+
     /// `<source>: <key path>: <reason>: <underlying>`, leaving out the parts that are absent.
     public var description: String {
         var parts: [String] = []

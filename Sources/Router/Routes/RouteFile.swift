@@ -44,7 +44,7 @@ public enum RouteFile {
             }
             return routes
         } catch {
-            throw RouteError(code: .malformed, source: file, keyPath: error.path, reason: error.message)
+            throw RouteError(error, source: file)
         }
     }
 
