@@ -112,11 +112,20 @@ struct RouteFileStoreTests {
         #expect(missing?.source == directory.path + "/absent.yaml")
     }
 
-    /// Runs `body` while the store's `run()` polls, then cancels it.
-    static func whileRunning(_ store: FileRouteStore, _ body: () async throws -> Void) async throws {
+    /// Creates a store over a fresh ``twoTables`` file polled every 50 ms, subscribes to its changes, runs
+    /// `body` while `run()` polls, then cancels `run()` and removes the file.
+    static func withRunningStore(
+        logger: Logger = quiet,
+        _ body: (RouteTestDirectory, FileRouteStore, AsyncStream<RouteChange>) async throws -> Void
+    ) async throws {
+        let directory = try RouteTestDirectory()
+        defer { directory.remove() }
+        let file = try directory.write("routes.yaml", twoTables)
+        let store = try FileRouteStore(file: file, reloadInterval: .milliseconds(50), logger: logger)
+        let changes = store.routeChanges()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }
-            try await body()
+            try await body(directory, store, changes)
             group.cancelAll()
         }
     }
@@ -143,13 +152,8 @@ struct RouteFileStoreTests {
     }
 
     @Test func reloadPublishesUpdatesAndRemovals() async throws {
-        let directory = try RouteTestDirectory()
-        defer { directory.remove() }
-        let file = try directory.write("routes.yaml", Self.twoTables)
-        let store = try FileRouteStore(file: file, reloadInterval: .milliseconds(50), logger: Self.quiet)
-        let changes = store.routeChanges()
-        let otherSubscriber = store.routeChanges()
-        try await Self.whileRunning(store) {
+        try await Self.withRunningStore { directory, store, changes in
+            let otherSubscriber = store.routeChanges()
             try directory.write(
                 "routes.yaml",
                 """
@@ -174,14 +178,9 @@ struct RouteFileStoreTests {
     }
 
     @Test func badReloadKeepsTheOldRoutesAndLogsTheKey() async throws {
-        let directory = try RouteTestDirectory()
-        defer { directory.remove() }
-        let file = try directory.write("routes.yaml", Self.twoTables)
         let (logger, logs) = RouteRecordingLogHandler.logger()
-        let store = try FileRouteStore(file: file, reloadInterval: .milliseconds(50), logger: logger)
-        let before = store.allCachedRoutes()
-        let changes = store.routeChanges()
-        try await Self.whileRunning(store) {
+        try await Self.withRunningStore(logger: logger) { directory, store, changes in
+            let before = store.allCachedRoutes()
             try directory.write("routes.yaml", "tables:\n  t1: { cluster: c1, meta_addrs: [\"h:1\", \"x:y\"] }\n")
             var rejection: RouteRecordingLogHandler.Record?
             for _ in 0..<200 where rejection == nil {
@@ -206,16 +205,11 @@ struct RouteFileStoreTests {
     }
 
     @Test func inPlaceEditOfTheSameSizeIsSeen() async throws {
-        let directory = try RouteTestDirectory()
-        defer { directory.remove() }
-        let file = try directory.write("routes.yaml", Self.twoTables)
-        let store = try FileRouteStore(file: file, reloadInterval: .milliseconds(50), logger: Self.quiet)
-        let changes = store.routeChanges()
-        try await Self.whileRunning(store) {
+        try await Self.withRunningStore { _, store, changes in
             // Same size, same inode, likely the same modification-time tick: only the content hash tells.
             let edited = Self.twoTables.replacingOccurrences(of: "cluster: c1,", with: "cluster: c9,")
             #expect(edited.utf8.count == Self.twoTables.utf8.count)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: store.file))
             try handle.write(contentsOf: Data(edited.utf8))
             try handle.close()
             let received = await Self.next(1, of: changes)
@@ -225,14 +219,11 @@ struct RouteFileStoreTests {
     }
 
     @Test func runFinishesTheChangeStreamsWhenCancelled() async throws {
-        let directory = try RouteTestDirectory()
-        defer { directory.remove() }
-        let file = try directory.write("routes.yaml", Self.twoTables)
-        let store = try FileRouteStore(file: file, reloadInterval: .milliseconds(50), logger: Self.quiet)
-        let changes = store.routeChanges()
-        try await Self.whileRunning(store) {}
+        var subscription: AsyncStream<RouteChange>?
+        try await Self.withRunningStore { _, _, changes in subscription = changes }
+        // Without a change the stream has nothing; it must end because run() ended, or this loop hangs.
         var count = 0
-        for await _ in changes { count += 1 }
+        for await _ in try #require(subscription) { count += 1 }
         #expect(count == 0)
     }
 
