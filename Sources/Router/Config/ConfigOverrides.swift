@@ -1,0 +1,35 @@
+import Logging
+
+/// Command-line values that replace those of the configuration file (see
+/// ``ProxyConfiguration/applying(overrides:)``); `nil` keeps the file's value.
+public struct ConfigOverrides: Sendable, Equatable {
+    /// Replaces `server.listen`.
+    public var listen: HostPort?
+    /// Replaces `server.admin_listen`.
+    public var adminListen: HostPort?
+    /// Replaces `zookeeper.address` (and drops the file's `routes_file`).
+    public var zookeeperHosts: [HostPort]?
+    /// Replaces `zookeeper.root`.
+    public var zookeeperRoot: String?
+    /// Replaces `routes_file` (and drops the file's `zookeeper.address`); relative to the working directory.
+    public var routesFile: String?
+    /// Replaces `log.level`.
+    public var logLevel: Logger.Level?
+
+    /// Creates overrides; every value defaults to "keep the file's".
+    public init(
+        listen: HostPort? = nil,
+        adminListen: HostPort? = nil,
+        zookeeperHosts: [HostPort]? = nil,
+        zookeeperRoot: String? = nil,
+        routesFile: String? = nil,
+        logLevel: Logger.Level? = nil
+    ) {
+        self.listen = listen
+        self.adminListen = adminListen
+        self.zookeeperHosts = zookeeperHosts
+        self.zookeeperRoot = zookeeperRoot
+        self.routesFile = routesFile
+        self.logLevel = logLevel
+    }
+}

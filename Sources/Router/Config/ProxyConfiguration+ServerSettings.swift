@@ -1,0 +1,48 @@
+extension ProxyConfiguration {
+    /// The `server` section: listeners and connection limits.
+    public struct ServerSettings: Sendable, Equatable {
+        /// `server.listen`: where clients connect. Default `0.0.0.0:34601`; port 0 picks a free port.
+        public var listen: HostPort
+        /// `server.admin_listen`: the admin HTTP listener. Default `127.0.0.1:34602`; port 0 picks a free port.
+        public var adminListen: HostPort
+        /// `server.max_connections`: client connections open at once. Default 10000.
+        public var maxConnections: Int
+        /// `server.max_frame_bytes`: the largest request frame accepted. Default 1048576 (1 MiB).
+        public var maxFrameBytes: Int
+        /// `server.idle_timeout` (seconds in the file): a client connection idle this long is closed; zero
+        /// means never. Default 600 s.
+        public var idleTimeout: Duration
+
+        /// The settings with every default.
+        public init() {
+            listen = HostPort(literalHost: "0.0.0.0", port: 34601)
+            adminListen = HostPort(literalHost: "127.0.0.1", port: 34602)
+            maxConnections = 10000
+            maxFrameBytes = 1_048_576
+            idleTimeout = .seconds(600)
+        }
+
+        static let keys: Set<String> = ["listen", "admin_listen", "max_connections", "max_frame_bytes", "idle_timeout"]
+
+        /// Reads the section, keeping defaults for absent keys.
+        init(document: DocumentValue) throws(DocumentError) {
+            self.init()
+            let section = try document.mapping(knownKeys: Self.keys)
+            if let value = section["listen"] { listen = try value.hostPort(allowsPortZero: true) }
+            if let value = section["admin_listen"] { adminListen = try value.hostPort(allowsPortZero: true) }
+            if let value = section["max_connections"] {
+                maxConnections = try value.integer(in: 1...Int(Int32.max), expectation: "a positive integer")
+            }
+            if let value = section["max_frame_bytes"] {
+                maxFrameBytes = try value.integer(in: 1...Int(Int32.max), expectation: "a positive integer")
+            }
+            if let value = section["idle_timeout"] {
+                let seconds = try value.integer(
+                    in: 0...Int(Int32.max),
+                    expectation: "a whole number of seconds (0 = never)"
+                )
+                idleTimeout = .seconds(seconds)
+            }
+        }
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import Router
+
+/// A fresh temporary directory, removed by ``remove()``.
+struct RouteTestDirectory {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "/router-tests-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    /// Writes `text` to `name` atomically and returns the file's path.
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let file = path + "/" + name
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+        return file
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// A log handler that keeps the records, for assertions.
+struct RouteRecordingLogHandler: LogHandler {
+    struct Record: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: Logger.Metadata
+        var error: String?
+    }
+
+    final class Storage: Sendable {
+        let records = Mutex<[Record]>([])
+        var all: [Record] { records.withLock { $0 } }
+    }
+
+    let storage: Storage
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let record = Record(
+            level: event.level,
+            message: event.message.description,
+            metadata: metadata.merging(event.metadata ?? [:]) { $1 },
+            error: event.error.map { String(describing: $0) }
+        )
+        storage.records.withLock { $0.append(record) }
+    }
+
+    static func logger() -> (Logger, Storage) {
+        let storage = Storage()
+        return (Logger(label: "test") { _ in RouteRecordingLogHandler(storage: storage) }, storage)
+    }
+}
+
+@Suite("FileRouteStore", .serialized, .timeLimit(.minutes(1)))
+struct RouteFileStoreTests {
+    /// A logger that drops everything.
+    static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    static let twoTables = """
+        tables:
+          t1: { cluster: c1, meta_addrs: ["127.0.0.1:34601", "127.0.0.1:34602"] }
+          t2: { cluster: c2, meta_addrs: "127.0.0.1:34611", backups: [{ cluster: c1, meta_addrs: ["127.0.0.1:34601"] }] }
+        """
+
+    @Test func loadsEveryRouteAtStart() async throws {
+        let directory = try RouteTestDirectory()
+        defer { directory.remove() }
+        let file = try directory.write("routes.yaml", Self.twoTables)
+        let store = try FileRouteStore(file: file, logger: Self.quiet)
+        #expect(store.isReady)
+        #expect(store.allCachedRoutes().map(\.table) == ["t1", "t2"])
+        #expect(store.cachedRoute(for: "t2")?.backups.map(\.name) == ["c1"])
+        let routes: any RouteStore = store
+        #expect(try await routes.route(for: "t1").primary.name == "c1")
+        let error = await #expect(throws: RouteError.self) { try await routes.route(for: "t9") }
+        #expect(error?.code == .unknownTable)
+        #expect(error?.table == "t9")
+        #expect(error?.description.contains("t9") == true)
+        #expect(store.cachedRoute(for: "t9") == nil)
+    }
+
+    @Test func loadErrorsNameFileAndKeyPath() throws {
+        let directory = try RouteTestDirectory()
+        defer { directory.remove() }
+        let file = try directory.write(
+            "routes.yaml",
+            "tables:\n  t2: { cluster: c2, meta_addrs: [\"h:1\", \"x:y\"] }\n"
+        )
+        let error = #expect(throws: RouteError.self) { try FileRouteStore(file: file, logger: Self.quiet) }
+        #expect(error?.code == .malformed)
+        #expect(error?.description.hasPrefix("\(file): tables.t2.meta_addrs[1]: \"x:y\" is not host:port") == true)
+
+        let missing = #expect(throws: RouteError.self) {
+            try FileRouteStore(file: directory.path + "/absent.yaml", logger: Self.quiet)
+        }
+        #expect(missing?.code == .sourceUnavailable)
+        #expect(missing?.source == directory.path + "/absent.yaml")
+    }
+
+    /// Creates a store over a fresh ``twoTables`` file polled every 50 ms, subscribes to its changes, runs
+    /// `body` while `run()` polls, then cancels `run()` and removes the file.
+    static func withRunningStore(
+        logger: Logger = quiet,
+        _ body: (RouteTestDirectory, FileRouteStore, AsyncStream<RouteChange>) async throws -> Void
+    ) async throws {
+        let directory = try RouteTestDirectory()
+        defer { directory.remove() }
+        let file = try directory.write("routes.yaml", twoTables)
+        let store = try FileRouteStore(file: file, reloadInterval: .milliseconds(50), logger: logger)
+        let changes = store.routeChanges()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            try await body(directory, store, changes)
+            group.cancelAll()
+        }
+    }
+
+    /// The next `count` changes of `stream`, or fewer if none comes for 10 s.
+    static func next(_ count: Int, of stream: AsyncStream<RouteChange>) async -> [RouteChange] {
+        await withTaskGroup(of: [RouteChange].self) { group in
+            group.addTask {
+                var changes: [RouteChange] = []
+                for await change in stream {
+                    changes.append(change)
+                    if changes.count == count { break }
+                }
+                return changes
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                return []
+            }
+            let first = await group.next() ?? []
+            group.cancelAll()
+            return first
+        }
+    }
+
+    @Test func reloadPublishesUpdatesAndRemovals() async throws {
+        try await Self.withRunningStore { directory, store, changes in
+            let otherSubscriber = store.routeChanges()
+            try directory.write(
+                "routes.yaml",
+                """
+                tables:
+                  t1: { cluster: c1, meta_addrs: ["127.0.0.1:34601", "127.0.0.1:34602"] }
+                  t3: { cluster: c3, meta_addrs: ["127.0.0.1:34621"] }
+                """
+            )
+            let received = await Self.next(2, of: changes)
+            #expect(received.map(\.table) == ["t2", "t3"])
+            #expect(received.first == .removed(table: "t2"))
+            guard case .updated(let route) = received.last else {
+                Issue.record("expected an update of t3, got \(received)")
+                return
+            }
+            #expect(route.primary.name == "c3")
+            #expect(await Self.next(2, of: otherSubscriber) == received)
+            #expect(store.cachedRoute(for: "t2") == nil)
+            #expect(store.cachedRoute(for: "t3") == route)
+            #expect(store.allCachedRoutes().map(\.table) == ["t1", "t3"])
+        }
+    }
+
+    @Test func badReloadKeepsTheOldRoutesAndLogsTheKey() async throws {
+        let (logger, logs) = RouteRecordingLogHandler.logger()
+        try await Self.withRunningStore(logger: logger) { directory, store, changes in
+            let before = store.allCachedRoutes()
+            try directory.write("routes.yaml", "tables:\n  t1: { cluster: c1, meta_addrs: [\"h:1\", \"x:y\"] }\n")
+            var rejection: RouteRecordingLogHandler.Record?
+            for _ in 0..<200 where rejection == nil {
+                rejection = logs.all.first { $0.level == .error }
+                if rejection == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let record = try #require(rejection)
+            #expect(record.metadata["config.key"] == "tables.t1.meta_addrs[1]")
+            #expect(record.error?.contains("\"x:y\" is not host:port") == true)
+            #expect(store.allCachedRoutes() == before)
+
+            // A good file afterwards is picked up again, and only its difference is published.
+            try directory.write(
+                "routes.yaml",
+                Self.twoTables.replacingOccurrences(of: "127.0.0.1:34611", with: "127.0.0.1:34612")
+            )
+            let received = await Self.next(1, of: changes)
+            #expect(received.map(\.table) == ["t2"])
+            #expect(store.cachedRoute(for: "t2")?.primary.metas.map(\.description) == ["127.0.0.1:34612"])
+            #expect(logs.all.filter { $0.level == .error }.count == 1)
+        }
+    }
+
+    @Test func inPlaceEditOfTheSameSizeIsSeen() async throws {
+        try await Self.withRunningStore { _, store, changes in
+            // Same size, same inode, likely the same modification-time tick: only the content hash tells.
+            let edited = Self.twoTables.replacingOccurrences(of: "cluster: c1,", with: "cluster: c9,")
+            #expect(edited.utf8.count == Self.twoTables.utf8.count)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: store.file))
+            try handle.write(contentsOf: Data(edited.utf8))
+            try handle.close()
+            let received = await Self.next(1, of: changes)
+            #expect(received.map(\.table) == ["t1"])
+            #expect(store.cachedRoute(for: "t1")?.primary.name == "c9")
+        }
+    }
+
+    @Test func runFinishesTheChangeStreamsWhenCancelled() async throws {
+        var subscription: AsyncStream<RouteChange>?
+        try await Self.withRunningStore { _, _, changes in subscription = changes }
+        // Without a change the stream has nothing; it must end because run() ended, or this loop hangs.
+        var count = 0
+        for await _ in try #require(subscription) { count += 1 }
+        #expect(count == 0)
+    }
+
+    @Test func changesAreADiffSortedByTable() throws {
+        let c1 = ClusterRoute(name: "c1", metas: [try MetaAddress(parsing: "h:1")])
+        let c2 = ClusterRoute(name: "c2", metas: [try MetaAddress(parsing: "h:2")])
+        let old = [
+            "a": Route(table: "a", primary: c1), "b": Route(table: "b", primary: c1),
+            "c": Route(table: "c", primary: c1),
+        ]
+        let new = [
+            "a": Route(table: "a", primary: c1), "b": Route(table: "b", primary: c2),
+            "d": Route(table: "d", primary: c2),
+        ]
+        let changes = FileRouteStore.changes(from: old, to: new)
+        #expect(
+            changes == [
+                .updated(Route(table: "b", primary: c2)), .removed(table: "c"),
+                .updated(Route(table: "d", primary: c2)),
+            ]
+        )
+    }
+}
