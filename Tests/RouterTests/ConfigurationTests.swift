@@ -67,7 +67,7 @@ struct ConfigurationTests {
             """
         )
         let configuration = try ProxyConfiguration.load(file: file)
-        #expect(configuration.server.listen == (try HostPort(parsing: "127.0.0.1:0", allowsPortZero: true)))
+        #expect(configuration.server.listen == (try Endpoint(parsing: "127.0.0.1:0", allowsPortZero: true)))
         #expect(configuration.server.adminListen.description == "localhost:9000")
         #expect(configuration.server.maxConnections == 50)
         #expect(configuration.server.maxFrameBytes == 65536)
@@ -246,9 +246,9 @@ struct ConfigurationTests {
             "routes_file: routes.yaml\nserver: { listen: 0.0.0.0:1000 }\nzookeeper: { root: /a }\nlog: { level: error }"
         )
         let overrides = ConfigOverrides(
-            listen: try HostPort(parsing: "127.0.0.1:0", allowsPortZero: true),
-            adminListen: try HostPort(parsing: "127.0.0.1:9", allowsPortZero: true),
-            zookeeperHosts: [try HostPort(parsing: "zk1:2181"), try HostPort(parsing: "zk2:2181")],
+            listen: try Endpoint(parsing: "127.0.0.1:0", allowsPortZero: true),
+            adminListen: try Endpoint(parsing: "127.0.0.1:9", allowsPortZero: true),
+            zookeeperHosts: [try Endpoint(parsing: "zk1:2181"), try Endpoint(parsing: "zk2:2181")],
             zookeeperRoot: "/b",
             logLevel: .trace
         )
@@ -268,7 +268,7 @@ struct ConfigurationTests {
         #expect(backToFile.zookeeper.addresses.isEmpty)
 
         let both = base.applying(
-            overrides: ConfigOverrides(zookeeperHosts: [try HostPort(parsing: "zk:1")], routesFile: "r.yaml")
+            overrides: ConfigOverrides(zookeeperHosts: [try Endpoint(parsing: "zk:1")], routesFile: "r.yaml")
         )
         #expect(throws: ConfigError.self) { try both.validate() }
     }
@@ -279,7 +279,7 @@ struct ConfigurationTests {
         let file = try directory.write("proxy.yaml", "log: { level: warn }")
         let configuration = try ProxyConfiguration.load(
             file: file,
-            overrides: ConfigOverrides(zookeeperHosts: [try HostPort(parsing: "127.0.0.1:2181")])
+            overrides: ConfigOverrides(zookeeperHosts: [try Endpoint(parsing: "127.0.0.1:2181")])
         )
         #expect(configuration.log.level == .warning)
         #expect(configuration.routeSource == .zookeeper(configuration.zookeeper))

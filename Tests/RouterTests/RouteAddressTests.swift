@@ -1,7 +1,7 @@
 import Router
 import Testing
 
-@Suite("MetaAddress and HostPort parsing")
+@Suite("MetaAddress and Endpoint parsing")
 struct RouteAddressTests {
     @Test(arguments: [
         ("127.0.0.1:34601", "127.0.0.1", 34601),
@@ -81,8 +81,8 @@ struct RouteAddressTests {
     }
 
     @Test func hostPortAllowsPortZeroOnlyWhenAsked() throws {
-        #expect(try HostPort(parsing: "127.0.0.1:0", allowsPortZero: true).port == 0)
-        #expect(throws: AddressParseError.self) { try HostPort(parsing: "127.0.0.1:0") }
-        #expect(try HostPort(parsing: "zk1:2181").description == "zk1:2181")
+        #expect(try Endpoint(parsing: "127.0.0.1:0", allowsPortZero: true).port == 0)
+        #expect(throws: AddressParseError.self) { try Endpoint(parsing: "127.0.0.1:0") }
+        #expect(try Endpoint(parsing: "zk1:2181").description == "zk1:2181")
     }
 }

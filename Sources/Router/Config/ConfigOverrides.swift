@@ -4,11 +4,11 @@ import Logging
 /// ``ProxyConfiguration/applying(overrides:)``); `nil` keeps the file's value.
 public struct ConfigOverrides: Sendable, Equatable {
     /// Replaces `server.listen`.
-    public var listen: HostPort?
+    public var listen: Endpoint?
     /// Replaces `server.admin_listen`.
-    public var adminListen: HostPort?
+    public var adminListen: Endpoint?
     /// Replaces `zookeeper.address` (and drops the file's `routes_file`).
-    public var zookeeperHosts: [HostPort]?
+    public var zookeeperHosts: [Endpoint]?
     /// Replaces `zookeeper.root`.
     public var zookeeperRoot: String?
     /// Replaces `routes_file` (and drops the file's `zookeeper.address`); relative to the working directory.
@@ -18,9 +18,9 @@ public struct ConfigOverrides: Sendable, Equatable {
 
     /// Creates overrides; every value defaults to "keep the file's".
     public init(
-        listen: HostPort? = nil,
-        adminListen: HostPort? = nil,
-        zookeeperHosts: [HostPort]? = nil,
+        listen: Endpoint? = nil,
+        adminListen: Endpoint? = nil,
+        zookeeperHosts: [Endpoint]? = nil,
         zookeeperRoot: String? = nil,
         routesFile: String? = nil,
         logLevel: Logger.Level? = nil

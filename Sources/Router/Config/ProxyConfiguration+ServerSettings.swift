@@ -2,9 +2,9 @@ extension ProxyConfiguration {
     /// The `server` section: listeners and connection limits.
     public struct ServerSettings: Sendable, Equatable {
         /// `server.listen`: where clients connect. Default `0.0.0.0:34601`; port 0 picks a free port.
-        public var listen: HostPort
+        public var listen: Endpoint
         /// `server.admin_listen`: the admin HTTP listener. Default `127.0.0.1:34602`; port 0 picks a free port.
-        public var adminListen: HostPort
+        public var adminListen: Endpoint
         /// `server.max_connections`: client connections open at once. Default 10000.
         public var maxConnections: Int
         /// `server.max_frame_bytes`: the largest request frame accepted. Default 1048576 (1 MiB).
@@ -15,8 +15,8 @@ extension ProxyConfiguration {
 
         /// The settings with every default.
         public init() {
-            listen = HostPort(literalHost: "0.0.0.0", port: 34601)
-            adminListen = HostPort(literalHost: "127.0.0.1", port: 34602)
+            listen = Endpoint(literalHost: "0.0.0.0", port: 34601)
+            adminListen = Endpoint(literalHost: "127.0.0.1", port: 34602)
             maxConnections = 10000
             maxFrameBytes = 1_048_576
             idleTimeout = .seconds(600)

@@ -5,7 +5,7 @@ extension ProxyConfiguration {
     public struct ZooKeeperSettings: Sendable, Equatable {
         /// `zookeeper.address`: the ensemble's servers, a list or a comma-separated string of "host:port".
         /// Default: none (then `routes_file` must be set).
-        public var addresses: [HostPort]
+        public var addresses: [Endpoint]
         /// `zookeeper.root`: the node under which each table has a node `<root>/<table>`. Default `/pegasus`.
         public var root: String
         /// `zookeeper.timeout` (milliseconds in the file): the session timeout asked for (the server may

@@ -1,6 +1,6 @@
 /// A "host:port" string that could not be parsed.
 ///
-/// Thrown by ``MetaAddress/init(parsing:)`` and ``HostPort/init(parsing:allowsPortZero:)``. The
+/// Thrown by ``MetaAddress/init(parsing:)`` and ``Endpoint/init(parsing:allowsPortZero:)``. The
 /// description names the rejected text and what is wrong with it, e.g.
 /// `"x:y" is not host:port: port "y" is not a number`.
 public struct AddressParseError: Error, CustomStringConvertible, Sendable, Equatable {

@@ -1,5 +1,5 @@
 /// A "host:port" address of a listener or a ZooKeeper server, parsed strictly like ``MetaAddress``.
-public struct HostPort: Hashable, Sendable, CustomStringConvertible {
+public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     /// The IPv4 address or the lowercased DNS name.
     public let host: String
     /// The TCP port: 1-65535, or 0 (an ephemeral port) where the parse allowed it.
@@ -26,10 +26,10 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible {
 
 extension DocumentValue {
     /// This value as a "host:port" string.
-    func hostPort(allowsPortZero: Bool) throws(DocumentError) -> HostPort {
+    func hostPort(allowsPortZero: Bool) throws(DocumentError) -> Endpoint {
         let text = try string()
         do throws(AddressParseError) {
-            return try HostPort(parsing: text, allowsPortZero: allowsPortZero)
+            return try Endpoint(parsing: text, allowsPortZero: allowsPortZero)
         } catch {
             throw self.error(error.description)
         }
