@@ -1,0 +1,20 @@
+/// rDSN RPC code names used by MetaServer clients (pegasus-rpc.md §2.4, §5.4).
+public enum RpcName {
+    /// Query a table's partition configuration (`query_cfg`).
+    public static let queryConfig = "RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX"
+    /// List tables (`list_apps`).
+    public static let listApps = "RPC_CM_LIST_APPS"
+    /// Cluster information, leader only (`query_cluster_info`).
+    public static let clusterInfo = "RPC_CM_CLUSTER_INFO"
+    /// A table's duplications (`query_duplication`).
+    public static let queryDuplication = "RPC_CM_QUERY_DUPLICATION"
+    /// SASL negotiation, answered by every rDSN server (`negotiate`).
+    public static let negotiation = "RPC_NEGOTIATION"
+    /// List replica nodes (`list_nodes`).
+    public static let listNodes = "RPC_CM_LIST_NODES"
+
+    /// The reply name paired with a request name: `name + "_ACK"` (pegasus-rpc.md §3).
+    public static func ack(_ name: String) -> String {
+        name + "_ACK"
+    }
+}
