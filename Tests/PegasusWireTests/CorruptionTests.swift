@@ -255,8 +255,9 @@ struct CorruptionTests {
         #expect(error?.offset == 3)
     }
 
-    @Test("frames at maxFrameBytes decode; one byte above is rejected from the header alone",
-          arguments: GoldenVectors.requestFiles)
+    @Test(
+        "frames at maxFrameBytes decode; one byte above is rejected from the header alone",
+        arguments: GoldenVectors.requestFiles)
     func requestFrameSize(file: String) throws {
         let bytes = try GoldenVectors.bytes(file)
         var decoder = RequestFrameDecoder(maxFrameBytes: bytes.count)
@@ -267,8 +268,9 @@ struct CorruptionTests {
         #expect(requestDecoderError(bytes, maxFrameBytes: bytes.count - 1) == .frameTooLarge)
     }
 
-    @Test("reply frames at maxFrameBytes decode; above is rejected from the length prefix",
-          arguments: GoldenVectors.responseFiles)
+    @Test(
+        "reply frames at maxFrameBytes decode; above is rejected from the length prefix",
+        arguments: GoldenVectors.responseFiles)
     func responseFrameSize(file: String) throws {
         let bytes = try GoldenVectors.bytes(file)
         var decoder = ResponseFrameDecoder(maxFrameBytes: bytes.count)
