@@ -38,6 +38,10 @@ struct CorruptionTests {
         #expect(requestDecoderError(bytes) == .badMagic)
         #expect(requestDecoderError(Array("GET / HTTP/1.1\r\n".utf8)) == .badMagic)
         #expect(requestDecoderError(Array("THFX".utf8)) == .badMagic)
+        var http = ByteBuffer(string: "GET / HTTP/1.1\r\n")
+        let error = #expect(throws: WireError.self) { try RequestFrame.read(from: &http) }
+        #expect(error?.offset == 0)
+        #expect(error?.detail.contains("47 45 54 20") == true)
     }
 
     @Test("header version 2 is rejected")

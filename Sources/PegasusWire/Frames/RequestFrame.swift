@@ -124,7 +124,9 @@ public struct RequestFrame: Equatable, Sendable {
         for index in 0..<min(4, available) {
             let expected = UInt8(truncatingIfNeeded: magic >> (24 - 8 * index))
             guard buffer.getInteger(at: start + index, as: UInt8.self) == expected else {
-                throw WireError(.badMagic, offset: index, detail: "frame does not start with THFT")
+                let seen = buffer.getBytes(at: start, length: min(4, available)) ?? []
+                let hex = seen.map { String($0, radix: 16) }.joined(separator: " ")
+                throw WireError(.badMagic, offset: index, detail: "frame starts with [\(hex)], not THFT")
             }
         }
         guard let version = buffer.getInteger(at: start + 4, as: Int32.self) else {
