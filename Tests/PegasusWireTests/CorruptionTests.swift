@@ -38,6 +38,10 @@ struct CorruptionTests {
         #expect(requestDecoderError(bytes) == .badMagic)
         #expect(requestDecoderError(Array("GET / HTTP/1.1\r\n".utf8)) == .badMagic)
         #expect(requestDecoderError(Array("THFX".utf8)) == .badMagic)
+        var http = ByteBuffer(string: "GET / HTTP/1.1\r\n")
+        let error = #expect(throws: WireError.self) { try RequestFrame.read(from: &http) }
+        #expect(error?.offset == 0)
+        #expect(error?.detail.contains("47 45 54 20") == true)
     }
 
     @Test("header version 2 is rejected")
@@ -255,8 +259,9 @@ struct CorruptionTests {
         #expect(error?.offset == 3)
     }
 
-    @Test("frames at maxFrameBytes decode; one byte above is rejected from the header alone",
-          arguments: GoldenVectors.requestFiles)
+    @Test(
+        "frames at maxFrameBytes decode; one byte above is rejected from the header alone",
+        arguments: GoldenVectors.requestFiles)
     func requestFrameSize(file: String) throws {
         let bytes = try GoldenVectors.bytes(file)
         var decoder = RequestFrameDecoder(maxFrameBytes: bytes.count)
@@ -267,8 +272,9 @@ struct CorruptionTests {
         #expect(requestDecoderError(bytes, maxFrameBytes: bytes.count - 1) == .frameTooLarge)
     }
 
-    @Test("reply frames at maxFrameBytes decode; above is rejected from the length prefix",
-          arguments: GoldenVectors.responseFiles)
+    @Test(
+        "reply frames at maxFrameBytes decode; above is rejected from the length prefix",
+        arguments: GoldenVectors.responseFiles)
     func responseFrameSize(file: String) throws {
         let bytes = try GoldenVectors.bytes(file)
         var decoder = ResponseFrameDecoder(maxFrameBytes: bytes.count)

@@ -68,10 +68,12 @@ struct GoldenDuplicationTests {
         #expect(response == DuplicationQueryResponse(err: .ok, appId: 2, entries: [entryA, entryB]))
     }
 
-    @Test("app not exist and forward replies", arguments: [
-        ("resp_query_dup_app_not_exist.hex", ErrorCode.appNotExist, 98),
-        ("resp_query_dup_forward.hex", ErrorCode.forwardToOthers, 102),
-    ])
+    @Test(
+        "app not exist and forward replies",
+        arguments: [
+            ("resp_query_dup_app_not_exist.hex", ErrorCode.appNotExist, 98),
+            ("resp_query_dup_forward.hex", ErrorCode.forwardToOthers, 102),
+        ])
     func errors(file: String, err: ErrorCode, size: Int) throws {
         let (bytes, frame, response) = try Self.reply(file)
         #expect(bytes.count == size)

@@ -4,10 +4,12 @@ import Testing
 
 @Suite("Golden request vectors")
 struct GoldenRequestTests {
-    @Test("every request vector decodes to expected.json and re-encodes byte for byte", arguments: [
-        "req_query_cfg_v0_pypegasus3.hex", "req_query_cfg_v1_javalayout.hex", "req_list_apps_v0.hex",
-        "req_negotiation_v1_javalayout.hex",
-    ])
+    @Test(
+        "every request vector decodes to expected.json and re-encodes byte for byte",
+        arguments: [
+            "req_query_cfg_v0_pypegasus3.hex", "req_query_cfg_v1_javalayout.hex", "req_list_apps_v0.hex",
+            "req_negotiation_v1_javalayout.hex",
+        ])
     func requestVector(file: String) throws {
         let bytes = try GoldenVectors.bytes(file)
         let expected = try #require(try GoldenVectors.expected()[file])
@@ -20,13 +22,15 @@ struct GoldenRequestTests {
         #expect(header.version.rawValue == expected.headerVersion)
         if let meta = expected.meta {
             #expect(header.version == .v1)
-            #expect(header.meta == RequestMetaV1(
-                appId: meta.appId,
-                partitionIndex: meta.partitionIndex,
-                clientTimeout: meta.clientTimeout,
-                clientPartitionHash: meta.clientPartitionHash,
-                isBackupRequest: meta.isBackupRequest
-            ))
+            #expect(
+                header.meta
+                    == RequestMetaV1(
+                        appId: meta.appId,
+                        partitionIndex: meta.partitionIndex,
+                        clientTimeout: meta.clientTimeout,
+                        clientPartitionHash: meta.clientPartitionHash,
+                        isBackupRequest: meta.isBackupRequest
+                    ))
             #expect(header.appId == meta.appId)
             #expect(header.partitionIndex == meta.partitionIndex)
             #expect(header.clientTimeout == meta.clientTimeout)
@@ -132,7 +136,8 @@ struct GoldenRequestTests {
     }
 
     private func encode(_ frame: RequestFrame, _ args: some ThriftEncodable) -> ByteBuffer {
-        let rebuilt = RequestFrame.make(header: frame.header, name: frame.message.name, seqid: frame.message.seqid, args: args)
+        let rebuilt = RequestFrame.make(
+            header: frame.header, name: frame.message.name, seqid: frame.message.seqid, args: args)
         var out = ByteBuffer()
         rebuilt.encode(into: &out)
         return out

@@ -9,9 +9,11 @@ struct PeekTests {
         return try ResponseFrame.read(from: &input).body
     }
 
-    @Test("forward replies name the leader", arguments: [
-        "resp_query_cfg_forward.hex", "resp_query_cfg_forward_flags.hex", "resp_query_cfg_forward_hostport.hex",
-    ])
+    @Test(
+        "forward replies name the leader",
+        arguments: [
+            "resp_query_cfg_forward.hex", "resp_query_cfg_forward_flags.hex", "resp_query_cfg_forward_hostport.hex",
+        ])
     func forward(file: String) throws {
         let peek = try QueryConfigResponse.peekForward(body: try Self.body(file))
         #expect(peek.err == .forwardToOthers)
@@ -25,12 +27,14 @@ struct PeekTests {
         #expect(try QueryConfigResponse.peekError(body: try Self.body(file)) == .forwardToOthers)
     }
 
-    @Test("other replies give their err", arguments: [
-        ("resp_query_cfg_ok.hex", ErrorCode.ok),
-        ("resp_query_cfg_ok_flags.hex", ErrorCode.ok),
-        ("resp_query_cfg_ok_hostport.hex", ErrorCode.ok),
-        ("resp_query_cfg_not_found.hex", ErrorCode.objectNotFound),
-    ])
+    @Test(
+        "other replies give their err",
+        arguments: [
+            ("resp_query_cfg_ok.hex", ErrorCode.ok),
+            ("resp_query_cfg_ok_flags.hex", ErrorCode.ok),
+            ("resp_query_cfg_ok_hostport.hex", ErrorCode.ok),
+            ("resp_query_cfg_not_found.hex", ErrorCode.objectNotFound),
+        ])
     func others(file: String, err: ErrorCode) throws {
         let body = try Self.body(file)
         let peek = try QueryConfigResponse.peekForward(body: body)

@@ -36,13 +36,14 @@ struct RoundTripTests {
     func queryConfig() throws {
         try roundTrip(QueryConfigRequest(appName: "temp", partitionIndices: [0, 3, -1]))
         try roundTrip(QueryConfigRequest())
-        try roundTrip(QueryConfigResponse(
-            err: .ok,
-            appId: 7,
-            partitionCount: 2,
-            isStateful: true,
-            partitions: [Self.fullPartition, PartitionConfiguration(partitionFlags: nil)]
-        ))
+        try roundTrip(
+            QueryConfigResponse(
+                err: .ok,
+                appId: 7,
+                partitionCount: 2,
+                isStateful: true,
+                partitions: [Self.fullPartition, PartitionConfiguration(partitionFlags: nil)]
+            ))
         try roundTrip(QueryConfigResponse(err: "ERR_SOMETHING_NEW"))
     }
 
@@ -141,7 +142,9 @@ struct RoundTripTests {
         try roundTrip(NegotiationRequest(status: .saslInitiate, msg: [0, 1, 2, 255]))
         try roundTrip(NegotiationResponse(status: .saslChallenge, msg: Array("challenge".utf8)))
         try roundTrip(RequestMetaV1())
-        try roundTrip(RequestMetaV1(appId: 1, partitionIndex: 2, clientTimeout: 3, clientPartitionHash: -4, isBackupRequest: true))
+        try roundTrip(
+            RequestMetaV1(appId: 1, partitionIndex: 2, clientTimeout: 3, clientPartitionHash: -4, isBackupRequest: true)
+        )
         try roundTrip(RequestMetaV1(clientTimeout: 3))
     }
 
@@ -155,15 +158,17 @@ struct RoundTripTests {
         try roundTrip(Gpid(appId: Int32.max, partitionIndex: Int32.min))
     }
 
-    @Test("request frames, v0 and v1, through make, encode and read", arguments: [
-        RequestHeader(
-            version: .v0, appId: 2, partitionIndex: 3, clientTimeout: 1000, threadHash: 15841,
-            partitionHash: UInt64.max, hdrCRC32: 0xdead_beef, bodyCRC32: 0x0102_0304
-        ),
-        RequestHeader(version: .v1, appId: -1, partitionIndex: -1, clientTimeout: 5000, isBackupRequest: true),
-        RequestHeader(version: .v1, clientTimeout: 10, metaFields: [.clientTimeout]),
-        RequestHeader(version: .v1, metaFields: []),
-    ])
+    @Test(
+        "request frames, v0 and v1, through make, encode and read",
+        arguments: [
+            RequestHeader(
+                version: .v0, appId: 2, partitionIndex: 3, clientTimeout: 1000, threadHash: 15841,
+                partitionHash: UInt64.max, hdrCRC32: 0xdead_beef, bodyCRC32: 0x0102_0304
+            ),
+            RequestHeader(version: .v1, appId: -1, partitionIndex: -1, clientTimeout: 5000, isBackupRequest: true),
+            RequestHeader(version: .v1, clientTimeout: 10, metaFields: [.clientTimeout]),
+            RequestHeader(version: .v1, metaFields: []),
+        ])
     func requestFrames(header: RequestHeader) throws {
         let request = QueryConfigRequest(appName: "temp")
         let frame = RequestFrame.make(header: header, name: RpcName.queryConfig, seqid: 42, args: request)
@@ -203,7 +208,8 @@ struct RoundTripTests {
         #expect(try decoded.decodeResult(ClusterInfoResponse.self) == response)
 
         var viaWrite = ByteBuffer()
-        ResponseFrame.write(errorName: "ERR_OK", name: frame.message.name, seqid: seqid, body: frame.body, into: &viaWrite)
+        ResponseFrame.write(
+            errorName: "ERR_OK", name: frame.message.name, seqid: seqid, body: frame.body, into: &viaWrite)
         var viaEncode = ByteBuffer()
         frame.encode(into: &viaEncode)
         #expect(viaWrite == viaEncode)
@@ -211,7 +217,8 @@ struct RoundTripTests {
 
     @Test("the frame encoders write what encode(into:) writes")
     func encoders() {
-        let request = RequestFrame.make(header: RequestHeader(), name: RpcName.listApps, seqid: 1, args: ListAppsRequest())
+        let request = RequestFrame.make(
+            header: RequestHeader(), name: RpcName.listApps, seqid: 1, args: ListAppsRequest())
         var viaEncoder = ByteBuffer()
         RequestFrameEncoder().encode(data: request, out: &viaEncoder)
         var direct = ByteBuffer()

@@ -71,8 +71,8 @@ public struct RequestFrame: Equatable, Sendable {
         buffer.writeImmutableBuffer(body)
     }
 
-    /// Writes a request frame from an already-encoded args struct, without building a
-    /// `RequestFrame`: the proxy re-sends a client's args under its own seqid this way.
+    /// Writes a request frame (v0 or v1, per `header`) from an already-encoded args struct, without
+    /// building a `RequestFrame`: the proxy re-sends a client's args under its own seqid this way.
     /// - Parameters:
     ///   - header: The THFT header (usually v0).
     ///   - name: The RPC name.
@@ -99,15 +99,15 @@ public struct RequestFrame: Equatable, Sendable {
     // MARK: Reading
 
     /// Decodes the request struct from the args the way rDSN does: one field header (id and type
-    /// not checked), the struct, then the stop of the args struct (pegasus-rpc.md §2.4).
-    /// Error offsets count from the start of `args`.
+    /// not checked), the struct, then one more field header, normally the args' stop, also not
+    /// checked (pegasus-rpc.md §2.4). Error offsets count from the start of `args`.
+    /// - Throws: `.missingField` when the args struct is empty; `WireError` on malformed bytes.
     public func decodeArgs<T: ThriftDecodable>(_: T.Type) throws(WireError) -> T {
         var reader = ThriftReader(args)
         try reader.enterArgsRequest()
         let value = try T(from: &reader)
-        guard try reader.readFieldHeader() == nil else {
-            throw reader.error(.invalidValue, "args struct has more than one field")
-        }
+        // rDSN reads one more field header (the args' stop) and does not look at it.
+        _ = try reader.readFieldHeader()
         return value
     }
 
@@ -124,7 +124,9 @@ public struct RequestFrame: Equatable, Sendable {
         for index in 0..<min(4, available) {
             let expected = UInt8(truncatingIfNeeded: magic >> (24 - 8 * index))
             guard buffer.getInteger(at: start + index, as: UInt8.self) == expected else {
-                throw WireError(.badMagic, offset: index, detail: "frame does not start with THFT")
+                let seen = buffer.getBytes(at: start, length: min(4, available)) ?? []
+                let hex = seen.map { String($0, radix: 16) }.joined(separator: " ")
+                throw WireError(.badMagic, offset: index, detail: "frame starts with [\(hex)], not THFT")
             }
         }
         guard let version = buffer.getInteger(at: start + 4, as: Int32.self) else {
@@ -179,7 +181,10 @@ public struct RequestFrame: Equatable, Sendable {
     /// - Throws: `.truncated` when the frame is incomplete; any header error of `frameLength`;
     ///   `.badMessageType` when the message is not CALL or ONEWAY; errors of the message begin or
     ///   the v1 meta struct. Offsets count from the start of the frame.
-    public static func read(from buffer: inout ByteBuffer, maxFrameBytes: Int = .max) throws(WireError) -> RequestFrame {
+    public static func read(
+        from buffer: inout ByteBuffer,
+        maxFrameBytes: Int = .max
+    ) throws(WireError) -> RequestFrame {
         guard let total = try frameLength(peeking: buffer, maxFrameBytes: maxFrameBytes) else {
             throw WireError(.truncated, offset: buffer.readableBytes, detail: "request header incomplete")
         }

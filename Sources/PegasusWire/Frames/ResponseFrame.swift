@@ -147,7 +147,10 @@ public struct ResponseFrame: Equatable, Sendable {
     /// - Throws: `.truncated` when the frame is incomplete or its parts overrun it; length errors of
     ///   `frameLength`; `.badMessageType` when the message is not REPLY or EXCEPTION. Offsets count
     ///   from the start of the frame.
-    public static func read(from buffer: inout ByteBuffer, maxFrameBytes: Int = .max) throws(WireError) -> ResponseFrame {
+    public static func read(
+        from buffer: inout ByteBuffer,
+        maxFrameBytes: Int = .max
+    ) throws(WireError) -> ResponseFrame {
         guard let total = try frameLength(peeking: buffer, maxFrameBytes: maxFrameBytes) else {
             throw WireError(.truncated, offset: buffer.readableBytes, detail: "reply length prefix incomplete")
         }

@@ -107,7 +107,8 @@ public struct AppInfo: Hashable, Sendable, ThriftCodable {
         buffer.writeThriftField(4, appId)
         buffer.writeThriftField(5, partitionCount)
         buffer.writeThriftFieldHeader(.map, id: 6)
-        buffer.writeThriftMap(envs.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value) })
+        buffer.writeThriftMap(
+            envs.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value) })
         buffer.writeThriftField(7, isStateful)
         buffer.writeThriftField(8, maxReplicaCount)
         buffer.writeThriftField(9, expireSecond)

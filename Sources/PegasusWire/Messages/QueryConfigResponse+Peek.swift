@@ -27,7 +27,8 @@ extension QueryConfigResponse {
                 let start = reader.offset
                 let header = try reader.readListHeader()
                 guard header.count == 0 || header.elementType == .struct else {
-                    throw WireError(.invalidType, offset: start, detail: "partitions element type \(header.elementType)")
+                    throw WireError(
+                        .invalidType, offset: start, detail: "partitions element type \(header.elementType)")
                 }
                 sawPartitions = true
                 if header.count > 0 {
@@ -74,19 +75,5 @@ extension QueryConfigResponse {
             }
         }
         return (primary, hostPort)
-    }
-}
-
-extension ThriftReader {
-    /// Reads a struct's fields up to field 1 `err` (an `error_code`), skipping others by `schemas`.
-    /// - Returns: `err`, or `ERR_OK` when the struct has none.
-    public mutating func peekErrorField(schemas: [Int16: ThriftSchema]) throws(WireError) -> ErrorCode {
-        while let field = try readFieldHeader() {
-            if field.id == 1, field.type == .struct {
-                return try ErrorCode(from: &self)
-            }
-            try skipField(field, schema: schemas[field.id])
-        }
-        return .ok
     }
 }

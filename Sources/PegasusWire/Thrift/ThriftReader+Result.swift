@@ -25,4 +25,16 @@ extension ThriftReader {
             throw error(.missingField, "args struct has no request field")
         }
     }
+
+    /// Reads a struct's fields up to field 1 `err` (an `error_code`), skipping others by `schemas`.
+    /// - Returns: `err`, or `ERR_OK` when the struct has none.
+    public mutating func peekErrorField(schemas: [Int16: ThriftSchema]) throws(WireError) -> ErrorCode {
+        while let field = try readFieldHeader() {
+            if field.id == 1, field.type == .struct {
+                return try ErrorCode(from: &self)
+            }
+            try skipField(field, schema: schemas[field.id])
+        }
+        return .ok
+    }
 }

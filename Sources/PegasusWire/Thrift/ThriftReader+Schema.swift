@@ -42,7 +42,8 @@ extension ThriftReader {
                 throw WireError(
                     .invalidType,
                     offset: start,
-                    detail: "map types \(header.keyType)/\(header.valueType), expected \(key.wireType)/\(value.wireType)"
+                    detail:
+                        "map types \(header.keyType)/\(header.valueType), expected \(key.wireType)/\(value.wireType)"
                 )
             }
             for _ in 0..<header.count {

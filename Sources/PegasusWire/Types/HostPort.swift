@@ -23,7 +23,8 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible, ThriftCodab
             return nil
         }
         let host = text[..<colon]
-        guard !host.isEmpty, let port = UInt16(text[text.index(after: colon)...]) else {
+        let portText = text[text.index(after: colon)...]
+        guard !host.isEmpty, portText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let port = UInt16(portText) else {
             return nil
         }
         self.init(host: String(host), port: port)

@@ -27,6 +27,10 @@ public struct RpcAddress: Hashable, Sendable, CustomStringConvertible, ThriftCod
 
     /// Parses `a.b.c.d:port`; `nil` for anything else (host names, IPv6, out-of-range parts).
     public init?(parsing text: some StringProtocol) {
+        guard text.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") || ($0 >= 0x30 && $0 <= 0x39) })
+        else {
+            return nil
+        }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let port = UInt16(parts[1]) else {
             return nil
