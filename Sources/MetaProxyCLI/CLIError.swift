@@ -1,0 +1,5 @@
+/// A command failure with a message for the operator (printed by ArgumentParser as `Error: ...`).
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,116 @@
+import Metrics
+import Synchronization
+
+/// The proxy's metrics (swift-metrics; exported by whatever backend the executable bootstraps).
+///
+/// Names keep the earlier Go meta-proxy's (`client_connection_count`, `client_query_config_count`,
+/// `zk_request_count`) and add `metaproxy_*` ones. Handles are made once per label set and cached.
+public final class ProxyMetrics: UpstreamObserver, Sendable {
+    private let connections = Gauge(label: "client_connection_count")
+    private let rejectedConnections = Counter(label: "metaproxy_rejected_connections_total")
+    private let badFrames = Counter(label: "metaproxy_bad_frames_total")
+    private let unknownRPCs = Counter(label: "metaproxy_unknown_rpc_total")
+    private let latency = Timer(label: "metaproxy_request_duration_seconds")
+    private let queryCounters = LabeledCounters(label: "client_query_config_count", dimension: "table")
+    private let zkRequests = LabeledCounters(label: "zk_request_count", dimension: "table")
+    private let replies = LabeledCounters(label: "metaproxy_replies_total", dimension: "result")
+    private let upstreamErrors = LabeledCounters(label: "metaproxy_upstream_errors_total", dimensions: ["cluster", "meta", "code"])
+    private let upstreamLatency = LabeledTimers(label: "metaproxy_upstream_duration_seconds", dimension: "cluster")
+    private let forwards = LabeledCounters(label: "metaproxy_upstream_forwards_total", dimension: "cluster")
+    private let coalescedRequests = LabeledCounters(label: "metaproxy_coalesced_requests_total", dimension: "cluster")
+    private let upstreamRequests = LabeledCounters(label: "metaproxy_upstream_requests_total", dimension: "cluster")
+    private let openConnections = Atomic<Int>(0)
+
+    /// Creates the metrics handles.
+    public init() {}
+
+    /// Client connections open now.
+    public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    func connectionOpened() {
+        let now = openConnections.add(1, ordering: .relaxed).newValue
+        connections.record(now)
+    }
+
+    func connectionClosed() {
+        let now = openConnections.subtract(1, ordering: .relaxed).newValue
+        connections.record(now)
+    }
+
+    func connectionRejected() { rejectedConnections.increment() }
+    func badFrame() { badFrames.increment() }
+    func unknownRPC() { unknownRPCs.increment() }
+    func queryConfig(table: String) { queryCounters.increment(table) }
+    func routeLoad(table: String) { zkRequests.increment(table) }
+
+    /// How a query ended, for `metaproxy_replies_total{result}`.
+    enum ReplyResult: String {
+        case relayed, unknownTable = "unknown_table", routeUnavailable = "route_unavailable"
+        case upstreamUnavailable = "upstream_unavailable", handlerNotFound = "handler_not_found"
+    }
+
+    func replied(_ result: ReplyResult, seconds: Double) {
+        replies.increment(result.rawValue)
+        latency.recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    public func upstreamAnswered(cluster: String, meta: String, seconds: Double) {
+        upstreamLatency.record(cluster, nanoseconds: Int64(seconds * 1e9))
+    }
+
+    public func upstreamFailed(cluster: String, meta: String, code: UpstreamError.Code) {
+        upstreamErrors.increment([cluster, meta, code.description])
+    }
+
+    public func forwarded(cluster: String, from: String, to: String?) { forwards.increment(cluster) }
+    public func coalesced(cluster: String) { coalescedRequests.increment(cluster) }
+    public func sentUpstream(cluster: String) { upstreamRequests.increment(cluster) }
+}
+
+/// Counters of one label, one handle per label-value set, made on first use.
+final class LabeledCounters: Sendable {
+    private let label: String
+    private let dimensions: [String]
+    private let handles = Mutex<[[String]: Counter]>([:])
+
+    convenience init(label: String, dimension: String) { self.init(label: label, dimensions: [dimension]) }
+
+    init(label: String, dimensions: [String]) {
+        self.label = label
+        self.dimensions = dimensions
+    }
+
+    func increment(_ value: String) { increment([value]) }
+
+    func increment(_ values: [String]) {
+        let counter = handles.withLock { handles in
+            if let existing = handles[values] { return existing }
+            let created = Counter(label: label, dimensions: Array(zip(dimensions, values)))
+            handles[values] = created
+            return created
+        }
+        counter.increment()
+    }
+}
+
+/// Timers of one label, one handle per label value, made on first use.
+final class LabeledTimers: Sendable {
+    private let label: String
+    private let dimension: String
+    private let handles = Mutex<[String: Timer]>([:])
+
+    init(label: String, dimension: String) {
+        self.label = label
+        self.dimension = dimension
+    }
+
+    func record(_ value: String, nanoseconds: Int64) {
+        let timer = handles.withLock { handles in
+            if let existing = handles[value] { return existing }
+            let created = Timer(label: label, dimensions: [(dimension, value)])
+            handles[value] = created
+            return created
+        }
+        timer.recordNanoseconds(nanoseconds)
+    }
+}

@@ -1,0 +1,156 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PegasusWire
+import ServiceLifecycle
+import Synchronization
+
+/// The client-facing listener: accepts Pegasus client connections and serves them with
+/// ``ProxyConnectionHandler``. A `Service`: `run()` serves until graceful shutdown, then stops
+/// accepting, lets in-flight queries finish (bounded by `drainTimeout`) and closes every connection.
+public final class ProxyServer: Service, Sendable {
+    private let host: String
+    private let port: Int
+    private let group: any EventLoopGroup
+    private let context: ProxyContext
+    private let drainTimeout: Duration
+    private let open = Atomic<Int>(0)
+    private let state = Mutex<State>(.idle)
+    private let bound = Mutex<[CheckedContinuation<SocketAddress, any Error>]>([])
+
+    private enum State {
+        case idle
+        case running(server: any Channel, children: [ObjectIdentifier: any Channel])
+        case stopped
+    }
+
+    /// Creates the server; nothing listens until ``run()``.
+    /// - Parameters:
+    ///   - host: address to bind, e.g. `0.0.0.0`.
+    ///   - port: port to bind; 0 picks a free one (see ``localAddress()``).
+    public init(host: String, port: Int, group: any EventLoopGroup, context: ProxyContext, drainTimeout: Duration = .seconds(5)) {
+        self.host = host
+        self.port = port
+        self.group = group
+        self.context = context
+        self.drainTimeout = drainTimeout
+    }
+
+    /// The address the server listens on, once it does (waits for `run()` to bind).
+    public func localAddress() async throws -> SocketAddress {
+        if case .running(let server, _) = state.withLock({ $0 }), let address = server.localAddress { return address }
+        return try await withCheckedThrowingContinuation { continuation in
+            let ready: SocketAddress? = state.withLock { state in
+                if case .running(let server, _) = state { return server.localAddress }
+                bound.withLock { $0.append(continuation) }
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// Listens and serves until graceful shutdown or cancellation.
+    public func run() async throws {
+        let settings = context.settings
+        let shared = context
+        let server = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 << 10, high: 256 << 10))
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { [self] channel in
+                guard admit(channel) else {
+                    shared.metrics.connectionRejected()
+                    return channel.close()
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(IdleStateHandler(allTimeout: settings.idleTimeout))
+                    try sync.addHandler(
+                        ByteToMessageHandler(
+                            RequestFrameDecoder(maxFrameBytes: settings.maxFrameBytes),
+                            maximumBufferSize: settings.maxFrameBytes + 64))
+                    try sync.addHandler(ProxyConnectionHandler(context: shared))
+                }
+            }
+            .bind(host: host, port: port)
+            .get()
+
+        let waiting = state.withLock { state -> [CheckedContinuation<SocketAddress, any Error>] in
+            state = .running(server: server, children: [:])
+            return bound.withLock { waiting in
+                defer { waiting.removeAll() }
+                return waiting
+            }
+        }
+        if let address = server.localAddress {
+            for continuation in waiting { continuation.resume(returning: address) }
+            context.logger.info("Proxy listening", metadata: ["metaproxy.listen": "\(address)"])
+        }
+
+        try await withGracefulShutdownHandler {
+            try await server.closeFuture.get()
+        } onGracefulShutdown: {
+            server.close(promise: nil)
+        }
+        await drain()
+    }
+
+    /// Connections open now.
+    public var openConnections: Int { open.load(ordering: .relaxed) }
+
+    private func admit(_ channel: any Channel) -> Bool {
+        let limit = context.settings.maxConnections
+        guard open.add(1, ordering: .relaxed).newValue <= limit else {
+            open.subtract(1, ordering: .relaxed)
+            return false
+        }
+        let id = ObjectIdentifier(channel)
+        state.withLock { state in
+            if case .running(let server, var children) = state {
+                children[id] = channel
+                state = .running(server: server, children: children)
+            }
+        }
+        channel.closeFuture.whenComplete { [self] _ in
+            open.subtract(1, ordering: .relaxed)
+            state.withLock { state in
+                if case .running(let server, var children) = state {
+                    children.removeValue(forKey: id)
+                    state = .running(server: server, children: children)
+                }
+            }
+        }
+        return true
+    }
+
+    /// Asks every connection to finish what it has in flight and close, waits up to
+    /// `drainTimeout`, then closes whatever is still open.
+    private func drain() async {
+        let children = state.withLock { state -> [any Channel] in
+            if case .running(_, let children) = state { return Array(children.values) }
+            return []
+        }
+        for channel in children {
+            channel.pipeline.fireUserInboundEventTriggered(ProxyDrainEvent())
+        }
+        let deadline = ContinuousClock.now + drainTimeout
+        while open.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let remaining = state.withLock { state -> [any Channel] in
+            defer { state = .stopped }
+            if case .running(_, let children) = state { return Array(children.values) }
+            return []
+        }
+        for channel in remaining { channel.close(mode: .all, promise: nil) }
+        context.logger.info(
+            "Proxy stopped",
+            metadata: ["metaproxy.drained": "\(children.count - remaining.count)", "metaproxy.force_closed": "\(remaining.count)"])
+    }
+}
+
+/// Tells a client connection to stop reading, answer what it has in flight, then close.
+struct ProxyDrainEvent: Sendable {}

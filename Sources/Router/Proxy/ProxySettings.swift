@@ -1,0 +1,39 @@
+import NIOCore
+
+/// Limits and timeouts of the client-facing side (config sections `server` and `meta`).
+public struct ProxySettings: Sendable, Equatable {
+    /// Largest request frame a client may send (`server.max_frame_bytes`, default 1 MiB).
+    public var maxFrameBytes: Int
+    /// Connections beyond this are refused (`server.max_connections`, default 10000).
+    public var maxConnections: Int
+    /// A connection with no traffic for this long is closed (`server.idle_timeout`, default 600 s).
+    public var idleTimeout: TimeAmount
+    /// Requests one connection may have in flight before the proxy stops reading from it.
+    public var maxInflightPerConnection: Int
+    /// Whole-query budget when the client's header carries no timeout (`meta.query_timeout`, default 5000 ms).
+    public var defaultQueryTimeout: TimeAmount
+
+    /// Creates settings; the defaults are those of the config file.
+    public init(
+        maxFrameBytes: Int = 1 << 20,
+        maxConnections: Int = 10_000,
+        idleTimeout: TimeAmount = .seconds(600),
+        maxInflightPerConnection: Int = 1024,
+        defaultQueryTimeout: TimeAmount = .milliseconds(5000)
+    ) {
+        self.maxFrameBytes = maxFrameBytes
+        self.maxConnections = maxConnections
+        self.idleTimeout = idleTimeout
+        self.maxInflightPerConnection = maxInflightPerConnection
+        self.defaultQueryTimeout = defaultQueryTimeout
+    }
+
+    /// When a query that arrived now must be answered, given the client's timeout in ms (0 = none).
+    ///
+    /// The proxy answers a little before the client's own deadline (90 % of it), so the client
+    /// gets the proxy's error instead of timing out itself.
+    func deadline(clientTimeoutMs: Int32, now: NIODeadline = .now()) -> NIODeadline {
+        guard clientTimeoutMs > 0 else { return now + defaultQueryTimeout }
+        return now + .milliseconds(Int64(clientTimeoutMs) * 9 / 10)
+    }
+}

@@ -1,0 +1,52 @@
+import NIOCore
+
+/// Why a query could not be answered by a cluster's MetaServers.
+public struct UpstreamError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What went wrong.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let raw: String
+        private init(_ raw: String) { self.raw = raw }
+        /// The TCP connection to a MetaServer could not be opened.
+        public static let connectFailed = Code("connect failed")
+        /// A MetaServer did not answer within the per-attempt timeout.
+        public static let timeout = Code("timeout")
+        /// The connection to a MetaServer closed with the request outstanding.
+        public static let connectionClosed = Code("connection closed")
+        /// Every MetaServer of the cluster was tried and none answered.
+        public static let allMetasFailed = Code("all metas failed")
+        /// The client's deadline passed before any MetaServer answered.
+        public static let deadlineExceeded = Code("deadline exceeded")
+        /// MetaServers kept forwarding to each other beyond the hop limit, or none knows the leader.
+        public static let noLeader = Code("no leader")
+        /// A MetaServer sent a reply that cannot be read.
+        public static let badReply = Code("bad reply")
+        /// The proxy is shutting down.
+        public static let shuttingDown = Code("shutting down")
+        public var description: String { raw }
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// The cluster the query was for.
+    public var cluster: String
+    /// The MetaServer involved, when one is.
+    public var meta: String?
+    /// More detail (the last underlying error).
+    public var detail: String
+
+    /// Creates an error.
+    public init(_ code: Code, cluster: String, meta: String? = nil, detail: String = "") {
+        self.code = code
+        self.cluster = cluster
+        self.meta = meta
+        self.detail = detail
+    }
+
+    public var description: String {
+        var s = "upstream \(code) (cluster \(cluster)"
+        if let meta { s += ", meta \(meta)" }
+        s += ")"
+        if !detail.isEmpty { s += ": \(detail)" }
+        return s
+    }
+}

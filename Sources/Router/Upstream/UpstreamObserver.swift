@@ -1,0 +1,24 @@
+/// Receives upstream events, for metrics and logs. Called on event loops: keep it cheap.
+public protocol UpstreamObserver: Sendable {
+    /// A MetaServer answered a query (not with a forward) after `seconds`.
+    func upstreamAnswered(cluster: String, meta: String, seconds: Double)
+    /// Asking a MetaServer failed.
+    func upstreamFailed(cluster: String, meta: String, code: UpstreamError.Code)
+    /// A MetaServer said it is not the leader; `to` is its hint.
+    func forwarded(cluster: String, from: String, to: String?)
+    /// A query joined an identical one already in flight instead of going upstream.
+    func coalesced(cluster: String)
+    /// A query went upstream (after coalescing).
+    func sentUpstream(cluster: String)
+}
+
+/// An observer that ignores everything.
+public struct NoUpstreamObserver: UpstreamObserver {
+    /// Creates the observer.
+    public init() {}
+    public func upstreamAnswered(cluster: String, meta: String, seconds: Double) {}
+    public func upstreamFailed(cluster: String, meta: String, code: UpstreamError.Code) {}
+    public func forwarded(cluster: String, from: String, to: String?) {}
+    public func coalesced(cluster: String) {}
+    public func sentUpstream(cluster: String) {}
+}

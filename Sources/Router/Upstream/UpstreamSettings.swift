@@ -1,0 +1,26 @@
+import NIOCore
+
+/// Tuning of the proxy's MetaServer client (config section `meta`).
+public struct UpstreamSettings: Sendable, Equatable {
+    /// Longest wait for one MetaServer to answer one attempt (`meta.timeout`, default 3000 ms).
+    public var attemptTimeout: TimeAmount
+    /// Leader hints (`ERR_FORWARD_TO_OTHERS`) followed per query (`meta.max_forward_hops`, default 3).
+    public var maxForwardHops: Int
+    /// Largest reply frame accepted from a MetaServer.
+    public var maxFrameBytes: Int
+    /// Whether identical queries in flight share one upstream request (`meta.coalesce`, default on).
+    public var coalesce: Bool
+
+    /// Creates settings; the defaults are those of the config file.
+    public init(
+        attemptTimeout: TimeAmount = .milliseconds(3000),
+        maxForwardHops: Int = 3,
+        maxFrameBytes: Int = 16 << 20,
+        coalesce: Bool = true
+    ) {
+        self.attemptTimeout = attemptTimeout
+        self.maxForwardHops = maxForwardHops
+        self.maxFrameBytes = maxFrameBytes
+        self.coalesce = coalesce
+    }
+}

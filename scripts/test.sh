@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every test of meta-proxy on a fresh Debian machine:
+#   installs what the tests need (apt + pip), builds, starts a throwaway ZooKeeper on loopback,
+#   runs the Swift test suites and the end-to-end suites (real pypegasus3 client), stops ZooKeeper.
+# Usage: scripts/test.sh            (everything)
+#        SKIP_INSTALL=1 scripts/test.sh   (machine already set up)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { printf '\n== %s\n' "$*"; }
+
+if [ "${SKIP_INSTALL:-0}" != 1 ]; then
+  log "installing packages"
+  scripts/install-deps.sh
+fi
+
+log "building (debug, with tests)"
+swift build --build-tests -Xswiftc -warnings-as-errors 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || { echo "build failed"; exit 1; }
+
+ZK_DIR=$(mktemp -d /tmp/meta-proxy-test-zk.XXXXXX)
+ZK_PORT=${ZK_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
+cleanup() { scripts/zk.sh stop "$ZK_DIR" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+log "starting ZooKeeper on 127.0.0.1:$ZK_PORT"
+export ZK_ADDRESS=$(scripts/zk.sh start "$ZK_PORT" "$ZK_DIR")
+export ZK_SCRIPT="$PWD/scripts/zk.sh" ZK_DIR
+export META_PROXY_BIN="$PWD/.build/debug/meta-proxy" PEGASUS_SIM_BIN="$PWD/.build/debug/pegasus-sim"
+
+status=0
+log "Swift test suites"
+set +e
+swift test --skip-build > /tmp/meta-proxy-swift-test.log 2>&1
+rc=$?
+set -e
+grep -E '✘|error:|recorded an issue|Test run with|Executed [0-9]+ tests' /tmp/meta-proxy-swift-test.log | tail -300 || true
+if [ $rc -ne 0 ]; then echo "swift test failed (exit $rc); full log: /tmp/meta-proxy-swift-test.log"; status=1; fi
+
+log "end-to-end suites (real pypegasus3 client, meta-proxy and pegasus-sim processes)"
+python3 -m pytest -q tests/e2e || status=1
+exit $status
