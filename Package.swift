@@ -144,7 +144,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ZooKeeperTests",
-            dependencies: ["ZooKeeper", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ZooKeeper",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
