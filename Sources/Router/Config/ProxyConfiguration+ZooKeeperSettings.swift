@@ -15,7 +15,7 @@ extension ProxyConfiguration {
         public var tableWatcherCacheCapacity: Int
         /// `zookeeper.auth` (`scheme:credential`, e.g. `digest:user:password`), or the content of the file
         /// `zookeeper.auth_file` (relative to the configuration file). Default: none. Never logged.
-        public var auth: ZooKeeperAuth?
+        public var auth: ZooKeeperCredentials?
 
         /// The settings with every default.
         public init() {
@@ -61,7 +61,7 @@ extension ProxyConfiguration {
         }
 
         private static func auth(_ section: DocumentMapping, baseDirectory: String) throws(DocumentError)
-            -> ZooKeeperAuth?
+            -> ZooKeeperCredentials?
         {
             let expectation = "\"scheme:credential\", e.g. \"digest:user:password\" (value not shown)"
             switch (section["auth"], section["auth_file"]) {
@@ -70,7 +70,7 @@ extension ProxyConfiguration {
             case (.some, .some):
                 throw DocumentError(kind: .invalidValue, path: section.path, message: "set auth or auth_file, not both")
             case (.some(let value), nil):
-                guard case .string(let text) = value.kind, let auth = ZooKeeperAuth(parsing: text) else {
+                guard case .string(let text) = value.kind, let auth = ZooKeeperCredentials(parsing: text) else {
                     throw value.error("expected \(expectation)")
                 }
                 return auth
@@ -83,7 +83,7 @@ extension ProxyConfiguration {
                     throw value.error("cannot read \(path.diagnosticQuoted)")
                 }
                 let text = contents.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard let auth = ZooKeeperAuth(parsing: text) else {
+                guard let auth = ZooKeeperCredentials(parsing: text) else {
                     throw value.error("\(path.diagnosticQuoted) does not hold \(expectation)")
                 }
                 return auth

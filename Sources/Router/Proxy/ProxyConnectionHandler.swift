@@ -131,14 +131,19 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Table unknown → `ERR_OBJECT_NOT_FOUND` in the body (what a MetaServer says); route source down
-    /// for an uncached table → `ERR_ZOOKEEPER_OPERATION` in the body (what the Go meta-proxy said).
+    /// Table unknown → `ERR_OBJECT_NOT_FOUND` in the body (what a MetaServer says); route node
+    /// malformed → `ERR_INVALID_DATA`; route source down for an uncached table →
+    /// `ERR_ZOOKEEPER_OPERATION` (both as the Go meta-proxy answered).
     private func answerRouteFailure(_ query: PendingQuery, error: RouteError, context: ChannelHandlerContext) {
         let code: ErrorCode
         let result: ProxyMetrics.ReplyResult
         if error.code == .unknownTable {
             code = .objectNotFound
             result = .unknownTable
+        } else if error.code == .malformed {
+            code = .invalidData
+            result = .routeUnavailable
+            logger.warning("Route malformed", metadata: ["metaproxy.table": "\(query.table)", "error": "\(error)"])
         } else {
             code = .zookeeperOperation
             result = .routeUnavailable

@@ -12,4 +12,6 @@ enum RouteLoggingKeys {
     static let keyPath = "config.key"
     /// A ZooKeeper node path.
     static let zkPath = "zk.path"
+    /// The ZooKeeper root of the table nodes.
+    static let zkRoot = "zk.root"
 }

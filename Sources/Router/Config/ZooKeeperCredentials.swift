@@ -1,8 +1,10 @@
+import ZooKeeper
+
 /// ZooKeeper credentials (`zookeeper.auth` or the content of `zookeeper.auth_file`): `scheme:credential`,
 /// e.g. `digest:user:password`.
 ///
 /// Its description, debug description and mirror never show the credential.
-public struct ZooKeeperAuth: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
+public struct ZooKeeperCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
     /// The authentication scheme, e.g. `digest`.
@@ -35,4 +37,11 @@ public struct ZooKeeperAuth: Sendable, Equatable, CustomStringConvertible, Custo
 
     /// Shows the scheme only.
     public var customMirror: Mirror { Mirror(self, children: ["scheme": scheme]) }
+}
+
+extension ZooKeeperCredentials {
+    /// The credentials as the ZooKeeper client takes them.
+    public var clientAuth: ZooKeeperAuth {
+        ZooKeeperAuth(scheme: scheme, credential: Array(credential.utf8))
+    }
 }
