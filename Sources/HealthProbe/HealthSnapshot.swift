@@ -41,7 +41,7 @@ public struct HealthSnapshot: Sendable, Hashable, Codable {
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(Self.dateStyle))
+            try container.encode(ISO8601Milliseconds.format(date))
         }
         return Array(try encoder.encode(self))
     }
@@ -54,16 +54,13 @@ public struct HealthSnapshot: Sendable, Hashable, Codable {
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            do {
-                return try Self.dateStyle.parse(text)
-            } catch {
+            guard let date = ISO8601Milliseconds.parse(text) else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 date: \(text)")
             }
+            return date
         }
         self = try decoder.decode(HealthSnapshot.self, from: Data(bytes))
     }
-
-    private static let dateStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }
 
 /// One cluster in a ``HealthSnapshot``.

@@ -41,6 +41,15 @@ public struct RiseFall: Sendable, Hashable {
         public var from: State
         /// The state entered (its `since` is the time of the result).
         public var to: State
+
+        /// Creates a transition.
+        /// - Parameters:
+        ///   - from: The state left.
+        ///   - to: The state entered.
+        public init(from: State, to: State) {
+            self.from = from
+            self.to = to
+        }
     }
 
     /// Consecutive successes needed to go up (at least 1).
