@@ -15,7 +15,8 @@ struct ClusterRoundRunner: Sendable {
         return ClusterRound(metas: results, leader: leader, rpc: await rpc)
     }
 
-    private func queryRPC(cluster: String, metas: [String], table: String?, timeout: Duration) async -> RPCProbeOutcome? {
+    private func queryRPC(cluster: String, metas: [String], table: String?, timeout: Duration) async -> RPCProbeOutcome?
+    {
         guard let rpcProbe = self.rpcProbe, let table else { return nil }
         return await rpcProbe.queryConfig(cluster: cluster, metas: metas, table: table, timeout: timeout)
     }

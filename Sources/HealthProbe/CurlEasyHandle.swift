@@ -40,6 +40,23 @@ private final class CurlTransfer {
     }
 }
 
+/// The shared preamble of the data callbacks: recovers the transfer and the chunk length
+/// (`size * count`); returning 0 to libcurl (on a missing context or overflow) fails the transfer.
+private func withChunk(
+    _ data: UnsafeMutablePointer<CChar>?,
+    _ size: Int,
+    _ count: Int,
+    _ context: UnsafeMutableRawPointer?,
+    _ body: (CurlTransfer, UnsafeRawBufferPointer) -> Int
+) -> Int {
+    guard let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    let (length, overflow) = size.multipliedReportingOverflow(by: count)
+    guard !overflow else { return 0 }
+    guard let data, length > 0 else { return body(transfer, UnsafeRawBufferPointer(start: nil, count: 0)) }
+    return body(transfer, UnsafeRawBufferPointer(start: data, count: length))
+}
+
 /// `CURLOPT_WRITEFUNCTION`: appends body bytes; returning less than offered fails the transfer
 /// with `CURLE_WRITE_ERROR`, which is how the body cap is enforced.
 private func curlWriteBody(
@@ -48,17 +65,14 @@ private func curlWriteBody(
     _ count: Int,
     _ context: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let context else { return 0 }
-    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-    let (length, overflow) = size.multipliedReportingOverflow(by: count)
-    guard !overflow, length <= transfer.maximumBodyBytes - transfer.body.count else {
-        transfer.bodyTooLarge = true
-        return 0
+    withChunk(data, size, count, context) { transfer, chunk in
+        guard chunk.count <= transfer.maximumBodyBytes - transfer.body.count else {
+            transfer.bodyTooLarge = true
+            return 0
+        }
+        transfer.body.append(contentsOf: chunk)
+        return chunk.count
     }
-    if length > 0, let data {
-        transfer.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
-    }
-    return length
 }
 
 /// `CURLOPT_HEADERFUNCTION`: called once per header line. Keeps the last response's `Location`.
@@ -68,22 +82,16 @@ private func curlHeaderLine(
     _ count: Int,
     _ context: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let context else { return 0 }
-    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-    let (length, overflow) = size.multipliedReportingOverflow(by: count)
-    guard !overflow else { return 0 }
-    guard length > 0, let data else { return length }
-    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
-    if line.hasPrefix("HTTP/") {
-        // A new status line (an interim 1xx reply came first): forget the earlier headers.
-        transfer.location = nil
-    } else if let colon = line.firstIndex(of: ":"),
-        line[..<colon].lowercased() == "location"
-    {
-        let value = line[line.index(after: colon)...].trimmingHTTPWhitespace()
-        transfer.location = String(value)
+    withChunk(data, size, count, context) { transfer, chunk in
+        let line = String(decoding: chunk, as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            // A new status line (an interim 1xx reply came first): forget the earlier headers.
+            transfer.location = nil
+        } else if let colon = line.firstIndex(of: ":"), line[..<colon].lowercased() == "location" {
+            transfer.location = String(line[line.index(after: colon)...].trimmingHTTPWhitespace())
+        }
+        return chunk.count
     }
-    return length
 }
 
 /// `CURLOPT_XFERINFOFUNCTION`: non-zero aborts the transfer with `CURLE_ABORTED_BY_CALLBACK`.

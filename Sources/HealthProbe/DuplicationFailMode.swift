@@ -1,6 +1,7 @@
 /// A duplication's fail mode, as named by the IDL enum `duplication_fail_mode` (`FAIL_SLOW`, …).
 ///
-/// An extensible string value: names this code does not know are kept as they came.
+/// An extensible string value: names this code does not know are kept as they came. Codable as
+/// a single string (the standard library's `RawRepresentable` conformance).
 public struct DuplicationFailMode: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
     /// The IDL name, e.g. `FAIL_SLOW`.
     public var rawValue: String
@@ -31,15 +32,4 @@ public struct DuplicationFailMode: RawRepresentable, Sendable, Hashable, Codable
 
     /// The IDL name.
     public var description: String { self.rawValue }
-
-    /// Decodes from a single string.
-    public init(from decoder: any Decoder) throws {
-        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
-    }
-
-    /// Encodes as a single string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(self.rawValue)
-    }
 }

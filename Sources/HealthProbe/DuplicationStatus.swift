@@ -1,6 +1,7 @@
 /// A duplication's status, as named by the IDL enum `duplication_status` (`DS_LOG`, …).
 ///
-/// An extensible string value: names this code does not know are kept as they came.
+/// An extensible string value: names this code does not know are kept as they came. Codable as
+/// a single string (the standard library's `RawRepresentable` conformance).
 public struct DuplicationStatus: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
     /// The IDL name, e.g. `DS_LOG`.
     public var rawValue: String
@@ -40,15 +41,4 @@ public struct DuplicationStatus: RawRepresentable, Sendable, Hashable, Codable, 
 
     /// The IDL name.
     public var description: String { self.rawValue }
-
-    /// Decodes from a single string.
-    public init(from decoder: any Decoder) throws {
-        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
-    }
-
-    /// Encodes as a single string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(self.rawValue)
-    }
 }

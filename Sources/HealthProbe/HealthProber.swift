@@ -1,15 +1,17 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Logging
 import Metrics
 import ServiceLifecycle
 import Synchronization
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// Watches every primary and backup cluster: per-MetaServer and per-cluster rise/fall health, leader,
-/// bounded history, and the duplication state of protected tables (`pegasus-health-and-duplication.md` §1, §2.3, §3.4).
+/// bounded history, and the duplication state of protected tables
+/// (`pegasus-health-and-duplication.md` §1, §2.3, §3.4).
 ///
 /// Each cluster is probed once per ``ProbeSettings/interval``, whatever the number of tables routed
 /// to it: `GET /version` on every MetaServer, `GET /meta/cluster` for the leader, plus the injected
@@ -35,7 +37,7 @@ public final class HealthProber: Service, Sendable {
     private let metrics: ProbeMetrics
     private let logger: Logger
 
-    /// The smallest interval honoured, so a misconfigured `0` cannot spin.
+    /// The smallest pause between two rounds, so a misconfigured interval of `0` cannot spin.
     private static let minimumInterval = Duration.milliseconds(10)
 
     /// Creates a prober with no targets.
@@ -120,6 +122,13 @@ public final class HealthProber: Service, Sendable {
         return self.state.withLock { $0.snapshot(at: now, window: transitionWindow) }
     }
 
+    /// The bounded verdict and transition history of one cluster.
+    /// - Parameter cluster: The cluster name.
+    /// - Returns: The history, or `nil` when the cluster is not a target.
+    public func history(cluster: String) -> ClusterHistory? {
+        self.state.withLock { $0.clusters[cluster]?.history }
+    }
+
     /// The last good duplication observation of `table` on `primary` towards `backup`.
     /// - Parameters:
     ///   - primary: The primary cluster name.
@@ -153,12 +162,9 @@ public final class HealthProber: Service, Sendable {
         }
     }
 
+    /// One probe round per interval, applied to the shared state.
     private func healthLoop(cluster: String, generation: UInt64) async {
-        let clock = ContinuousClock()
-        while !Task.isCancelled {
-            guard let context = self.state.withLock({ $0.loopContext(cluster: cluster, generation: generation) })
-            else { return }
-            let started = clock.now
+        await self.repeatRounds(cluster: cluster, generation: generation) { context in
             let settings = context.target.settings
             let round = await self.runner.run(
                 cluster: cluster,
@@ -171,34 +177,41 @@ public final class HealthProber: Service, Sendable {
             let effects = self.state.withLock {
                 $0.apply(round: round, verdict: verdict, cluster: cluster, generation: generation, at: now)
             }
-            guard let effects else { return }
+            guard let effects else { return nil }
             self.perform(effects, round: round, verdict: verdict)
-            do {
-                try await Task.sleep(until: started + max(settings.interval, Self.minimumInterval), clock: clock)
-            } catch {
-                return
-            }
+            return settings.interval
         }
     }
 
     /// While the cluster is up, asks each protected table's duplications every duplication interval;
     /// while it is not, checks again every probe interval.
     private func duplicationLoop(cluster: String, generation: UInt64) async {
+        await self.repeatRounds(cluster: cluster, generation: generation) { context in
+            let settings = context.target.settings
+            guard context.status == .up, !context.target.protectedTables.isEmpty else { return settings.interval }
+            for table in context.target.protectedTables.keys.sorted() where !Task.isCancelled {
+                await self.observeDuplications(cluster: cluster, generation: generation, table: table, context)
+            }
+            return settings.duplicationInterval ?? settings.interval
+        }
+    }
+
+    /// Runs `step` with the cluster's current context, then sleeps until the pause it returns has
+    /// passed since the step started. Ends when the task is cancelled, the cluster's generation is
+    /// gone, or `step` returns `nil`.
+    private func repeatRounds(
+        cluster: String,
+        generation: UInt64,
+        _ step: (ProberState.LoopContext) async -> Duration?
+    ) async {
         let clock = ContinuousClock()
         while !Task.isCancelled {
             guard let context = self.state.withLock({ $0.loopContext(cluster: cluster, generation: generation) })
             else { return }
             let started = clock.now
-            let settings = context.target.settings
-            var pause = settings.interval
-            if context.status == .up, !context.target.protectedTables.isEmpty {
-                for table in context.target.protectedTables.keys.sorted() where !Task.isCancelled {
-                    await self.observeDuplications(cluster: cluster, generation: generation, table: table, context)
-                }
-                pause = settings.duplicationInterval ?? settings.interval
-            }
+            guard let pause = await step(context) else { return }
             do {
-                try await Task.sleep(until: started + max(pause, Self.minimumInterval), clock: clock)
+                try await Task.sleep(until: max(started + pause, clock.now + Self.minimumInterval), clock: clock)
             } catch {
                 return
             }

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Decoders for the JSON bodies of the MetaServer and ReplicaServer HTTP endpoints
@@ -128,12 +128,13 @@ struct DuplicationEntryBody: Decodable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: JSONKey.self)
         var partitionStates: [Int32: DuplicationPartitionState]?
-        if let states = try container.decodeIfPresent([String: PartitionStateBody].self, forKey: JSONKey("partition_states")) {
+        let statesKey = JSONKey("partition_states")
+        if let states = try container.decodeIfPresent([String: PartitionStateBody].self, forKey: statesKey) {
             var byIndex: [Int32: DuplicationPartitionState] = [:]
             for (key, state) in states {
                 guard let index = Int32(key) else {
                     throw DecodingError.dataCorruptedError(
-                        forKey: JSONKey("partition_states"),
+                        forKey: statesKey,
                         in: container,
                         debugDescription: "partition index is not an integer: \(key)"
                     )
@@ -205,14 +206,13 @@ struct ReplicaStateBody: Decodable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: JSONKey.self)
+        let notConfirmed = JSONKey("not_confirmed_mutations_num")
+        let notDuplicated = JSONKey("not_duplicated_mutations_num")
         self.state = ReplicaDuplicationState(
             duplicating: try container.decode(Bool.self, forKey: JSONKey("duplicating")),
             failMode: try container.decodeIfPresent(DuplicationFailMode.self, forKey: JSONKey("fail_mode")),
-            notConfirmedMutations: try container.decodeInteger(Int64.self, forKey: JSONKey("not_confirmed_mutations_num")),
-            notDuplicatedMutations: try container.decodeInteger(
-                Int64.self,
-                forKey: JSONKey("not_duplicated_mutations_num")
-            ),
+            notConfirmedMutations: try container.decodeInteger(Int64.self, forKey: notConfirmed),
+            notDuplicatedMutations: try container.decodeInteger(Int64.self, forKey: notDuplicated),
             remoteAppName: try container.decodeIfPresent(String.self, forKey: JSONKey("remote_app_name"))
         )
     }

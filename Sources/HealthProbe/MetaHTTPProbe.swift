@@ -1,4 +1,5 @@
-/// Typed probes of the MetaServer (and ReplicaServer) HTTP endpoints (`pegasus-health-and-duplication.md` §1, §3.4, §3.5).
+/// Typed probes of the MetaServer (and ReplicaServer) HTTP endpoints
+/// (`pegasus-health-and-duplication.md` §1, §3.4, §3.5).
 ///
 /// Addresses are plain `host:port` strings. Redirects are never followed here: leader-only endpoints
 /// return ``LeaderReply/redirected(leader:)`` and the caller decides whether to ask the leader.
@@ -35,20 +36,12 @@ public struct MetaHTTPProbe: Sendable {
     /// - Returns: The cluster info, or the redirect (with `leader` `nil` when `Location` does not parse).
     /// - Throws: ``ProbeError``; a status other than 200 or 307 is `unexpectedStatus`.
     public func cluster(meta: String) async throws(ProbeError) -> LeaderReply<MetaClusterInfo> {
-        let (url, response) = try await self.get(address: meta, path: "/meta/cluster")
-        switch response.status {
-        case 200:
-            var info = MetaClusterInfo(
-                fields: try MetaHTTPBody.decode(JSONStringMap.self, from: response.body, url: url).fields
-            )
+        try await self.leaderOnly(meta: meta, path: "/meta/cluster") { body, url throws(ProbeError) in
+            var info = MetaClusterInfo(fields: try MetaHTTPBody.decode(JSONStringMap.self, from: body, url: url).fields)
             if info.primaryMetaServer == nil {
                 info.primaryMetaServer = meta
             }
-            return .answered(info)
-        case 307:
-            return Self.redirect(response)
-        default:
-            throw Self.unexpected(response, url: url)
+            return info
         }
     }
 
@@ -59,22 +52,17 @@ public struct MetaHTTPProbe: Sendable {
     /// - Returns: The `general` section, or the redirect.
     /// - Throws: ``ProbeError``; 404 (no such table) and other statuses are `unexpectedStatus`.
     public func app(meta: String, table: String) async throws(ProbeError) -> LeaderReply<MetaAppInfo> {
-        let (url, response) = try await self.get(address: meta, path: "/meta/app?name=\(Self.percentEncoded(table))")
-        switch response.status {
-        case 200:
-            guard let info = try MetaHTTPBody.decode(MetaAppBody.self, from: response.body, url: url).info else {
+        let path = "/meta/app?name=\(Self.percentEncoded(table))"
+        return try await self.leaderOnly(meta: meta, path: path) { body, url throws(ProbeError) in
+            guard let info = try MetaHTTPBody.decode(MetaAppBody.self, from: body, url: url).info else {
                 throw ProbeError(
                     .invalidResponse,
                     url: url,
                     status: 200,
-                    detail: "general.app_id or general.partition_count missing: \(MetaHTTPBody.excerpt(response.body))"
+                    detail: "general.app_id or general.partition_count missing: \(MetaHTTPBody.excerpt(body))"
                 )
             }
-            return .answered(info)
-        case 307:
-            return Self.redirect(response)
-        default:
-            throw Self.unexpected(response, url: url)
+            return info
         }
     }
 
@@ -89,15 +77,9 @@ public struct MetaHTTPProbe: Sendable {
     /// - Throws: ``ProbeError``; 404 (no such table, duplication disabled) and others are `unexpectedStatus`.
     public func duplication(meta: String, table: String) async throws(ProbeError) -> LeaderReply<TableDuplications> {
         let path = "/meta/app/duplication?name=\(Self.percentEncoded(table))"
-        let (url, response) = try await self.get(address: meta, path: path)
-        switch response.status {
-        case 200:
-            let body = try MetaHTTPBody.decode(DuplicationListBody?.self, from: response.body, url: url)
-            return .answered(body?.duplications ?? TableDuplications())
-        case 307:
-            return Self.redirect(response)
-        default:
-            throw Self.unexpected(response, url: url)
+        return try await self.leaderOnly(meta: meta, path: path) { body, url throws(ProbeError) in
+            let list = try MetaHTTPBody.decode(DuplicationListBody?.self, from: body, url: url)
+            return list?.duplications ?? TableDuplications()
         }
     }
 
@@ -133,8 +115,22 @@ public struct MetaHTTPProbe: Sendable {
         return (url, try await self.client.get(url, timeout: self.timeout))
     }
 
-    private static func redirect<Value>(_ response: HTTPProbeResponse) -> LeaderReply<Value> {
-        .redirected(leader: response.location.flatMap { HostPort(httpLocation: $0)?.description })
+    /// A leader-only endpoint: 200 → `.answered(parse(body, url))`, 307 → `.redirected` with the
+    /// `Location`'s `host:port` (`nil` when it does not parse), anything else → `unexpectedStatus`.
+    private func leaderOnly<Value>(
+        meta: String,
+        path: String,
+        _ parse: ([UInt8], String) throws(ProbeError) -> Value
+    ) async throws(ProbeError) -> LeaderReply<Value> {
+        let (url, response) = try await self.get(address: meta, path: path)
+        switch response.status {
+        case 200:
+            return .answered(try parse(response.body, url))
+        case 307:
+            return .redirected(leader: response.location.flatMap { HostPort(httpLocation: $0)?.description })
+        default:
+            throw Self.unexpected(response, url: url)
+        }
     }
 
     private static func unexpected(_ response: HTTPProbeResponse, url: String) -> ProbeError {

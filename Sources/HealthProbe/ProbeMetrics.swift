@@ -34,10 +34,8 @@ final class ProbeMetrics: Sendable {
 
     /// Records a cluster's state.
     func recordCluster(_ cluster: String, status: HealthStatus) {
-        let gauge = self.handles.withLock { handles in
-            Self.cached(&handles.clusterUp, cluster) {
-                Gauge(label: "metaproxy_cluster_up", dimensions: [("cluster", cluster)], factory: self.factory)
-            }
+        let gauge = self.handle(\.clusterUp, cluster) {
+            Gauge(label: "metaproxy_cluster_up", dimensions: [("cluster", cluster)], factory: self.factory)
         }
         gauge.record(status == .up ? 1 : 0)
     }
@@ -45,30 +43,27 @@ final class ProbeMetrics: Sendable {
     /// Records a MetaServer's probe result and resulting state.
     func recordMeta(_ cluster: String, result: MetaProbeResult, status: HealthStatus) {
         let outcome = result.error.map { $0.code.description } ?? "ok"
-        let (gauge, counter, timer) = self.handles.withLock { handles in
-            let key = MetaKey(cluster: cluster, meta: result.meta)
-            let gauge = Self.cached(&handles.metaUp, key) {
-                Gauge(
-                    label: "metaproxy_meta_up",
-                    dimensions: [("cluster", cluster), ("meta", result.meta)],
-                    factory: self.factory
-                )
-            }
-            let counter = Self.cached(&handles.probes, ResultKey(cluster: cluster, result: outcome)) {
-                Counter(
-                    label: "metaproxy_probe_total",
-                    dimensions: [("cluster", cluster), ("result", outcome)],
-                    factory: self.factory
-                )
-            }
-            let timer = Self.cached(&handles.latency, key) {
-                Timer(
-                    label: "metaproxy_probe_latency_seconds",
-                    dimensions: [("cluster", cluster), ("meta", result.meta)],
-                    factory: self.factory
-                )
-            }
-            return (gauge, counter, timer)
+        let key = MetaKey(cluster: cluster, meta: result.meta)
+        let gauge = self.handle(\.metaUp, key) {
+            Gauge(
+                label: "metaproxy_meta_up",
+                dimensions: [("cluster", cluster), ("meta", result.meta)],
+                factory: self.factory
+            )
+        }
+        let counter = self.handle(\.probes, ResultKey(cluster: cluster, result: outcome)) {
+            Counter(
+                label: "metaproxy_probe_total",
+                dimensions: [("cluster", cluster), ("result", outcome)],
+                factory: self.factory
+            )
+        }
+        let timer = self.handle(\.latency, key) {
+            Timer(
+                label: "metaproxy_probe_latency_seconds",
+                dimensions: [("cluster", cluster), ("meta", result.meta)],
+                factory: self.factory
+            )
         }
         gauge.record(status == .up ? 1 : 0)
         counter.increment()
@@ -112,17 +107,24 @@ final class ProbeMetrics: Sendable {
         return removed
     }
 
-    private static func cached<Key: Hashable, Handle>(
-        _ cache: inout [Key: Handle],
+    /// The cached handle for `key`, made (outside the lock) on first use. If two callers race, the
+    /// first stored wins and the other's handle is dropped unused.
+    private func handle<Key: Hashable, Handle: Sendable>(
+        _ cache: WritableKeyPath<Handles, [Key: Handle]>,
         _ key: Key,
         make: () -> Handle
     ) -> Handle {
-        if let handle = cache[key] {
-            return handle
+        if let existing = self.handles.withLock({ $0[keyPath: cache][key] }) {
+            return existing
         }
-        let handle = make()
-        cache[key] = handle
-        return handle
+        let made = make()
+        return self.handles.withLock { handles in
+            if let existing = handles[keyPath: cache][key] {
+                return existing
+            }
+            handles[keyPath: cache][key] = made
+            return made
+        }
     }
 }
 

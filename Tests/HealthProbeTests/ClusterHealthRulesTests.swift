@@ -4,7 +4,8 @@ import Testing
 @Suite("ClusterHealthRules as a value")
 struct ClusterHealthRulesTests {
     private let rules = ClusterHealthRules()
-    private static let ok = MetaProbeResult(meta: "m1:1", latency: .milliseconds(1), version: MetaVersion(version: "2.5.0", gitCommit: ""))
+    private static let ok = MetaProbeResult(
+        meta: "m1:1", latency: .milliseconds(1), version: MetaVersion(version: "2.5.0", gitCommit: ""))
     private static let timedOut = MetaProbeResult(
         meta: "m2:1",
         latency: .seconds(1),
@@ -57,10 +58,14 @@ struct ClusterHealthRulesTests {
                 rpc: .leaderAnswered(partitionCount: 8, partitionsWithoutPrimary: 2, appId: 2)
             )
         )
-        #expect(missing == ClusterVerdict(healthy: false, reason: .partitionsWithoutPrimary, detail: "2 of 8 partitions have no primary"))
+        #expect(
+            missing
+                == ClusterVerdict(
+                    healthy: false, reason: .partitionsWithoutPrimary, detail: "2 of 8 partitions have no primary"))
         let forward = self.rules.verdict(for: ClusterRound(metas: [Self.ok], leader: Self.leader, rpc: .forwardOnly))
         #expect(forward.reason == .rpcForwardOnly)
-        let failed = self.rules.verdict(for: ClusterRound(metas: [Self.ok], leader: Self.leader, rpc: .error("ERR_OBJECT_NOT_FOUND")))
+        let failed = self.rules.verdict(
+            for: ClusterRound(metas: [Self.ok], leader: Self.leader, rpc: .error("ERR_OBJECT_NOT_FOUND")))
         #expect(failed == ClusterVerdict(healthy: false, reason: .rpcError, detail: "ERR_OBJECT_NOT_FOUND"))
     }
 }

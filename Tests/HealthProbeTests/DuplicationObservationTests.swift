@@ -25,7 +25,8 @@ struct DuplicationObservationTests {
     }
 
     private static func observe(_ report: TableDuplications, backup: String = "tjsrv") -> DuplicationObservation {
-        DuplicationObservation(primaryCluster: "bjsrv", table: "temp", backupCluster: backup, report: report, observedAt: now)
+        DuplicationObservation(
+            primaryCluster: "bjsrv", table: "temp", backupCluster: backup, report: report, observedAt: now)
     }
 
     @Test("max lag over all partitions is last_committed - confirmed")
@@ -50,13 +51,15 @@ struct DuplicationObservationTests {
         #expect(observation.maxLag == nil)
         #expect(observation.lagUnknownReason == .partitionNotSynced)
         #expect(observation.unknownLagPartitions == [0])
-        let staleLeader = Self.observe(TableDuplications(partitionCount: 1, entries: [Self.entry(states: [0: (5, -1)])]))
+        let staleLeader = Self.observe(
+            TableDuplications(partitionCount: 1, entries: [Self.entry(states: [0: (5, -1)])]))
         #expect(staleLeader.maxLag == nil)
     }
 
     @Test("a missing partition makes the lag unknown")
     func missingPartition() {
-        let report = TableDuplications(partitionCount: 4, entries: [Self.entry(states: [0: (1, 1), 1: (1, 1), 3: (1, 1)])])
+        let report = TableDuplications(
+            partitionCount: 4, entries: [Self.entry(states: [0: (1, 1), 1: (1, 1), 3: (1, 1)])])
         let observation = Self.observe(report)
         #expect(observation.maxLag == nil)
         #expect(observation.lagUnknownReason == .partitionMissing)
@@ -73,7 +76,8 @@ struct DuplicationObservationTests {
         #expect(old.lagUnknownReason == .noPartitionStates)
         #expect(old.status == .log)
 
-        let other = Self.observe(TableDuplications(partitionCount: 1, entries: [Self.entry(states: [0: (1, 1)])]), backup: "gzsrv")
+        let other = Self.observe(
+            TableDuplications(partitionCount: 1, entries: [Self.entry(states: [0: (1, 1)])]), backup: "gzsrv")
         #expect(other.dupid == nil)
         #expect(other.status == nil)
         #expect(other.lagUnknownReason == .noDuplication)

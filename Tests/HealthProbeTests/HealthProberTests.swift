@@ -83,15 +83,25 @@ struct HealthProberTests {
                         ),
                     ])
                     let changes = try await Self.whileRunning(prober) {
-                        #expect(try await eventually { Self.state(prober, "stable") == .up && Self.state(prober, "primary") == .up })
-                        #expect(try await eventually {
-                            prober.duplicationObservation(primary: "primary", table: "temp", backup: "tjsrv") != nil
-                        })
+                        #expect(
+                            try await eventually {
+                                Self.state(prober, "stable") == .up && Self.state(prober, "primary") == .up
+                            })
+                        #expect(
+                            try await eventually {
+                                prober.duplicationObservation(primary: "primary", table: "temp", backup: "tjsrv") != nil
+                            })
                         let up = prober.snapshot()
                         #expect(up.clusters["primary"]?.leader == primary.metas[0])
                         #expect(up.clusters["primary"]?.metas[primary.metas[1]]?.state == .up)
                         #expect(up.clusters["primary"]?.metas[primary.metas[0]]?.version == "2.5.0")
-                        #expect(try metrics.expectGauge("metaproxy_cluster_up", [("cluster", "primary")]).lastValue == 1)
+                        #expect(
+                            try metrics.expectGauge("metaproxy_cluster_up", [("cluster", "primary")]).lastValue == 1)
+                        let latency = try metrics.expectTimer(
+                            "metaproxy_probe_latency_seconds",
+                            [("cluster", "stable"), ("meta", stable.metas[0])]
+                        )
+                        #expect(!latency.values.isEmpty)
 
                         await primary.stop()
                         #expect(try await eventually { Self.state(prober, "primary") == .down })
@@ -102,15 +112,19 @@ struct HealthProberTests {
                         #expect(record.lastVerdict?.reason == .noMetaAnswered)
                         #expect(record.metas.values.allSatisfy { $0.lastError?.contains("connect_failed") == true })
                         #expect(record.recentTransitions.map(\.to) == [.up, .down])
-                        #expect(try metrics.expectGauge("metaproxy_cluster_up", [("cluster", "primary")]).lastValue == 0)
+                        #expect(
+                            try metrics.expectGauge("metaproxy_cluster_up", [("cluster", "primary")]).lastValue == 0)
                         #expect(try metrics.expectGauge("metaproxy_cluster_up", [("cluster", "stable")]).lastValue == 1)
                         #expect(
-                            try metrics.expectCounter("metaproxy_probe_total", [("cluster", "primary"), ("result", "connect_failed")])
-                                .totalValue >= 2
+                            try metrics.expectCounter(
+                                "metaproxy_probe_total", [("cluster", "primary"), ("result", "connect_failed")]
+                            )
+                            .totalValue >= 2
                         )
 
                         // The last good observations survive the primary's death.
-                        let kept = try #require(prober.duplicationObservation(primary: "primary", table: "temp", backup: "tjsrv"))
+                        let kept = try #require(
+                            prober.duplicationObservation(primary: "primary", table: "temp", backup: "tjsrv"))
                         #expect(kept.maxLag == 5)
                         #expect(kept.status == .log)
                         #expect(kept.partitionCount == 2)
@@ -138,7 +152,8 @@ struct HealthProberTests {
             try await withFakeCluster(count: 1) { hung in
                 hung.setHangEverything(true)
                 let prober = HealthProber(httpClient: client, metricsFactory: TestMetrics(), logger: Self.logger)
-                let settings = ProbeSettings(interval: .milliseconds(100), timeout: .milliseconds(200), fall: 2, rise: 2)
+                let settings = ProbeSettings(
+                    interval: .milliseconds(100), timeout: .milliseconds(200), fall: 2, rise: 2)
                 prober.setTargets([ProbeTarget(cluster: "hung", metas: hung.metas, settings: settings)])
                 _ = try await Self.whileRunning(prober) {
                     #expect(try await eventually { Self.state(prober, "hung") == .down })
@@ -169,7 +184,9 @@ struct HealthProberTests {
                     #expect(try await eventually { Self.state(prober, "c") == .down })
                     let record = try #require(prober.snapshot().clusters["c"])
                     #expect(record.lastVerdict?.reason == .partitionsWithoutPrimary)
-                    #expect(record.lastRPCOutcome == .leaderAnswered(partitionCount: 8, partitionsWithoutPrimary: 1, appId: 2))
+                    #expect(
+                        record.lastRPCOutcome
+                            == .leaderAnswered(partitionCount: 8, partitionsWithoutPrimary: 1, appId: 2))
                     #expect(rpc.lastMetas == cluster.metas)
 
                     rpc.set(.leaderAnswered(partitionCount: 8, partitionsWithoutPrimary: 0, appId: 2))

@@ -57,7 +57,9 @@ struct MetaHTTPProbeTests {
         try await withServer({ _, _ in .text(500, "ERR_SERVICE_NOT_ACTIVE") }) { server in
             try await withHTTPClient { client in
                 let probe = MetaHTTPProbe(client: client, timeout: .seconds(5))
-                let error = await probeError { () async throws(ProbeError) in try await probe.cluster(meta: server.address) }
+                let error = await probeError { () async throws(ProbeError) in
+                    try await probe.cluster(meta: server.address)
+                }
                 #expect(error?.code == .unexpectedStatus)
                 #expect(error?.status == 500)
                 let bad = await probeError { () async throws(ProbeError) in try await probe.cluster(meta: "meta1/x:1") }
@@ -100,7 +102,9 @@ struct MetaHTTPProbeTests {
                     ]
                 )
                 #expect(reply == .answered(expected))
-                #expect(try await probe.duplication(meta: cluster.metas[1], table: "temp") == .redirected(leader: cluster.metas[0]))
+                #expect(
+                    try await probe.duplication(meta: cluster.metas[1], table: "temp")
+                        == .redirected(leader: cluster.metas[0]))
             }
         }
     }
@@ -124,7 +128,9 @@ struct MetaHTTPProbeTests {
                 #expect(two.entries.map(\.dupid) == [1_700_000_000, 1_700_050_000])
                 #expect(two.entries.map(\.status) == [.pause, .log])
                 #expect(two.entries[1].failMode == .skip)
-                #expect(two.entries[1].partitionStates?[0] == DuplicationPartitionState(confirmedDecree: -1, lastCommittedDecree: 7))
+                #expect(
+                    two.entries[1].partitionStates?[0]
+                        == DuplicationPartitionState(confirmedDecree: -1, lastCommittedDecree: 7))
                 #expect(two.entries[1].partitionStates?[0]?.lag == nil)
                 #expect(two.entries[1].partitionStates?[1]?.lag == 0)
 
@@ -138,7 +144,9 @@ struct MetaHTTPProbeTests {
                 #expect(old.entries[0].remoteAppName == nil)
 
                 cluster.setDuplicationBody(#"{"1":{"dupid":"not a number"}}"#)
-                let error = await probeError { () async throws(ProbeError) in try await probe.duplication(meta: meta, table: "temp") }
+                let error = await probeError { () async throws(ProbeError) in
+                    try await probe.duplication(meta: meta, table: "temp")
+                }
                 #expect(error?.code == .invalidResponse)
             }
         }

@@ -9,14 +9,8 @@ func withHTTPClient<T>(
 ) async throws -> T {
     let pool = NIOThreadPool(numberOfThreads: 4)
     pool.start()
-    let client = CurlHTTPClient(threadPool: pool, maximumBodyBytes: maximumBodyBytes)
-    do {
-        let result = try await body(client)
-        try await pool.shutdownGracefully()
-        return result
-    } catch {
-        try? await pool.shutdownGracefully()
-        throw error
+    return try await using(pool, stop: { try? await $0.shutdownGracefully() }) { pool in
+        try await body(CurlHTTPClient(threadPool: pool, maximumBodyBytes: maximumBodyBytes))
     }
 }
 
@@ -44,31 +38,31 @@ func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async
     return condition()
 }
 
+/// Runs `body` with `resource`, then `stop`s it whether `body` succeeded or threw.
+private func using<Resource, T>(
+    _ resource: Resource,
+    stop: (Resource) async -> Void,
+    _ body: (Resource) async throws -> T
+) async throws -> T {
+    do {
+        let result = try await body(resource)
+        await stop(resource)
+        return result
+    } catch {
+        await stop(resource)
+        throw error
+    }
+}
+
 /// Runs `body` with a started ``TestHTTPServer``, stopped afterwards.
 func withServer<T>(
     _ route: @escaping TestHTTPServer.Route,
     _ body: (TestHTTPServer) async throws -> T
 ) async throws -> T {
-    let server = try await TestHTTPServer.start(route: route)
-    do {
-        let result = try await body(server)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
-    }
+    try await using(try await TestHTTPServer.start(route: route), stop: { await $0.stop() }, body)
 }
 
 /// Runs `body` with a started ``FakeMetaCluster``, stopped afterwards.
 func withFakeCluster<T>(count: Int, _ body: (FakeMetaCluster) async throws -> T) async throws -> T {
-    let cluster = try await FakeMetaCluster.start(count: count)
-    do {
-        let result = try await body(cluster)
-        await cluster.stop()
-        return result
-    } catch {
-        await cluster.stop()
-        throw error
-    }
+    try await using(try await FakeMetaCluster.start(count: count), stop: { await $0.stop() }, body)
 }
