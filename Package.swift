@@ -57,11 +57,11 @@ let package = Package(
             name: "HealthProbe",
             dependencies: [
                 "CCurl",
-                "PegasusWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -154,7 +154,15 @@ let package = Package(
         ),
         .testTarget(
             name: "HealthProbeTests",
-            dependencies: ["HealthProbe", "PegasusSim", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "HealthProbe",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

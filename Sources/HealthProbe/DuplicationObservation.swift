@@ -1,0 +1,118 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// What the primary cluster's leader last said about one table's duplication to one backup cluster:
+/// the input of a "would failing over lose data" judgement (`pegasus-health-and-duplication.md` §3.4).
+///
+/// Lag is `last_committed_decree - confirmed_decree` per partition; ``maxLag`` is the largest over all
+/// partitions `0..<partitionCount`, and `nil` (**unknown, never zero**) when any partition is missing,
+/// reports `-1`, or the partition count or per-partition states are not available.
+public struct DuplicationObservation: Sendable, Hashable, Codable {
+    /// Why ``maxLag`` is unknown.
+    public enum LagUnknownReason: String, Sendable, Hashable, Codable {
+        /// The table has no duplication to this backup cluster.
+        case noDuplication
+        /// The server does not report `partition_states` (v2.5.0 and older).
+        case noPartitionStates
+        /// The table's partition count is not known, so missing partitions cannot be ruled out.
+        case partitionCountUnknown
+        /// At least one partition is absent from `partition_states`.
+        case partitionMissing
+        /// At least one partition reports `-1` (not synced since the meta leader started).
+        case partitionNotSynced
+    }
+
+    /// The primary cluster name.
+    public var primaryCluster: String
+    /// The table on the primary cluster.
+    public var table: String
+    /// The backup cluster name (a duplication's `remote`).
+    public var backupCluster: String
+    /// When the leader's answer was received.
+    public var observedAt: Date
+    /// The table's app id on the primary.
+    public var appId: Int32?
+    /// The duplication id; `nil` when the table has no duplication to this backup.
+    public var dupid: Int32?
+    /// The duplication status; `nil` when there is no duplication.
+    public var status: DuplicationStatus?
+    /// The fail mode, when reported.
+    public var failMode: DuplicationFailMode?
+    /// The table name on the backup, when reported (master only).
+    public var remoteAppName: String?
+    /// The table's partition count, when known.
+    public var partitionCount: Int?
+    /// The largest per-partition lag in mutations (decrees); `nil` means unknown.
+    public var maxLag: Int64?
+    /// Why ``maxLag`` is `nil`; `nil` when it is known.
+    public var lagUnknownReason: LagUnknownReason?
+    /// The partitions whose lag is unknown (missing or `-1`), ascending.
+    public var unknownLagPartitions: [Int32]
+
+    /// Derives the observation for one backup from a leader's report.
+    ///
+    /// When several duplications of the table target `backupCluster`, the newest (largest dupid) that
+    /// is not `DS_REMOVED` is used.
+    /// - Parameters:
+    ///   - primaryCluster: The primary cluster name.
+    ///   - table: The table on the primary.
+    ///   - backupCluster: The backup cluster name.
+    ///   - report: The leader's duplication report.
+    ///   - observedAt: When the report was received.
+    public init(
+        primaryCluster: String,
+        table: String,
+        backupCluster: String,
+        report: TableDuplications,
+        observedAt: Date
+    ) {
+        self.primaryCluster = primaryCluster
+        self.table = table
+        self.backupCluster = backupCluster
+        self.observedAt = observedAt
+        self.appId = report.appId
+        self.partitionCount = report.partitionCount
+        self.unknownLagPartitions = []
+        let entry = report.entries
+            .filter { $0.remote == backupCluster && $0.status != .removed }
+            .max { $0.dupid < $1.dupid }
+        guard let entry else {
+            self.lagUnknownReason = .noDuplication
+            return
+        }
+        self.dupid = entry.dupid
+        self.status = entry.status
+        self.failMode = entry.failMode
+        self.remoteAppName = entry.remoteAppName
+        guard let states = entry.partitionStates else {
+            self.lagUnknownReason = .noPartitionStates
+            return
+        }
+        guard let partitionCount = report.partitionCount, partitionCount > 0 else {
+            self.lagUnknownReason = .partitionCountUnknown
+            return
+        }
+        var maxLag: Int64 = 0
+        var missing = false
+        for index in 0..<Int32(clamping: partitionCount) {
+            guard let state = states[index] else {
+                missing = true
+                self.unknownLagPartitions.append(index)
+                continue
+            }
+            guard let lag = state.lag else {
+                self.unknownLagPartitions.append(index)
+                continue
+            }
+            maxLag = max(maxLag, lag)
+        }
+        if self.unknownLagPartitions.isEmpty {
+            self.maxLag = maxLag
+        } else {
+            self.lagUnknownReason = missing ? .partitionMissing : .partitionNotSynced
+        }
+    }
+}

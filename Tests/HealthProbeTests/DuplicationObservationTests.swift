@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+@testable import HealthProbe
+
+@Suite("Duplication lag and address parsing as values")
+struct DuplicationObservationTests {
+    private static let now = Date(timeIntervalSince1970: 1_700_000_000)
+
+    private static func entry(
+        dupid: Int32 = 1,
+        remote: String = "tjsrv",
+        status: DuplicationStatus = .log,
+        states: [Int32: (Int64, Int64)]?
+    ) -> DuplicationEntry {
+        DuplicationEntry(
+            dupid: dupid,
+            remote: remote,
+            status: status,
+            failMode: .slow,
+            partitionStates: states?.mapValues {
+                DuplicationPartitionState(confirmedDecree: $0.0, lastCommittedDecree: $0.1)
+            }
+        )
+    }
+
+    private static func observe(_ report: TableDuplications, backup: String = "tjsrv") -> DuplicationObservation {
+        DuplicationObservation(
+            primaryCluster: "bjsrv", table: "temp", backupCluster: backup, report: report, observedAt: now)
+    }
+
+    @Test("max lag over all partitions is last_committed - confirmed")
+    func knownLag() {
+        let report = TableDuplications(
+            appId: 2,
+            partitionCount: 3,
+            entries: [Self.entry(states: [0: (95, 100), 1: (200, 200), 2: (10, 40)])]
+        )
+        let observation = Self.observe(report)
+        #expect(observation.maxLag == 30)
+        #expect(observation.lagUnknownReason == nil)
+        #expect(observation.status == .log)
+        #expect(observation.failMode == .slow)
+        #expect(observation.observedAt == Self.now)
+    }
+
+    @Test("a -1 decree makes the lag unknown, not zero")
+    func notSynced() {
+        let report = TableDuplications(partitionCount: 2, entries: [Self.entry(states: [0: (-1, 100), 1: (5, 5)])])
+        let observation = Self.observe(report)
+        #expect(observation.maxLag == nil)
+        #expect(observation.lagUnknownReason == .partitionNotSynced)
+        #expect(observation.unknownLagPartitions == [0])
+        let staleLeader = Self.observe(
+            TableDuplications(partitionCount: 1, entries: [Self.entry(states: [0: (5, -1)])]))
+        #expect(staleLeader.maxLag == nil)
+    }
+
+    @Test("a missing partition makes the lag unknown")
+    func missingPartition() {
+        let report = TableDuplications(
+            partitionCount: 4, entries: [Self.entry(states: [0: (1, 1), 1: (1, 1), 3: (1, 1)])])
+        let observation = Self.observe(report)
+        #expect(observation.maxLag == nil)
+        #expect(observation.lagUnknownReason == .partitionMissing)
+        #expect(observation.unknownLagPartitions == [2])
+    }
+
+    @Test("no partition count, no partition states (v2.5), or no duplication to the backup: unknown")
+    func otherUnknowns() {
+        let noCount = Self.observe(TableDuplications(entries: [Self.entry(states: [0: (1, 1)])]))
+        #expect(noCount.maxLag == nil)
+        #expect(noCount.lagUnknownReason == .partitionCountUnknown)
+
+        let old = Self.observe(TableDuplications(partitionCount: 1, entries: [Self.entry(states: nil)]))
+        #expect(old.lagUnknownReason == .noPartitionStates)
+        #expect(old.status == .log)
+
+        let other = Self.observe(
+            TableDuplications(partitionCount: 1, entries: [Self.entry(states: [0: (1, 1)])]), backup: "gzsrv")
+        #expect(other.dupid == nil)
+        #expect(other.status == nil)
+        #expect(other.lagUnknownReason == .noDuplication)
+
+        let none = Self.observe(TableDuplications())
+        #expect(none.lagUnknownReason == .noDuplication)
+    }
+
+    @Test("the newest duplication to the backup that is not removed is used")
+    func picksNewest() {
+        let report = TableDuplications(
+            partitionCount: 1,
+            entries: [
+                Self.entry(dupid: 10, status: .pause, states: [0: (1, 9)]),
+                Self.entry(dupid: 30, status: .removed, states: [0: (1, 1)]),
+                Self.entry(dupid: 20, status: .log, states: [0: (4, 6)]),
+                Self.entry(dupid: 40, remote: "gzsrv", states: [0: (0, 0)]),
+            ]
+        )
+        let observation = Self.observe(report)
+        #expect(observation.dupid == 20)
+        #expect(observation.maxLag == 2)
+    }
+
+    @Test("status and fail mode map from RPC enum values")
+    func rpcValues() {
+        #expect(DuplicationStatus(rpcValue: 3) == .log)
+        #expect(DuplicationStatus(rpcValue: 9).rawValue == "DS_UNKNOWN_9")
+        #expect(DuplicationFailMode(rpcValue: 1) == .skip)
+    }
+
+    @Test(
+        "host:port parsing",
+        arguments: [
+            ("meta1:34601", "meta1:34601"),
+            ("127.0.0.1:1", "127.0.0.1:1"),
+            ("[::1]:34601", "[::1]:34601"),
+            ("invalid host_port", nil),
+            ("meta1", nil),
+            ("meta1:", nil),
+            (":34601", nil),
+            ("meta1:70000", nil),
+            ("meta1:+1", nil),
+            ("a/b:1", nil),
+        ] as [(String, String?)]
+    )
+    func hostPort(text: String, expected: String?) {
+        #expect(HostPort(parsing: text)?.description == expected)
+    }
+}
+
+@Suite("Snapshot timestamps")
+struct ISO8601MillisecondsTests {
+    @Test("millisecond timestamps survive format → parse → format, whatever the float rounding")
+    func roundTrip() throws {
+        for step in 0..<500 {
+            let date = Date(timeIntervalSince1970: 1_790_000_000 + Double(step) * 0.0013)
+            let text = ISO8601Milliseconds.format(date)
+            let parsed = try #require(ISO8601Milliseconds.parse(text))
+            #expect(ISO8601Milliseconds.format(parsed) == text)
+            #expect(abs(parsed.timeIntervalSince(date)) <= 0.0005 + 1e-6)
+        }
+        #expect(ISO8601Milliseconds.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(ISO8601Milliseconds.parse("1970-01-01T00:00:01Z") == Date(timeIntervalSince1970: 1))
+        #expect(ISO8601Milliseconds.parse("yesterday") == nil)
+        #expect(ISO8601Milliseconds.parse("1970-01-01T00:00:01.x1Z") == nil)
+    }
+}
