@@ -40,7 +40,8 @@ final class MetaClusterClient {
     ///   - args: the request's Thrift args struct, encoded (relayed as the client sent it).
     ///   - deadline: when the whole query gives up.
     ///   - followsForwards: whether the reply is a query-config reply whose `ERR_FORWARD_TO_OTHERS`
-    ///     names the leader (only query config carries the hint; other RPCs just try the next meta).
+    ///     names the leader (only query config carries the hint); for other meta RPCs a forward
+    ///     moves on to the next MetaServer.
     func query(name: String, args: ByteBuffer, deadline: NIODeadline, followsForwards: Bool) -> EventLoopFuture<ResponseFrame> {
         let promise = eventLoop.makePromise(of: ResponseFrame.self)
         var attempt = QueryAttempt(
@@ -142,26 +143,33 @@ final class MetaClusterClient {
     }
 
     private func handleReply(_ run: QueryRun, from meta: MetaAddress, frame: ResponseFrame, started: NIODeadline) {
-        guard run.followsForwards, frame.errorName == ErrorCode.ok.name, frame.body.readableBytes > 0 else {
-            if frame.errorName == ErrorCode.ok.name { leader = meta }
+        guard frame.errorName == ErrorCode.ok.name, frame.body.readableBytes > 0 else {
+            // An envelope error (e.g. ERR_HANDLER_NOT_FOUND) is the server's answer: relay it.
             run.promise.succeed(frame)
             return
         }
-        let peek: (err: ErrorCode, leader: RpcAddress?, leaderHostPort: HostPort?)
+        let err: ErrorCode
+        var hint: MetaAddress?
         do {
-            peek = try QueryConfigResponse.peekForward(body: frame.body)
+            if run.followsForwards {
+                let peek = try QueryConfigResponse.peekForward(body: frame.body)
+                err = peek.err
+                hint = MetaAddress.leaderHint(address: peek.leader, hostPort: peek.leaderHostPort, among: cluster.metas)
+            } else {
+                // Every meta response has `err` as field 1; only query config names the leader.
+                err = try QueryConfigResponse.peekError(body: frame.body)
+            }
         } catch {
             observer.upstreamFailed(cluster: cluster.name, meta: meta.description, code: .badReply)
             advance(run) { $0.failed(meta, error: UpstreamError(.badReply, cluster: cluster.name, meta: meta.description, detail: "\(error)")) }
             return
         }
-        guard peek.err == .forwardToOthers else {
+        guard err == .forwardToOthers else {
             leader = meta
             observer.upstreamAnswered(cluster: cluster.name, meta: meta.description, seconds: (NIODeadline.now() - started).seconds)
             run.promise.succeed(frame)
             return
         }
-        let hint = MetaAddress.leaderHint(address: peek.leader, hostPort: peek.leaderHostPort, among: cluster.metas)
         if let hint { leader = hint }
         observer.forwarded(cluster: cluster.name, from: meta.description, to: hint?.description)
         advance(run) { $0.forwarded(from: meta, leader: hint) }

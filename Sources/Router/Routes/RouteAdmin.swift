@@ -1,0 +1,176 @@
+import Logging
+import ZooKeeper
+
+/// Operator actions on the route nodes under a ZooKeeper root (`meta-proxy route ...`).
+///
+/// Writes use the RFC layout (``RouteDocument/encode(_:)``). Nodes are created with `acl` (for
+/// example world-readable, writable by the operator's digest identity).
+public struct RouteAdmin: Sendable {
+    /// Why an action was refused.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        /// What went wrong, for the operator.
+        public var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// One node as `list` reads it: a route, or why the node is not one.
+    public enum Listing: Sendable {
+        case route(Route)
+        case invalid(table: String, error: RouteError)
+    }
+
+    private let client: ZooKeeperClient
+    /// The root path, without a trailing slash.
+    public let root: String
+    private let acl: ZooKeeperACL?
+
+    /// Names reserved under the root for meta-proxy's own state (never table nodes).
+    public static let reservedChild = ".meta-proxy"
+
+    /// Creates the admin over a connected client.
+    public init(client: ZooKeeperClient, root: String, acl: ZooKeeperACL? = nil) {
+        self.client = client
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        self.acl = acl
+    }
+
+    /// The node path of `table`.
+    public func path(of table: String) -> String { root == "/" ? "/\(table)" : "\(root)/\(table)" }
+
+    /// Writes `route` (creating the node and its parents, or overwriting it).
+    /// - Returns: `true` when the node was created, `false` when it was overwritten.
+    @discardableResult
+    public func set(_ route: Route) async throws -> Bool {
+        try Self.checkTableName(route.table)
+        let data = RouteDocument.encode(route)
+        do throws(ZooKeeperError) {
+            _ = try await client.create(path(of: route.table), data: data, acl: acl, createParents: true)
+            return true
+        } catch {
+            guard error.code == .nodeExists else { throw error }
+        }
+        _ = try await client.set(path(of: route.table), data: data)
+        return false
+    }
+
+    /// The route of `table` and its node version.
+    /// - Throws: ``RouteError`` (unknown table, malformed node) or ``ZooKeeperError``.
+    public func get(_ table: String) async throws -> (route: Route, version: Int32) {
+        let path = path(of: table)
+        do {
+            let (data, stat) = try await client.get(path)
+            return (try RouteDocument.decode(data, table: table, path: path), stat.version)
+        } catch let error as ZooKeeperError where error.code == .noNode {
+            throw RouteError(code: .unknownTable, table: table, source: path, reason: "no route node")
+        }
+    }
+
+    /// Every table node under the root, sorted by table name.
+    public func list() async throws -> [Listing] {
+        var children: [String] = []
+        do throws(ZooKeeperError) {
+            children = try await client.children(root)
+        } catch {
+            guard error.code == .noNode else { throw error }
+        }
+        var listings: [Listing] = []
+        for table in children.sorted() where table != Self.reservedChild {
+            do {
+                listings.append(.route(try await get(table).route))
+            } catch let error as RouteError {
+                listings.append(.invalid(table: table, error: error))
+            }
+        }
+        return listings
+    }
+
+    /// Deletes `table`'s route node.
+    public func delete(_ table: String) async throws {
+        do throws(ZooKeeperError) {
+            try await client.delete(path(of: table))
+        } catch {
+            guard error.code == .noNode else { throw error }
+            throw RouteError(code: .unknownTable, table: table, source: path(of: table), reason: "no route node")
+        }
+    }
+
+    /// Re-homes an existing route to `cluster` with compare-and-set: fails if the node changed
+    /// between the read and the write.
+    /// - Parameters:
+    ///   - backups: the new backups, or `nil` to keep the current ones (minus the new primary).
+    /// - Returns: the route before and after.
+    public func switchRoute(_ table: String, to cluster: ClusterRoute, backups: [ClusterRoute]?) async throws -> (
+        before: Route, after: Route
+    ) {
+        let current = try await get(table)
+        let keptBackups = (backups ?? current.route.backups).filter { $0.name != cluster.name }
+        let after = Route(table: table, primary: cluster, backups: keptBackups)
+        try await compareAndSet(after, expectedVersion: current.version)
+        return (current.route, after)
+    }
+
+    /// Writes `route` only if its node is still at `expectedVersion`.
+    public func compareAndSet(_ route: Route, expectedVersion: Int32) async throws {
+        do throws(ZooKeeperError) {
+            _ = try await client.set(path(of: route.table), data: RouteDocument.encode(route), version: expectedVersion)
+        } catch {
+            guard error.code == .badVersion else { throw error }
+            throw Failure(
+                "route of \(route.table) changed meanwhile (node version was \(expectedVersion)); read it again and retry")
+        }
+    }
+
+    /// What `sync` does with one table of the cluster.
+    public enum SyncAction: String, Sendable {
+        /// No route yet: one is created.
+        case create
+        /// Already routed to this cluster: nothing to do.
+        case unchanged
+        /// Routed to another cluster: left alone (reported).
+        case conflict
+        /// Routed to another cluster and `force` given: overwritten.
+        case overwrite
+    }
+
+    /// One line of a sync plan.
+    public struct SyncItem: Sendable {
+        public var table: String
+        public var action: SyncAction
+        /// The cluster the table is routed to now, if any.
+        public var currentCluster: String?
+    }
+
+    /// Plans (and unless `dryRun`, applies) routes for `tables` of `cluster`.
+    public func sync(tables: [String], cluster: ClusterRoute, force: Bool, dryRun: Bool) async throws -> [SyncItem] {
+        var plan: [SyncItem] = []
+        for table in tables.sorted() {
+            let current = try await existingRoute(table)
+            let action: SyncAction
+            switch current {
+            case nil: action = .create
+            case .some(let route) where route.primary.name == cluster.name: action = .unchanged
+            case .some: action = force ? .overwrite : .conflict
+            }
+            plan.append(SyncItem(table: table, action: action, currentCluster: current?.primary.name))
+            if !dryRun, action == .create || action == .overwrite {
+                try await set(Route(table: table, primary: cluster, backups: current?.backups.filter { $0.name != cluster.name } ?? []))
+            }
+        }
+        return plan
+    }
+
+    /// The route of `table`, or `nil` when it has none.
+    public func existingRoute(_ table: String) async throws -> Route? {
+        do {
+            return try await get(table).route
+        } catch let error as RouteError where error.code == .unknownTable {
+            return nil
+        }
+    }
+
+    static func checkTableName(_ table: String) throws {
+        guard ZooKeeperRouteStore.isValidTableName(table) else {
+            throw Failure("\"\(table)\" is not a valid table name (letters, digits, _ . - :)")
+        }
+    }
+}
