@@ -64,7 +64,10 @@ public final class ZooKeeperClient: Sendable {
     /// The session states: the current one first, then each change, finishing after ``SessionState/closed``.
     /// Any number of subscribers may iterate independently.
     public func sessionStates() -> ZooKeeperSessionStates {
-        let (stream, continuation) = AsyncStream.makeStream(of: SessionState.self, bufferingPolicy: .bufferingNewest(64))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: SessionState.self,
+            bufferingPolicy: .bufferingNewest(64)
+        )
         let (id, current) = state.withLock { $0.subscribe(continuation) }
         continuation.yield(current)
         guard let id else {
@@ -247,7 +250,10 @@ public final class ZooKeeperClient: Sendable {
     private func finishClose() {
         if let handle = state.withLock({ $0.takeHandleForClose() }) {
             let dropped = handle.close(failing: .closing)
-            logger.debug("ZooKeeper requests completed after close", metadata: [ZooKeeperLoggingKeys.droppedRequests: "\(dropped)"])
+            logger.debug(
+                "ZooKeeper requests completed after close",
+                metadata: [ZooKeeperLoggingKeys.droppedRequests: "\(dropped)"]
+            )
         }
         let finished = state.withLock { $0.closeFinished() }
         logger.info("ZooKeeper client closed")

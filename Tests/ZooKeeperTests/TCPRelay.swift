@@ -62,6 +62,19 @@ final class TCPRelay: Sendable {
         return TCPRelay(group: group, serverChannel: serverChannel, control: control, port: port)
     }
 
+    /// Runs `body` with a relay to the test server, then shuts the relay down, whether `body` threw or not.
+    static func withRelay(_ body: (TCPRelay) async throws -> Void) async throws {
+        let (host, port) = try TestServer.hostAndPort()
+        let relay = try await start(upstreamHost: host, port: port)
+        do {
+            try await body(relay)
+        } catch {
+            try? await relay.shutdown()
+            throw error
+        }
+        try await relay.shutdown()
+    }
+
     /// Changes the mode; ``Mode/refuse`` closes the current connections.
     func setMode(_ mode: Mode) {
         control.setMode(mode)

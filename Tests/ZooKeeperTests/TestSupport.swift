@@ -56,6 +56,25 @@ enum TestServer {
         return client
     }
 
+    /// Runs `body` with a connected client and a root path no other test uses, then deletes everything under the
+    /// root and closes the client, whether `body` threw or not.
+    static func withClient(
+        auth: ZooKeeperAuth? = nil,
+        _ body: (ZooKeeperClient, String) async throws -> Void
+    ) async throws {
+        let client = try await connectedClient(auth: auth)
+        let root = uniqueRoot()
+        do {
+            try await body(client, root)
+        } catch {
+            await client.deleteRecursively(root)
+            await client.close()
+            throw error
+        }
+        await client.deleteRecursively(root)
+        await client.close()
+    }
+
     /// A root path no other test uses.
     static func uniqueRoot() -> String {
         "/test-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
