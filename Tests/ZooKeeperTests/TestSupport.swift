@@ -1,5 +1,5 @@
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 import ZooKeeper
 
@@ -95,20 +95,20 @@ extension ZooKeeperClient {
 
 /// A list appended to from several tasks or threads.
 final class Collector<Element: Sendable>: Sendable {
-    private let elements = Mutex<[Element]>([])
+    private let elements = NIOLockedValueBox<[Element]>([])
 
     /// Appends `element`.
     /// - Returns: The list so far.
     @discardableResult
     func append(_ element: Element) -> [Element] {
-        elements.withLock { elements in
+        elements.withLockedValue { elements in
             elements.append(element)
             return elements
         }
     }
 
     /// The elements so far.
-    var all: [Element] { elements.withLock { $0 } }
+    var all: [Element] { elements.withLockedValue { $0 } }
 }
 
 /// Records the calls of a watch callback.
