@@ -10,7 +10,7 @@ import NIOConcurrencyHelpers
 /// - requests submitted on this handle and not yet completed, so that those the C client drops during
 ///   `zookeeper_close` (it can: `do_completion` stops once `close_requested` is set, and `destroy` does not run the
 ///   queued fake `ZCLOSING` replies in the threaded library) are completed with ``ZooKeeperError/Code/closing`` and
-///   released by ``drainAfterClose()`` instead of leaking or hanging;
+///   released by ``drainAfterClose(failing:)`` instead of leaking or hanging;
 /// - watches, keyed by a token that is the C watcher context. The C client may call a watcher any number of
 ///   times with `ZOO_SESSION_EVENT` (`collect_session_watchers` copies every registered watcher into each session
 ///   event) and frees its watcher objects in `destroy` without calling them, so the token never points to memory:
@@ -27,6 +27,7 @@ final class SessionContext: Sendable {
         var nextToken: UInt = 1
         var watches: [UInt: Watch] = [:]
         var pending: [ObjectIdentifier: any AbandonableCompletion] = [:]
+
         /// Removes all watches; returns those not belonging to a pending (so never armed) request.
         mutating func takeArmedWatches() -> [Watch] {
             for completion in pending.values {
