@@ -42,6 +42,7 @@ let package = Package(
             dependencies: [
                 "CZooKeeper",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             cSettings: [.define("THREADED")],
             swiftSettings: swiftSettings + [.define("THREADED")]
@@ -147,6 +148,7 @@ let package = Package(
             dependencies: [
                 "ZooKeeper",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

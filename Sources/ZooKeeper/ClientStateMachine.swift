@@ -56,7 +56,9 @@ struct ClientStateMachine {
 
     /// Adds a subscriber.
     /// - Returns: Its id and the state to yield first; `nil` id means the client is closed (yield, then finish).
-    mutating func subscribe(_ continuation: AsyncStream<SessionState>.Continuation) -> (id: Int?, current: SessionState) {
+    mutating func subscribe(
+        _ continuation: AsyncStream<SessionState>.Continuation
+    ) -> (id: Int?, current: SessionState) {
         if case .closed = phase {
             return (nil, sessionState)
         }

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The result of one asynchronous request, awaited by one task.
 ///
@@ -17,13 +17,13 @@ final class PendingOperation<Value: Sendable>: Sendable {
         case delivered
     }
 
-    private let state = Mutex<State>(.initial)
+    private let state = NIOLockedValueBox<State>(.initial)
 
     init() {}
 
     /// Whether a result (or a cancellation) has arrived; used to skip submitting requests nobody awaits.
     var isCompleted: Bool {
-        state.withLock { state in
+        state.withLockedValue { state in
             switch state {
             case .initial, .waiting: false
             case .completed, .delivered: true
@@ -33,7 +33,8 @@ final class PendingOperation<Value: Sendable>: Sendable {
 
     /// Completes the operation. Only the first call has an effect.
     func complete(_ result: Result<Value, ZooKeeperError>) {
-        let continuation = state.withLock { state -> CheckedContinuation<Result<Value, ZooKeeperError>, Never>? in
+        let continuation = state.withLockedValue {
+            state -> CheckedContinuation<Result<Value, ZooKeeperError>, Never>? in
             switch state {
             case .initial:
                 state = .completed(result)
@@ -53,7 +54,7 @@ final class PendingOperation<Value: Sendable>: Sendable {
     func result(path: String?) async -> Result<Value, ZooKeeperError> {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let ready = state.withLock { state -> Result<Value, ZooKeeperError>? in
+                let ready = state.withLockedValue { state -> Result<Value, ZooKeeperError>? in
                     switch state {
                     case .initial:
                         state = .waiting(continuation)

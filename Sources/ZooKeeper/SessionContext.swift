@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Per-handle state that the C client's callbacks reach through pointers: one `SessionContext` per `zhandle_t`.
 ///
@@ -10,7 +10,7 @@ import Synchronization
 /// - requests submitted on this handle and not yet completed, so that those the C client drops during
 ///   `zookeeper_close` (it can: `do_completion` stops once `close_requested` is set, and `destroy` does not run the
 ///   queued fake `ZCLOSING` replies in the threaded library) are completed with ``ZooKeeperError/Code/closing`` and
-///   released by ``drainAfterClose()`` instead of leaking or hanging;
+///   released by ``drainAfterClose(failing:)`` instead of leaking or hanging;
 /// - watches, keyed by a token that is the C watcher context. The C client may call a watcher any number of
 ///   times with `ZOO_SESSION_EVENT` (`collect_session_watchers` copies every registered watcher into each session
 ///   event) and frees its watcher objects in `destroy` without calling them, so the token never points to memory:
@@ -27,6 +27,7 @@ final class SessionContext: Sendable {
         var nextToken: UInt = 1
         var watches: [UInt: Watch] = [:]
         var pending: [ObjectIdentifier: any AbandonableCompletion] = [:]
+
         /// Removes all watches; returns those not belonging to a pending (so never armed) request.
         mutating func takeArmedWatches() -> [Watch] {
             for completion in pending.values {
@@ -43,7 +44,7 @@ final class SessionContext: Sendable {
     let generation: Int
     /// Called on the C completion thread for each session event of this handle.
     let onSessionEvent: @Sendable (_ context: SessionContext, _ cState: Int32, _ sessionID: Int64) -> Void
-    private let registry = Mutex(Registry())
+    private let registry = NIOLockedValueBox(Registry())
 
     init(
         generation: Int,
@@ -56,7 +57,7 @@ final class SessionContext: Sendable {
     /// Registers a watch.
     /// - Returns: The token to pass as the C watcher context.
     func registerWatch(path: String, callback: @escaping @Sendable (WatchEvent) -> Void) -> UInt {
-        registry.withLock { registry in
+        registry.withLockedValue { registry in
             let token = registry.nextToken
             registry.nextToken += 1
             registry.watches[token] = Watch(path: path, callback: callback)
@@ -66,12 +67,12 @@ final class SessionContext: Sendable {
 
     /// Removes a watch without calling it (its request failed, so the C client never armed it).
     func dropWatch(_ token: UInt) {
-        _ = registry.withLock { $0.watches.removeValue(forKey: token) }
+        _ = registry.withLockedValue { $0.watches.removeValue(forKey: token) }
     }
 
     /// Delivers a node event to a watch and removes it. Does nothing if the watch is already gone.
     func fireWatch(_ token: UInt, type: WatchEvent.EventType, state: SessionState) {
-        guard let watch = registry.withLock({ $0.watches.removeValue(forKey: token) }) else { return }
+        guard let watch = registry.withLockedValue({ $0.watches.removeValue(forKey: token) }) else { return }
         watch.callback(WatchEvent(type: type, path: watch.path, state: state))
     }
 
@@ -80,7 +81,7 @@ final class SessionContext: Sendable {
     /// delivered in order on the completion thread, so a pending request got no reply) and are dropped; those
     /// requests fail with `ZSESSIONEXPIRED` next.
     func expire() {
-        let watches = registry.withLock { $0.takeArmedWatches() }
+        let watches = registry.withLockedValue { $0.takeArmedWatches() }
         for watch in watches {
             watch.callback(WatchEvent(type: .session, path: watch.path, state: .expired))
         }
@@ -88,12 +89,12 @@ final class SessionContext: Sendable {
 
     /// Records a request whose completion the C client now owns.
     func track(_ completion: any AbandonableCompletion) {
-        registry.withLock { $0.pending[ObjectIdentifier(completion)] = completion }
+        registry.withLockedValue { $0.pending[ObjectIdentifier(completion)] = completion }
     }
 
     /// Forgets a request: its completion ran, or the C call failed at once.
     func untrack(_ completion: any AbandonableCompletion) {
-        _ = registry.withLock { $0.pending.removeValue(forKey: ObjectIdentifier(completion)) }
+        _ = registry.withLockedValue { $0.pending.removeValue(forKey: ObjectIdentifier(completion)) }
     }
 
     /// Completes whatever the C client did not, after `zookeeper_close` returned (no callback can run any more).
@@ -102,7 +103,7 @@ final class SessionContext: Sendable {
     /// - Returns: How many requests the C client had dropped.
     @discardableResult
     func drainAfterClose(failing code: ZooKeeperError.Code) -> Int {
-        let (pending, watches) = registry.withLock { registry in
+        let (pending, watches) = registry.withLockedValue { registry in
             let watches = registry.takeArmedWatches()
             defer { registry.pending.removeAll() }
             return (Array(registry.pending.values), watches)

@@ -13,7 +13,7 @@ extension ZooKeeperClient {
         watch: (@Sendable (WatchEvent) -> Void)? = nil
     ) async throws(ZooKeeperError) -> (data: [UInt8], stat: ZooKeeperStat) {
         try Self.validate(path)
-        let result: NodeData = try await perform(path: path, watch: watch, arming: .data) { handle, watcherContext, data in
+        let result: NodeData = try await perform(path: path, watch: watch) { handle, watcherContext, data in
             path.withCString { cPath in
                 zoo_awget(
                     handle,
@@ -99,7 +99,8 @@ extension ZooKeeperClient {
         let acl = acl ?? configuration.defaultACL
         do throws(ZooKeeperError) {
             return try await createNode(path, data: data, mode: mode, acl: acl)
-        } catch where error.code == .noNode && createParents {
+        } catch {
+            guard error.code == .noNode, createParents else { throw error }
             try await createAncestors(of: path, acl: acl)
             return try await createNode(path, data: data, mode: mode, acl: acl)
         }
@@ -140,8 +141,8 @@ extension ZooKeeperClient {
             ancestor += "/" + component
             do throws(ZooKeeperError) {
                 _ = try await createNode(ancestor, data: [], mode: .persistent, acl: acl)
-            } catch where error.code == .nodeExists {
-                continue
+            } catch {
+                guard error.code == .nodeExists else { throw error }
             }
         }
     }

@@ -1,7 +1,7 @@
 import CZooKeeper
 import Dispatch
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// An async/await client of a ZooKeeper ensemble over Apache's multi-threaded C client (`zookeeper_mt`).
 ///
@@ -20,7 +20,7 @@ import Synchronization
 public final class ZooKeeperClient: Sendable {
     let configuration: ZooKeeperConfiguration
     private let logger: Logger
-    private let state: Mutex<ClientStateMachine>
+    private let state: NIOLockedValueBox<ClientStateMachine>
     /// Serial: handle creation, `zoo_a*` submission and `zookeeper_close`.
     private let queue: DispatchQueue
 
@@ -34,13 +34,13 @@ public final class ZooKeeperClient: Sendable {
         logger[metadataKey: ZooKeeperLoggingKeys.hosts] = "\(configuration.connectString)"
         self.configuration = configuration
         self.logger = logger
-        self.state = Mutex(ClientStateMachine(auth: configuration.auth))
+        self.state = NIOLockedValueBox(ClientStateMachine(auth: configuration.auth))
         self.queue = DispatchQueue(label: "ZooKeeperClient.lifecycle")
         ZooKeeperLogSink.shared.installIfUnset(logger)
     }
 
     deinit {
-        let (handle, subscribers) = state.withLock { $0.abandon() }
+        let (handle, subscribers) = state.withLockedValue { $0.abandon() }
         subscribers.forEach { $0.finish() }
         if let handle {
             logger.warning("ZooKeeperClient deinitialized without close(); closing its session in the background")
@@ -52,27 +52,30 @@ public final class ZooKeeperClient: Sendable {
 
     /// The current session state.
     public var sessionState: SessionState {
-        state.withLock { $0.sessionState }
+        state.withLockedValue { $0.sessionState }
     }
 
     /// The id of the last connected session, or `nil` before the first connection. Changes when an expired session
     /// is replaced.
     public var sessionID: Int64? {
-        state.withLock { $0.sessionID }
+        state.withLockedValue { $0.sessionID }
     }
 
     /// The session states: the current one first, then each change, finishing after ``SessionState/closed``.
     /// Any number of subscribers may iterate independently.
     public func sessionStates() -> ZooKeeperSessionStates {
-        let (stream, continuation) = AsyncStream.makeStream(of: SessionState.self, bufferingPolicy: .bufferingNewest(64))
-        let (id, current) = state.withLock { $0.subscribe(continuation) }
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: SessionState.self,
+            bufferingPolicy: .bufferingNewest(64)
+        )
+        let (id, current) = state.withLockedValue { $0.subscribe(continuation) }
         continuation.yield(current)
         guard let id else {
             continuation.finish()
             return ZooKeeperSessionStates(stream: stream)
         }
         continuation.onTermination = { [weak self] _ in
-            self?.state.withLock { $0.unsubscribe(id) }
+            self?.state.withLockedValue { $0.unsubscribe(id) }
         }
         return ZooKeeperSessionStates(stream: stream)
     }
@@ -89,7 +92,7 @@ public final class ZooKeeperClient: Sendable {
         let deadline = ContinuousClock.now.advanced(by: configuration.connectTimeout)
         // Subscribe first so that `connected` cannot slip by between the decision and the wait.
         let states = sessionStates()
-        switch state.withLock({ $0.connectRequested() }) {
+        switch state.withLockedValue({ $0.connectRequested() }) {
         case .createSession(let publication):
             publication?.run()
             let created = await withCheckedContinuation { continuation in
@@ -155,7 +158,7 @@ public final class ZooKeeperClient: Sendable {
 
     /// Creates a handle if the state machine still wants one. On the queue.
     private func createSession() -> Result<Void, ZooKeeperError> {
-        guard case .create(let generation, let auths) = state.withLock({ $0.sessionCreationStarting() }) else {
+        guard case .create(let generation, let auths) = state.withLockedValue({ $0.sessionCreationStarting() }) else {
             return .failure(ZooKeeperError(.closing))
         }
         let context = SessionContext(generation: generation) { [weak self] context, cState, sessionID in
@@ -163,7 +166,7 @@ public final class ZooKeeperClient: Sendable {
         }
         let opened = ZooKeeperHandle.open(configuration: configuration, context: context, auths: auths)
         let handle = try? opened.get()
-        switch state.withLock({ $0.sessionCreated(handle) }) {
+        switch state.withLockedValue({ $0.sessionCreated(handle) }) {
         case .none:
             logger.debug(
                 "ZooKeeper handle created",
@@ -182,7 +185,7 @@ public final class ZooKeeperClient: Sendable {
 
     /// A session event of one of our handles, on its C completion thread.
     private func sessionEvent(context: SessionContext, cState: Int32, sessionID: Int64) {
-        let action = state.withLock {
+        let action = state.withLockedValue {
             $0.sessionEvent(generation: context.generation, cState: cState, sessionID: sessionID)
         }
         switch action {
@@ -215,7 +218,7 @@ public final class ZooKeeperClient: Sendable {
 
     /// Closes an expired handle and creates its successor. On the queue.
     private func replace(expired handle: ZooKeeperHandle) {
-        guard state.withLock({ $0.replacementStarting(expired: handle) }) else { return }
+        guard state.withLockedValue({ $0.replacementStarting(expired: handle) }) else { return }
         handle.close(failing: .sessionExpired)
         _ = createSession()
     }
@@ -224,12 +227,12 @@ public final class ZooKeeperClient: Sendable {
     /// pending watches get a final `session` event in state ``SessionState/closed``, and the session states finish
     /// after ``SessionState/closed``. The work happens once; concurrent and later calls wait for it.
     public func close() async {
-        switch state.withLock({ $0.closeRequested() }) {
+        switch state.withLockedValue({ $0.closeRequested() }) {
         case .alreadyClosed:
             return
         case .waitForClose:
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                if !state.withLock({ $0.addCloseWaiter(continuation) }) {
+                if !state.withLockedValue({ $0.addCloseWaiter(continuation) }) {
                     continuation.resume()
                 }
             }
@@ -245,11 +248,14 @@ public final class ZooKeeperClient: Sendable {
 
     /// On the queue.
     private func finishClose() {
-        if let handle = state.withLock({ $0.takeHandleForClose() }) {
+        if let handle = state.withLockedValue({ $0.takeHandleForClose() }) {
             let dropped = handle.close(failing: .closing)
-            logger.debug("ZooKeeper requests completed after close", metadata: [ZooKeeperLoggingKeys.droppedRequests: "\(dropped)"])
+            logger.debug(
+                "ZooKeeper requests completed after close",
+                metadata: [ZooKeeperLoggingKeys.droppedRequests: "\(dropped)"]
+            )
         }
-        let finished = state.withLock { $0.closeFinished() }
+        let finished = state.withLockedValue { $0.closeFinished() }
         logger.info("ZooKeeper client closed")
         finished.publication?.run()
         finished.subscribers.forEach { $0.finish() }
@@ -288,7 +294,7 @@ public final class ZooKeeperClient: Sendable {
         // Cancelled before it was sent: send nothing.
         guard !operation.isCompleted else { return }
         let handle: ZooKeeperHandle
-        switch state.withLock({ $0.handleForRequest() }) {
+        switch state.withLockedValue({ $0.handleForRequest() }) {
         case .submit(let current):
             handle = current
         case .fail(let code, let detail):
@@ -318,6 +324,6 @@ public final class ZooKeeperClient: Sendable {
 
     /// Records credentials for sessions created after an expiry.
     func rememberAuth(_ auth: ZooKeeperAuth) {
-        state.withLock { $0.authAdded(auth) }
+        state.withLockedValue { $0.authAdded(auth) }
     }
 }

@@ -1,6 +1,6 @@
 import CZooKeeper
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The process-wide destination of the C client's log lines.
 ///
@@ -13,13 +13,13 @@ final class ZooKeeperLogSink: Sendable {
     /// The one sink of the process.
     static let shared = ZooKeeperLogSink()
 
-    private let logger = Mutex<Logger?>(nil)
+    private let logger = NIOLockedValueBox<Logger?>(nil)
 
     private init() {}
 
     /// Installs `logger` if no logger is installed yet, and sets the C client's level to match it.
     func installIfUnset(_ logger: Logger) {
-        let installed = self.logger.withLock { current -> Bool in
+        let installed = self.logger.withLockedValue { current -> Bool in
             guard current == nil else { return false }
             current = logger
             return true
@@ -32,7 +32,7 @@ final class ZooKeeperLogSink: Sendable {
 
     /// Logs one C line. Called on C threads and on the thread calling `zookeeper_init2`/`zookeeper_close`.
     func log(cMessage: UnsafePointer<CChar>) {
-        guard let logger = self.logger.withLock({ $0 }) else { return }
+        guard let logger = self.logger.withLockedValue({ $0 }) else { return }
         let message = String(cString: cMessage)
         logger.log(
             level: Self.swiftLevel(forCMessage: message),

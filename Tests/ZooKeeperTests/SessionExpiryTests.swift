@@ -5,50 +5,50 @@ import ZooKeeper
 struct SessionExpiryTests {
     @Test("after the server expires the session the client reports expired and works on a new session")
     func expiredSessionIsReplaced() async throws {
-        let (host, port) = try TestServer.hostAndPort()
-        let relay = try await TCPRelay.start(upstreamHost: host, port: port)
-        let observer = try await TestServer.connectedClient()
-        let root = TestServer.uniqueRoot()
-        let client = try TestServer.client(
-            hosts: [relay.address],
-            sessionTimeout: .milliseconds(1500),
-            auth: .digest("bob:pw")
-        )
+        try await TestServer.withClient { observer, root in
+            try await TCPRelay.withRelay { relay in
+                let client = try TestServer.client(
+                    hosts: [relay.address],
+                    sessionTimeout: .milliseconds(1500),
+                    auth: .digest("bob:pw")
+                )
+                try await client.connect()
+                let oldSession = try #require(client.sessionID)
+                try await observer.create(root)
+                let ephemeral = root + "/ephemeral"
+                try await client.create(ephemeral, mode: .ephemeral)
+                let owned = root + "/owned"
+                try await client.create(owned, data: [9], acl: .creatorAll)
+                let watch = WatchRecorder()
+                _ = try await client.get(ephemeral, watch: watch.callback)
 
-        try await client.connect()
-        let oldSession = try #require(client.sessionID)
-        try await observer.create(root)
-        let ephemeral = root + "/ephemeral"
-        try await client.create(ephemeral, mode: .ephemeral)
-        let owned = root + "/owned"
-        try await client.create(owned, data: [9], acl: .creatorAll)
-        let watch = WatchRecorder()
-        _ = try await client.get(ephemeral, watch: watch.callback)
+                let states = client.sessionStates()
+                async let seen = collectStates(states, within: .seconds(90)) {
+                    $0.containsInOrder([.expired, .connected])
+                }
 
-        let states = client.sessionStates()
-        async let seen = collectStates(states, within: .seconds(90)) { $0.containsInOrder([.expired, .connected]) }
+                // Cut the client off; the server expires the session after its timeout and deletes its ephemeral
+                // node. Then let the client reconnect: the server tells it the session expired.
+                relay.setMode(.refuse)
+                #expect(
+                    await eventually(within: .seconds(60)) { (try? await observer.exists(ephemeral)) == .some(nil) }
+                )
+                relay.setMode(.forward)
 
-        // Cut the client off; the server expires the session after its timeout and deletes its ephemeral node.
-        relay.setMode(.refuse)
-        #expect(await eventually(within: .seconds(60)) { (try? await observer.exists(ephemeral)) == .some(nil) })
-        relay.setMode(.forward)
+                let observed = await seen
+                #expect(observed.containsInOrder([.connected, .disconnected, .expired, .connected]))
+                #expect(client.sessionState == .connected)
+                let newSession = try #require(client.sessionID)
+                #expect(newSession != oldSession)
+                #expect(watch.events == [WatchEvent(type: .session, path: ephemeral, state: .expired)])
 
-        let observed = await seen
-        #expect(observed.containsInOrder([.connected, .disconnected, .expired, .connected]))
-        #expect(client.sessionState == .connected)
-        let newSession = try #require(client.sessionID)
-        #expect(newSession != oldSession)
-        #expect(watch.events == [WatchEvent(type: .session, path: ephemeral, state: .expired)])
-
-        // The new session works, has the configured credentials again, and the old ephemeral node is gone.
-        #expect(try await client.exists(ephemeral) == nil)
-        #expect(try await client.get(owned).data == [9])
-        try await client.create(ephemeral, mode: .ephemeral)
-        #expect(try await observer.exists(ephemeral)?.ephemeralOwner == newSession)
-
-        await client.close()
-        await observer.deleteRecursively(root)
-        await observer.close()
-        try await relay.shutdown()
+                // The new session works, has the configured credentials again, and the old ephemeral node is gone.
+                #expect(try await client.exists(ephemeral) == nil)
+                #expect(try await client.get(owned).data == [9])
+                try await client.create(ephemeral, mode: .ephemeral)
+                #expect(try await observer.exists(ephemeral)?.ephemeralOwner == newSession)
+                await client.close()
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// A loopback TCP relay between a ZooKeeper client and the test server, to cut and stall connections without
 /// touching the shared server.
@@ -62,6 +62,19 @@ final class TCPRelay: Sendable {
         return TCPRelay(group: group, serverChannel: serverChannel, control: control, port: port)
     }
 
+    /// Runs `body` with a relay to the test server, then shuts the relay down, whether `body` threw or not.
+    static func withRelay(_ body: (TCPRelay) async throws -> Void) async throws {
+        let (host, port) = try TestServer.hostAndPort()
+        let relay = try await start(upstreamHost: host, port: port)
+        do {
+            try await body(relay)
+        } catch {
+            try? await relay.shutdown()
+            throw error
+        }
+        try await relay.shutdown()
+    }
+
     /// Changes the mode; ``Mode/refuse`` closes the current connections.
     func setMode(_ mode: Mode) {
         control.setMode(mode)
@@ -82,13 +95,13 @@ private final class RelayControl: Sendable {
         var connections: [ObjectIdentifier: any Channel] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
-    var isForwarding: Bool { state.withLock { $0.mode == .forward } }
+    var isForwarding: Bool { state.withLockedValue { $0.mode == .forward } }
 
     /// Tracks an accepted connection; `false` if the relay refuses connections.
     func accept(_ channel: any Channel) -> Bool {
-        let accepted = state.withLock { $0.mode != .refuse }
+        let accepted = state.withLockedValue { $0.mode != .refuse }
         if accepted {
             track(channel)
         }
@@ -97,14 +110,14 @@ private final class RelayControl: Sendable {
 
     func track(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)
-        state.withLock { $0.connections[id] = channel }
+        state.withLockedValue { $0.connections[id] = channel }
         channel.closeFuture.whenComplete { [self] _ in
-            _ = state.withLock { $0.connections.removeValue(forKey: id) }
+            _ = state.withLockedValue { $0.connections.removeValue(forKey: id) }
         }
     }
 
     func setMode(_ mode: TCPRelay.Mode) {
-        let closing = state.withLock { state -> [any Channel] in
+        let closing = state.withLockedValue { state -> [any Channel] in
             state.mode = mode
             guard mode == .refuse else { return [] }
             defer { state.connections.removeAll() }

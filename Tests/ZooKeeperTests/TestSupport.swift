@@ -1,5 +1,5 @@
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 import ZooKeeper
 
@@ -56,6 +56,25 @@ enum TestServer {
         return client
     }
 
+    /// Runs `body` with a connected client and a root path no other test uses, then deletes everything under the
+    /// root and closes the client, whether `body` threw or not.
+    static func withClient(
+        auth: ZooKeeperAuth? = nil,
+        _ body: (ZooKeeperClient, String) async throws -> Void
+    ) async throws {
+        let client = try await connectedClient(auth: auth)
+        let root = uniqueRoot()
+        do {
+            try await body(client, root)
+        } catch {
+            await client.deleteRecursively(root)
+            await client.close()
+            throw error
+        }
+        await client.deleteRecursively(root)
+        await client.close()
+    }
+
     /// A root path no other test uses.
     static func uniqueRoot() -> String {
         "/test-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
@@ -76,20 +95,20 @@ extension ZooKeeperClient {
 
 /// A list appended to from several tasks or threads.
 final class Collector<Element: Sendable>: Sendable {
-    private let elements = Mutex<[Element]>([])
+    private let elements = NIOLockedValueBox<[Element]>([])
 
     /// Appends `element`.
     /// - Returns: The list so far.
     @discardableResult
     func append(_ element: Element) -> [Element] {
-        elements.withLock { elements in
+        elements.withLockedValue { elements in
             elements.append(element)
             return elements
         }
     }
 
     /// The elements so far.
-    var all: [Element] { elements.withLock { $0 } }
+    var all: [Element] { elements.withLockedValue { $0 } }
 }
 
 /// Records the calls of a watch callback.

@@ -18,246 +18,223 @@ struct ZooKeeperClientTests {
 
     @Test("create, get, set and delete a node")
     func createGetSetDelete() async throws {
-        let client = try await TestServer.connectedClient()
-        let root = TestServer.uniqueRoot()
-        defer { Task { await client.deleteRecursively(root); await client.close() } }
+        try await TestServer.withClient { client, root in
+            #expect(try await client.create(root, data: Array("hello".utf8)) == root)
+            let read = try await client.get(root)
+            #expect(read.data == Array("hello".utf8))
+            #expect(read.stat.version == 0)
+            #expect(read.stat.dataLength == 5)
+            #expect(!read.stat.isEphemeral)
 
-        #expect(try await client.create(root, data: Array("hello".utf8)) == root)
-        let read = try await client.get(root)
-        #expect(read.data == Array("hello".utf8))
-        #expect(read.stat.version == 0)
-        #expect(read.stat.dataLength == 5)
-        #expect(!read.stat.isEphemeral)
+            let stat = try await client.set(root, data: [1, 2, 3])
+            #expect(stat.version == 1)
+            #expect(try await client.get(root).data == [1, 2, 3])
 
-        let stat = try await client.set(root, data: [1, 2, 3])
-        #expect(stat.version == 1)
-        #expect(try await client.get(root).data == [1, 2, 3])
+            try await client.set(root, data: [])
+            #expect(try await client.get(root).data == [])
 
-        try await client.set(root, data: [])
-        #expect(try await client.get(root).data == [])
-
-        try await client.delete(root)
-        #expect(try await client.exists(root) == nil)
+            try await client.delete(root)
+            #expect(try await client.exists(root) == nil)
+        }
     }
 
     @Test("create with createParents makes the missing ancestors")
     func createWithParents() async throws {
-        let client = try await TestServer.connectedClient()
-        let root = TestServer.uniqueRoot()
-        defer { Task { await client.deleteRecursively(root); await client.close() } }
+        try await TestServer.withClient { (client: ZooKeeperClient, root: String) async throws in
+            let leaf = root + "/a/b/c"
+            let error = await #expect(throws: ZooKeeperError.self) {
+                try await client.create(leaf, data: [7])
+            }
+            #expect(error?.code == .noNode)
 
-        let leaf = root + "/a/b/c"
-        let error = await #expect(throws: ZooKeeperError.self) {
-            try await client.create(leaf, data: [7])
+            #expect(try await client.create(leaf, data: [7], createParents: true) == leaf)
+            #expect(try await client.exists(root + "/a/b") != nil)
+            #expect(try await client.get(leaf).data == [7])
+            // Existing ancestors are fine.
+            #expect(try await client.create(root + "/a/x", createParents: true) == root + "/a/x")
         }
-        #expect(error?.code == .noNode)
-
-        #expect(try await client.create(leaf, data: [7], createParents: true) == leaf)
-        #expect(try await client.exists(root + "/a/b") != nil)
-        #expect(try await client.get(leaf).data == [7])
-        // Existing ancestors are fine.
-        #expect(try await client.create(root + "/a/x", createParents: true) == root + "/a/x")
     }
 
     @Test("set with a stale version fails with badVersion")
     func compareAndSetConflict() async throws {
-        let client = try await TestServer.connectedClient()
-        let root = TestServer.uniqueRoot()
-        defer { Task { await client.deleteRecursively(root); await client.close() } }
+        try await TestServer.withClient { client, root in
+            try await client.create(root, data: [0])
+            let first = try await client.get(root).stat
+            let second = try await client.set(root, data: [1], version: first.version)
+            #expect(second.version == first.version + 1)
 
-        try await client.create(root, data: [0])
-        let first = try await client.get(root).stat
-        let second = try await client.set(root, data: [1], version: first.version)
-        #expect(second.version == first.version + 1)
+            let error = await #expect(throws: ZooKeeperError.self) {
+                try await client.set(root, data: [2], version: first.version)
+            }
+            #expect(error?.code == .badVersion)
+            #expect(error?.path == root)
+            #expect(try await client.get(root).data == [1])
 
-        let error = await #expect(throws: ZooKeeperError.self) {
-            try await client.set(root, data: [2], version: first.version)
+            let deleteError = await #expect(throws: ZooKeeperError.self) {
+                try await client.delete(root, version: first.version)
+            }
+            #expect(deleteError?.code == .badVersion)
         }
-        #expect(error?.code == .badVersion)
-        #expect(error?.path == root)
-        #expect(try await client.get(root).data == [1])
-
-        let deleteError = await #expect(throws: ZooKeeperError.self) {
-            try await client.delete(root, version: first.version)
-        }
-        #expect(deleteError?.code == .badVersion)
     }
 
     @Test("noNode, nodeExists and notEmpty name the path")
     func errorsCarryPath() async throws {
-        let client = try await TestServer.connectedClient()
-        let root = TestServer.uniqueRoot()
-        defer { Task { await client.deleteRecursively(root); await client.close() } }
+        try await TestServer.withClient { client, root in
+            let missing = root + "/missing"
+            let noNode = await #expect(throws: ZooKeeperError.self) { try await client.get(missing) }
+            #expect(noNode?.code == .noNode)
+            #expect(noNode?.path == missing)
+            #expect(noNode?.description.contains(missing) == true)
+            #expect(noNode?.description.contains("-101") == true)
 
-        let missing = root + "/missing"
-        let noNode = await #expect(throws: ZooKeeperError.self) { try await client.get(missing) }
-        #expect(noNode?.code == .noNode)
-        #expect(noNode?.path == missing)
-        #expect(noNode?.description.contains(missing) == true)
-        #expect(noNode?.description.contains("-101") == true)
+            try await client.create(root)
+            let exists = await #expect(throws: ZooKeeperError.self) { try await client.create(root) }
+            #expect(exists?.code == .nodeExists)
+            #expect(exists?.path == root)
 
-        try await client.create(root)
-        let exists = await #expect(throws: ZooKeeperError.self) { try await client.create(root) }
-        #expect(exists?.code == .nodeExists)
-        #expect(exists?.path == root)
+            try await client.create(root + "/child")
+            let notEmpty = await #expect(throws: ZooKeeperError.self) { try await client.delete(root) }
+            #expect(notEmpty?.code == .notEmpty)
+            #expect(notEmpty?.path == root)
 
-        try await client.create(root + "/child")
-        let notEmpty = await #expect(throws: ZooKeeperError.self) { try await client.delete(root) }
-        #expect(notEmpty?.code == .notEmpty)
-        #expect(notEmpty?.path == root)
-
-        let badPath = await #expect(throws: ZooKeeperError.self) { try await client.get("relative") }
-        #expect(badPath?.code == .badArguments)
+            let badPath = await #expect(throws: ZooKeeperError.self) { try await client.get("relative") }
+            #expect(badPath?.code == .badArguments)
+        }
     }
 
     @Test("a data watch fires once per arming: on set, on delete, not again without re-arming")
     func dataWatchFiresOnce() async throws {
-        let client = try await TestServer.connectedClient()
-        let root = TestServer.uniqueRoot()
-        defer { Task { await client.deleteRecursively(root); await client.close() } }
-        try await client.create(root, data: [0])
+        try await TestServer.withClient { client, root in
+            try await client.create(root, data: [0])
 
-        let first = WatchRecorder()
-        _ = try await client.get(root, watch: first.callback)
-        try await client.set(root, data: [1])
-        #expect(await eventually { first.events.count == 1 })
-        #expect(first.events == [WatchEvent(type: .dataChanged, path: root, state: .connected)])
+            let first = WatchRecorder()
+            _ = try await client.get(root, watch: first.callback)
+            try await client.set(root, data: [1])
+            #expect(await eventually { first.events.count == 1 })
+            #expect(first.events == [WatchEvent(type: .dataChanged, path: root, state: .connected)])
 
-        // A second change with no new arming must not reach the first watch. Events arrive in order on the C
-        // completion thread, so once a watch armed after this change has fired, a late call would have happened.
-        try await client.set(root, data: [2])
-        let barrier = WatchRecorder()
-        _ = try await client.get(root, watch: barrier.callback)
-        try await client.set(root, data: [3])
-        #expect(await eventually { barrier.events.count == 1 })
-        #expect(first.events.count == 1)
+            // A second change with no new arming must not reach the first watch. Events arrive in order on the C
+            // completion thread, so once a watch armed after this change has fired, a late call would have happened.
+            try await client.set(root, data: [2])
+            let barrier = WatchRecorder()
+            _ = try await client.get(root, watch: barrier.callback)
+            try await client.set(root, data: [3])
+            #expect(await eventually { barrier.events.count == 1 })
+            #expect(first.events.count == 1)
 
-        let onDelete = WatchRecorder()
-        _ = try await client.get(root, watch: onDelete.callback)
-        try await client.delete(root)
-        #expect(await eventually { onDelete.events.count == 1 })
-        #expect(onDelete.events == [WatchEvent(type: .deleted, path: root, state: .connected)])
-        #expect(barrier.events.count == 1)
+            let onDelete = WatchRecorder()
+            _ = try await client.get(root, watch: onDelete.callback)
+            try await client.delete(root)
+            #expect(await eventually { onDelete.events.count == 1 })
+            #expect(onDelete.events == [WatchEvent(type: .deleted, path: root, state: .connected)])
+            #expect(barrier.events.count == 1)
+        }
     }
 
     @Test("an exists watch on a missing node fires on create")
     func existsWatchFiresOnCreate() async throws {
-        let client = try await TestServer.connectedClient()
-        let root = TestServer.uniqueRoot()
-        defer { Task { await client.deleteRecursively(root); await client.close() } }
-
-        let recorder = WatchRecorder()
-        #expect(try await client.exists(root, watch: recorder.callback) == nil)
-        try await client.create(root, data: [1])
-        #expect(await eventually { recorder.events.count == 1 })
-        #expect(recorder.events.first?.type == .created)
-        #expect(recorder.events.first?.path == root)
-        #expect(try await client.exists(root)?.dataLength == 1)
+        try await TestServer.withClient { client, root in
+            let recorder = WatchRecorder()
+            #expect(try await client.exists(root, watch: recorder.callback) == nil)
+            try await client.create(root, data: [1])
+            #expect(await eventually { recorder.events.count == 1 })
+            #expect(recorder.events.first?.type == .created)
+            #expect(recorder.events.first?.path == root)
+            #expect(try await client.exists(root)?.dataLength == 1)
+        }
     }
 
     @Test("a watch on a failed request is never armed nor called")
     func watchOfFailedRequestIsDropped() async throws {
-        let client = try await TestServer.connectedClient()
-        let root = TestServer.uniqueRoot()
-        defer { Task { await client.deleteRecursively(root); await client.close() } }
-
-        let recorder = WatchRecorder()
-        await #expect(throws: ZooKeeperError.self) { try await client.get(root, watch: recorder.callback) }
-        try await client.create(root)
-        try await client.set(root, data: [1])
-        try await client.delete(root)
-        await client.close()
-        #expect(recorder.events.isEmpty)
+        try await TestServer.withClient { client, root in
+            let recorder = WatchRecorder()
+            await #expect(throws: ZooKeeperError.self) { try await client.get(root, watch: recorder.callback) }
+            try await client.create(root)
+            try await client.set(root, data: [1])
+            try await client.delete(root)
+            await client.close()
+            #expect(recorder.events.isEmpty)
+        }
     }
 
     @Test("children lists names and a child watch fires on a new child")
     func childrenAndChildWatch() async throws {
-        let client = try await TestServer.connectedClient()
-        let root = TestServer.uniqueRoot()
-        defer { Task { await client.deleteRecursively(root); await client.close() } }
+        try await TestServer.withClient { client, root in
+            try await client.create(root)
+            #expect(try await client.children(root).isEmpty)
+            try await client.create(root + "/a")
+            try await client.create(root + "/b")
+            #expect(try await client.children(root).sorted() == ["a", "b"])
 
-        try await client.create(root)
-        #expect(try await client.children(root).isEmpty)
-        try await client.create(root + "/a")
-        try await client.create(root + "/b")
-        #expect(try await client.children(root).sorted() == ["a", "b"])
-
-        let recorder = WatchRecorder()
-        _ = try await client.children(root, watch: recorder.callback)
-        try await client.create(root + "/c")
-        #expect(await eventually { recorder.events.count == 1 })
-        #expect(recorder.events == [WatchEvent(type: .childrenChanged, path: root, state: .connected)])
-        #expect(try await client.children(root).sorted() == ["a", "b", "c"])
+            let recorder = WatchRecorder()
+            _ = try await client.children(root, watch: recorder.callback)
+            try await client.create(root + "/c")
+            #expect(await eventually { recorder.events.count == 1 })
+            #expect(recorder.events == [WatchEvent(type: .childrenChanged, path: root, state: .connected)])
+            #expect(try await client.children(root).sorted() == ["a", "b", "c"])
+        }
     }
 
     @Test("an ephemeral node disappears when its session closes")
     func ephemeralDisappearsAfterClose() async throws {
-        let observer = try await TestServer.connectedClient()
-        let owner = try await TestServer.connectedClient()
-        let root = TestServer.uniqueRoot()
-        defer { Task { await observer.deleteRecursively(root); await observer.close() } }
+        try await TestServer.withClient { observer, root in
+            try await TestServer.withClient { owner, _ in
+                try await observer.create(root)
+                let node = root + "/ephemeral"
+                try await owner.create(node, data: [1], mode: .ephemeral)
+                let stat = try #require(try await observer.exists(node))
+                #expect(stat.ephemeralOwner == owner.sessionID)
 
-        try await observer.create(root)
-        let node = root + "/ephemeral"
-        try await owner.create(node, data: [1], mode: .ephemeral)
-        let stat = try #require(try await observer.exists(node))
-        #expect(stat.ephemeralOwner == owner.sessionID)
-
-        await owner.close()
-        #expect(await eventually { (try? await observer.exists(node)) == .some(nil) })
+                await owner.close()
+                #expect(await eventually { (try? await observer.exists(node)) == .some(nil) })
+            }
+        }
     }
 
     @Test("ephemeral sequential nodes get increasing 10-digit suffixes")
     func ephemeralSequentialNames() async throws {
-        let client = try await TestServer.connectedClient()
-        let root = TestServer.uniqueRoot()
-        defer { Task { await client.deleteRecursively(root); await client.close() } }
-
-        try await client.create(root)
-        var created: [String] = []
-        for _ in 0..<3 {
-            created.append(try await client.create(root + "/member-", mode: .ephemeralSequential))
+        try await TestServer.withClient { client, root in
+            try await client.create(root)
+            var created: [String] = []
+            for _ in 0..<3 {
+                created.append(try await client.create(root + "/member-", mode: .ephemeralSequential))
+            }
+            let prefix = root + "/member-"
+            let suffixes = created.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : "" }
+            #expect(suffixes.allSatisfy { $0.count == 10 && $0.allSatisfy(\.isNumber) })
+            #expect(suffixes == suffixes.sorted())
+            #expect(Set(suffixes).count == 3)
+            #expect(try await client.exists(created[0])?.isEphemeral == true)
         }
-        let prefix = root + "/member-"
-        let suffixes = created.map { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : "" }
-        #expect(suffixes.allSatisfy { $0.count == 10 && $0.allSatisfy(\.isNumber) })
-        #expect(suffixes == suffixes.sorted())
-        #expect(Set(suffixes).count == 3)
-        #expect(try await client.exists(created[0])?.isEphemeral == true)
     }
 
     @Test("creatorAll with digest auth: no access without the credentials, access with them")
     func digestAuthCreatorAll() async throws {
-        let owner = try await TestServer.connectedClient(auth: .digest("alice:secret"))
-        let stranger = try await TestServer.connectedClient()
-        let impostor = try await TestServer.connectedClient()
-        let root = TestServer.uniqueRoot()
-        defer {
-            Task {
-                await owner.deleteRecursively(root)
-                await owner.close()
-                await stranger.close()
-                await impostor.close()
+        try await TestServer.withClient(auth: .digest("alice:secret")) { owner, root in
+            try await TestServer.withClient { stranger, _ in
+                try await TestServer.withClient { impostor, _ in
+                    try await owner.create(root, data: [42], acl: .creatorAll)
+                    #expect(try await owner.get(root).data == [42])
+
+                    let readError = await #expect(throws: ZooKeeperError.self) { try await stranger.get(root) }
+                    #expect(readError?.code == .noAuth)
+                    #expect(readError?.path == root)
+                    let writeError = await #expect(throws: ZooKeeperError.self) {
+                        try await stranger.set(root, data: [0])
+                    }
+                    #expect(writeError?.code == .noAuth)
+
+                    try await impostor.addAuth(digest: "alice:wrong")
+                    let impostorError = await #expect(throws: ZooKeeperError.self) { try await impostor.get(root) }
+                    #expect(impostorError?.code == .noAuth)
+
+                    try await stranger.addAuth(digest: "alice:secret")
+                    #expect(try await stranger.get(root).data == [42])
+                    try await stranger.set(root, data: [43])
+                    #expect(try await owner.get(root).data == [43])
+                }
             }
         }
-
-        try await owner.create(root, data: [42], acl: .creatorAll)
-        #expect(try await owner.get(root).data == [42])
-
-        let readError = await #expect(throws: ZooKeeperError.self) { try await stranger.get(root) }
-        #expect(readError?.code == .noAuth)
-        #expect(readError?.path == root)
-        let writeError = await #expect(throws: ZooKeeperError.self) { try await stranger.set(root, data: [0]) }
-        #expect(writeError?.code == .noAuth)
-
-        try await impostor.addAuth(digest: "alice:wrong")
-        let impostorError = await #expect(throws: ZooKeeperError.self) { try await impostor.get(root) }
-        #expect(impostorError?.code == .noAuth)
-
-        try await stranger.addAuth(digest: "alice:secret")
-        #expect(try await stranger.get(root).data == [42])
-        try await stranger.set(root, data: [43])
-        #expect(try await owner.get(root).data == [43])
     }
 
     @Test("every session-state subscriber sees connecting, connected and finally closed")
@@ -314,59 +291,53 @@ struct ZooKeeperClientTests {
 
     @Test("close resumes requests in flight with closing and ends armed watches")
     func closeWithRequestsInFlight() async throws {
-        let (host, port) = try TestServer.hostAndPort()
-        let relay = try await TCPRelay.start(upstreamHost: host, port: port)
-        let observer = try await TestServer.connectedClient()
-        let root = TestServer.uniqueRoot()
-        let client = try TestServer.client(hosts: [relay.address], sessionTimeout: .seconds(30))
-        do {
-            try await client.connect()
-            try await client.create(root, data: [1])
-            let armed = WatchRecorder()
-            _ = try await client.get(root, watch: armed.callback)
+        try await TestServer.withClient { observer, root in
+            try await TCPRelay.withRelay { relay in
+                let client = try TestServer.client(hosts: [relay.address], sessionTimeout: .seconds(30))
+                try await client.connect()
+                try await client.create(root, data: [1])
+                let armed = WatchRecorder()
+                _ = try await client.get(root, watch: armed.callback)
 
-            // From now on the server never answers: every request stays in flight.
-            relay.setMode(.blackhole)
-            let unarmed = WatchRecorder()
-            let cancelled = Task { try await client.get(root) }
-            let outcomes = Collector<ZooKeeperError.Code?>()
-            await withTaskGroup(of: Void.self) { group in
-                for index in 0..<12 {
-                    group.addTask {
-                        let code: ZooKeeperError.Code?
-                        do throws(ZooKeeperError) {
-                            switch index % 4 {
-                            case 0: _ = try await client.get(root, watch: unarmed.callback)
-                            case 1: _ = try await client.create(root + "/n\(index)")
-                            case 2: try await client.set(root, data: [2])
-                            default: _ = try await client.children(root)
+                // From now on the server never answers: every request stays in flight.
+                relay.setMode(.blackhole)
+                let unarmed = WatchRecorder()
+                let cancelled = Task { try await client.get(root) }
+                let outcomes = Collector<ZooKeeperError.Code?>()
+                await withTaskGroup(of: Void.self) { group in
+                    for index in 0..<12 {
+                        group.addTask {
+                            let code: ZooKeeperError.Code?
+                            do throws(ZooKeeperError) {
+                                switch index % 4 {
+                                case 0: _ = try await client.get(root, watch: unarmed.callback)
+                                case 1: try await client.create(root + "/n\(index)")
+                                case 2: try await client.set(root, data: [2])
+                                default: _ = try await client.children(root)
+                                }
+                                code = nil
+                            } catch {
+                                code = error.code
                             }
-                            code = nil
-                        } catch {
-                            code = error.code
+                            outcomes.append(code)
                         }
-                        outcomes.append(code)
                     }
+                    // Let the requests reach the C client before closing (the outcome is the same either way).
+                    try? await Task.sleep(for: .milliseconds(300))
+                    cancelled.cancel()
+                    await client.close()
                 }
-                // Let the requests reach the C client before closing (not required for the outcome).
-                try? await Task.sleep(for: .milliseconds(300))
-                cancelled.cancel()
-                await client.close()
+                let codes = outcomes.all
+                #expect(codes.count == 12)
+                #expect(codes.allSatisfy { $0 == .closing })
+                let cancelledError = await #expect(throws: ZooKeeperError.self) { try await cancelled.value }
+                #expect(cancelledError?.code == .cancelled)
+                #expect(armed.events == [WatchEvent(type: .session, path: root, state: .closed)])
+                #expect(unarmed.events.isEmpty)
+                // The request never reached the server.
+                #expect(try await observer.get(root).data == [1])
             }
-            let codes = outcomes.all
-            #expect(codes.count == 12)
-            #expect(codes.allSatisfy { $0 == .closing })
-            let cancelledError = await #expect(throws: ZooKeeperError.self) { try await cancelled.value }
-            #expect(cancelledError?.code == .cancelled)
-            #expect(armed.events == [WatchEvent(type: .session, path: root, state: .closed)])
-            #expect(unarmed.events.isEmpty)
-        } catch {
-            Issue.record("unexpected error: \(error)")
         }
-        await client.close()
-        await observer.deleteRecursively(root)
-        await observer.close()
-        try await relay.shutdown()
     }
 
     /// A loopback port nothing listens on: bound, then released.
