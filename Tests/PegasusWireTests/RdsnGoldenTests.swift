@@ -179,15 +179,8 @@ struct RdsnGoldenTests {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// `<repo root>/tests/tools/rdsn_crc_check.py`, the repo root found by walking up from this file.
-    static let checkerPath: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                break
-            }
-            url = url.deletingLastPathComponent()
-        }
-        return url.appendingPathComponent("tests/tools/rdsn_crc_check.py")
-    }()
+    /// `<repo root>/tests/tools/rdsn_crc_check.py`; this file is `<repo root>/Tests/PegasusWireTests/…`.
+    static let checkerPath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("tests/tools/rdsn_crc_check.py")
 }

@@ -83,20 +83,17 @@ def check(name, frame):
     if body_length != len(body):
         return "FAIL %s: body_length %d but %d body bytes" % (name, body_length, len(body))
     parts = []
-    if hdr_crc != 0:
-        computed = header_crc(frame)
-        if computed != hdr_crc:
-            return "FAIL %s: hdr_crc32 0x%08x, computed 0x%08x" % (name, hdr_crc, computed)
-        parts.append("hdr_crc32=0x%08x checked" % hdr_crc)
-    else:
-        parts.append("hdr_crc32 absent")
-    if body_crc != 0:
-        computed = crc32c(body)
-        if computed != body_crc:
-            return "FAIL %s: body_crc32 0x%08x, computed 0x%08x" % (name, body_crc, computed)
-        parts.append("body_crc32=0x%08x checked" % body_crc)
-    else:
-        parts.append("body_crc32 absent")
+    for field, stored, computed in (
+        ("hdr_crc32", hdr_crc, lambda: header_crc(frame)),
+        ("body_crc32", body_crc, lambda: crc32c(body)),
+    ):
+        if stored == 0:
+            parts.append("%s absent" % field)
+            continue
+        value = computed()
+        if value != stored:
+            return "FAIL %s: %s 0x%08x, computed 0x%08x" % (name, field, stored, value)
+        parts.append("%s=0x%08x checked" % (field, stored))
     return "OK %s: %d bytes, %s" % (name, len(frame), ", ".join(parts))
 
 

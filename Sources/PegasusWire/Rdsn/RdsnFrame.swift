@@ -45,6 +45,12 @@ public struct RdsnFrame: Equatable, Sendable {
 
     // MARK: Reading
 
+    /// Header fields with one allowed value, in wire order: offset, name, value, error code.
+    private static let fixedFields: [(offset: Int, name: String, expected: UInt32, code: WireError.Code)] = [
+        (RdsnHeader.Offset.hdrVersion, "hdr_version", RdsnHeader.version, .badHeaderVersion),
+        (RdsnHeader.Offset.hdrLength, "hdr_length", UInt32(RdsnHeader.size), .badHeaderLength),
+    ]
+
     /// How many bytes the frame at the reader index of `buffer` takes, once enough of its header is
     /// there to tell; `nil` while more bytes are needed.
     ///
@@ -67,25 +73,17 @@ public struct RdsnFrame: Equatable, Sendable {
                 throw WireError(.badMagic, offset: index, detail: "frame does not start with RDSN")
             }
         }
-        guard let version = field(RdsnHeader.Offset.hdrVersion) else {
-            return nil
-        }
-        guard version == RdsnHeader.version else {
-            throw WireError(
-                .badHeaderVersion,
-                offset: RdsnHeader.Offset.hdrVersion,
-                detail: "RDSN hdr_version \(version), must be 0"
-            )
-        }
-        guard let headerLength = field(RdsnHeader.Offset.hdrLength) else {
-            return nil
-        }
-        guard headerLength == RdsnHeader.size else {
-            throw WireError(
-                .badHeaderLength,
-                offset: RdsnHeader.Offset.hdrLength,
-                detail: "RDSN hdr_length \(headerLength), must be \(RdsnHeader.size)"
-            )
+        for fixed in fixedFields {
+            guard let value = field(fixed.offset) else {
+                return nil
+            }
+            guard value == fixed.expected else {
+                throw WireError(
+                    fixed.code,
+                    offset: fixed.offset,
+                    detail: "RDSN \(fixed.name) \(value), must be \(fixed.expected)"
+                )
+            }
         }
         guard let bodyLength = field(RdsnHeader.Offset.bodyLength) else {
             return nil
@@ -101,13 +99,10 @@ public struct RdsnFrame: Equatable, Sendable {
         guard total <= maxFrameBytes else {
             throw WireError(.frameTooLarge, offset: 0, detail: "RDSN frame of \(total) bytes exceeds \(maxFrameBytes)")
         }
-        guard
-            let stored = field(RdsnHeader.Offset.hdrCRC32),
-            let computed = RdsnHeader.checksum(ofHeaderAt: start, in: buffer)
-        else {
+        guard buffer.readableBytes >= RdsnHeader.size, let stored = field(RdsnHeader.Offset.hdrCRC32) else {
             return nil
         }
-        guard stored == 0 || stored == computed else {
+        if stored != 0, let computed = RdsnHeader.checksum(ofHeaderAt: start, in: buffer), computed != stored {
             throw checksumMismatch("header", offset: RdsnHeader.Offset.hdrCRC32, stored: stored, computed: computed)
         }
         return total
