@@ -1,0 +1,193 @@
+"""Fixtures for the end-to-end suites: real processes on loopback.
+
+Environment (set by scripts/test.sh): ZK_ADDRESS (a running ZooKeeper), META_PROXY_BIN,
+PEGASUS_SIM_BIN (built binaries)."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+
+
+def _bin(env, default):
+    path = os.environ.get(env, os.path.join(ROOT, ".build", "debug", default))
+    if not os.path.exists(path):
+        pytest.fail("%s not built at %s (run scripts/test.sh)" % (default, path))
+    return path
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(addr, path, timeout=5.0):
+    try:
+        with urllib.request.urlopen("http://%s%s" % (addr, path), timeout=timeout) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def wait_for(pred, timeout=20.0, interval=0.1, what="condition"):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            last = pred()
+            if last:
+                return last
+        except Exception as e:  # keep polling
+            last = e
+        time.sleep(interval)
+    raise AssertionError("timed out waiting for %s (last: %r)" % (what, last))
+
+
+class Sim:
+    """One pegasus-sim process (one simulated cluster)."""
+
+    def __init__(self, name, tables, metas=3, replicas=3, extra=()):
+        self.name = name
+        control = free_port()
+        cmd = [_bin("PEGASUS_SIM_BIN", "pegasus-sim"), "--cluster", name, "--metas", str(metas),
+               "--replicas", str(replicas), "--tables", tables, "--control-port", str(control), *extra]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("pegasus-sim did not start: %s" % cmd)
+        self.info = json.loads(line)
+        self.metas = self.info["metas"]
+        self.replicas = self.info["replicas"]
+        self.control = self.info["control"]
+        self.tables = self.info["tables"]
+
+    def ctl(self, path):
+        status, body = http_get(self.control, path)
+        assert status == 200, (path, status, body)
+        return json.loads(body) if body.strip().startswith(("{", "[")) else body
+
+    def stats(self):
+        return self.ctl("/stats")
+
+    def query_count(self):
+        return sum(m["query_config"] for m in self.stats()["metas"])
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+class Proxy:
+    """One meta-proxy serve process."""
+
+    def __init__(self, args, log_path=None):
+        self.port = free_port()
+        self.admin_port = free_port()
+        self.addr = "127.0.0.1:%d" % self.port
+        self.admin = "127.0.0.1:%d" % self.admin_port
+        self.log_path = log_path or "/tmp/meta-proxy-e2e-%s.log" % uuid.uuid4().hex[:8]
+        self.args = args
+        self.start()
+
+    def start(self):
+        cmd = [_bin("META_PROXY_BIN", "meta-proxy"), "serve", "--listen", self.addr,
+               "--admin-listen", self.admin, *self.args]
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(lambda: self.proc.poll() is None and http_get(self.admin, "/readyz", 1)[0] == 200,
+                 timeout=30, what="meta-proxy ready (%s)" % self.log_path)
+
+    def metrics(self):
+        return http_get(self.admin, "/metrics")[1]
+
+    def stop(self, sig_term=True):
+        if self.proc.poll() is None:
+            self.proc.terminate() if sig_term else self.proc.kill()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+        return self.proc.returncode
+
+    def logs(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+
+def meta_proxy(*args, check=True):
+    """Runs a meta-proxy CLI command; returns CompletedProcess."""
+    r = subprocess.run([_bin("META_PROXY_BIN", "meta-proxy"), *args], capture_output=True, text=True, timeout=60)
+    if check and r.returncode != 0:
+        raise AssertionError("meta-proxy %s failed (%d): %s %s" % (" ".join(args), r.returncode, r.stdout, r.stderr))
+    return r
+
+
+def pyclient(meta, tables, ops="setgetremove", tag="x", timeout=2000):
+    """Runs the real pypegasus3 client in a subprocess; returns its JSON result."""
+    cmd = [sys.executable, os.path.join(HERE, "pyclient_ops.py"), "--ops", ops, "--tag", tag,
+           "--timeout", str(timeout)]
+    for m in ([meta] if isinstance(meta, str) else meta):
+        cmd += ["--meta", m]
+    for t in tables:
+        cmd += ["--table", t]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
+    lines = [l for l in r.stdout.splitlines() if l.startswith("{")]
+    assert lines, "pyclient printed nothing: rc=%d stderr=%s" % (r.returncode, r.stderr[-2000:])
+    return json.loads(lines[-1])
+
+
+@pytest.fixture(scope="session")
+def zk():
+    addr = os.environ.get("ZK_ADDRESS")
+    if not addr:
+        pytest.fail("ZK_ADDRESS is not set: run the tests through scripts/test.sh")
+    return addr
+
+
+@pytest.fixture
+def zk_root():
+    return "/e2e-%s" % uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def sims():
+    started = []
+
+    def make(name, tables, **kw):
+        s = Sim(name, tables, **kw)
+        started.append(s)
+        return s
+
+    yield make
+    for s in started:
+        s.stop()
+
+
+@pytest.fixture
+def proxies():
+    started = []
+
+    def make(*args):
+        p = Proxy(list(args))
+        started.append(p)
+        return p
+
+    yield make
+    for p in started:
+        p.stop()
