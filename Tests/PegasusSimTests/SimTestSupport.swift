@@ -261,6 +261,15 @@ extension ResponseFrame {
     }
 }
 
+extension RequestFrame {
+    /// The frame's bytes as a client writes them.
+    var encodedBytes: [UInt8] {
+        var buffer = ByteBuffer()
+        encode(into: &buffer)
+        return Array(buffer.readableBytesView)
+    }
+}
+
 /// `RpcAddress` of a `host:port` text.
 func rpcAddress(_ text: String) -> RpcAddress {
     RpcAddress(parsing: text) ?? .invalid
