@@ -14,6 +14,8 @@ enum SimLoggingKeys {
     static let seqid = "rpc.seqid"
     /// An HTTP path.
     static let httpPath = "http.path"
+    /// The first bytes of a connection, in hex.
+    static let header = "sim.header"
     /// An error.
     static let error = "error"
 }

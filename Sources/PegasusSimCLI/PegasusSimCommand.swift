@@ -5,9 +5,9 @@ import NIOPosix
 import PegasusSim
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `pegasus-sim`: runs one simulated Pegasus cluster on loopback until SIGTERM or SIGINT.
@@ -37,7 +37,7 @@ struct PegasusSimCommand: AsyncParsableCommand {
     @Option(help: "App id of the first table; the others follow.")
     var appIdBase: Int32 = 1
 
-    @Option(help: "Index of the leading MetaServer; -1 = no leader.")
+    @Option(parsing: .unconditional, help: "Index of the leading MetaServer; -1 = no leader.")
     var leader: Int = 0
 
     @Option(help: "Query-config reply shape: plain, v25 or master.")
@@ -83,7 +83,8 @@ struct PegasusSimCommand: AsyncParsableCommand {
         try await simCluster.start()
         let control: SimControlServer
         do {
-            control = try await SimControlServer.start(cluster: simCluster, host: host, port: controlPort, logger: logger)
+            control = try await SimControlServer.start(
+                cluster: simCluster, host: host, port: controlPort, logger: logger)
         } catch {
             await simCluster.stop()
             throw error

@@ -21,6 +21,7 @@ struct ControlServerTests {
             #expect(try await call("/leader?index=7").status == 400)
             #expect(try await call("/leader").status == 400)
 
+            #expect(try await call("/kill?meta=9").status == 400)
             #expect(try await call("/kill?meta=1").body == "ok")
             await #expect(throws: (any Error).self) { _ = try await TestConnection.connect(cluster.metaAddresses[1]) }
             #expect(try await call("/revive?meta=1").body == "ok")

@@ -83,7 +83,9 @@ struct MetaRPCTests {
         }
     }
 
-    @Test("a follower forwards to the leader for any table; master shape adds hp_primary", arguments: SimReplyShape.allCases)
+    @Test(
+        "a follower forwards to the leader for any table; master shape adds hp_primary",
+        arguments: SimReplyShape.allCases)
     func followerForward(shape: SimReplyShape) async throws {
         try await withCluster(standardConfiguration(replyShape: shape)) { cluster in
             try cluster.setLeader(2)
@@ -115,7 +117,8 @@ struct MetaRPCTests {
             let response = try await connection.reply().decodeResult(QueryConfigResponse.self)
             #expect(response.err == .forwardToOthers)
             #expect(response.partitions.isEmpty)
-            #expect(try QueryConfigResponse.peekForward(body: try await queryReply(cluster, meta: 1).body).leader == nil)
+            #expect(
+                try QueryConfigResponse.peekForward(body: try await queryReply(cluster, meta: 1).body).leader == nil)
 
             try cluster.setLeader(0)
             try await cluster.killMeta(0)
@@ -200,9 +203,10 @@ struct MetaRPCTests {
             #expect(first.progress == nil)
             #expect(
                 first.partitionStates
-                    == Dictionary(uniqueKeysWithValues: (0..<4).map {
-                        (Int32($0), DuplicationPartitionState(confirmedDecree: 7, lastCommittedDecree: 10))
-                    }))
+                    == Dictionary(
+                        uniqueKeysWithValues: (0..<4).map {
+                            (Int32($0), DuplicationPartitionState(confirmedDecree: 7, lastCommittedDecree: 10))
+                        }))
 
             try cluster.advanceDuplication(table: "t2", remote: "simB", by: 2)
             let advanced = try await duplicationQuery(cluster, "t2")
@@ -277,18 +281,12 @@ struct MetaRPCTests {
     }
 
     private func queryReply(_ cluster: SimCluster, meta: Int) async throws -> ResponseFrame {
-        let connection = try await TestConnection.connect(cluster.metaAddresses[meta])
-        try await connection.send(Requests.queryConfig("t1"))
-        let reply = try await connection.reply()
-        await connection.close()
-        return reply
+        try await TestConnection.exchange(cluster.metaAddresses[meta], Requests.queryConfig("t1"))
     }
 
     private func duplicationQuery(_ cluster: SimCluster, _ table: String) async throws -> DuplicationQueryResponse {
-        let connection = try await TestConnection.connect(cluster.metaAddresses[0])
-        try await connection.send(Requests.make(RpcName.queryDuplication, args: DuplicationQueryRequest(appName: table)))
-        let response = try await connection.reply().decodeResult(DuplicationQueryResponse.self)
-        await connection.close()
-        return response
+        let request = Requests.make(RpcName.queryDuplication, args: DuplicationQueryRequest(appName: table))
+        return try await TestConnection.exchange(cluster.metaAddresses[0], request)
+            .decodeResult(DuplicationQueryResponse.self)
     }
 }

@@ -75,10 +75,12 @@ struct ReplicaTests {
                 cluster.replicaAddresses.first { rpcAddress($0) == partition.secondaries.first })
             let connection = try await TestConnection.connect(secondary)
             let get = RrdbBlob("k")
-            try await connection.send(Requests.make(RrdbRpcName.get, seqid: 1, args: get, gpid: Gpid(appId: 1, partitionIndex: 0)))
+            try await connection.send(
+                Requests.make(RrdbRpcName.get, seqid: 1, args: get, gpid: Gpid(appId: 1, partitionIndex: 0)))
             let invalid = try await connection.reply()
             #expect(invalid.errorName == "ERR_INVALID_STATE" && invalid.body.readableBytes == 0)
-            try await connection.send(Requests.make(RrdbRpcName.get, seqid: 2, args: get, gpid: Gpid(appId: 77, partitionIndex: 0)))
+            try await connection.send(
+                Requests.make(RrdbRpcName.get, seqid: 2, args: get, gpid: Gpid(appId: 77, partitionIndex: 0)))
             #expect(try await connection.reply().errorName == "ERR_OBJECT_NOT_FOUND")
             try await connection.send(Requests.queryConfig("t1", seqid: 3))
             let notHere = try await connection.reply()

@@ -162,6 +162,24 @@ struct TestConnection {
         try? await channel.close()
     }
 
+    /// Sends one request on a fresh connection to `address` and returns its reply.
+    static func exchange(_ address: String, _ frame: RequestFrame) async throws -> ResponseFrame {
+        let connection = try await connect(address)
+        try await connection.send(frame)
+        let reply = try await connection.reply()
+        await connection.close()
+        return reply
+    }
+
+    /// Sends one HTTP GET on a fresh connection to `address` and returns the response.
+    static func get(_ address: String, _ target: String) async throws -> TestHTTPResponse {
+        let connection = try await connect(address)
+        try await connection.send(http: target)
+        let response = try await connection.httpResponse()
+        await connection.close()
+        return response
+    }
+
     private func poll<T: Sendable>(_ timeout: Duration, _ check: () throws -> T?) async throws -> T? {
         let deadline = ContinuousClock.now + timeout
         while true {
@@ -236,7 +254,8 @@ func standardConfiguration(
 enum Golden {
     static func bytes(_ name: String) throws -> [UInt8] {
         var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/", !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+        while url.path != "/", !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path)
+        {
             url = url.deletingLastPathComponent()
         }
         let file = url.deletingLastPathComponent().appendingPathComponent("shared/testdata/pegasus-rpc/\(name)")

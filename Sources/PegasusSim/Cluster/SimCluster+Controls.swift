@@ -14,13 +14,13 @@ extension SimCluster {
     /// refused. While the leader is dead, followers know no leader.
     /// - Throws: `.indexOutOfRange`.
     public func killMeta(_ index: Int) async throws(SimError) {
-        try await run(killMetaFuture(index))
+        try await run(try killMetaFuture(index))
     }
 
     /// Revives MetaServer `index` on its port.
     /// - Throws: `.indexOutOfRange`, `.bindFailed`.
     public func reviveMeta(_ index: Int) async throws(SimError) {
-        try await run(reviveMetaFuture(index))
+        try await run(try reviveMetaFuture(index))
     }
 
     /// Kills every MetaServer and ReplicaServer: the whole cluster is dead.
@@ -119,22 +119,14 @@ extension SimCluster {
 
     // MARK: Future-based forms, for the control server
 
-    func killMetaFuture(_ index: Int) -> EventLoopFuture<Void> {
-        checkedMeta(index).flatMap { self.close([SimNodeID(role: .meta, index: index)]) }
+    func killMetaFuture(_ index: Int) throws(SimError) -> EventLoopFuture<Void> {
+        try core.state.withLock { state throws(SimError) in try state.checkMeta(index) }
+        return close([SimNodeID(role: .meta, index: index)])
     }
 
-    func reviveMetaFuture(_ index: Int) -> EventLoopFuture<Void> {
-        checkedMeta(index).flatMap { self.open([SimNodeID(role: .meta, index: index)]) }
-    }
-
-    private func checkedMeta(_ index: Int) -> EventLoopFuture<Void> {
-        let loop = group.any()
-        do {
-            try core.state.withLock { state throws(SimError) in try state.checkMeta(index) }
-            return loop.makeSucceededVoidFuture()
-        } catch {
-            return loop.makeFailedFuture(error)
-        }
+    func reviveMetaFuture(_ index: Int) throws(SimError) -> EventLoopFuture<Void> {
+        try core.state.withLock { state throws(SimError) in try state.checkMeta(index) }
+        return open([SimNodeID(role: .meta, index: index)])
     }
 
     private func run(_ future: EventLoopFuture<Void>) async throws(SimError) {

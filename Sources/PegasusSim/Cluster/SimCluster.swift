@@ -68,7 +68,8 @@ public final class SimCluster: Sendable {
             await stop()
             throw error as? SimError ?? SimError(.bindFailed, subject: configuration.name, detail: "\(error)")
         }
-        logger.info("cluster started", metadata: ["sim.metas": "\(metaAddresses)", "sim.replicas": "\(replicaAddresses)"])
+        logger.info(
+            "cluster started", metadata: ["sim.metas": "\(metaAddresses)", "sim.replicas": "\(replicaAddresses)"])
     }
 
     /// Closes every listener and connection.
@@ -131,7 +132,8 @@ public final class SimCluster: Sendable {
 
 extension SimCluster {
     /// One JSON line describing the running cluster, for test harnesses:
-    /// `{"cluster":"NAME","metas":[…],"replicas":[…],"control":"host:port","tables":{"t1":{"app_id":1,"partition_count":8}}}`.
+    /// `{"cluster":"NAME","metas":[…],"replicas":[…],"control":"host:port",`
+    /// `"tables":{"t1":{"app_id":1,"partition_count":8}}}`.
     /// - Parameter controlAddress: The control server's address, if any (`control` is omitted without one).
     public func summaryJSON(controlAddress: String?) -> String {
         var pairs: [(String, SimJSON)] = [

@@ -78,8 +78,12 @@ public struct SimClusterConfiguration: Hashable, Sendable {
                 throw fail("tables[\(index)].partitionCount", "must be at least 1, is \(table.partitionCount)")
             }
             guard table.appId > 0 else { throw fail("tables[\(index)].appId", "must be positive, is \(table.appId)") }
-            guard names.insert(table.name).inserted else { throw fail("tables[\(index)].name", "\"\(table.name)\" repeats") }
-            guard ids.insert(table.appId).inserted else { throw fail("tables[\(index)].appId", "\(table.appId) repeats") }
+            guard names.insert(table.name).inserted else {
+                throw fail("tables[\(index)].name", "\"\(table.name)\" repeats")
+            }
+            guard ids.insert(table.appId).inserted else {
+                throw fail("tables[\(index)].appId", "\(table.appId) repeats")
+            }
         }
     }
 

@@ -11,7 +11,8 @@ import PegasusWire
 /// | `/kill-all`, `/revive-all` | – |
 /// | `/latency` | `ms`, optional `meta` (all when omitted) |
 /// | `/no-primary`, `/restore-primary` | `table`, `pidx` |
-/// | `/duplication` | `table`, `remote`, `status` (`DS_LOG`…, `none` removes), optional `fail_mode`, `lag` (-1 = unknown), `confirmed` (comma list), `remote_app_name`, `remote_replica_count` |
+/// | `/duplication` | `table`, `remote`, `status` (`DS_LOG`…, `none` removes); optional `fail_mode`, |
+/// |  | `lag` (-1 = unknown), `confirmed` (comma list), `remote_app_name`, `remote_replica_count` |
 /// | `/advance-duplication` | `table`, optional `remote`, `n` (omitted = catch up) |
 /// | `/write` | `table`, `n` |
 /// | `/stats` | – (JSON) |
@@ -43,9 +44,9 @@ struct SimControlRouter: Sendable {
             let index = try query.int("index")
             try cluster.setLeader(index < 0 ? nil : index)
         case "kill":
-            return later(cluster.killMetaFuture(try query.int("meta")))
+            return later(try cluster.killMetaFuture(try query.int("meta")))
         case "revive":
-            return later(cluster.reviveMetaFuture(try query.int("meta")))
+            return later(try cluster.reviveMetaFuture(try query.int("meta")))
         case "kill-all":
             return later(cluster.close(cluster.allNodes))
         case "revive-all":
@@ -68,7 +69,9 @@ struct SimControlRouter: Sendable {
         case "write":
             try cluster.write(table: try query.string("table"), count: try query.int64("n"))
         case "stats":
-            return .reply(SimHTTPResponse(status: .ok, body: cluster.stats().json.render(), contentType: "application/json"), delay: .zero)
+            return .reply(
+                SimHTTPResponse(status: .ok, body: cluster.stats().json.render(), contentType: "application/json"),
+                delay: .zero)
         case "reset-stats":
             cluster.resetStats()
         default:
@@ -103,7 +106,8 @@ struct SimControlRouter: Sendable {
         if let confirmed = query.values["confirmed"] {
             let decrees = confirmed.split(separator: ",").map { Int64($0) }
             guard decrees.allSatisfy({ $0 != nil }) else {
-                throw SimError(.invalidArgument, subject: "confirmed", detail: "\"\(confirmed)\" is not a list of decrees")
+                throw SimError(
+                    .invalidArgument, subject: "confirmed", detail: "\"\(confirmed)\" is not a list of decrees")
             }
             spec.progress = .confirmed(decrees.compactMap { $0 })
         } else if let lag = try query.optionalInt64("lag") {

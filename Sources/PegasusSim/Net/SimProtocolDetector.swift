@@ -54,9 +54,8 @@ final class SimProtocolDetector: ChannelInboundHandler, RemovableChannelHandler 
                 try operations.configureHTTPServerPipeline(withErrorHandling: true)
                 try operations.addHandler(SimHTTPHandler(logger: logger, respond: respondHTTP))
             default:
-                logger.debug("closing connection with unknown header type", metadata: [
-                    SimLoggingKeys.peer: "\(context.remoteAddress.map { "\($0)" } ?? "?")"
-                ])
+                let hex = prefix.map { String($0, radix: 16) }.joined(separator: " ")
+                logger.debug("closing connection with unknown header type", metadata: [SimLoggingKeys.header: "\(hex)"])
                 context.close(promise: nil)
                 return
             }

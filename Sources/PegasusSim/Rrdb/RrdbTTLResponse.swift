@@ -15,7 +15,9 @@ public struct RrdbTTLResponse: Hashable, Sendable, ThriftCodable {
     public var server: String
 
     /// Creates a response.
-    public init(error: Int32 = 0, ttlSeconds: Int32 = 0, appId: Int32 = 0, partitionIndex: Int32 = 0, server: String = "") {
+    public init(
+        error: Int32 = 0, ttlSeconds: Int32 = 0, appId: Int32 = 0, partitionIndex: Int32 = 0, server: String = ""
+    ) {
         self.error = error
         self.ttlSeconds = ttlSeconds
         self.appId = appId

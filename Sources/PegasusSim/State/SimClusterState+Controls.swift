@@ -6,7 +6,8 @@ extension SimClusterState {
     /// Checks that `index` names a MetaServer.
     func checkMeta(_ index: Int) throws(SimError) {
         guard metas.indices.contains(index) else {
-            throw SimError(.indexOutOfRange, subject: "meta[\(index)]", detail: "the cluster has \(metas.count) MetaServers")
+            throw SimError(
+                .indexOutOfRange, subject: "meta[\(index)]", detail: "the cluster has \(metas.count) MetaServers")
         }
     }
 
@@ -122,7 +123,8 @@ extension SimClusterState {
         let tableIndex = try requireTable(name)
         let committed = tables[tableIndex].lastCommittedDecrees
         var matched = false
-        for index in tables[tableIndex].duplications.indices where remote == nil
+        for index in tables[tableIndex].duplications.indices
+        where remote == nil
             || tables[tableIndex].duplications[index].remote == remote
         {
             matched = true

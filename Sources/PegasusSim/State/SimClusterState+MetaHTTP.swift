@@ -43,7 +43,8 @@ extension SimClusterState {
             return nil
         }
         let leader = knownLeader.flatMap { metas[$0].address?.description } ?? "invalid host_port"
-        return SimHTTPResponse(status: .temporaryRedirect, body: "", location: "http://\(leader)\(request.rebuiltTarget)")
+        return SimHTTPResponse(
+            status: .temporaryRedirect, body: "", location: "http://\(leader)\(request.rebuiltTarget)")
     }
 
     private func clusterHTTPResponse(_ leader: Int) -> SimHTTPResponse {

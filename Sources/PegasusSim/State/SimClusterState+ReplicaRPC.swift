@@ -8,18 +8,28 @@ extension SimClusterState {
     /// RocksDB status NotFound.
     static let rocksNotFound: Int32 = 1
 
+    /// Where a data request goes: its table, partition and the answering replica.
+    private struct DataTarget {
+        var tableIndex: Int
+        var partitionIndex: Int
+        var gpid: Gpid
+        var server: String
+
+        func key(_ blob: RrdbBlob) -> SimStoreKey {
+            SimStoreKey(appId: gpid.appId, key: blob.bytes)
+        }
+    }
+
+    /// A data request's partition, or the envelope error refusing it.
+    private enum DataRouting {
+        case serve(DataTarget)
+        case refuse(ErrorCode)
+    }
+
     /// Decides the reply of ReplicaServer `index` to `frame`; `now` is Pegasus-epoch seconds.
     mutating func handleReplicaRPC(_ index: Int, _ frame: RequestFrame, now: Int64) -> SimOutcome<ResponseFrame> {
-        switch admit(SimNodeID(role: .replica, index: index), http: false) {
-        case .refuse:
-            return .close("node is down")
-        case .ignore:
-            return .noReply
-        case .answer(let delay):
-            switch replicaReply(index, frame, now: now) {
-            case .success(let reply): return .reply(reply, delay: delay)
-            case .failure(let rejection): return .close(rejection.detail)
-            }
+        admit(SimNodeID(role: .replica, index: index), http: false).outcome {
+            replicaReply(index, frame, now: now)
         }
     }
 
@@ -32,78 +42,91 @@ extension SimClusterState {
         let seqid = frame.message.seqid
         switch name {
         case RpcName.negotiation:
-            return .success(.reply(requestName: name, seqid: seqid, result: NegotiationResponse(status: .saslAuthDisable)))
+            return .success(
+                .reply(requestName: name, seqid: seqid, result: NegotiationResponse(status: .saslAuthDisable)))
         case RrdbRpcName.put, RrdbRpcName.get, RrdbRpcName.remove, RrdbRpcName.ttl:
             break
         default:
             return .success(.handlerNotFound(requestName: name, seqid: seqid))
         }
-        let gpid = Gpid(appId: frame.header.appId, partitionIndex: frame.header.partitionIndex)
+        let target: DataTarget
+        switch dataTarget(index, frame.header) {
+        case .serve(let found): target = found
+        case .refuse(let error): return .success(envelopeError(error, name, seqid))
+        }
+        do {
+            let result: any ThriftEncodable
+            switch name {
+            case RrdbRpcName.put:
+                let request = try frame.decodeArgs(RrdbUpdateRequest.self)
+                let value = SimStoredValue(value: request.value.bytes, expireTimestamp: request.expireTimestamp)
+                result = commitWrite(target, key: target.key(request.key), value: value)
+            case RrdbRpcName.remove:
+                result = commitWrite(target, key: target.key(try frame.decodeArgs(RrdbBlob.self)), value: nil)
+            case RrdbRpcName.get:
+                let stored = liveValue(target.key(try frame.decodeArgs(RrdbBlob.self)), now: now)
+                result = RrdbReadResponse(
+                    error: stored == nil ? Self.rocksNotFound : Self.rocksOK,
+                    value: RrdbBlob(stored?.value ?? []),
+                    appId: target.gpid.appId,
+                    partitionIndex: target.gpid.partitionIndex,
+                    server: target.server
+                )
+            default:
+                let stored = liveValue(target.key(try frame.decodeArgs(RrdbBlob.self)), now: now)
+                result = RrdbTTLResponse(
+                    error: stored == nil ? Self.rocksNotFound : Self.rocksOK,
+                    ttlSeconds: stored.map {
+                        $0.expireTimestamp == 0 ? -1 : Int32(clamping: Int64($0.expireTimestamp) - now)
+                    } ?? 0,
+                    appId: target.gpid.appId,
+                    partitionIndex: target.gpid.partitionIndex,
+                    server: target.server
+                )
+            }
+            return .success(.reply(requestName: name, seqid: seqid, result: result))
+        } catch {
+            return .failure(SimRequestRejection(detail: "cannot read \(name) args: \(error)"))
+        }
+    }
+
+    /// The partition named by the request header's gpid, if replica `index` is its primary.
+    /// rDSN answers ERR_OBJECT_NOT_FOUND when the replica does not host the partition and
+    /// ERR_INVALID_STATE when it hosts it but is not the primary, both in the envelope.
+    private func dataTarget(_ index: Int, _ header: RequestHeader) -> DataRouting {
+        let gpid = Gpid(appId: header.appId, partitionIndex: header.partitionIndex)
         guard let tableIndex = tableIndex(appId: gpid.appId),
             let partitionIndex = Int(exactly: gpid.partitionIndex),
             tables[tableIndex].partitions.indices.contains(partitionIndex)
         else {
-            return .success(envelopeError(.objectNotFound, name, seqid))
+            return .refuse(.objectNotFound)
         }
         let partition = tables[tableIndex].partitions[partitionIndex]
         guard partition.primary == index else {
-            // rDSN: a replica that hosts the partition but is not its primary answers
-            // ERR_INVALID_STATE; one that does not host it, ERR_OBJECT_NOT_FOUND.
-            let hosted = partition.secondaries.contains(index)
-            return .success(envelopeError(hosted ? .invalidState : .objectNotFound, name, seqid))
+            return .refuse(partition.secondaries.contains(index) ? .invalidState : .objectNotFound)
         }
-        let server = replicaAddress(index).description
-        do {
-            switch name {
-            case RrdbRpcName.put:
-                let request = try frame.decodeArgs(RrdbUpdateRequest.self)
-                store[SimStoreKey(appId: gpid.appId, key: request.key.bytes)] = SimStoredValue(
-                    value: request.value.bytes,
-                    expireTimestamp: request.expireTimestamp
-                )
-                let decree = commitWrite(tableIndex, partitionIndex)
-                let result = RrdbUpdateResponse(
-                    appId: gpid.appId, partitionIndex: gpid.partitionIndex, decree: decree, server: server)
-                return .success(.reply(requestName: name, seqid: seqid, result: result))
-            case RrdbRpcName.remove:
-                let key = try frame.decodeArgs(RrdbBlob.self)
-                store[SimStoreKey(appId: gpid.appId, key: key.bytes)] = nil
-                let decree = commitWrite(tableIndex, partitionIndex)
-                let result = RrdbUpdateResponse(
-                    appId: gpid.appId, partitionIndex: gpid.partitionIndex, decree: decree, server: server)
-                return .success(.reply(requestName: name, seqid: seqid, result: result))
-            case RrdbRpcName.get:
-                let key = try frame.decodeArgs(RrdbBlob.self)
-                let stored = liveValue(SimStoreKey(appId: gpid.appId, key: key.bytes), now: now)
-                let result = RrdbReadResponse(
-                    error: stored == nil ? Self.rocksNotFound : Self.rocksOK,
-                    value: RrdbBlob(stored?.value ?? []),
-                    appId: gpid.appId,
-                    partitionIndex: gpid.partitionIndex,
-                    server: server
-                )
-                return .success(.reply(requestName: name, seqid: seqid, result: result))
-            default:
-                let key = try frame.decodeArgs(RrdbBlob.self)
-                let stored = liveValue(SimStoreKey(appId: gpid.appId, key: key.bytes), now: now)
-                let ttl: Int32 =
-                    switch stored?.expireTimestamp {
-                    case .none: 0
-                    case .some(0): -1
-                    case .some(let expiry): Int32(clamping: Int64(expiry) - now)
-                    }
-                let result = RrdbTTLResponse(
-                    error: stored == nil ? Self.rocksNotFound : Self.rocksOK,
-                    ttlSeconds: ttl,
-                    appId: gpid.appId,
-                    partitionIndex: gpid.partitionIndex,
-                    server: server
-                )
-                return .success(.reply(requestName: name, seqid: seqid, result: result))
-            }
-        } catch {
-            return .failure(SimRequestRejection(detail: "cannot read \(name) args: \(error)"))
-        }
+        return .serve(
+            DataTarget(
+                tableIndex: tableIndex,
+                partitionIndex: partitionIndex,
+                gpid: gpid,
+                server: replicaAddress(index).description
+            ))
+    }
+
+    /// Stores (or, for `nil`, deletes) `key`, bumps the partition's last committed decree, and
+    /// returns the `update_response`.
+    private mutating func commitWrite(_ target: DataTarget, key: SimStoreKey, value: SimStoredValue?)
+        -> RrdbUpdateResponse
+    {
+        store[key] = value
+        tables[target.tableIndex].partitions[target.partitionIndex].lastCommittedDecree += 1
+        return RrdbUpdateResponse(
+            appId: target.gpid.appId,
+            partitionIndex: target.gpid.partitionIndex,
+            decree: tables[target.tableIndex].partitions[target.partitionIndex].lastCommittedDecree,
+            server: target.server
+        )
     }
 
     /// The stored value unless it has expired.
@@ -115,12 +138,6 @@ extension SimClusterState {
             return nil
         }
         return stored
-    }
-
-    /// Bumps the partition's last committed decree and returns it.
-    private mutating func commitWrite(_ tableIndex: Int, _ partitionIndex: Int) -> Int64 {
-        tables[tableIndex].partitions[partitionIndex].lastCommittedDecree += 1
-        return tables[tableIndex].partitions[partitionIndex].lastCommittedDecree
     }
 
     /// A reply with an rDSN error in the envelope and no body.
