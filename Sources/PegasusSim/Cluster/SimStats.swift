@@ -1,0 +1,44 @@
+/// A snapshot of every node's state and request counters.
+public struct SimStats: Hashable, Sendable {
+    /// One node.
+    public struct Node: Hashable, Sendable {
+        /// `host:port` (empty before start).
+        public var address: String
+        /// Whether its listener is open.
+        public var alive: Bool
+        /// Whether it is the elected leader (MetaServers only).
+        public var leader: Bool
+        /// Whether it reads requests but never answers.
+        public var hung: Bool
+        /// Latency added before each reply, in milliseconds.
+        public var latencyMilliseconds: Int64
+        /// `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX` requests received.
+        public var queryConfig: Int
+        /// THFT requests received.
+        public var requests: Int
+        /// HTTP requests received.
+        public var http: Int
+    }
+
+    /// MetaServers, by index.
+    public var metas: [Node]
+    /// ReplicaServers, by index.
+    public var replicas: [Node]
+
+    /// `{"metas":[{"address":…,"alive":true,"leader":true,…}],"replicas":[…]}`.
+    var json: SimJSON {
+        func node(_ node: Node) -> SimJSON {
+            .object([
+                ("address", .string(node.address)),
+                ("alive", .bool(node.alive)),
+                ("leader", .bool(node.leader)),
+                ("hung", .bool(node.hung)),
+                ("latency_ms", .integer(node.latencyMilliseconds)),
+                ("query_config", .integer(Int64(node.queryConfig))),
+                ("requests", .integer(Int64(node.requests))),
+                ("http", .integer(Int64(node.http))),
+            ])
+        }
+        return .object([("metas", .array(metas.map(node))), ("replicas", .array(replicas.map(node)))])
+    }
+}

@@ -1,0 +1,104 @@
+import NIOCore
+
+/// Everything a simulated cluster knows, guarded by one lock in `SimClusterCore`. Every request and
+/// control call is one mutating method here that decides an outcome; sockets are touched only by
+/// the callers, after the lock is released.
+struct SimClusterState: Sendable {
+    /// The configuration the cluster was built from.
+    let configuration: SimClusterConfiguration
+    /// The leading MetaServer; `nil` = none elected.
+    var leaderIndex: Int?
+    /// MetaServers.
+    var metas: [SimNodeState]
+    /// ReplicaServers.
+    var replicas: [SimNodeState]
+    /// Tables in configuration order.
+    var tables: [SimTableState]
+    /// The replicas' shared key-value store.
+    var store: [SimStoreKey: SimStoredValue] = [:]
+    /// When the cluster was built, in Unix seconds.
+    let startSecond: Int64
+
+    /// Builds the initial state; `configuration` must be valid.
+    init(configuration: SimClusterConfiguration, now: Int64) {
+        self.configuration = configuration
+        self.startSecond = now
+        self.leaderIndex = configuration.leaderIndex
+        self.metas = Array(repeating: SimNodeState(), count: configuration.metaCount)
+        self.replicas = Array(repeating: SimNodeState(), count: configuration.replicaCount)
+        self.tables = configuration.resolvedTables.map { table in
+            SimTableState(
+                name: table.name,
+                appId: table.appId,
+                partitions: (0..<table.partitionCount).map {
+                    SimPartitionState(partitionIndex: $0, replicaCount: configuration.replicaCount)
+                },
+                createSecond: now
+            )
+        }
+    }
+
+    // MARK: Lookups
+
+    /// The leader as followers see it: the elected MetaServer while it is alive.
+    var knownLeader: Int? {
+        guard let leaderIndex, metas[leaderIndex].alive else {
+            return nil
+        }
+        return leaderIndex
+    }
+
+    /// The index of the table named `name`.
+    func tableIndex(named name: String) -> Int? {
+        tables.firstIndex { $0.name == name }
+    }
+
+    /// The index of the table with app id `appId`.
+    func tableIndex(appId: Int32) -> Int? {
+        tables.firstIndex { $0.appId == appId }
+    }
+
+    /// The MetaServers' addresses, `host:port`, in index order.
+    var metaAddressTexts: [String] {
+        metas.map { $0.address?.description ?? "" }
+    }
+
+    /// Replica `index`'s address (the invalid one before start).
+    func replicaAddress(_ index: Int) -> SimAddress {
+        replicas[index].address ?? SimAddress(host: configuration.host, port: 0)
+    }
+
+    // MARK: Request bookkeeping shared by every node
+
+    /// Counts one request on `node` and decides whether and when it is answered.
+    mutating func admit(_ node: SimNodeID, http: Bool, queryConfig: Bool = false) -> SimAdmission {
+        guard self[node].alive else {
+            return .refuse
+        }
+        if http {
+            self[node].counters.http += 1
+        } else {
+            self[node].counters.requests += 1
+        }
+        if queryConfig {
+            self[node].counters.queryConfig += 1
+        }
+        return self[node].hung ? .ignore : .answer(after: self[node].latency)
+    }
+
+    /// The state of `node`.
+    subscript(node: SimNodeID) -> SimNodeState {
+        get {
+            switch node.role {
+            case .meta: metas[node.index]
+            case .replica: replicas[node.index]
+            }
+        }
+        set {
+            switch node.role {
+            case .meta: metas[node.index] = newValue
+            case .replica: replicas[node.index] = newValue
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import NIOCore
+
+/// Runtime state of one simulated MetaServer or ReplicaServer.
+struct SimNodeState: Sendable {
+    /// Request counters, reset by `resetStats`.
+    struct Counters: Sendable {
+        /// `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX` requests received.
+        var queryConfig = 0
+        /// THFT requests received (any name).
+        var requests = 0
+        /// HTTP requests received.
+        var http = 0
+    }
+
+    /// Where it listens, once bound.
+    var address: SimAddress?
+    /// Whether its listener is open; a dead node refuses connections.
+    var alive = true
+    /// Whether it reads requests but never answers.
+    var hung = false
+    /// Added before every RPC and HTTP reply.
+    var latency: TimeAmount = .zero
+    /// What it has received.
+    var counters = Counters()
+}
