@@ -1,10 +1,146 @@
 import ArgumentParser
+import Foundation
+import Logging
+import PegasusWire
+import Router
+import ZooKeeper
 
 /// `meta-proxy route ...`: manage table routes in ZooKeeper.
 struct RouteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "route",
-        abstract: "Manage table routes in ZooKeeper.",
-        subcommands: []
+        abstract: "Manage table routes in ZooKeeper (node <root>/<table>).",
+        subcommands: [Set.self, Get.self, List.self, Delete.self, Switch.self, Sync.self]
     )
+
+    /// Runs `body` with a connected route admin, closing the client after.
+    static func withAdmin<T>(_ options: ZooKeeperOptions, _ body: (RouteAdmin) async throws -> T) async throws -> T {
+        let (client, settings) = try await options.connect(logger: cliLogger("meta-proxy.route"))
+        let admin = RouteAdmin(client: client, root: settings.root)
+        do {
+            let result = try await body(admin)
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create or overwrite a table's route.")
+        @Argument(help: "Table name.") var table: String
+        @Option(help: "Cluster name.") var cluster: String
+        @Option(help: "The cluster's MetaServers host:port,...") var meta: String
+        @Option(help: "A duplication backup NAME=host:port,... (repeatable, in preference order).")
+        var backup: [String] = []
+        @OptionGroup var zk: ZooKeeperOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let route = Route(
+                table: table, primary: ClusterRoute(name: cluster, metas: try ClusterArguments.metas(meta)),
+                backups: try backup.map(ClusterArguments.backup))
+            let created = try await RouteCommand.withAdmin(zk) { try await $0.set(route) }
+            print(json ? RouteOutput.json(route) : "\(created ? "created" : "updated") \(RouteOutput.line(route))")
+        }
+    }
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a table's route.")
+        @Argument(help: "Table name.") var table: String
+        @OptionGroup var zk: ZooKeeperOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let (route, _) = try await RouteCommand.withAdmin(zk) { try await $0.get(table) }
+            print(json ? RouteOutput.json(route) : RouteOutput.line(route))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every routed table.")
+        @OptionGroup var zk: ZooKeeperOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let listings = try await RouteCommand.withAdmin(zk) { try await $0.list() }
+            if json {
+                print(RouteOutput.json(listings))
+                return
+            }
+            for listing in listings {
+                switch listing {
+                case .route(let route): print(RouteOutput.line(route))
+                case .invalid(let table, let error): print("\(table)  INVALID: \(error)")
+                }
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a table's route.")
+        @Argument(help: "Table name.") var table: String
+        @OptionGroup var zk: ZooKeeperOptions
+
+        func run() async throws {
+            try await RouteCommand.withAdmin(zk) { try await $0.delete(table) }
+            print("deleted \(table)")
+        }
+    }
+
+    struct Switch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-home an existing route to another cluster (compare-and-set: fails if it changed meanwhile).")
+        @Argument(help: "Table name.") var table: String
+        @Option(help: "New cluster name.") var cluster: String
+        @Option(help: "The new cluster's MetaServers host:port,...") var meta: String
+        @Option(help: "Replace the backups: NAME=host:port,... (repeatable); default keeps them.")
+        var backup: [String] = []
+        @OptionGroup var zk: ZooKeeperOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let target = ClusterRoute(name: cluster, metas: try ClusterArguments.metas(meta))
+            let backups = backup.isEmpty ? nil : try backup.map(ClusterArguments.backup)
+            let (before, after) = try await RouteCommand.withAdmin(zk) {
+                try await $0.switchRoute(table, to: target, backups: backups)
+            }
+            print(json ? RouteOutput.json(after) : "switched \(table): \(before.primary.name) -> \(after.primary.name)")
+        }
+    }
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Route every available table of a cluster (RPC_CM_LIST_APPS) that has no route yet.")
+        @Option(help: "Cluster name.") var cluster: String
+        @Option(help: "The cluster's MetaServers host:port,...") var meta: String
+        @Flag(help: "Also overwrite tables routed to another cluster.") var force = false
+        @Flag(name: .customLong("dry-run"), help: "Print the plan, change nothing.") var dryRun = false
+        @Option(help: "Timeout of the list-apps query in milliseconds.") var timeout = 5000
+        @OptionGroup var zk: ZooKeeperOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let source = ClusterRoute(name: cluster, metas: try ClusterArguments.metas(meta))
+            let tables = try await ClusterTables.available(in: source, timeoutMs: timeout)
+            let plan = try await RouteCommand.withAdmin(zk) {
+                try await $0.sync(tables: tables, cluster: source, force: force, dryRun: dryRun)
+            }
+            if json {
+                print(RouteOutput.json(plan, dryRun: dryRun))
+                return
+            }
+            for item in plan {
+                let note = item.currentCluster.map { " (routed to \($0))" } ?? ""
+                print("\(item.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(item.table)\(note)")
+            }
+            let conflicts = plan.filter { $0.action == .conflict }.count
+            print(
+                "\(dryRun ? "plan" : "done"): \(plan.filter { $0.action == .create }.count) created, "
+                    + "\(plan.filter { $0.action == .overwrite }.count) overwritten, "
+                    + "\(plan.filter { $0.action == .unchanged }.count) unchanged, \(conflicts) conflicts"
+                    + (conflicts > 0 && !force ? " (left alone; --force overwrites)" : ""))
+        }
+    }
 }

@@ -1,12 +1,15 @@
 import Logging
 import Router
 import ServiceLifecycle
+import ZooKeeper
 
 /// The route store a configuration asks for, with the services that keep it current.
 struct RouteSource {
     var store: any RouteStore
     var name: String
     var services: [any Service]
+    /// The ZooKeeper client, when routes come from ZooKeeper.
+    var client: ZooKeeperClient? = nil
     var close: @Sendable () async -> Void = {}
 }
 
@@ -17,7 +20,26 @@ enum RouteSourceFactory {
             let store = try FileRouteStore(file: path, logger: logger)
             return RouteSource(store: store, name: "file \(path)", services: [store])
         case .zookeeper(let settings):
-            throw CLIError("ZooKeeper route source (\(settings.connectString)) is not available in this build yet")
+            let client = ZooKeeperClient(
+                configuration: ZooKeeperConfiguration(
+                    hosts: settings.addresses.map(\.description),
+                    sessionTimeout: settings.sessionTimeout,
+                    connectTimeout: .seconds(5),
+                    auth: settings.auth?.clientAuth),
+                logger: logger)
+            do {
+                try await client.connect()
+            } catch {
+                // The client keeps trying; cached routes are empty, so queries fail fast until it connects.
+                logger.warning(
+                    "ZooKeeper not reachable at startup; will keep trying",
+                    metadata: ["zk.hosts": "\(settings.connectString)", "error": "\(error)"])
+            }
+            let store = ZooKeeperRouteStore(
+                client: client, root: settings.root, capacity: settings.tableWatcherCacheCapacity, logger: logger)
+            return RouteSource(
+                store: store, name: "zookeeper \(settings.connectString)\(settings.root)", services: [store],
+                client: client, close: { await client.close() })
         case nil:
             throw CLIError("no route source: set zookeeper.address or routes_file (or --zk / --routes)")
         }

@@ -225,7 +225,7 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
             // The watch ended with the session; the session handler re-reads every cached table.
             return
         case .deleted:
-            state.withLock { $0.cache.removeValue(forKey: table) }
+            _ = state.withLock { $0.cache.removeValue(forKey: table) }
             logger.info("Route removed", metadata: [RouteLoggingKeys.table: "\(table)"])
             if current.route != nil { changes.publish(.removed(table: table)) }
         case .created, .dataChanged, .childrenChanged:
