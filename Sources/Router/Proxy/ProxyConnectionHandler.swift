@@ -25,6 +25,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     private var upstreams: LoopUpstreams?
     private var inflight = 0
     private var readPending = false
+    /// Whether the current read pause has been counted as caused by a full output buffer.
+    private var pausedForOutput = false
     private var isActive = true
     private var draining = false
 
@@ -191,22 +193,36 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     func read(context: ChannelHandlerContext) {
         if draining { return }
         if inflight >= shared.settings.maxInflightPerConnection || !context.channel.isWritable {
-            if !readPending { shared.metrics.readPaused() }
-            readPending = true
+            pauseReading(context: context)
             return
         }
         context.read()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // Already paused (too much in flight), the client now also stops taking replies.
+        if readPending, !context.channel.isWritable { pauseReading(context: context) }
         resumeReadingIfPossible(context: context)
         context.fireChannelWritabilityChanged()
+    }
+
+    /// Withholds the next read; counts the pause, and whether the client's unread replies are a cause.
+    private func pauseReading(context: ChannelHandlerContext) {
+        if !readPending {
+            readPending = true
+            shared.metrics.readPaused()
+        }
+        if !context.channel.isWritable, !pausedForOutput {
+            pausedForOutput = true
+            shared.metrics.readPausedForFullOutput()
+        }
     }
 
     private func resumeReadingIfPossible(context: ChannelHandlerContext) {
         guard readPending, isActive, !draining, inflight < shared.settings.maxInflightPerConnection, context.channel.isWritable
         else { return }
         readPending = false
+        pausedForOutput = false
         context.read()
     }
 

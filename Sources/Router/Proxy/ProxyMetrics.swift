@@ -28,6 +28,7 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
         let rejectedConnections = Atomic<Int>(0)
         let badFrames = Atomic<Int>(0)
         let readPauses = Atomic<Int>(0)
+        let outputFullPauses = Atomic<Int>(0)
         let coalesced = Atomic<Int>(0)
         let sentUpstream = Atomic<Int>(0)
     }
@@ -38,6 +39,8 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     var badFrameCount: Int { tallies.badFrames.load(ordering: .relaxed) }
     /// Times a connection stopped reading (back-pressure: too much in flight or its output is full).
     var readPauseCount: Int { tallies.readPauses.load(ordering: .relaxed) }
+    /// Times a connection stopped reading because its client did not read the replies.
+    var outputFullPauseCount: Int { tallies.outputFullPauses.load(ordering: .relaxed) }
     /// Queries that joined an identical upstream call in flight.
     var coalescedCount: Int { tallies.coalesced.load(ordering: .relaxed) }
     /// Upstream calls started.
@@ -70,6 +73,7 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     }
 
     func readPaused() { tallies.readPauses.add(1, ordering: .relaxed) }
+    func readPausedForFullOutput() { tallies.outputFullPauses.add(1, ordering: .relaxed) }
     func unknownRPC() { unknownRPCs.increment() }
     func queryConfig(table: String) { queryCounters.increment(table) }
     func routeLoad(table: String) { zkRequests.increment(table) }

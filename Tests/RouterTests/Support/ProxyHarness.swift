@@ -1,0 +1,112 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PegasusSim
+import PegasusWire
+import ServiceLifecycle
+import Synchronization
+
+@testable import Router
+
+/// An in-process proxy on an ephemeral loopback port, run as a service and shut down gracefully
+/// (drained) after the test body.
+struct ProxyHarness: Sendable {
+    let server: ProxyServer
+    let metrics: ProxyMetrics
+    let upstreams: UpstreamPool
+    let port: Int
+
+    static let quiet = Logger(label: "proxy-tests") { _ in SwiftLogNoOpLogHandler() }
+
+    /// Runs `body` against a proxy over `routes` with two event loops (so coalescing makes at most
+    /// two upstream calls per identical query burst).
+    static func run(
+        routes: any RouteStore,
+        settings: ProxySettings = ProxySettings(),
+        upstream: UpstreamSettings = UpstreamSettings(),
+        _ body: (ProxyHarness) async throws -> Void
+    ) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let metrics = ProxyMetrics()
+        let upstreams = UpstreamPool(group: group, settings: upstream, observer: metrics, logger: quiet)
+        let context = ProxyContext(
+            routes: routes, upstreams: upstreams, metrics: metrics, settings: settings, logger: quiet)
+        let server = ProxyServer(host: "127.0.0.1", port: 0, group: group, context: context)
+        let services = ServiceGroup(services: [server], logger: quiet)
+        let outcome: Result<Void, any Error> = await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try? await services.run() }
+            do {
+                let address = try await server.localAddress()
+                let harness = ProxyHarness(server: server, metrics: metrics, upstreams: upstreams, port: address.port ?? 0)
+                try await body(harness)
+                await services.triggerGracefulShutdown()
+                return .success(())
+            } catch {
+                await services.triggerGracefulShutdown()
+                return .failure(error)
+            }
+        }
+        await upstreams.close()
+        try? await group.shutdownGracefully()
+        try outcome.get()
+    }
+
+    /// A connected test client.
+    func client(autoRead: Bool = true) async throws -> ProxyTestClient {
+        try await ProxyTestClient.connect(port: port, autoRead: autoRead)
+    }
+}
+
+/// Routes set by the test, published like a real store's.
+final class StaticRouteStore: RouteStore {
+    private let routes: Mutex<[String: Route]>
+    private let changes = Broadcaster<RouteChange>()
+
+    init(_ routes: [Route]) {
+        self.routes = Mutex(Dictionary(uniqueKeysWithValues: routes.map { ($0.table, $0) }))
+    }
+
+    /// Sets (or replaces) a route.
+    func set(_ route: Route) {
+        routes.withLock { $0[route.table] = route }
+        changes.publish(.updated(route))
+    }
+
+    func route(for table: String) async throws(RouteError) -> Route {
+        guard let route = cachedRoute(for: table) else {
+            throw RouteError(code: .unknownTable, table: table, source: "test", reason: "no route")
+        }
+        return route
+    }
+
+    func cachedRoute(for table: String) -> Route? { routes.withLock { $0[table] } }
+    func routeChanges() -> AsyncStream<RouteChange> { changes.subscribe() }
+    func allCachedRoutes() -> [Route] { routes.withLock { Array($0.values) }.sorted { $0.table < $1.table } }
+    var isReady: Bool { true }
+}
+
+/// Simulated clusters for proxy tests.
+enum SimClusters {
+    /// Starts a cluster named `name` with `tables` (name, partition count).
+    static func start(_ name: String, tables: [(String, Int)], appIdBase: Int32 = 1, metas: Int = 3) async throws -> SimCluster {
+        let cluster = try SimCluster(
+            configuration: SimClusterConfiguration(
+                name: name, metaCount: metas, replicaCount: 3,
+                tables: tables.map { SimTable(name: $0.0, partitionCount: $0.1) }, appIdBase: appIdBase))
+        try await cluster.start()
+        return cluster
+    }
+
+    /// The route of `table` to `cluster`'s MetaServers.
+    static func route(_ table: String, to cluster: SimCluster) throws -> Route {
+        Route(
+            table: table,
+            primary: ClusterRoute(
+                name: cluster.configuration.name, metas: try cluster.metaAddresses.map { try MetaAddress(parsing: $0) }))
+    }
+
+    /// `query_config` requests every MetaServer of `cluster` received.
+    static func queryCount(_ cluster: SimCluster) -> Int {
+        cluster.stats().metas.map(\.queryConfig).reduce(0, +)
+    }
+}
