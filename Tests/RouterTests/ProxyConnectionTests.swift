@@ -34,14 +34,6 @@ struct ProxyConnectionTests {
         await b.stop()
     }
 
-    /// A one-meta cluster `hung` whose MetaServer reads requests and never answers, routed as `slow`.
-    static func hungCluster(routedIn routes: StaticRouteStore) async throws -> SimCluster {
-        let hung = try await SimClusters.start("hung", tables: [("slow", 2)], appIdBase: 500, metas: 1)
-        try hung.hangMeta(0)
-        routes.set(try SimClusters.route("slow", to: hung))
-        return hung
-    }
-
     static func appId(_ cluster: SimCluster, _ table: String) -> Int32? {
         cluster.tables.first { $0.name == table }?.appId
     }
@@ -138,11 +130,42 @@ struct ProxyConnectionTests {
         }
     }
 
+    /// Runs `body` with the clusters, a one-meta cluster whose MetaServer hangs routed as `slow`
+    /// (attempt timeout 60 s, so only the client's deadline or the meta's death ends its queries), and
+    /// a connected client.
+    static func withHungMeta(
+        _ body: (_ a: SimCluster, _ hung: SimCluster, ProxyHarness, ProxyTestClient) async throws -> Void
+    ) async throws {
+        try await Self.withClusters(upstream: UpstreamSettings(attemptTimeout: .seconds(60))) { a, _, routes, proxy in
+            let hung = try await SimClusters.start("hung", tables: [("slow", 2)], appIdBase: 500, metas: 1)
+            try hung.hangMeta(0)
+            routes.set(try SimClusters.route("slow", to: hung))
+            let client = try await proxy.client()
+            do {
+                try await body(a, hung, proxy, client)
+            } catch {
+                await client.close()
+                await hung.stop()
+                throw error
+            }
+            await client.close()
+            await hung.stop()
+        }
+    }
+
+    /// Kills the hung MetaServer: the query `seqid` waiting on it then fails over to nothing and must
+    /// be answered `ERR_TIMEOUT` (envelope, no body).
+    static func killHungMetaAndExpectTimeout(_ hung: SimCluster, _ client: ProxyTestClient, seqid: Int32) async throws {
+        try await hung.killMeta(0)
+        let reply = try #require(await client.next())
+        #expect(reply.message.seqid == seqid)
+        #expect(reply.errorName == "ERR_TIMEOUT")
+        #expect(reply.body.readableBytes == 0)
+    }
+
     @Test("pipelined replies go out as they complete, not in request order")
     func pipeliningOutOfOrder() async throws {
-        try await Self.withClusters(upstream: UpstreamSettings(attemptTimeout: .seconds(60))) { a, _, routes, proxy in
-            let hung = try await Self.hungCluster(routedIn: routes)
-            let client = try await proxy.client()
+        try await Self.withHungMeta { a, hung, _, client in
             try await client.send([
                 ProxyTestClient.query("slow", seqid: 1, version: .v1, timeoutMs: 60_000),
                 ProxyTestClient.query("t1", seqid: 2),
@@ -150,21 +173,13 @@ struct ProxyConnectionTests {
             let first = try #require(await client.nextQueryReply())
             #expect(first.frame.message.seqid == 2)
             #expect(first.response?.appId == Self.appId(a, "t1"))
-            // The hung MetaServer dies: its query fails over to nothing and is answered ERR_TIMEOUT.
-            try await hung.killMeta(0)
-            let second = try #require(await client.next())
-            #expect(second.message.seqid == 1)
-            #expect(second.errorName == "ERR_TIMEOUT")
-            await client.close()
-            await hung.stop()
+            try await Self.killHungMetaAndExpectTimeout(hung, client, seqid: 1)
         }
     }
 
     @Test("a hung MetaServer: ERR_TIMEOUT comes before the client's own timeout")
     func clientTimeoutHonoured() async throws {
-        try await Self.withClusters(upstream: UpstreamSettings(attemptTimeout: .seconds(60))) { _, _, routes, proxy in
-            let hung = try await Self.hungCluster(routedIn: routes)
-            let client = try await proxy.client()
+        try await Self.withHungMeta { _, _, _, client in
             let clientTimeout = Duration.milliseconds(4000)
             let sent = ContinuousClock.now
             try await client.send([ProxyTestClient.query("slow", seqid: 3, version: .v1, timeoutMs: 4000)])
@@ -174,16 +189,12 @@ struct ProxyConnectionTests {
             #expect(reply.errorName == "ERR_TIMEOUT")
             #expect(reply.body.readableBytes == 0)
             #expect(waited < clientTimeout, "the client would have timed out first")
-            await client.close()
-            await hung.stop()
         }
     }
 
     @Test("a query joining a coalesced call still gets its answer at its own (earlier) deadline")
     func coalescedJoinerKeepsItsDeadline() async throws {
-        try await Self.withClusters(upstream: UpstreamSettings(attemptTimeout: .seconds(60))) { _, _, routes, proxy in
-            let hung = try await Self.hungCluster(routedIn: routes)
-            let client = try await proxy.client()
+        try await Self.withHungMeta { _, hung, proxy, client in
             try await client.send([
                 ProxyTestClient.query("slow", seqid: 1, version: .v1, timeoutMs: 60_000),
                 ProxyTestClient.query("slow", seqid: 2, version: .v1, timeoutMs: 1500),
@@ -193,12 +204,7 @@ struct ProxyConnectionTests {
             #expect(first.errorName == "ERR_TIMEOUT")
             #expect(proxy.metrics.coalescedCount == 1)
             #expect(proxy.metrics.sentUpstreamCount == 1)
-            try await hung.killMeta(0)
-            let second = try #require(await client.next())
-            #expect(second.message.seqid == 1)
-            #expect(second.errorName == "ERR_TIMEOUT")
-            await client.close()
-            await hung.stop()
+            try await Self.killHungMetaAndExpectTimeout(hung, client, seqid: 1)
         }
     }
 
