@@ -180,9 +180,9 @@ struct ProxyConnectionTests {
     @Test("a hung MetaServer: ERR_TIMEOUT comes before the client's own timeout")
     func clientTimeoutHonoured() async throws {
         try await Self.withHungMeta { _, _, _, client in
-            let clientTimeout = Duration.milliseconds(4000)
+            let clientTimeout = Duration.milliseconds(6000)
             let sent = ContinuousClock.now
-            try await client.send([ProxyTestClient.query("slow", seqid: 3, version: .v1, timeoutMs: 4000)])
+            try await client.send([ProxyTestClient.query("slow", seqid: 3, version: .v1, timeoutMs: 6000)])
             let reply = try #require(await client.next())
             let waited = ContinuousClock.now - sent
             #expect(reply.message.seqid == 3)
