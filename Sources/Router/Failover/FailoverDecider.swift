@@ -14,7 +14,8 @@ import Synchronization
 ///
 /// Every tick (the smallest probe interval of the tables with backups, at least
 /// ``Settings/minimumTick``) it points the ``HealthProber`` at the clusters of every table with
-/// backups (``ProbeTargetPlanner``) and, once a second, reloads changed policy files. On the decider
+/// backups (``ProbeTargetPlanner``), has the state store follow those tables, and, once a second,
+/// reloads changed policy files. On the decider
 /// (``DeciderElection``; always, without one) it then decides for each of those tables: it builds the
 /// table's ``DecisionInput`` from the prober's snapshot, the stored ``EffectiveRoute`` and the pause
 /// flags, asks the table's policy, and writes switches with compare-and-set through the
@@ -168,6 +169,8 @@ public final class FailoverDecider: Service, Sendable {
         if targetsChanged {
             prober.setTargets(targets)
         }
+        // Every instance follows the tables with backups, so routing is right from their first query.
+        store.track(routes.map(\.table))
         let pause = ProbeTargetPlanner.tickInterval(
             for: routes,
             policies: policySet,
@@ -175,7 +178,6 @@ public final class FailoverDecider: Service, Sendable {
             idle: settings.idleTick
         )
         guard isDecider else { return pause }
-        store.track(routes.map(\.table))
         let snapshot = prober.snapshot()
         let builder = DecisionInputBuilder(snapshot: snapshot)
         let globallyPaused = store.isGloballyPaused

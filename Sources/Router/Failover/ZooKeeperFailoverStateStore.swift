@@ -379,6 +379,7 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
     /// Tracks reachability; after an expiry, reads every table and the pause flag again.
     private func followSession() async {
         var expired = false
+        var warned = false
         for await session in client.sessionStates().cancelOnGracefulShutdown() {
             let reachable = session == .connected
             let changed = state.withLock { state -> Bool in
@@ -390,8 +391,12 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
             if changed {
                 metrics.stateStale(!reachable)
                 if reachable {
-                    logger.info("ZooKeeper reachable again; failover state is live")
+                    if warned {
+                        logger.info("ZooKeeper reachable again; failover state is live")
+                    }
+                    warned = false
                 } else {
+                    warned = true
                     logger.warning(
                         "ZooKeeper unreachable; routing keeps the last known failover state",
                         metadata: ["zk.session_state": "\(session)"]
