@@ -292,34 +292,35 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
     }
 
     private func apply(_ loaded: FailoverTableState, table: String, token: UInt64) {
-        let previous = state.withLock { state -> FailoverTableState? in
+        let (previous, current) = state.withLock { state -> (FailoverTableState?, FailoverTableState) in
             state.failed.remove(table)
             let previous = state.entries[table]?.state
-            var next = loaded
+            var current = loaded
             // A write of this instance may have landed after this read: keep the newer document.
-            if let known = previous?.version, let read = loaded.version, read < known {
-                next = previous ?? loaded
+            if let previous, let known = previous.version, let read = loaded.version, read < known {
+                current = previous
             }
-            state.entries[table] = Entry(state: next, token: token)
-            return previous
+            state.entries[table] = Entry(state: current, token: token)
+            return (previous, current)
         }
         let before = previous?.routingDocument
-        let after = loaded.routingDocument
+        let after = current.routingDocument
         metrics.activeBackup(table: table, (after?.mode ?? .primary) != .primary)
-        guard before?.activeCluster != after?.activeCluster || before?.paused != after?.paused, let after else {
-            return
+        if let after, before?.activeCluster != after.activeCluster || before?.paused != after.paused {
+            logger.info(
+                "Effective route loaded",
+                metadata: [
+                    FailoverLoggingKeys.table: "\(table)",
+                    FailoverLoggingKeys.cluster: "\(after.activeCluster)",
+                    FailoverLoggingKeys.decider: "\(after.decidedBy)",
+                    FailoverLoggingKeys.reasonCode: "\(after.reason.code)",
+                    "failover.mode": "\(after.mode.rawValue)",
+                    "failover.paused": "\(after.paused)",
+                ]
+            )
+        } else if before != nil, after == nil {
+            logger.info("Effective route removed; routing to the primary", metadata: [FailoverLoggingKeys.table: "\(table)"])
         }
-        logger.info(
-            "Effective route loaded",
-            metadata: [
-                FailoverLoggingKeys.table: "\(table)",
-                FailoverLoggingKeys.cluster: "\(after.activeCluster)",
-                FailoverLoggingKeys.decider: "\(after.decidedBy)",
-                FailoverLoggingKeys.reasonCode: "\(after.reason.code)",
-                "failover.mode": "\(after.mode.rawValue)",
-                "failover.paused": "\(after.paused)",
-            ]
-        )
     }
 
     private func failed(_ table: String, path: String, _ error: ZooKeeperError) {
