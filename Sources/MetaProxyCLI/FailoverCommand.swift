@@ -2,6 +2,7 @@ import ArgumentParser
 import FailoverPolicy
 import Foundation
 import HealthProbe
+import NIOPosix
 import Router
 import ZooKeeper
 
@@ -60,11 +61,38 @@ struct FailoverCommand: AsyncParsableCommand {
         @Option(help: "The cluster to serve the table (a backup, or the primary).") var to: String
         @Flag(help: "Switch even if the policy's guard (lag, health) refuses.") var force = false
         @Flag(help: "Record the switch as a real failover instead of a drill.") var failover = false
+        @Flag(help: "Zero-loss switchover with the primary alive: block writes, wait for duplication, switch, reconfig.")
+        var planned = false
+        @Option(name: .customLong("max-wait"), help: "With --planned: seconds to wait for duplication to drain.")
+        var maxWait = 120
         @Option(help: "Policy directory (the table's policy supplies the guard).") var policies = "policies"
         @OptionGroup var zk: ZooKeeperOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            if planned {
+                let pool = UpstreamPool(
+                    group: MultiThreadedEventLoopGroup.singleton, settings: UpstreamSettings(),
+                    logger: cliLogger("meta-proxy.failover"))
+                let outcome: FailoverAdmin.SwitchOutcome
+                do {
+                    outcome = try await FailoverCommand.withAdmin(zk) { admin in
+                        try await admin.plannedSwitch(
+                            table, to: to, upstreams: pool, maxWait: .seconds(maxWait), by: FailoverCommand.operatorID,
+                            progress: { step in
+                                guard !json else { return }
+                                print(step)
+                                fflush(nil)  // progress must reach a pipe as it happens
+                            })
+                    }
+                } catch {
+                    await pool.close()
+                    throw error
+                }
+                await pool.close()
+                print(json ? FailoverOutput.json(outcome) : FailoverOutput.text(outcome))
+                return
+            }
             let policy = try FailoverCommand.policy(for: table, directory: policies)
             let outcome = try await FailoverCommand.withAdmin(zk) { admin in
                 try await admin.switchTable(

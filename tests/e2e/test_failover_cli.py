@@ -77,3 +77,54 @@ def test_status_shows_the_decider(setup):
     decider = wait_for(lambda: json.loads(meta_proxy("failover", "status", *zkargs, "--json").stdout)["decider"],
                        what="a decider elected")
     assert str(proxy.port) in decider
+
+
+def test_planned_switchover_blocks_writes_waits_for_duplication_and_switches(setup):
+    import subprocess, sys, os, time
+    from conftest import _bin, pyclient
+    a, b, proxy, zkargs, _ = setup
+    a.ctl("/write?table=t1&n=200")
+    a.ctl("/duplication?table=t1&remote=fcB&status=DS_LOG&lag=50")
+    cmd = [_bin("META_PROXY_BIN", "meta-proxy"), "failover", "switch", "t1", "--to", "fcB", "--planned",
+           "--max-wait", "60", *zkargs]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith("3/5"):
+            break
+    assert any(l.startswith("2/5") for l in lines), lines
+    # Writes are blocked on the primary now (timeout*write): a client's set times out.
+    blocked = pyclient(a.metas, ["t1"], timeout=1000)
+    assert blocked["t1"]["init"] and blocked["t1"].get("set") != 0, blocked
+    assert proc.poll() is None  # still waiting for the duplication
+    a.ctl("/advance-duplication?table=t1&remote=fcB")
+    out, _ = proc.communicate(timeout=60)
+    lines.append(out)
+    assert proc.returncode == 0, "".join(lines)
+    assert "5/5" in out and "planned" in out
+    wait_for(lambda: app_id_through(proxy) == b.tables["t1"]["app_id"], what="proxy routes t1 to fcB")
+    # The old primary now refuses everything (reconfig*all), so clients re-query config.
+    refused = pyclient(a.metas, ["t1"], timeout=1000)
+    # (pypegasus3 raises on the ERR_INVALID_STATE envelope instead of returning a code)
+    assert refused["t1"].get("exception") or refused["t1"].get("set") != 0, refused
+    doc = json.loads(meta_proxy("failover", "status", "t1", *zkargs, "--json").stdout)["tables"][0]["document"]
+    assert doc["mode"] == "planned" and doc["history"][-1]["trigger"] == "planned"
+
+
+def test_planned_switchover_times_out_and_rolls_back(setup):
+    from conftest import pyclient
+    a, _, proxy, zkargs, _ = setup
+    a.ctl("/write?table=t1&n=200")
+    a.ctl("/duplication?table=t1&remote=fcB&status=DS_LOG&lag=50")
+    r = meta_proxy("failover", "switch", "t1", "--to", "fcB", "--planned", "--max-wait", "2", *zkargs, check=False)
+    assert r.returncode != 0 and "rolling back" in r.stdout and "step 3" in (r.stdout + r.stderr), r
+    assert app_id_through(proxy) == a.tables["t1"]["app_id"]
+    ok = pyclient(a.metas, ["t1"])
+    assert ok["t1"]["set"] == 0, ok  # writes flow again on the primary
+
+
+def test_planned_switchover_refused_without_ds_log(setup):
+    _, _, _, zkargs, _ = setup
+    r = meta_proxy("failover", "switch", "t1", "--to", "fcB", "--planned", *zkargs, check=False)
+    assert r.returncode != 0 and "not DS_LOG" in (r.stdout + r.stderr)

@@ -7,8 +7,46 @@ extension SimClusterState {
         let name = frame.message.name
         let node = SimNodeID(role: .meta, index: index)
         return admit(node, http: false, queryConfig: name == RpcName.queryConfig).outcome {
-            metaReply(index, frame)
+            name == RpcName.updateAppEnv ? updateAppEnv(index, frame) : metaReply(index, frame)
         }
+    }
+
+    /// `RPC_CM_UPDATE_APP_ENV` on the leader: set, delete or clear a table's envs.
+    private mutating func updateAppEnv(_ index: Int, _ frame: RequestFrame) -> Result<ResponseFrame, SimRequestRejection> {
+        let request: UpdateAppEnvRequest
+        do {
+            request = try frame.decodeArgs(UpdateAppEnvRequest.self)
+        } catch {
+            return .failure(SimRequestRejection(detail: "cannot read update_app_env args: \(error)"))
+        }
+        let answer = { (response: UpdateAppEnvResponse) in
+            Result<ResponseFrame, SimRequestRejection>.success(
+                .reply(requestName: frame.message.name, seqid: frame.message.seqid, result: response))
+        }
+        guard leaderIndex == index else { return answer(UpdateAppEnvResponse(err: .forwardToOthers)) }
+        guard let tableIndex = tableIndex(named: request.appName) else {
+            return answer(UpdateAppEnvResponse(err: .appNotExist, hintMessage: "no table \(request.appName)"))
+        }
+        switch request.operation {
+        case .set:
+            let keys = request.keys ?? []
+            let values = request.values ?? []
+            guard keys.count == values.count, !keys.isEmpty else {
+                return answer(UpdateAppEnvResponse(err: .invalidParameters, hintMessage: "keys and values differ"))
+            }
+            for (key, value) in zip(keys, values) { tables[tableIndex].envs[key] = value }
+        case .delete:
+            for key in request.keys ?? [] { tables[tableIndex].envs.removeValue(forKey: key) }
+        case .clear:
+            if let prefix = request.clearPrefix, !prefix.isEmpty {
+                tables[tableIndex].envs = tables[tableIndex].envs.filter { !$0.key.hasPrefix(prefix + ".") }
+            } else {
+                tables[tableIndex].envs = [:]
+            }
+        default:
+            return answer(UpdateAppEnvResponse(err: .invalidParameters, hintMessage: "unknown operation"))
+        }
+        return answer(UpdateAppEnvResponse(err: .ok))
     }
 
     private func metaReply(_ index: Int, _ frame: RequestFrame) -> Result<ResponseFrame, SimRequestRejection> {

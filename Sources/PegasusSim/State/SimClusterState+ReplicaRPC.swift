@@ -54,6 +54,16 @@ extension SimClusterState {
         case .serve(let found): target = found
         case .refuse(let error): return .success(envelopeError(error, name, seqid))
         }
+        // `replica.deny_client_request` (src/replica/replica.cpp): `timeout*…` drops the request
+        // without a reply, `reconfig*…` answers ERR_INVALID_STATE so the client re-queries config.
+        if let deny = tables[target.tableIndex].envs["replica.deny_client_request"] {
+            let parts = deny.split(separator: "*").map(String.init)
+            let isWrite = name == RrdbRpcName.put || name == RrdbRpcName.remove
+            if parts.count == 2, parts[1] == "all" || (parts[1] == "write" && isWrite) || (parts[1] == "read" && !isWrite) {
+                if parts[0] == "timeout" { return .failure(SimRequestRejection(detail: "denied: \(deny)", closesConnection: false)) }
+                return .success(envelopeError(.invalidState, name, seqid))
+            }
+        }
         do {
             let result: any ThriftEncodable
             switch name {

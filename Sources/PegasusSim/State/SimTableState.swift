@@ -10,6 +10,8 @@ struct SimTableState: Sendable {
     var duplications: [SimDuplicationState] = []
     /// Creation time in seconds (the cluster's start).
     var createSecond: Int64
+    /// App envs (`RPC_CM_UPDATE_APP_ENV`), e.g. `replica.deny_client_request`.
+    var envs: [String: String] = [:]
 
     /// Every partition's last committed decree.
     var lastCommittedDecrees: [Int64] { partitions.map(\.lastCommittedDecree) }

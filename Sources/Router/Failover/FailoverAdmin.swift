@@ -210,7 +210,7 @@ public struct FailoverAdmin: Sendable {
         }
     }
 
-    private func write(_ document: EffectiveRoute, version: Int32?) async throws {
+    func write(_ document: EffectiveRoute, version: Int32?) async throws {
         let path = paths.effectiveRoute(of: document.table)
         let data = Array(try document.jsonData())
         do throws(ZooKeeperError) {
