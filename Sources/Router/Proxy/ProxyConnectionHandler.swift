@@ -169,15 +169,18 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
         context: ChannelHandlerContext, _ reply: ByteBuffer, result: ProxyMetrics.ReplyResult, started: NIODeadline,
         counted: Bool = true
     ) {
-        context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
+        let written = context.writeAndFlush(wrapOutboundOut(reply))
         shared.metrics.replied(result, seconds: Double((NIODeadline.now() - started).nanoseconds) / 1e9)
-        if counted { releaseSlot(context: context) }
+        if counted { releaseSlot(context: context, after: written) }
     }
 
-    private func releaseSlot(context: ChannelHandlerContext) {
+    /// One query is done; while draining, the last one closes the connection once its reply
+    /// (`written`) is out.
+    private func releaseSlot(context: ChannelHandlerContext, after written: EventLoopFuture<Void>? = nil) {
         inflight -= 1
         if draining, inflight == 0 {
-            context.close(promise: nil)
+            guard let written else { return context.close(promise: nil) }
+            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
         }
         resumeReadingIfPossible(context: context)
@@ -188,6 +191,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     func read(context: ChannelHandlerContext) {
         if draining { return }
         if inflight >= shared.settings.maxInflightPerConnection || !context.channel.isWritable {
+            if !readPending { shared.metrics.readPaused() }
             readPending = true
             return
         }

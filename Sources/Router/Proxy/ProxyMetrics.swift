@@ -20,6 +20,28 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     private let coalescedRequests = LabeledCounters(label: "metaproxy_coalesced_requests_total", dimension: "cluster")
     private let upstreamRequests = LabeledCounters(label: "metaproxy_upstream_requests_total", dimension: "cluster")
     private let openConnections = Atomic<Int>(0)
+    private let tallies = Tallies()
+
+    /// Plain counts of a few events, readable in-process (tests); the exported metrics above are
+    /// write-only handles.
+    final class Tallies: Sendable {
+        let rejectedConnections = Atomic<Int>(0)
+        let badFrames = Atomic<Int>(0)
+        let readPauses = Atomic<Int>(0)
+        let coalesced = Atomic<Int>(0)
+        let sentUpstream = Atomic<Int>(0)
+    }
+
+    /// Connections refused over `max_connections`.
+    var rejectedConnectionCount: Int { tallies.rejectedConnections.load(ordering: .relaxed) }
+    /// Connections closed for a malformed frame.
+    var badFrameCount: Int { tallies.badFrames.load(ordering: .relaxed) }
+    /// Times a connection stopped reading (back-pressure: too much in flight or its output is full).
+    var readPauseCount: Int { tallies.readPauses.load(ordering: .relaxed) }
+    /// Queries that joined an identical upstream call in flight.
+    var coalescedCount: Int { tallies.coalesced.load(ordering: .relaxed) }
+    /// Upstream calls started.
+    var sentUpstreamCount: Int { tallies.sentUpstream.load(ordering: .relaxed) }
 
     /// Creates the metrics handles.
     public init() {}
@@ -37,8 +59,17 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
         connections.record(now)
     }
 
-    func connectionRejected() { rejectedConnections.increment() }
-    func badFrame() { badFrames.increment() }
+    func connectionRejected() {
+        tallies.rejectedConnections.add(1, ordering: .relaxed)
+        rejectedConnections.increment()
+    }
+
+    func badFrame() {
+        tallies.badFrames.add(1, ordering: .relaxed)
+        badFrames.increment()
+    }
+
+    func readPaused() { tallies.readPauses.add(1, ordering: .relaxed) }
     func unknownRPC() { unknownRPCs.increment() }
     func queryConfig(table: String) { queryCounters.increment(table) }
     func routeLoad(table: String) { zkRequests.increment(table) }
@@ -63,8 +94,15 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     }
 
     public func forwarded(cluster: String, from: String, to: String?) { forwards.increment(cluster) }
-    public func coalesced(cluster: String) { coalescedRequests.increment(cluster) }
-    public func sentUpstream(cluster: String) { upstreamRequests.increment(cluster) }
+    public func coalesced(cluster: String) {
+        tallies.coalesced.add(1, ordering: .relaxed)
+        coalescedRequests.increment(cluster)
+    }
+
+    public func sentUpstream(cluster: String) {
+        tallies.sentUpstream.add(1, ordering: .relaxed)
+        upstreamRequests.increment(cluster)
+    }
 }
 
 /// Counters of one label, one handle per label-value set, made on first use.
