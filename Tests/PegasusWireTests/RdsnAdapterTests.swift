@@ -83,6 +83,51 @@ struct RdsnAdapterTests {
         #expect(reply.body.readableBytes == 0)
     }
 
+    @Test("an envelope ERR_FORWARD_TO_OTHERS never reaches an RDSN client: it becomes ERR_TIMEOUT, no body")
+    func forwardNeverInHeader() throws {
+        let (channel, recorder) = try rdsnPipeline()
+        try channel.writeInbound(ByteBuffer(bytes: RdsnGoldenFrames.request))
+        let frame = try #require(recorder.frames.first)
+        var address = ByteBuffer()
+        address.writeThriftFieldHeader(.struct, id: 0)
+        address.writeInteger(Int64(0x0a01_0203_0001_0001))
+        address.writeThriftStop()
+        var thft = ByteBuffer()
+        ResponseFrame.write(
+            errorName: ErrorCode.forwardToOthers.name, name: RpcName.ack(RpcName.queryConfig),
+            seqid: frame.message.seqid, body: address, into: &thft)
+        try channel.writeOutbound(thft)
+        var out = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        let reply = try RdsnFrame.read(from: &out)
+        #expect(reply.header.errorName.text == ErrorCode.timeout.name)
+        #expect(reply.body.readableBytes == 0)
+    }
+
+    @Test("the reply carries CRCs when the request had either CRC, none when it had none")
+    func checksumsFollowRequest() throws {
+        var request = ByteBuffer(bytes: RdsnGoldenFrames.request)
+        let golden = try RdsnFrame.read(from: &request)
+        // (request header CRC, request body CRC) → reply has CRCs
+        let cases: [(UInt32, UInt32, Bool)] = [(0, 0, false), (0, CRC32C.checksum(golden.body), true), (1, 0, true)]
+        for (headerCRC, bodyCRC, expectCRCs) in cases {
+            let (channel, recorder) = try rdsnPipeline()
+            var bytes = ByteBuffer()
+            golden.encode(into: &bytes, checksums: .none)
+            bytes.setInteger(bodyCRC, at: RdsnHeader.Offset.bodyCRC32, endianness: .little)
+            if headerCRC != 0, let crc = RdsnHeader.checksum(ofHeaderAt: bytes.readerIndex, in: bytes) {
+                bytes.setInteger(crc, at: RdsnHeader.Offset.hdrCRC32, endianness: .little)
+            }
+            try channel.writeInbound(bytes)
+            let frame = try #require(recorder.frames.first)
+            var thft = ByteBuffer()
+            ResponseFrame.handlerNotFound(requestName: frame.message.name, seqid: frame.message.seqid).encode(into: &thft)
+            try channel.writeOutbound(thft)
+            var out = try #require(try channel.readOutbound(as: ByteBuffer.self))
+            let reply = try RdsnFrame.read(from: &out)
+            #expect((reply.header.hdrCRC32 != 0) == expectCRCs, "request CRCs \(headerCRC)/\(bodyCRC)")
+        }
+    }
+
     @Test("THFT connections pass through the detector unchanged")
     func thftPassesThrough() throws {
         let (channel, recorder) = try rdsnPipeline()
