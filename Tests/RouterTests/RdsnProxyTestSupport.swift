@@ -14,9 +14,10 @@ import ZooKeeper
 /// An in-process meta-proxy (``ProxyApplication``) in front of two simulated clusters, its routes
 /// in ZooKeeper (`ZK_ADDRESS`), for the Rdsn*Tests suites.
 ///
-/// Cluster A (`rdsnA`, app ids from 1) holds `t1` (8 partitions) and `shared` (4); cluster B
-/// (`rdsnB`, app ids from 100) holds `t2` (4) and `shared` (4). Routes: `t1` → A, `t2` → B,
-/// `shared` → A with backup B, `dead` → a cluster whose only MetaServer refuses connections.
+/// Cluster A (`rdsnA`, app ids from 1) holds `t1` (8 partitions), `temp` (4, the table of the
+/// golden requests) and `shared` (4); cluster B (`rdsnB`, app ids from 100) holds `t2` (4) and
+/// `shared` (4). Routes: `t1`, `temp` → A, `t2` → B, `shared` → A with backup B, `dead` → a
+/// cluster whose only MetaServer refuses connections.
 struct RdsnProxyFixture {
     /// Cluster A.
     let a: SimCluster
@@ -40,7 +41,7 @@ struct RdsnProxyFixture {
 
     /// Starts clusters, routes and proxy, runs `body`, then stops everything.
     static func run(_ body: (RdsnProxyFixture) async throws -> Void) async throws {
-        let a = try await startSim("rdsnA", tables: ["t1": 8, "shared": 4], appIdBase: 1)
+        let a = try await startSim("rdsnA", tables: ["t1": 8, "temp": 4, "shared": 4], appIdBase: 1)
         let b = try await startSim("rdsnB", tables: ["t2": 4, "shared": 4], appIdBase: 100)
         let client = try await FailoverTesting.connectedClient()
         let root = FailoverTesting.uniqueRoot()
@@ -51,6 +52,7 @@ struct RdsnProxyFixture {
             let clusterB = try FailoverTesting.clusterRoute(b)
             let dead = ClusterRoute(name: "dead", metas: [try MetaAddress(parsing: "127.0.0.1:1")])
             _ = try await admin.set(Route(table: "t1", primary: clusterA, backups: []))
+            _ = try await admin.set(Route(table: "temp", primary: clusterA, backups: []))
             _ = try await admin.set(Route(table: "t2", primary: clusterB, backups: []))
             _ = try await admin.set(Route(table: "shared", primary: clusterA, backups: [clusterB]))
             _ = try await admin.set(Route(table: "dead", primary: dead, backups: []))
@@ -139,6 +141,40 @@ struct RdsnProxyFixture {
         ).encode(into: &buffer)
         return Array(buffer.readableBytesView)
     }
+
+    /// A golden request of `shared/testdata/pegasus-rpc` (a sibling of the repository root).
+    static func golden(_ name: String) throws -> [UInt8] {
+        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while directory.path != "/",
+            !FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path)
+        {
+            directory = directory.deletingLastPathComponent()
+        }
+        let file = directory.deletingLastPathComponent().appendingPathComponent("shared/testdata/pegasus-rpc/\(name)")
+        return try hexBytes(String(contentsOf: file, encoding: .utf8))
+    }
+
+    /// The bytes of a hex text (whitespace ignored).
+    static func hexBytes(_ text: String) throws -> [UInt8] {
+        let digits = Array(text.filter { !$0.isWhitespace })
+        return try stride(from: 0, to: digits.count, by: 2).map { index in
+            guard index + 1 < digits.count, let byte = UInt8(String(digits[index...index + 1]), radix: 16) else {
+                throw RdsnTestTimeout(description: "bad hex at \(index)")
+            }
+            return byte
+        }
+    }
+
+    /// The C++ client's query for table `temp` as docs/protocol.md §6 spells it (id 258, no CRCs):
+    /// the bytes of `RdsnGoldenFrames.request` in PegasusWireTests.
+    static let goldenRdsnRequest = """
+        5244534e00000000c00000000000000018000000000000000201000000000000
+        88776655443322115250435f434d5f51554552595f504152544954494f4e5f43
+        4f4e4649475f42595f494e444558000000000000000000002301000000000000
+        00000000000000004104000000000000010001000302010a8813000000000000
+        \(String(repeating: "00", count: 64))
+        0c00000b00010000000474656d700f000208000000000000
+        """
 
     /// The app id of `table` in `cluster`.
     static func appId(_ table: String, in cluster: SimCluster) -> Int32? {

@@ -47,6 +47,37 @@ struct RdsnProxyTests {
         }
     }
 
+    @Test("each client layout's golden request (Python THFT v0, Java THFT v1, C++ RDSN) gets the same answer")
+    func goldenRequestsOfEveryClient() async throws {
+        try await Fixture.run { f in
+            let python = try await RdsnTestClient.connect(f.proxy)
+            try await python.send(try Fixture.golden("req_query_cfg_v0_pypegasus3.hex"))
+            let pythonReply = try await python.thftReply()
+            #expect(pythonReply.message.seqid == 1)
+
+            let java = try await RdsnTestClient.connect(f.proxy)
+            try await java.send(try Fixture.golden("req_query_cfg_v1_javalayout.hex"))
+            let javaReply = try await java.thftReply()
+            #expect(javaReply.message.seqid == 0)
+
+            let cpp = try await RdsnTestClient.connect(f.proxy)
+            let golden = try Fixture.hexBytes(Fixture.goldenRdsnRequest)
+            #expect(golden.count == 216)
+            try await cpp.send(golden)
+            let cppReply = try await cpp.rdsnReply()
+            #expect(cppReply.header.id == 258)
+            #expect(cppReply.header.traceId == 0x1122_3344_5566_7788)
+            #expect(cppReply.header.errorName.text == ErrorCode.ok.name)
+
+            let response = try cppReply.decodeBody(QueryConfigResponse.self)
+            #expect(response.err == .ok)
+            #expect(response.appId == Fixture.appId("temp", in: f.a))
+            #expect(Array(cppReply.body.readableBytesView) == Array(pythonReply.body.readableBytesView))
+            #expect(Array(cppReply.body.readableBytesView) == Array(javaReply.body.readableBytesView))
+            for client in [python, java, cpp] { await client.close() }
+        }
+    }
+
     @Test("a request with CRCs gets a reply with correct CRCs")
     func checksumsFollowTheRequest() async throws {
         try await Fixture.run { f in
