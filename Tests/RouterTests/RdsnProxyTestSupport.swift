@@ -159,7 +159,7 @@ struct RdsnProxyFixture {
         let digits = Array(text.filter { !$0.isWhitespace })
         return try stride(from: 0, to: digits.count, by: 2).map { index in
             guard index + 1 < digits.count, let byte = UInt8(String(digits[index...index + 1]), radix: 16) else {
-                throw RdsnTestTimeout(description: "bad hex at \(index)")
+                throw RdsnTestFailure(description: "bad hex at \(index)")
             }
             return byte
         }
@@ -289,14 +289,14 @@ final class RdsnTestClient: ChannelInboundHandler, Sendable {
             if let value = try state.withLock({ try parse(&$0.received) }) { return value }
             guard ContinuousClock.now < deadline, !isClosed else {
                 if let value = try state.withLock({ try parse(&$0.received) }) { return value }
-                throw RdsnTestTimeout(description: isClosed ? "connection closed" : "nothing within \(timeout)")
+                throw RdsnTestFailure(description: isClosed ? "connection closed" : "nothing within \(timeout)")
             }
             try await Task.sleep(for: .milliseconds(5))
         }
     }
 }
 
-/// A test client waited in vain.
-struct RdsnTestTimeout: Error, CustomStringConvertible {
+/// A test helper could not do what the test asked (nothing arrived in time, bad hex).
+struct RdsnTestFailure: Error, CustomStringConvertible {
     var description: String
 }
