@@ -5,6 +5,13 @@ import Router
 
 /// Queries config over rDSN's native `RDSN` frames, as the C++ client and the shell do: one
 /// connection per attempt, the leader followed through `ERR_FORWARD_TO_OTHERS` in the body.
+///
+/// The request is the C++ client's (docs/protocol.md §6: Thrift-binary body in the `0c 0000`
+/// wrapper, no CRCs as rDSN sends by default) with one difference: `is_forward_supported` is clear
+/// (context `0x41`). A follower MetaServer then answers `ERR_FORWARD_TO_OTHERS` with the leader in
+/// the body, which this command follows, instead of forwarding the request to the leader, which
+/// would answer on a new connection to the client's address, where this command does not listen
+/// (docs/protocol.md §8).
 enum RdsnQuery {
     /// The query_cfg_response for `table`, asking `metas` in order (bounded by `timeout`).
     static func queryConfig(table: String, metas: [MetaAddress], timeout: TimeAmount) async throws -> QueryConfigResponse {
@@ -40,9 +47,10 @@ enum RdsnQuery {
 
     private static func ask(meta: MetaAddress, table: String, id: UInt64, deadline: NIODeadline) async throws -> RdsnFrame {
         let remaining = deadline - .now()
-        let request = RdsnFrame.request(
+        var request = RdsnFrame.request(
             name: RpcName.queryConfig, id: id, timeoutMs: Int32(clamping: remaining.nanoseconds / 1_000_000),
             body: RdsnFrame.body(wrapping: QueryConfigRequest(appName: table)))
+        request.header.context.isForwardSupported = false
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let promise = loop.makePromise(of: RdsnFrame.self)
         let channel = try await ClientBootstrap(group: loop)
@@ -55,7 +63,7 @@ enum RdsnQuery {
             }
             .connect(host: meta.host, port: meta.port).get()
         var bytes = channel.allocator.buffer(capacity: RdsnHeader.size + 64)
-        request.encode(into: &bytes, checksums: .compute)
+        request.encode(into: &bytes, checksums: .none)
         channel.writeAndFlush(bytes, promise: nil)
         defer { channel.close(promise: nil) }
         return try await promise.futureResult.get()

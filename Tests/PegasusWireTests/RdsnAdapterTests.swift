@@ -32,6 +32,27 @@ struct RdsnAdapterTests {
         return (channel, recorder)
     }
 
+    /// Feeds `request` through detector and adapter, answers the THFT frame it becomes with
+    /// `answer` (encoded THFT reply bytes), and returns the RDSN reply the adapter writes.
+    private func exchange(
+        _ request: ByteBuffer = ByteBuffer(bytes: RdsnGoldenFrames.request),
+        answer: (RequestFrame) throws -> ByteBuffer
+    ) throws -> RdsnFrame {
+        let (channel, recorder) = try rdsnPipeline()
+        try channel.writeInbound(request)
+        let frame = try #require(recorder.frames.first)
+        try channel.writeOutbound(try answer(frame))
+        var out = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        return try RdsnFrame.read(from: &out)
+    }
+
+    /// The encoded handler-not-found THFT reply to `frame`.
+    private func handlerNotFound(_ frame: RequestFrame) -> ByteBuffer {
+        var thft = ByteBuffer()
+        ResponseFrame.handlerNotFound(requestName: frame.message.name, seqid: frame.message.seqid).encode(into: &thft)
+        return thft
+    }
+
     @Test("an RDSN request fed in pieces reaches the THFT handler as the same query")
     func requestTranslated() throws {
         let (channel, recorder) = try rdsnPipeline()
@@ -71,16 +92,44 @@ struct RdsnAdapterTests {
 
     @Test("a handler-not-found THFT reply becomes an RDSN reply with that error and no body")
     func handlerNotFound() throws {
-        let (channel, recorder) = try rdsnPipeline()
-        try channel.writeInbound(ByteBuffer(bytes: RdsnGoldenFrames.request))
-        let frame = try #require(recorder.frames.first)
-        var thft = ByteBuffer()
-        ResponseFrame.handlerNotFound(requestName: frame.message.name, seqid: frame.message.seqid).encode(into: &thft)
-        try channel.writeOutbound(thft)
-        var out = try #require(try channel.readOutbound(as: ByteBuffer.self))
-        let reply = try RdsnFrame.read(from: &out)
+        let reply = try exchange(answer: handlerNotFound)
         #expect(reply.header.errorName.text == "ERR_HANDLER_NOT_FOUND")
         #expect(reply.body.readableBytes == 0)
+    }
+
+    @Test("an envelope ERR_FORWARD_TO_OTHERS never reaches an RDSN client: it becomes ERR_TIMEOUT, no body")
+    func forwardNeverInHeader() throws {
+        let reply = try exchange { frame in
+            var address = ByteBuffer()
+            address.writeThriftFieldHeader(.struct, id: 0)
+            address.writeInteger(Int64(0x0a01_0203_0001_0001))
+            address.writeThriftStop()
+            var thft = ByteBuffer()
+            ResponseFrame.write(
+                errorName: ErrorCode.forwardToOthers.name, name: RpcName.ack(RpcName.queryConfig),
+                seqid: frame.message.seqid, body: address, into: &thft)
+            return thft
+        }
+        #expect(reply.header.errorName.text == ErrorCode.timeout.name)
+        #expect(reply.body.readableBytes == 0)
+    }
+
+    @Test("the reply carries CRCs when the request had either CRC, none when it had none")
+    func checksumsFollowRequest() throws {
+        var request = ByteBuffer(bytes: RdsnGoldenFrames.request)
+        let golden = try RdsnFrame.read(from: &request)
+        // (request header CRC, request body CRC) → reply has CRCs
+        let cases: [(UInt32, UInt32, Bool)] = [(0, 0, false), (0, CRC32C.checksum(golden.body), true), (1, 0, true)]
+        for (headerCRC, bodyCRC, expectCRCs) in cases {
+            var bytes = ByteBuffer()
+            golden.encode(into: &bytes, checksums: .none)
+            bytes.setInteger(bodyCRC, at: RdsnHeader.Offset.bodyCRC32, endianness: .little)
+            if headerCRC != 0, let crc = RdsnHeader.checksum(ofHeaderAt: bytes.readerIndex, in: bytes) {
+                bytes.setInteger(crc, at: RdsnHeader.Offset.hdrCRC32, endianness: .little)
+            }
+            let reply = try exchange(bytes, answer: handlerNotFound)
+            #expect((reply.header.hdrCRC32 != 0) == expectCRCs, "request CRCs \(headerCRC)/\(bodyCRC)")
+        }
     }
 
     @Test("THFT connections pass through the detector unchanged")

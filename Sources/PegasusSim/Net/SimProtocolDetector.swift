@@ -7,6 +7,11 @@ import PegasusWire
 /// (src/rpc/network.cpp `prepare_parser`): `THFT` → Thrift RPC, `RDSN` → rDSN native frames
 /// (served by the same RPC handler through ``RdsnThriftAdapter``), `GET ` / `POST` → HTTP,
 /// anything else → close.
+///
+/// RDSN replies echo the request's id, carry the THFT envelope error in the header and CRCs when
+/// the request had them. One simplification: a follower answers every RDSN request as a MetaServer
+/// answers one without `is_forward_supported` (`ERR_FORWARD_TO_OTHERS` and the leader in the
+/// body), never by forwarding it or with `ERR_FORWARD_TO_OTHERS` in the header (docs/protocol.md §8).
 enum SimProtocolDetector {
     /// The largest request frame accepted.
     static let maxRequestFrameBytes = 4 << 20

@@ -7,8 +7,13 @@ import NIOCore
 /// re-labelled as args field 1, a connection-local seqid); outbound, each THFT reply frame the
 /// handler writes is matched by seqid and re-emitted as the RDSN reply to the original request:
 /// the request's 64-bit id echoed, the envelope error in the header, the result body copied byte
-/// for byte, and CRCs filled when the client sent CRCs. A THFT reply never carries
-/// `ERR_FORWARD_TO_OTHERS` in its envelope, so neither does an RDSN reply made here.
+/// for byte, and CRCs filled when the client sent CRCs (either CRC field non-zero), else left 0 as
+/// rDSN does by default.
+///
+/// An RDSN reply made here never carries `ERR_FORWARD_TO_OTHERS` in its header: a C++ client would
+/// read the body as the address of a new meta leader (docs/protocol.md §8). MetaServers never put
+/// that error in a THFT envelope (THFT requests do not support forwarding), but should a handler
+/// relay one, it goes out as `ERR_TIMEOUT` without a body, which the client retries.
 ///
 /// Pipeline: `ByteToMessageHandler(RdsnFrameDecoder)` → this adapter → a handler whose
 /// `InboundIn` is `RequestFrame` and `OutboundOut` is `ByteBuffer` (encoded THFT replies).
@@ -45,9 +50,13 @@ public final class RdsnThriftAdapter: ChannelDuplexHandler {
                 promise?.succeed()
                 return
             }
-            let answer = try RdsnFrame.reply(to: request, relaying: reply)
+            let answer =
+                reply.errorName == ErrorCode.forwardToOthers.name
+                ? RdsnFrame.reply(to: request, errorName: ErrorCode.timeout.name)
+                : try RdsnFrame.reply(to: request, relaying: reply)
             var out = context.channel.allocator.buffer(capacity: RdsnHeader.size + answer.body.readableBytes)
-            let checksums: RdsnChecksums = request.header.hdrCRC32 != 0 ? .compute : .none
+            let carriedCRCs = request.header.hdrCRC32 != 0 || request.header.bodyCRC32 != 0
+            let checksums: RdsnChecksums = carriedCRCs ? .compute : .none
             answer.encode(into: &out, checksums: checksums)
             context.write(wrapOutboundOut(out), promise: promise)
         } catch {

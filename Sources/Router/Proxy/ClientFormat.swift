@@ -6,9 +6,15 @@ import PegasusWire
 /// is decoded and translated to THFT by ``RdsnThriftAdapter``, so ``ProxyConnectionHandler``
 /// serves both with the same routing, failover, coalescing and upstream pool. Anything else
 /// (including HTTP, which MetaServers would answer) closes the connection as a bad frame.
+///
+/// RDSN pipeline: `RdsnFrameDecoder` → ``RdsnRequestCounter`` → `RdsnThriftAdapter` →
+/// ``ProxyConnectionHandler`` (docs/protocol.md, "How meta-proxy serves RDSN connections").
 enum ClientFormat {
     /// The detector to put in front of ``ProxyConnectionHandler``.
-    static func detector(maxFrameBytes: Int) -> ConnectionFormatDetector {
+    /// - Parameters:
+    ///   - maxFrameBytes: The largest request frame accepted, header included, in either format.
+    ///   - metrics: Where RDSN requests are counted.
+    static func detector(maxFrameBytes: Int, metrics: ProxyMetrics) -> ConnectionFormatDetector {
         ConnectionFormatDetector { format, context in
             let sync = context.pipeline.syncOperations
             let here = context.handler
@@ -23,6 +29,7 @@ enum ClientFormat {
                     [
                         ByteToMessageHandler(
                             RdsnFrameDecoder(maxFrameBytes: maxFrameBytes), maximumBufferSize: maxFrameBytes + 256),
+                        RdsnRequestCounter(metrics: metrics),
                         RdsnThriftAdapter(),
                     ],
                     position: .after(here))
