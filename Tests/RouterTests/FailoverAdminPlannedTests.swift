@@ -30,6 +30,20 @@ struct FailoverAdminPlannedTests {
         try a.setDuplication(table: "t1", SimDuplicationSpec(remote: "B", progress: .lag(lag)))
     }
 
+    /// Sets `replica.deny_client_request` of t1 on `sim` through its leader.
+    private func setDenial(_ value: String, on sim: SimCluster, _ upstream: UpstreamPool) async throws {
+        let reply = try await upstream.query(
+            cluster: ClusterRoute(name: sim.configuration.name, metas: sim.metaAddresses.map { try MetaAddress(parsing: $0) }),
+            name: RpcName.updateAppEnv,
+            args: RequestFrame.make(
+                header: RequestHeader(), name: RpcName.updateAppEnv, seqid: 0,
+                args: UpdateAppEnvRequest.set([Self.deny: value], appName: "t1")
+            ).args,
+            timeout: .seconds(5), followsForwards: false)
+        #expect(reply.errorName == "ERR_OK")
+        #expect(sim.appEnvs(table: "t1")[Self.deny] == value)
+    }
+
     private let fast = FailoverAdmin.PlannedOptions(
         maxWait: .seconds(30), settle: .zero, pollInterval: .milliseconds(50), rpcTimeout: .seconds(5))
 
@@ -76,15 +90,7 @@ struct FailoverAdminPlannedTests {
                 try await setUp(client, root, a, b, lag: 5)
                 let upstream = H.upstream()
                 let admin = try H.admin(client, root, upstream: upstream)
-                let previous = try await upstream.query(
-                    cluster: ClusterRoute(name: "A", metas: a.metaAddresses.map { try MetaAddress(parsing: $0) }),
-                    name: RpcName.updateAppEnv,
-                    args: RequestFrame.make(
-                        header: RequestHeader(), name: RpcName.updateAppEnv, seqid: 0,
-                        args: UpdateAppEnvRequest.set([Self.deny: "timeout*read"], appName: "t1")
-                    ).args,
-                    timeout: .seconds(5), followsForwards: false)
-                #expect(previous.errorName == "ERR_OK")
+                try await setDenial("timeout*read", on: a, upstream)
                 let events = Events()
                 var options = fast
                 options.maxWait = .milliseconds(600)
@@ -147,6 +153,12 @@ struct FailoverAdminPlannedTests {
                 #expect(paused?.description.contains("DS_PAUSE, not DS_LOG") == true)
 
                 try a.setDuplication(table: "t1", SimDuplicationSpec(remote: "B"))
+                try await setDenial("reconfig*all", on: b, upstream)
+                let denied = await #expect(throws: FailoverAdminError.self) {
+                    try await admin.plannedSwitch("t1", to: "B", options: fast)
+                }
+                #expect(denied?.step == .check && denied?.description.contains("B has replica.deny_client_request") == true)
+
                 try await H.declare(client, root, "t1", metas: ["A": a.metaAddresses, "B": ["127.0.0.1:1"]])
                 let unreachable = await #expect(throws: FailoverAdminError.self) {
                     try await admin.plannedSwitch("t1", to: "B", options: fast)

@@ -66,19 +66,6 @@ extension FailoverAdmin {
             appId: response.appId, partitionCount: partitionCount, entries: response.entries.map(Self.entry))
     }
 
-    /// The partition count of `table` on `cluster` from a query-config answered `ERR_OK`.
-    func servedPartitionCount(_ table: String, on cluster: ClusterRoute, timeout: Duration)
-        async throws(FailoverAdminError) -> Int32
-    {
-        let response = try await metaCall(
-            cluster, RpcName.queryConfig, QueryConfigRequest(appName: table), as: QueryConfigResponse.self,
-            timeout: timeout)
-        guard response.err == .ok else {
-            throw FailoverAdminError(.metaRPC, table: table, message: "query config of \(table) on \(cluster.name): \(response.err)")
-        }
-        return response.partitionCount
-    }
-
     /// Sets or deletes app envs of `table` on `cluster` (`RPC_CM_UPDATE_APP_ENV`).
     func updateAppEnv(_ request: UpdateAppEnvRequest, on cluster: ClusterRoute, timeout: Duration)
         async throws(FailoverAdminError)

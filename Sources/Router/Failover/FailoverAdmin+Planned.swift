@@ -9,7 +9,8 @@ extension FailoverAdmin {
     /// Moves `table` to `target` without losing writes, while the cluster it is on is alive.
     ///
     /// 1. check: the source (the active cluster) duplicates the table to `target` with status
-    ///    `DS_LOG`, not `FAIL_SKIP`, reporting per-partition progress; `target` serves the table.
+    ///    `DS_LOG`, not `FAIL_SKIP`, reporting per-partition progress; `target` serves the table and
+    ///    does not deny clients (`replica.deny_client_request`).
     /// 2. block-writes: `replica.deny_client_request=timeout*write` on the source.
     /// 3. drain: poll the duplication until every partition's `confirmed_decree` equals its
     ///    `last_committed_decree`, no sooner than ``PlannedOptions/settle`` after step 2, at most
@@ -110,7 +111,12 @@ extension FailoverAdmin {
             if let refusal = Self.undrainable(observation) {
                 throw fail(refusal)
             }
-            let served = try await servedPartitionCount(table, on: destination, timeout: options.rpcTimeout)
+            let served = try await appInfo(table, on: destination, timeout: options.rpcTimeout)
+            if let denial = served.envs[Self.denyClientRequest] {
+                throw fail(
+                    "\(destination.name) has \(Self.denyClientRequest)=\(denial) on \(table): clients would be refused "
+                        + "there after the switch; remove it first (a leftover of an earlier switch?)")
+            }
             let previous = app.envs[Self.denyClientRequest]
             if let previous {
                 report(
@@ -119,7 +125,7 @@ extension FailoverAdmin {
             }
             report(
                 .check, .done,
-                "\(Self.describe(observation)); \(destination.name) serves \(table) (\(served) partitions)")
+                "\(Self.describe(observation)); \(destination.name) serves \(table) (\(served.partitionCount) partitions)")
             return PlannedSwitchPlan(
                 route: route, source: source, target: destination, partitionCount: Int(app.partitionCount),
                 previousDenial: previous)

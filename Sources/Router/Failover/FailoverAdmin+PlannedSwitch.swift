@@ -41,7 +41,8 @@ extension FailoverAdmin {
 
     /// The steps of a planned switchover, in order.
     public enum PlannedStep: String, Sendable, CaseIterable {
-        /// The duplication to the target is `DS_LOG` with per-partition progress, the target serves the table.
+        /// The duplication to the target is `DS_LOG` with per-partition progress; the target serves
+        /// the table and does not deny clients.
         case check
         /// `replica.deny_client_request=timeout*write` on the source.
         case blockWrites = "block-writes"
