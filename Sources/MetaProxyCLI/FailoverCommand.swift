@@ -1,5 +1,6 @@
 import ArgumentParser
 import FailoverPolicy
+import Foundation
 import Router
 
 /// `meta-proxy failover ...`: inspect and steer failover (DR drills, manual and planned switches).
@@ -86,7 +87,8 @@ struct FailoverCommand: AsyncParsableCommand {
                     try await admin.plannedSwitch(table, to: to, options: plannedOptions) { event in
                         events.append(event)
                         if !json {
-                            print(event)
+                            // Unbuffered, so progress shows while the drain waits (also through a pipe).
+                            FileHandle.standardOutput.write(Data("\(event)\n".utf8))
                         }
                     }
                 }

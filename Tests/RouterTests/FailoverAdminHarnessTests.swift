@@ -12,37 +12,21 @@ import ZooKeeper
 /// Shared set-up of the FailoverAdmin suites: a real ZooKeeper (`ZK_ADDRESS`) under a root no other
 /// test uses, routes, published health snapshots, and in-process simulated clusters.
 enum FailoverAdminHarness {
-    static let logger = Logger(label: "FailoverAdminTests") { _ in SwiftLogNoOpLogHandler() }
+    static let logger = FailoverTesting.logger
 
     /// A ZooKeeper client and a fresh root, deleted (with everything below) after `body`.
     static func withZooKeeper(_ body: (ZooKeeperClient, String) async throws -> Void) async throws {
-        let address = try #require(
-            ProcessInfo.processInfo.environment["ZK_ADDRESS"],
-            "set ZK_ADDRESS=host:port of a running ZooKeeper (scripts/zk.sh start)")
-        let client = ZooKeeperClient(
-            configuration: ZooKeeperConfiguration(
-                hosts: [address], sessionTimeout: .seconds(10), connectTimeout: .seconds(30)),
-            logger: logger)
-        try await client.connect()
-        let root = "/failover-admin-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let client = try await FailoverTesting.connectedClient(sessionTimeout: .seconds(10))
+        let root = FailoverTesting.uniqueRoot()
         do {
             try await body(client, root)
         } catch {
-            await deleteRecursively(client, root)
+            await client.removeTree(root)
             await client.close()
             throw error
         }
-        await deleteRecursively(client, root)
+        await client.removeTree(root)
         await client.close()
-    }
-
-    static func deleteRecursively(_ client: ZooKeeperClient, _ path: String) async {
-        if let children = try? await client.children(path) {
-            for child in children {
-                await deleteRecursively(client, path + "/" + child)
-            }
-        }
-        try? await client.delete(path)
     }
 
     /// An admin over `client` and `root` with the given policies and MetaServer client.
@@ -138,18 +122,20 @@ enum FailoverAdminHarness {
 
     /// Two started simulated clusters `A` and `B` serving `t1` (4 partitions), stopped after `body`.
     static func withClusters(_ body: (SimCluster, SimCluster) async throws -> Void) async throws {
-        let a = try SimCluster(configuration: SimClusterConfiguration(name: "A", tables: [SimTable(name: "t1", partitionCount: 4)]))
-        let b = try SimCluster(configuration: SimClusterConfiguration(name: "B", tables: [SimTable(name: "t1", partitionCount: 4)]))
-        try await a.start()
+        let a = try await FailoverTesting.startSim("A")
         do {
-            try await b.start()
-            try await body(a, b)
-        } catch {
+            let b = try await FailoverTesting.startSim("B")
+            do {
+                try await body(a, b)
+            } catch {
+                await b.stop()
+                throw error
+            }
             await b.stop()
+        } catch {
             await a.stop()
             throw error
         }
-        await b.stop()
         await a.stop()
     }
 
@@ -158,17 +144,5 @@ enum FailoverAdminHarness {
         UpstreamPool(
             group: MultiThreadedEventLoopGroup.singleton, settings: UpstreamSettings(attemptTimeout: .seconds(2)),
             logger: logger)
-    }
-
-    /// Polls `condition` every 20 ms for up to 30 s.
-    static func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("timed out waiting for \(what)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
     }
 }

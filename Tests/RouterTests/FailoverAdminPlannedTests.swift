@@ -33,7 +33,7 @@ struct FailoverAdminPlannedTests {
     /// Sets `replica.deny_client_request` of t1 on `sim` through its leader.
     private func setDenial(_ value: String, on sim: SimCluster, _ upstream: UpstreamPool) async throws {
         let reply = try await upstream.query(
-            cluster: ClusterRoute(name: sim.configuration.name, metas: sim.metaAddresses.map { try MetaAddress(parsing: $0) }),
+            cluster: try FailoverTesting.clusterRoute(sim),
             name: RpcName.updateAppEnv,
             args: RequestFrame.make(
                 header: RequestHeader(), name: RpcName.updateAppEnv, seqid: 0,
@@ -57,7 +57,7 @@ struct FailoverAdminPlannedTests {
                 let events = Events()
                 // The duplication catches up only after writes are blocked, while the command waits.
                 let shipper = Task {
-                    try await H.eventually("writes blocked on A") { a.appEnvs(table: "t1")[Self.deny] == "timeout*write" }
+                    #expect(await FailoverTesting.eventually { a.appEnvs(table: "t1")[Self.deny] == "timeout*write" })
                     try await Task.sleep(for: .milliseconds(200))
                     try a.advanceDuplication(table: "t1", remote: "B", by: 4)
                     try await Task.sleep(for: .milliseconds(200))
@@ -117,7 +117,7 @@ struct FailoverAdminPlannedTests {
                 let admin = try H.admin(client, root, upstream: upstream)
                 let other = try H.admin(client, root)
                 let mover = Task {
-                    try await H.eventually("writes blocked on A") { a.appEnvs(table: "t1")[Self.deny] != nil }
+                    #expect(await FailoverTesting.eventually { a.appEnvs(table: "t1")[Self.deny] != nil })
                     _ = try await other.switchTable("t1", to: "B", force: true)
                     try a.advanceDuplication(table: "t1")
                 }

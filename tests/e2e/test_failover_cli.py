@@ -1,14 +1,13 @@
 """`meta-proxy failover ...` against a real ZooKeeper and pegasus-sim processes: status, operator
-switches with the guard, pause/resume, planned switchover (app envs on the simulated MetaServer),
-and a proxy that follows a switch (needs the failover runtime: FAILOVER_RUNTIME=1)."""
+switches judged by the guard, pause/resume, the planned switchover (app envs on the simulated
+MetaServers, the real pypegasus3 client blocked and re-routed), and proxies that follow a switch."""
 import json
-import os
 import subprocess
 
 import pytest
 
 import wire
-from conftest import _bin, http_get, meta_proxy, wait_for
+from conftest import _bin, http_get, meta_proxy, pyclient, wait_for
 
 DENY = "replica.deny_client_request"
 
@@ -24,6 +23,19 @@ def clusters(sims, zk, zk_root):
     return a, b
 
 
+@pytest.fixture
+def policies(tmp_path):
+    directory = tmp_path / "policies"
+    directory.mkdir()
+    (directory / "default.yaml").write_text('name: manual-default\ntables: ["*"]\nkind: manual\n')
+    return str(directory)
+
+
+@pytest.fixture
+def proxy(clusters, proxies, zk, zk_root, policies):
+    return proxies("--zk", zk, "--zk-root", zk_root, "--policies", policies)
+
+
 def failover(zk, zk_root, *args, check=True):
     return meta_proxy("failover", *args, "--zk", zk, "--zk-root", zk_root, check=check)
 
@@ -36,6 +48,10 @@ def app_envs(sim):
     status, body = http_get(sim.metas[0], "/meta/app_envs?name=t1")
     assert status == 200, body
     return json.loads(body)
+
+
+def app_id_through(proxy):
+    return wire.query(proxy.addr, "t1")[3]["app_id"]
 
 
 def test_status_of_a_never_switched_table(clusters, zk, zk_root):
@@ -96,18 +112,38 @@ def test_pause_and_resume_per_table_and_globally(clusters, zk, zk_root):
     assert status["paused"] == {"table": False, "global": None}
 
 
+def test_proxy_follows_a_forced_drill_and_the_switch_back(clusters, proxy, zk, zk_root, policies):
+    a, b = clusters
+    assert app_id_through(proxy) == a.tables["t1"]["app_id"]
+    failover(zk, zk_root, "switch", "t1", "--to", "clusterB", "--force", "--drill", "--policies", policies)
+    wait_for(lambda: app_id_through(proxy) == b.tables["t1"]["app_id"], what="the proxy answering t1 from clusterB")
+    failover(zk, zk_root, "back", "t1", "--force", "--policies", policies)
+    wait_for(lambda: app_id_through(proxy) == a.tables["t1"]["app_id"], what="the proxy answering t1 from clusterA")
+
+
+def test_status_shows_the_decider_and_its_health(clusters, proxy, zk, zk_root):
+    overview = wait_for(lambda: (lambda o: o if o["decider"] and o["health"]["published"] else None)(
+        failover_json(zk, zk_root, "status")), what="a decider publishing health")
+    assert str(proxy.port) in overview["decider"]["instance"]
+    status = failover_json(zk, zk_root, "status", "t1")
+    assert set(status["health"]["clusters"]) == {"clusterA", "clusterB"}
+
+
 def _planned(zk, zk_root, *extra):
     cmd = [_bin("META_PROXY_BIN", "meta-proxy"), "failover", "switch", "t1", "--to", "clusterB", "--planned",
            "--settle", "0", "--poll-interval", "100ms", "--json", "--zk", zk, "--zk-root", zk_root, *extra]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_planned_switch_waits_for_the_duplication_then_switches(clusters, zk, zk_root):
+def test_planned_switch_blocks_writes_waits_for_the_duplication_then_switches(clusters, proxy, zk, zk_root):
     a, b = clusters
     a.ctl("/write?table=t1&n=10")
     a.ctl("/duplication?table=t1&remote=clusterB&status=DS_LOG&lag=5")
     proc = _planned(zk, zk_root, "--max-wait", "60s")
     wait_for(lambda: app_envs(a).get(DENY) == "timeout*write", what="writes blocked on clusterA")
+    # Writes are dropped on the primary now: the real client's set times out.
+    blocked = pyclient(a.metas, ["t1"], timeout=1000)
+    assert blocked["t1"]["init"] and blocked["t1"].get("set") != 0, blocked
     assert proc.poll() is None  # still draining: the lag is 5
     a.ctl("/advance-duplication?table=t1&remote=clusterB")
     out, err = proc.communicate(timeout=60)
@@ -119,9 +155,13 @@ def test_planned_switch_waits_for_the_duplication_then_switches(clusters, zk, zk
     assert any("max lag 5" in s["text"] for s in result["steps"] if s["step"] == "drain")
     assert app_envs(a) == {DENY: "reconfig*all"} and app_envs(b) == {}
     assert failover_json(zk, zk_root, "status", "t1")["history"][-1]["trigger"] == "planned"
+    wait_for(lambda: app_id_through(proxy) == b.tables["t1"]["app_id"], what="the proxy answering t1 from clusterB")
+    # The old primary refuses everything (reconfig*all), so clients re-query config.
+    refused = pyclient(a.metas, ["t1"], timeout=1000)
+    assert refused["t1"].get("exception") or refused["t1"].get("set") != 0, refused
 
 
-def test_planned_switch_timeout_rolls_back(clusters, zk, zk_root):
+def test_planned_switch_timeout_rolls_back(clusters, proxy, zk, zk_root):
     a, _ = clusters
     a.ctl("/write?table=t1&n=10")
     a.ctl("/duplication?table=t1&remote=clusterB&status=DS_LOG&lag=5")
@@ -132,28 +172,19 @@ def test_planned_switch_timeout_rolls_back(clusters, zk, zk_root):
     assert result["ok"] is False and result["failed_step"] == "drain" and "rolled back" in result["error"]
     assert app_envs(a) == {}
     assert failover_json(zk, zk_root, "status", "t1")["effective"] is None
+    assert app_id_through(proxy) == a.tables["t1"]["app_id"]
+    ok = pyclient(a.metas, ["t1"])
+    assert ok["t1"]["set"] == 0, ok  # writes flow again on the primary
 
 
-def test_planned_switch_refuses_without_duplication(clusters, zk, zk_root):
+def test_planned_switch_refuses_without_a_ds_log_duplication(clusters, zk, zk_root):
     a, _ = clusters
     proc = _planned(zk, zk_root)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode != 0
     result = json.loads(out)
     assert result["failed_step"] == "check" and "no duplication" in result["error"]
+    a.ctl("/duplication?table=t1&remote=clusterB&status=DS_PAUSE&lag=0")
+    text = failover(zk, zk_root, "switch", "t1", "--to", "clusterB", "--planned", check=False)
+    assert text.returncode != 0 and "not DS_LOG" in text.stderr and "step check" in text.stderr, text
     assert app_envs(a) == {}
-
-
-@pytest.mark.skipif(not os.environ.get("FAILOVER_RUNTIME"), reason="needs the failover runtime (FAILOVER_RUNTIME=1)")
-def test_proxy_follows_a_forced_switch(clusters, proxies, zk, zk_root):
-    a, b = clusters
-    proxy = proxies("--zk", zk, "--zk-root", zk_root)
-    _, _, _, body = wire.query(proxy.addr, "t1", seqid=1)
-    assert body["err"] == "ERR_OK" and body["app_id"] == a.tables["t1"]["app_id"]
-    failover(zk, zk_root, "switch", "t1", "--to", "clusterB", "--force")
-
-    def answered_by_b():
-        _, _, _, reply = wire.query(proxy.addr, "t1", seqid=2)
-        return reply["err"] == "ERR_OK" and reply["app_id"] == b.tables["t1"]["app_id"]
-
-    wait_for(answered_by_b, timeout=30, what="the proxy answering t1 from clusterB")

@@ -119,7 +119,7 @@ final class SimEndpoint: Sendable {
         let node = self.node
         let core = self.core
         try channel.pipeline.syncOperations.addHandler(
-            SimProtocolDetector(
+            SimProtocolDetector.make(
                 logger: logger,
                 rpc: { frame in core.rpc(node, frame) },
                 http: { target in core.http(node, target: target) }

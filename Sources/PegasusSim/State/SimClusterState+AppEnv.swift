@@ -3,13 +3,10 @@ import PegasusWire
 /// Table app envs: `RPC_CM_UPDATE_APP_ENV` on the leader (src/meta/server_state.cpp `set_app_envs`,
 /// `del_app_envs`, `clear_app_envs`) and `GET /meta/app_envs`.
 extension SimClusterState {
-    /// `ERR_INVALID_PARAMETERS`.
-    static let invalidParameters = ErrorCode("ERR_INVALID_PARAMETERS")
-
     /// Applies an update-app-env request as the leader does; the change is seen by the next request.
     mutating func updateAppEnv(_ request: UpdateAppEnvRequest) -> UpdateAppEnvResponse {
         if let invalid = Self.invalidEnvRequest(request) {
-            return UpdateAppEnvResponse(err: Self.invalidParameters, hintMessage: invalid)
+            return UpdateAppEnvResponse(err: .invalidParameters, hintMessage: invalid)
         }
         guard let tableIndex = tableIndex(named: request.appName) else {
             return UpdateAppEnvResponse(err: .appNotExist, hintMessage: "app cannot be found")

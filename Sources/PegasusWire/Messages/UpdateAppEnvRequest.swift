@@ -1,31 +1,22 @@
 import NIOCore
 
-/// `configuration_update_app_env_request` (idl/meta_admin.thrift): args of `RPC_CM_UPDATE_APP_ENV`
-/// (method `update_app_env`, leader only; src/meta/server_state.cpp `set_app_envs`, `del_app_envs`,
-/// `clear_app_envs`).
-///
-/// `set` needs `keys` and `values` of equal, non-zero length; `del` needs non-empty `keys`;
-/// `clear` uses `clearPrefix` (empty or absent clears every env). Values are validated by the
-/// MetaServer (src/meta/app_env_validator.cpp), e.g. `replica.deny_client_request` accepts
-/// `timeout|reconfig` `*` `all|write|read`.
+/// `configuration_update_app_env_request` (idl/meta_admin.thrift): args of
+/// `RPC_CM_UPDATE_APP_ENV`, e.g. `replica.deny_client_request = timeout*write` to block writes.
 public struct UpdateAppEnvRequest: Hashable, Sendable, ThriftCodable {
     /// 1 `app_name`.
     public var appName: String
     /// 2 `op`.
-    public var operation: UpdateAppEnvOperation
+    public var operation: AppEnvOperation
     /// 3 optional `keys` (set and del).
     public var keys: [String]?
-    /// 4 optional `values` (set only).
+    /// 4 optional `values` (set).
     public var values: [String]?
-    /// 5 optional `clear_prefix` (clear only).
+    /// 5 optional `clear_prefix` (clear).
     public var clearPrefix: String?
 
     /// Creates a request.
     public init(
-        appName: String = "",
-        operation: UpdateAppEnvOperation = .invalid,
-        keys: [String]? = nil,
-        values: [String]? = nil,
+        appName: String = "", operation: AppEnvOperation = .invalid, keys: [String]? = nil, values: [String]? = nil,
         clearPrefix: String? = nil
     ) {
         self.appName = appName
@@ -58,7 +49,7 @@ public struct UpdateAppEnvRequest: Hashable, Sendable, ThriftCodable {
         while let field = try reader.readFieldHeader() {
             switch (field.id, field.type) {
             case (1, .string): appName = try reader.readString()
-            case (2, .i32): operation = try UpdateAppEnvOperation(from: &reader)
+            case (2, .i32): operation = try AppEnvOperation(from: &reader)
             case (3, .list): keys = try reader.readList(of: String.self)
             case (4, .list): values = try reader.readList(of: String.self)
             case (5, .string): clearPrefix = try reader.readString()
@@ -67,12 +58,12 @@ public struct UpdateAppEnvRequest: Hashable, Sendable, ThriftCodable {
         }
     }
 
-    /// Writes fields 1-2, 3-5 where present, and stop.
+    /// Writes the fields in id order (optional ones only when set) and stop.
     public func write(to buffer: inout ByteBuffer) {
         buffer.writeThriftField(1, appName)
         buffer.writeThriftField(2, operation)
-        buffer.writeThriftField(3, list: keys)
-        buffer.writeThriftField(4, list: values)
+        if let keys { buffer.writeThriftField(3, list: keys) }
+        if let values { buffer.writeThriftField(4, list: values) }
         buffer.writeThriftField(5, clearPrefix)
         buffer.writeThriftStop()
     }

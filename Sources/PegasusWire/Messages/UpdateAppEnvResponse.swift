@@ -1,12 +1,10 @@
 import NIOCore
 
-/// `configuration_update_app_env_response` (idl/meta_admin.thrift): result of
-/// `RPC_CM_UPDATE_APP_ENV`.
+/// `configuration_update_app_env_response` (idl/meta_admin.thrift).
 public struct UpdateAppEnvResponse: Hashable, Sendable, ThriftCodable {
-    /// 1 `err`: `ERR_OK`, `ERR_INVALID_PARAMETERS` (bad request or env value), `ERR_APP_NOT_EXIST`,
-    /// `ERR_BUSY_DROPPING`, `ERR_APP_DROPPED`, or leader/ACL errors.
+    /// 1 `err`.
     public var err: ErrorCode
-    /// 2 `hint_message`: why, or which keys were deleted.
+    /// 2 `hint_message`.
     public var hintMessage: String
 
     /// Creates a response.
@@ -30,7 +28,7 @@ public struct UpdateAppEnvResponse: Hashable, Sendable, ThriftCodable {
         }
     }
 
-    /// Writes fields 1-2 and stop.
+    /// Writes both fields and stop.
     public func write(to buffer: inout ByteBuffer) {
         buffer.writeThriftField(1, err)
         buffer.writeThriftField(2, hintMessage)

@@ -63,7 +63,7 @@ extension FailoverAdmin {
             throw FailoverAdminError(.metaRPC, table: table, message: "query duplication on \(cluster.name): \(response.err)")
         }
         return TableDuplications(
-            appId: response.appId, partitionCount: partitionCount, entries: response.entries.map(Self.entry))
+            appId: response.appId, partitionCount: partitionCount, entries: response.entries.map(RPCDuplicationSource.entry))
     }
 
     /// Sets or deletes app envs of `table` on `cluster` (`RPC_CM_UPDATE_APP_ENV`).
@@ -85,20 +85,5 @@ extension FailoverAdmin {
             return ""
         }
         return " (\(message))"
-    }
-
-    /// The prober's form of a wire duplication entry.
-    static func entry(_ wire: PegasusWire.DuplicationEntry) -> HealthProbe.DuplicationEntry {
-        HealthProbe.DuplicationEntry(
-            dupid: wire.dupid,
-            remote: wire.remote,
-            status: HealthProbe.DuplicationStatus(rpcValue: wire.status.rawValue),
-            failMode: wire.failMode.map { HealthProbe.DuplicationFailMode(rpcValue: $0.rawValue) },
-            remoteAppName: wire.remoteAppName,
-            partitionStates: wire.partitionStates?.mapValues {
-                HealthProbe.DuplicationPartitionState(
-                    confirmedDecree: $0.confirmedDecree, lastCommittedDecree: $0.lastCommittedDecree)
-            }
-        )
     }
 }

@@ -53,6 +53,32 @@ extension FailoverAdmin {
         return try await operatorSwitch(route, to: route.primary.name, force: force, drill: false)
     }
 
+    /// The ``FailoverPolicy/DecisionInput`` of an operator switch, built like the decider's
+    /// (``DecisionInputBuilder``) from the published health, except that cluster health from a
+    /// snapshot older than `healthMaxAge` counts as unknown: a decider that stopped publishing says
+    /// nothing about now. Duplication observations keep their own time, so the guard's
+    /// `max_lag_age` judges them.
+    static func decisionInput(
+        route: Route,
+        document: EffectiveRoute?,
+        health: HealthSnapshot?,
+        healthMaxAge: Duration,
+        globallyPaused: Bool,
+        now: Date
+    ) -> DecisionInput {
+        var snapshot = health ?? HealthSnapshot(takenAt: now, clusters: [:], duplications: [], duplicationFailures: [])
+        if now.timeIntervalSince(snapshot.takenAt) > seconds(healthMaxAge) {
+            snapshot.clusters = [:]
+        }
+        return DecisionInputBuilder(snapshot: snapshot)
+            .input(for: route, document: document, globallyPaused: globallyPaused, now: now)
+    }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+
     private func operatorSwitch(
         _ route: Route,
         to cluster: String,

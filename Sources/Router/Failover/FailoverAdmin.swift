@@ -122,7 +122,7 @@ public struct FailoverAdmin: Sendable {
     /// The current decider: the election node with the lowest sequence and its instance id; `nil`
     /// when no instance takes part in the election.
     public func decider() async throws(FailoverAdminError) -> Decider? {
-        var children: [String]
+        let children: [String]
         do {
             children = try await client.children(paths.election)
         } catch {
@@ -131,28 +131,13 @@ public struct FailoverAdmin: Sendable {
             }
             return nil
         }
-        children = children.compactMap { name in Self.electionSequence(name).map { (name, $0) } }
-            .sorted { ($0.1, $0.0) < ($1.1, $1.0) }.map(\.0)
-        for node in children {
+        for node in ElectionOrder.sorted(children) {
             // A node may vanish between the listing and the read: the next one then decides.
             if let (data, _) = try await read(paths.election + "/" + node) {
                 return Decider(node: node, instance: String(decoding: data, as: UTF8.self))
             }
         }
         return nil
-    }
-
-    /// The sequence number of an election node name `n_<digits>`.
-    static func electionSequence(_ name: String) -> Int64? {
-        let prefix = "n_"
-        guard name.hasPrefix(prefix) else {
-            return nil
-        }
-        let digits = name.dropFirst(prefix.count)
-        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-            return nil
-        }
-        return Int64(digits)
     }
 
     // MARK: ZooKeeper helpers
