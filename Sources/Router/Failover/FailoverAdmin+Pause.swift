@@ -48,19 +48,22 @@ extension FailoverAdmin {
         } catch {
             throw FailoverAdminError(.malformedNode, path: paths.paused, message: "encoding the pause: \(error)")
         }
-        do {
-            _ = try await client.create(paths.paused, data: data, acl: acl, createParents: true)
-            return (pause, true)
-        } catch {
-            guard error.code == .nodeExists else {
-                throw FailoverAdminError(.zooKeeper, path: paths.paused, message: "creating \(paths.paused): \(error)")
+        // The node may vanish (a concurrent resume) between a failed create and the read: try again.
+        for _ in 0..<3 {
+            do {
+                _ = try await client.create(paths.paused, data: data, acl: acl, createParents: true)
+                return (pause, true)
+            } catch {
+                guard error.code == .nodeExists else {
+                    throw FailoverAdminError(.zooKeeper, path: paths.paused, message: "creating \(paths.paused): \(error)")
+                }
+            }
+            if let existing = try await globalPause() {
+                return (existing, false)
             }
         }
-        guard let existing = try await globalPause() else {
-            // Resumed between our create and read: try once more.
-            return try await pauseAll(reason: reason)
-        }
-        return (existing, false)
+        throw FailoverAdminError(
+            .conflict, path: paths.paused, message: "the global pause node keeps appearing and vanishing; retry")
     }
 
     /// Resumes automation globally by deleting ``FailoverPaths/paused``.
