@@ -1,167 +1,171 @@
 import ArgumentParser
 import FailoverPolicy
 import Foundation
-import HealthProbe
-import NIOPosix
 import Router
-import ZooKeeper
 
-/// `meta-proxy failover ...`: inspect and steer failover (DR drills, manual switches).
+/// `meta-proxy failover ...`: inspect and steer failover (DR drills, manual and planned switches).
 struct FailoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "failover",
         abstract: "Inspect and steer failover: status, switch, back, pause, resume.",
+        discussion: """
+            State lives under <root>/.meta-proxy (see docs/failover.md): the effective route of each table,
+            the global pause flag, the decider election and the decider's health snapshot.
+            """,
         subcommands: [Status.self, Switch.self, Back.self, Pause.self, Resume.self]
     )
 
-    /// Runs `body` with a connected failover admin, closing the client after.
-    static func withAdmin<T>(_ options: ZooKeeperOptions, _ body: (FailoverAdmin) async throws -> T) async throws -> T {
-        let (client, settings) = try await options.connect(logger: cliLogger("meta-proxy.failover"))
-        do {
-            let result = try await body(FailoverAdmin(client: client, root: settings.root))
-            await client.close()
-            return result
-        } catch {
-            await client.close()
-            throw error
-        }
-    }
-
-    /// Who is acting, for the decision record: `cli:<user>@<host>`.
-    static var operatorID: String {
-        let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown"
-        return "cli:\(user)@\(ProcessInfo.processInfo.hostName)"
-    }
-
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Declared vs effective route, cluster health, lag, decider and recent decisions.")
-        @Argument(help: "A table; without one, every table that has backups.") var table: String?
-        @OptionGroup var zk: ZooKeeperOptions
-        @Flag(help: "Print JSON.") var json = false
+            abstract: "Declared vs effective route, health, lag, pause flags, decider, last decisions.")
+        @Argument(help: "Table name; without it, one line per routed table with backups.") var table: String?
+        @OptionGroup var options: FailoverOptions
 
         func run() async throws {
-            let (overview, statuses) = try await FailoverCommand.withAdmin(zk) { admin in
-                let statuses: [FailoverAdmin.TableStatus]
+            try await FailoverSession.run(options) { admin in
                 if let table {
-                    statuses = [try await admin.status(of: table)]
+                    let status = try await admin.status(of: table)
+                    print(options.json ? FailoverOutput.json(status) : FailoverOutput.text(status))
                 } else {
-                    statuses = try await admin.statusOfProtectedTables()
+                    let overview = try await admin.overview()
+                    print(options.json ? FailoverOutput.json(overview) : FailoverOutput.text(overview))
                 }
-                return (try await admin.overview(), statuses)
             }
-            print(json ? FailoverOutput.json(overview, statuses) : FailoverOutput.text(overview, statuses, detailed: table != nil))
         }
     }
 
     struct Switch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Switch a table to a backup cluster (a DR drill or a manual failover), guarded by its policy.")
+            abstract: "Route a table to another cluster: a drill, a manual DR switch, or a planned switchover.",
+            discussion: """
+                Without --planned the switch is judged by the table's policy (guard: lag and its age from the
+                decider's health snapshot; the target must be up) and refused unless --force. With --planned,
+                writes are blocked on the current cluster (replica.deny_client_request=timeout*write), the
+                duplication is drained to lag 0, the route is switched and the old cluster answers
+                ERR_INVALID_STATE (reconfig*all) so clients re-query; any failure before the route switch
+                unblocks writes again.
+                """)
         @Argument(help: "Table name.") var table: String
-        @Option(help: "The cluster to serve the table (a backup, or the primary).") var to: String
-        @Flag(help: "Switch even if the policy's guard (lag, health) refuses.") var force = false
-        @Flag(help: "Record the switch as a real failover instead of a drill.") var failover = false
-        @Flag(help: "Zero-loss switchover with the primary alive: block writes, wait for duplication, switch, reconfig.")
-        var planned = false
-        @Option(name: .customLong("max-wait"), help: "With --planned: seconds to wait for duplication to drain.")
-        var maxWait = 120
-        @Option(help: "Policy directory (the table's policy supplies the guard).") var policies = "policies"
-        @OptionGroup var zk: ZooKeeperOptions
-        @Flag(help: "Print JSON.") var json = false
+        @Option(help: "Target cluster name (the primary or a declared backup).") var to: String
+        @Flag(help: "Switch even when the guard or health checks fail (not with --planned).") var force = false
+        @Flag(help: "Record the switch as a DR drill (mode drill) instead of a failover.") var drill = false
+        @Flag(help: "Zero-loss switchover while the current cluster is alive.") var planned = false
+        @Option(name: .customLong("max-wait"), help: "--planned: longest wait for the duplication to drain.")
+        var maxWait = DurationArgument(.seconds(120))
+        @Option(help: "--planned: least time between blocking writes and accepting lag 0 (env and decree sync).")
+        var settle = DurationArgument(.seconds(40))
+        @Option(name: .customLong("poll-interval"), help: "--planned: time between duplication queries.")
+        var pollInterval = DurationArgument(.seconds(1))
+        @Option(name: .customLong("rpc-timeout"), help: "--planned: timeout of each MetaServer request.")
+        var rpcTimeout = DurationArgument(.seconds(5))
+        @OptionGroup var options: FailoverOptions
+
+        func validate() throws {
+            if planned && force {
+                throw ValidationError("--force does not apply to --planned (its checks are what make it lossless)")
+            }
+            if planned && drill {
+                throw ValidationError("--drill does not apply to --planned")
+            }
+        }
 
         func run() async throws {
-            if planned {
-                let pool = UpstreamPool(
-                    group: MultiThreadedEventLoopGroup.singleton, settings: UpstreamSettings(),
-                    logger: cliLogger("meta-proxy.failover"))
-                let outcome: FailoverAdmin.SwitchOutcome
-                do {
-                    outcome = try await FailoverCommand.withAdmin(zk) { admin in
-                        try await admin.plannedSwitch(
-                            table, to: to, upstreams: pool, maxWait: .seconds(maxWait), by: FailoverCommand.operatorID,
-                            progress: { step in
-                                guard !json else { return }
-                                print(step)
-                                fflush(nil)  // progress must reach a pipe as it happens
-                            })
-                    }
-                } catch {
-                    await pool.close()
-                    throw error
+            guard planned else {
+                let result = try await FailoverSession.run(options) { admin in
+                    try await admin.switchTable(table, to: to, force: force, drill: drill)
                 }
-                await pool.close()
-                print(json ? FailoverOutput.json(outcome) : FailoverOutput.text(outcome))
+                print(options.json ? FailoverOutput.json(result) : FailoverOutput.text(result))
                 return
             }
-            let policy = try FailoverCommand.policy(for: table, directory: policies)
-            let outcome = try await FailoverCommand.withAdmin(zk) { admin in
-                try await admin.switchTable(
-                    table, to: to, policy: policy, force: force, mode: failover ? .failover : .drill,
-                    by: FailoverCommand.operatorID)
+            let plannedOptions = FailoverAdmin.PlannedOptions(
+                maxWait: maxWait.duration, settle: settle.duration, pollInterval: pollInterval.duration,
+                rpcTimeout: rpcTimeout.duration)
+            let json = options.json
+            let events = FailoverEventLog()
+            do {
+                let result = try await FailoverSession.run(options, rpcTimeout: rpcTimeout.duration) { admin in
+                    try await admin.plannedSwitch(table, to: to, options: plannedOptions) { event in
+                        events.append(event)
+                        if !json {
+                            // Unbuffered, so progress shows while the drain waits (also through a pipe).
+                            FileHandle.standardOutput.write(Data("\(event)\n".utf8))
+                        }
+                    }
+                }
+                print(json ? FailoverOutput.json(planned: result, events: events.all) : FailoverOutput.text(result))
+            } catch let error as FailoverAdminError where json {
+                print(FailoverOutput.json(failed: error, table: table, events: events.all))
+                throw ExitCode.failure
             }
-            print(json ? FailoverOutput.json(outcome) : FailoverOutput.text(outcome))
         }
     }
 
     struct Back: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Switch a table back to its declared primary (guarded like switch).")
+            abstract: "Route a table back to its declared primary (guarded like switch unless --force).",
+            discussion: """
+                Writes the backup took reach the primary only through a reverse duplication (backup → primary).
+                Without one they stay on the backup: drain or set one up first (docs/failover.md).
+                """)
         @Argument(help: "Table name.") var table: String
-        @Flag(help: "Switch back even if the policy's failback guard refuses.") var force = false
-        @Option(help: "Policy directory (the table's policy supplies the guard).") var policies = "policies"
-        @OptionGroup var zk: ZooKeeperOptions
-        @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "Switch back even when the checks fail.") var force = false
+        @OptionGroup var options: FailoverOptions
 
         func run() async throws {
-            let policy = try FailoverCommand.policy(for: table, directory: policies)
-            let outcome = try await FailoverCommand.withAdmin(zk) { admin in
-                let primary = try await admin.status(of: table).route.primary.name
-                return try await admin.switchTable(
-                    table, to: primary, policy: policy, force: force, by: FailoverCommand.operatorID)
+            let result = try await FailoverSession.run(options) { admin in
+                try await admin.switchBack(table, force: force)
             }
-            print(json ? FailoverOutput.json(outcome) : FailoverOutput.text(outcome))
+            print(options.json ? FailoverOutput.json(result, caveat: FailoverOutput.backCaveat(result)) : FailoverOutput.text(result))
+            if !options.json {
+                print("note: \(FailoverOutput.backCaveat(result))")
+            }
         }
     }
 
     struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Freeze automatic decisions for a table, or for every table.")
-        @Argument(help: "A table; without one, every table.") var table: String?
-        @Option(help: "Why (kept with a global pause).") var reason = ""
-        @OptionGroup var zk: ZooKeeperOptions
+            abstract: "Freeze automatic switching for one table, or for every table.")
+        @Argument(help: "Table name; without it, pause globally.") var table: String?
+        @Option(help: "Why (stored in the global pause node).") var reason: String?
+        @OptionGroup var options: FailoverOptions
+
+        func validate() throws {
+            if table != nil && reason != nil {
+                throw ValidationError("--reason applies to the global pause only")
+            }
+        }
 
         func run() async throws {
-            try await FailoverCommand.withAdmin(zk) { admin in
+            try await FailoverSession.run(options) { admin in
                 if let table {
-                    try await admin.setPaused(true, table: table, by: FailoverCommand.operatorID)
+                    let (wasPaused, after) = try await admin.pause(table: table)
+                    print(FailoverOutput.pause(table: table, before: wasPaused, after: after.paused, json: options.json))
                 } else {
-                    try await admin.setGloballyPaused(true, by: FailoverCommand.operatorID, reason: reason)
+                    let (pause, created) = try await admin.pauseAll(reason: reason)
+                    print(FailoverOutput.globalPause(pause, changed: created, paused: true, json: options.json))
                 }
             }
-            print("paused \(table ?? "every table")")
         }
     }
 
     struct Resume: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resume automatic decisions.")
-        @Argument(help: "A table; without one, lift the global pause.") var table: String?
-        @OptionGroup var zk: ZooKeeperOptions
+        static let configuration = CommandConfiguration(
+            abstract: "Resume automatic switching for one table, or globally.")
+        @Argument(help: "Table name; without it, resume globally.") var table: String?
+        @OptionGroup var options: FailoverOptions
 
         func run() async throws {
-            try await FailoverCommand.withAdmin(zk) { admin in
+            try await FailoverSession.run(options) { admin in
                 if let table {
-                    try await admin.setPaused(false, table: table, by: FailoverCommand.operatorID)
+                    let (wasPaused, after) = try await admin.resume(table: table)
+                    print(
+                        FailoverOutput.pause(
+                            table: table, before: wasPaused, after: after?.paused ?? false, json: options.json))
                 } else {
-                    try await admin.setGloballyPaused(false, by: FailoverCommand.operatorID, reason: "")
+                    let removed = try await admin.resumeAll()
+                    print(FailoverOutput.globalPause(removed, changed: removed != nil, paused: false, json: options.json))
                 }
             }
-            print("resumed \(table ?? "every table")")
         }
-    }
-
-    /// The policy of `table` from `directory` (the built-in manual default when it has no files).
-    static func policy(for table: String, directory: String) throws -> Policy {
-        guard FileManager.default.fileExists(atPath: directory) else { return Policy.builtInDefault }
-        return try PolicySet.load(directory: directory, registry: .builtIn).policy(for: table)
     }
 }

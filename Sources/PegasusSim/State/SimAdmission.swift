@@ -19,7 +19,7 @@ enum SimAdmission: Sendable {
         case .answer(let delay):
             switch reply() {
             case .success(let value): return .reply(value, delay: delay)
-            case .failure(let rejection): return rejection.closesConnection ? .close(rejection.detail) : .noReply
+            case .failure(let rejection): return .close(rejection.detail)
             }
         }
     }

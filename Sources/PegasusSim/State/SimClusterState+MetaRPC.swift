@@ -7,49 +7,11 @@ extension SimClusterState {
         let name = frame.message.name
         let node = SimNodeID(role: .meta, index: index)
         return admit(node, http: false, queryConfig: name == RpcName.queryConfig).outcome {
-            name == RpcName.updateAppEnv ? updateAppEnv(index, frame) : metaReply(index, frame)
+            metaReply(index, frame)
         }
     }
 
-    /// `RPC_CM_UPDATE_APP_ENV` on the leader: set, delete or clear a table's envs.
-    private mutating func updateAppEnv(_ index: Int, _ frame: RequestFrame) -> Result<ResponseFrame, SimRequestRejection> {
-        let request: UpdateAppEnvRequest
-        do {
-            request = try frame.decodeArgs(UpdateAppEnvRequest.self)
-        } catch {
-            return .failure(SimRequestRejection(detail: "cannot read update_app_env args: \(error)"))
-        }
-        let answer = { (response: UpdateAppEnvResponse) in
-            Result<ResponseFrame, SimRequestRejection>.success(
-                .reply(requestName: frame.message.name, seqid: frame.message.seqid, result: response))
-        }
-        guard leaderIndex == index else { return answer(UpdateAppEnvResponse(err: .forwardToOthers)) }
-        guard let tableIndex = tableIndex(named: request.appName) else {
-            return answer(UpdateAppEnvResponse(err: .appNotExist, hintMessage: "no table \(request.appName)"))
-        }
-        switch request.operation {
-        case .set:
-            let keys = request.keys ?? []
-            let values = request.values ?? []
-            guard keys.count == values.count, !keys.isEmpty else {
-                return answer(UpdateAppEnvResponse(err: .invalidParameters, hintMessage: "keys and values differ"))
-            }
-            for (key, value) in zip(keys, values) { tables[tableIndex].envs[key] = value }
-        case .delete:
-            for key in request.keys ?? [] { tables[tableIndex].envs.removeValue(forKey: key) }
-        case .clear:
-            if let prefix = request.clearPrefix, !prefix.isEmpty {
-                tables[tableIndex].envs = tables[tableIndex].envs.filter { !$0.key.hasPrefix(prefix + ".") }
-            } else {
-                tables[tableIndex].envs = [:]
-            }
-        default:
-            return answer(UpdateAppEnvResponse(err: .invalidParameters, hintMessage: "unknown operation"))
-        }
-        return answer(UpdateAppEnvResponse(err: .ok))
-    }
-
-    private func metaReply(_ index: Int, _ frame: RequestFrame) -> Result<ResponseFrame, SimRequestRejection> {
+    private mutating func metaReply(_ index: Int, _ frame: RequestFrame) -> Result<ResponseFrame, SimRequestRejection> {
         let name = frame.message.name
         let seqid = frame.message.seqid
         let isLeader = leaderIndex == index
@@ -82,6 +44,10 @@ extension SimClusterState {
         case RpcName.queryDuplication:
             return reply(DuplicationQueryRequest.self) { request in
                 isLeader ? duplicationQueryResponse(request) : DuplicationQueryResponse(err: .forwardToOthers)
+            }
+        case RpcName.updateAppEnv:
+            return reply(UpdateAppEnvRequest.self) { request in
+                isLeader ? updateAppEnv(request) : UpdateAppEnvResponse(err: .forwardToOthers)
             }
         case RpcName.negotiation:
             return reply(NegotiationRequest.self) { _ in NegotiationResponse(status: .saslAuthDisable) }

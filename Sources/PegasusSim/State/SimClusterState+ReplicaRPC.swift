@@ -27,8 +27,19 @@ extension SimClusterState {
     }
 
     /// Decides the reply of ReplicaServer `index` to `frame`; `now` is Pegasus-epoch seconds.
+    /// A request denied by the table's `replica.deny_client_request` gets no reply (`timeout`) or
+    /// `ERR_INVALID_STATE` in the envelope (`reconfig`).
     mutating func handleReplicaRPC(_ index: Int, _ frame: RequestFrame, now: Int64) -> SimOutcome<ResponseFrame> {
-        admit(SimNodeID(role: .replica, index: index), http: false).outcome {
+        let admission = admit(SimNodeID(role: .replica, index: index), http: false)
+        if case .answer(let delay) = admission, let denial = clientDenial(index, frame) {
+            switch denial {
+            case .drop:
+                return .noReply
+            case .reject:
+                return .reply(envelopeError(.invalidState, frame.message.name, frame.message.seqid), delay: delay)
+            }
+        }
+        return admission.outcome {
             replicaReply(index, frame, now: now)
         }
     }
@@ -53,16 +64,6 @@ extension SimClusterState {
         switch dataTarget(index, frame.header) {
         case .serve(let found): target = found
         case .refuse(let error): return .success(envelopeError(error, name, seqid))
-        }
-        // `replica.deny_client_request` (src/replica/replica.cpp): `timeout*…` drops the request
-        // without a reply, `reconfig*…` answers ERR_INVALID_STATE so the client re-queries config.
-        if let deny = tables[target.tableIndex].envs["replica.deny_client_request"] {
-            let parts = deny.split(separator: "*").map(String.init)
-            let isWrite = name == RrdbRpcName.put || name == RrdbRpcName.remove
-            if parts.count == 2, parts[1] == "all" || (parts[1] == "write" && isWrite) || (parts[1] == "read" && !isWrite) {
-                if parts[0] == "timeout" { return .failure(SimRequestRejection(detail: "denied: \(deny)", closesConnection: false)) }
-                return .success(envelopeError(.invalidState, name, seqid))
-            }
         }
         do {
             let result: any ThriftEncodable

@@ -8,10 +8,10 @@ struct SimTableState: Sendable {
     var partitions: [SimPartitionState]
     /// Duplications, in creation order.
     var duplications: [SimDuplicationState] = []
+    /// App envs (`app_info.envs`), set through `RPC_CM_UPDATE_APP_ENV`.
+    var envs: [String: String] = [:]
     /// Creation time in seconds (the cluster's start).
     var createSecond: Int64
-    /// App envs (`RPC_CM_UPDATE_APP_ENV`), e.g. `replica.deny_client_request`.
-    var envs: [String: String] = [:]
 
     /// Every partition's last committed decree.
     var lastCommittedDecrees: [Int64] { partitions.map(\.lastCommittedDecree) }

@@ -26,6 +26,18 @@ public struct UpdateAppEnvRequest: Hashable, Sendable, ThriftCodable {
         self.clearPrefix = clearPrefix
     }
 
+    /// A request setting `envs` (in ascending key order) on table `appName`.
+    public static func set(_ envs: [String: String], appName: String) -> UpdateAppEnvRequest {
+        let sorted = envs.sorted { $0.key < $1.key }
+        return UpdateAppEnvRequest(
+            appName: appName, operation: .set, keys: sorted.map(\.key), values: sorted.map(\.value))
+    }
+
+    /// A request deleting `keys` from table `appName`.
+    public static func delete(_ keys: [String], appName: String) -> UpdateAppEnvRequest {
+        UpdateAppEnvRequest(appName: appName, operation: .delete, keys: keys)
+    }
+
     /// The IDL shape, for schema-aware skipping.
     public static let schema: ThriftSchema = .structure([
         1: .string, 2: .i32, 3: .list(.string), 4: .list(.string), 5: .string,

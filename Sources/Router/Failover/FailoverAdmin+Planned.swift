@@ -1,148 +1,305 @@
 import FailoverPolicy
-import Foundation
-import NIOCore
+import HealthProbe
+import Logging
 import PegasusWire
 
+/// The planned switchover (`failover switch --planned`): the table migrator's steps
+/// (pegasus-health-and-duplication.md §4.1) against a live source cluster.
 extension FailoverAdmin {
-    /// The app env that blocks client requests on a replica (`src/replica/replica.cpp`).
-    static let denyClientRequest = "replica.deny_client_request"
-
-    /// A zero-loss switchover while the primary is alive, automating the steps of Pegasus' table
-    /// migrator: (1) the duplication to `target` must ship mutations (`DS_LOG`); (2) block writes
-    /// on the primary (`replica.deny_client_request = timeout*write`); (3) wait until every
-    /// partition's confirmed decree reaches its last committed decree; (4) switch the effective
-    /// route (mode `planned`); (5) make the old primary answer `ERR_INVALID_STATE`
-    /// (`reconfig*all`) so clients re-query config at once. A failure in (2)-(4) removes the env
-    /// again and rethrows, naming the step.
+    /// Moves `table` to `target` without losing writes, while the cluster it is on is alive.
+    ///
+    /// 1. check: the source (the active cluster) duplicates the table to `target` with status
+    ///    `DS_LOG`, not `FAIL_SKIP`, reporting per-partition progress; `target` serves the table and
+    ///    does not deny clients (`replica.deny_client_request`).
+    /// 2. block-writes: `replica.deny_client_request=timeout*write` on the source.
+    /// 3. drain: poll the duplication until every partition's `confirmed_decree` equals its
+    ///    `last_committed_decree`, no sooner than ``PlannedOptions/settle`` after step 2, at most
+    ///    ``PlannedOptions/maxWait``.
+    /// 4. switch-route: the effective route names `target` (mode `planned`, or `primary` when
+    ///    `target` is the declared primary; trigger `planned`), compare-and-set.
+    /// 5. reconfig-clients: `replica.deny_client_request=reconfig*all` on the source.
+    ///
+    /// A failure in steps 2–4 restores the source's env (the previous value, or none) and throws
+    /// naming the step. A failure in step 5 leaves the route switched and writes on the source
+    /// blocked, and throws asking the operator to set `reconfig*all` by hand.
     /// - Parameters:
-    ///   - upstreams: the MetaServer client for the RPCs to the primary.
-    ///   - maxWait: how long step 3 may take.
-    ///   - progress: told about each step, for the operator.
+    ///   - table: The table.
+    ///   - target: The cluster to move to: a declared backup, or the primary when on a backup.
+    ///   - options: Timing.
+    ///   - progress: Called for every step event, in order.
+    /// - Throws: ``FailoverAdminError`` with ``FailoverAdminError/step`` set.
     public func plannedSwitch(
-        _ table: String, to target: String, upstreams: UpstreamPool, maxWait: Duration, by: String,
-        historyLimit: Int = EffectiveRoute.defaultHistoryLimit, progress: @Sendable (String) -> Void = { _ in }
-    ) async throws -> SwitchOutcome {
-        let current = try await status(of: table)
-        let route = current.route
-        guard current.activeCluster == route.primary.name else {
-            throw Failure("\(table) is served by \(current.activeCluster), not its primary: a planned switch starts on the primary")
+        _ table: String,
+        to target: String,
+        options: PlannedOptions = PlannedOptions(),
+        progress: @Sendable (PlannedEvent) -> Void = { _ in }
+    ) async throws(FailoverAdminError) -> SwitchResult {
+        guard upstream != nil else {
+            throw FailoverAdminError(
+                .invalidArgument, table: table, step: .check, message: "a planned switch needs a MetaServer client")
         }
-        guard route.backups.contains(where: { $0.name == target }) else {
-            throw Failure("\(target) is not a backup of \(table) (backups: \(route.backups.map(\.name).joined(separator: ", ")))")
+        func report(_ step: PlannedStep, _ kind: PlannedEvent.Kind, _ text: String) {
+            let event = PlannedEvent(step: step, kind: kind, text: text)
+            logger.debug("planned switch step", metadata: [RouteLoggingKeys.table: "\(table)", "failover.step": "\(event)"])
+            progress(event)
         }
-        let meta = MetaRPC(upstreams: upstreams, cluster: route.primary)
-
-        progress("1/5 checking the duplication \(route.primary.name) → \(target)")
-        guard let entry = try await meta.duplication(of: table, to: target), entry.status == .log else {
-            throw Failure("step 1: the duplication of \(table) to \(target) is missing or not DS_LOG")
-        }
-
-        progress("2/5 blocking writes on \(route.primary.name): \(Self.denyClientRequest)=timeout*write")
-        try await meta.setEnv(table, Self.denyClientRequest, "timeout*write")
-        do {
-            progress("3/5 waiting for the duplication to ship every write (at most \(maxWait))")
-            try await meta.waitUntilDrained(table, to: target, maxWait: maxWait)
-
-            progress("4/5 switching the effective route to \(target)")
-            let outcome = try await writePlanned(current, to: target, by: by, historyLimit: historyLimit)
-
-            progress("5/5 making clients of \(route.primary.name) re-query: \(Self.denyClientRequest)=reconfig*all")
-            try await meta.setEnv(table, Self.denyClientRequest, "reconfig*all")
-            return outcome
+        let plan = try await plannedCheck(table, target: target, options: options, report: report)
+        let source = plan.source.name
+        report(.blockWrites, .started, "set \(Self.denyClientRequest)=\(Self.denyWrites) on \(source)")
+        do throws(FailoverAdminError) {
+            try await updateAppEnv(
+                .set([Self.denyClientRequest: Self.denyWrites], appName: table), on: plan.source,
+                timeout: options.rpcTimeout)
         } catch {
-            progress("rolling back: removing \(Self.denyClientRequest) on \(route.primary.name)")
-            try? await meta.deleteEnv(table, Self.denyClientRequest)
-            throw error
+            // The request may have been applied before its reply was lost: undo it to be sure.
+            throw await rolledBack(error, at: .blockWrites, plan: plan, options: options, report: report)
+        }
+        let blockedAt = ContinuousClock.now
+        report(.blockWrites, .done, "writes on \(source) are dropped without reply; clients time out")
+        let result: SwitchResult
+        do throws(FailoverAdminError) {
+            try await drain(plan, blockedAt: blockedAt, options: options, report: report)
+            result = try await switchPlannedRoute(plan, report: report)
+        } catch {
+            throw await rolledBack(error, at: error.step ?? .drain, plan: plan, options: options, report: report)
+        }
+        report(.reconfigClients, .started, "set \(Self.denyClientRequest)=\(Self.reconfigAll) on \(source)")
+        do throws(FailoverAdminError) {
+            try await updateAppEnv(
+                .set([Self.denyClientRequest: Self.reconfigAll], appName: table), on: plan.source,
+                timeout: options.rpcTimeout)
+        } catch {
+            var failure = error
+            failure.step = .reconfigClients
+            failure.message =
+                "\(error.message); the route is switched to \(plan.target.name) and writes on \(source) stay "
+                + "blocked (\(Self.denyWrites)): set \(Self.denyClientRequest)=\(Self.reconfigAll) on \(source) "
+                + "by hand so clients re-query now"
+            throw failure
+        }
+        report(.reconfigClients, .done, "requests to \(source) answer ERR_INVALID_STATE; clients re-query the proxy")
+        return result
+    }
+
+    private func plannedCheck(
+        _ table: String,
+        target: String,
+        options: PlannedOptions,
+        report: (PlannedStep, PlannedEvent.Kind, String) -> Void
+    ) async throws(FailoverAdminError) -> PlannedSwitchPlan {
+        func fail(_ message: String) -> FailoverAdminError {
+            FailoverAdminError(.plannedStep, table: table, step: .check, message: message)
+        }
+        do throws(FailoverAdminError) {
+            let route = try await declaredRoute(table)
+            let active = try await storedRoute(table)?.document.activeCluster ?? route.primary.name
+            report(.check, .started, "\(table) is on \(active); planning the move to \(target)")
+            let names = route.clusters.map(\.name)
+            guard let source = route.clusters.first(where: { $0.name == active }) else {
+                throw fail("\(table) is routed to \(active), which its declared route no longer names")
+            }
+            guard let destination = route.clusters.first(where: { $0.name == target }) else {
+                throw fail(
+                    "\(target) is neither the primary nor a backup of table \(table) (clusters: \(names.joined(separator: ", ")))")
+            }
+            guard destination.name != source.name else {
+                throw fail("table \(table) is already on \(target)")
+            }
+            let app = try await appInfo(table, on: source, timeout: options.rpcTimeout)
+            let observation = try await duplication(
+                table, plan: (source, destination, Int(app.partitionCount)), timeout: options.rpcTimeout)
+            if let refusal = Self.undrainable(observation) {
+                throw fail(refusal)
+            }
+            let served = try await appInfo(table, on: destination, timeout: options.rpcTimeout)
+            if let denial = served.envs[Self.denyClientRequest] {
+                throw fail(
+                    "\(destination.name) has \(Self.denyClientRequest)=\(denial) on \(table): clients would be refused "
+                        + "there after the switch; remove it first (a leftover of an earlier switch?)")
+            }
+            let previous = app.envs[Self.denyClientRequest]
+            if let previous {
+                report(
+                    .check, .progress,
+                    "\(source.name) already has \(Self.denyClientRequest)=\(previous); restored if the switch fails")
+            }
+            report(
+                .check, .done,
+                "\(Self.describe(observation)); \(destination.name) serves \(table) (\(served.partitionCount) partitions)")
+            return PlannedSwitchPlan(
+                route: route, source: source, target: destination, partitionCount: Int(app.partitionCount),
+                previousDenial: previous)
+        } catch {
+            var failure = error
+            failure.step = .check
+            throw failure
         }
     }
 
-    private func writePlanned(_ current: TableStatus, to target: String, by: String, historyLimit: Int) async throws
-        -> SwitchOutcome
-    {
-        let now = Date()
-        let input = DecisionInput(
-            table: current.route.table, primary: current.route.primary.name, backups: current.route.backups.map(\.name),
-            health: [:], duplications: [:], reverseDuplications: [:],
-            current: current.effective?.effectiveState(primary: current.route.primary.name) ?? .initial,
-            tablePaused: current.effective?.paused ?? false, globallyPaused: false, now: now)
-        let reason = DecisionReason(
-            .operatorRequest, "planned switchover: writes blocked on \(current.route.primary.name), duplication drained")
-        guard
-            let record = DecisionRecord(
-                decision: .switchTo(cluster: target, reason: reason), input: input, decidedBy: by, trigger: .planned)
-        else { throw Failure("step 4: nothing to switch") }
-        var document =
-            current.effective
-            ?? EffectiveRoute(
-                table: current.route.table, activeCluster: current.route.primary.name, reason: reason, since: now,
-                decidedBy: by, mode: .primary)
-        document.apply(record, mode: .planned, historyLimit: historyLimit)
-        try await write(document, version: current.version)
-        return SwitchOutcome(from: current.route.primary.name, document: document, record: record)
+    /// One duplication observation of the plan's source → target.
+    private func duplication(
+        _ table: String,
+        plan: (source: ClusterRoute, target: ClusterRoute, partitions: Int),
+        timeout: Duration
+    ) async throws(FailoverAdminError) -> DuplicationObservation {
+        let report = try await duplications(table, on: plan.source, partitionCount: plan.partitions, timeout: timeout)
+        return DuplicationObservation(
+            primaryCluster: plan.source.name, table: table, backupCluster: plan.target.name, report: report,
+            observedAt: clock())
     }
-}
 
-/// Meta RPCs a planned switchover sends to the primary cluster's leader.
-private struct MetaRPC {
-    let upstreams: UpstreamPool
-    let cluster: ClusterRoute
-
-    func call<Request: ThriftEncodable, Response: ThriftDecodable>(
-        _ name: String, _ request: Request, _: Response.Type
-    ) async throws -> Response {
-        let args = RequestFrame.make(header: RequestHeader(), name: name, seqid: 0, args: request).args
-        let reply = try await upstreams.query(
-            cluster: cluster, name: name, args: args, timeout: .seconds(5), followsForwards: false)
-        guard reply.errorName == ErrorCode.ok.name else {
-            throw FailoverAdmin.Failure("\(name) on \(cluster.name): \(reply.errorName)")
+    /// Why the duplication cannot be drained and verified, or `nil`.
+    static func undrainable(_ observation: DuplicationObservation) -> String? {
+        let link = "\(observation.primaryCluster) → \(observation.backupCluster)"
+        guard observation.dupid != nil, let status = observation.status else {
+            return "table \(observation.table) has no duplication \(link)"
         }
-        return try reply.decodeResult(Response.self)
-    }
-
-    func duplication(of table: String, to target: String) async throws -> DuplicationEntry? {
-        let response = try await call(
-            RpcName.queryDuplication, DuplicationQueryRequest(appName: table), DuplicationQueryResponse.self)
-        guard response.err == .ok else {
-            throw FailoverAdmin.Failure("query duplication of \(table) on \(cluster.name): \(response.err)")
+        guard status == .log else {
+            return "duplication \(link) is \(status), not DS_LOG: it does not ship writes"
         }
-        return response.entries.first { $0.remote == target }
-    }
-
-    func setEnv(_ table: String, _ key: String, _ value: String) async throws {
-        try await update(UpdateAppEnvRequest(appName: table, operation: .set, keys: [key], values: [value]))
-    }
-
-    func deleteEnv(_ table: String, _ key: String) async throws {
-        try await update(UpdateAppEnvRequest(appName: table, operation: .delete, keys: [key]))
-    }
-
-    private func update(_ request: UpdateAppEnvRequest) async throws {
-        let response = try await call(RpcName.updateAppEnv, request, UpdateAppEnvResponse.self)
-        guard response.err == .ok else {
-            throw FailoverAdmin.Failure("update app env of \(request.appName) on \(cluster.name): \(response.err) \(response.hintMessage)")
+        guard observation.failMode != .skip else {
+            return "duplication \(link) is FAIL_SKIP: it drops writes it cannot ship"
         }
+        guard observation.lagUnknownReason != .noPartitionStates else {
+            return "\(observation.primaryCluster) does not report per-partition duplication progress "
+                + "(partition_states, Pegasus before 2.6): the drain cannot be verified"
+        }
+        return nil
     }
 
-    /// Polls until every partition's confirmed decree equals its last committed decree.
-    func waitUntilDrained(_ table: String, to target: String, maxWait: Duration) async throws {
-        let deadline = ContinuousClock.now + maxWait
+    /// `duplication A → B DS_LOG, lag …`.
+    static func describe(_ observation: DuplicationObservation) -> String {
+        let link = "duplication \(observation.primaryCluster) → \(observation.backupCluster)"
+        let status = observation.status?.rawValue ?? "absent"
+        guard let lag = observation.maxLag else {
+            let partitions = observation.unknownLagPartitions.map(String.init).joined(separator: ",")
+            return "\(link) \(status), lag unknown (partitions \(partitions))"
+        }
+        return "\(link) \(status), max lag \(lag) decrees"
+    }
+
+    private func drain(
+        _ plan: PlannedSwitchPlan,
+        blockedAt: ContinuousClock.Instant,
+        options: PlannedOptions,
+        report: (PlannedStep, PlannedEvent.Kind, String) -> Void
+    ) async throws(FailoverAdminError) {
+        let table = plan.route.table
+        let deadline = blockedAt + options.maxWait
+        report(
+            .drain, .started,
+            "waiting until every partition's lag is 0 (settle \(PolicyDuration.format(options.settle)), "
+                + "at most \(PolicyDuration.format(options.maxWait)))")
+        var last = ""
         while true {
-            guard let entry = try await duplication(of: table, to: target) else {
-                throw FailoverAdmin.Failure("step 3: the duplication to \(target) disappeared")
+            var text: String
+            do throws(FailoverAdminError) {
+                let observation = try await duplication(
+                    table, plan: (plan.source, plan.target, plan.partitionCount), timeout: options.rpcTimeout)
+                if let refusal = Self.undrainable(observation) {
+                    throw FailoverAdminError(.plannedStep, table: table, step: .drain, message: refusal)
+                }
+                text = Self.describe(observation)
+                if observation.maxLag == 0 {
+                    guard ContinuousClock.now - blockedAt < options.settle else {
+                        report(.drain, .done, "\(text): every write is on \(plan.target.name)")
+                        return
+                    }
+                    text += "; holding until \(PolicyDuration.format(options.settle)) have passed since writes were blocked"
+                }
+            } catch where error.code == .metaRPC {
+                text = "query failed: \(error.message)"
             }
-            guard let states = entry.partitionStates else {
-                throw FailoverAdmin.Failure(
-                    "step 3: \(cluster.name) reports no per-partition duplication progress (Pegasus 2.5 and older); "
-                        + "drain by hand and use `failover switch`")
+            if text != last {
+                report(.drain, .progress, text)
+                last = text
             }
-            let pending = states.values.filter {
-                $0.confirmedDecree < 0 || $0.lastCommittedDecree < 0 || $0.confirmedDecree < $0.lastCommittedDecree
+            let now = ContinuousClock.now
+            guard now < deadline else {
+                throw FailoverAdminError(
+                    .plannedStep, table: table, step: .drain,
+                    message: "duplication \(plan.source.name) → \(plan.target.name) not drained within "
+                        + "\(PolicyDuration.format(options.maxWait)) (last: \(last))")
             }
-            if pending.isEmpty { return }
-            guard ContinuousClock.now < deadline else {
-                throw FailoverAdmin.Failure("step 3: \(pending.count) partitions still not shipped after \(maxWait)")
+            do {
+                try await Task.sleep(for: min(options.pollInterval, deadline - now))
+            } catch {
+                throw FailoverAdminError(.plannedStep, table: table, step: .drain, message: "cancelled")
             }
-            try await Task.sleep(for: .milliseconds(500))
         }
+    }
+
+    private func switchPlannedRoute(
+        _ plan: PlannedSwitchPlan,
+        report: (PlannedStep, PlannedEvent.Kind, String) -> Void
+    ) async throws(FailoverAdminError) -> SwitchResult {
+        let table = plan.route.table
+        report(.switchRoute, .started, "route \(table) to \(plan.target.name)")
+        do throws(FailoverAdminError) {
+            let stored = try await storedRoute(table)
+            let active = stored?.document.activeCluster ?? plan.route.primary.name
+            guard active == plan.source.name else {
+                throw FailoverAdminError(
+                    .conflict, table: table, path: paths.effectiveRoute(of: table),
+                    message: "\(table) was moved to \(active) meanwhile; nothing written")
+            }
+            let now = clock()
+            let record = DecisionRecord(
+                table: table,
+                from: plan.source.name,
+                to: plan.target.name,
+                reason: DecisionReason(
+                    Self.plannedSwitchover,
+                    "planned switchover \(plan.source.name) → \(plan.target.name): writes blocked on "
+                        + "\(plan.source.name), duplication drained (lag 0)"),
+                at: now,
+                decidedBy: operatorName,
+                lagDecrees: 0,
+                trigger: .planned
+            )
+            let mode: EffectiveRoute.Mode = plan.target.name == plan.route.primary.name ? .primary : .planned
+            var after = stored?.document ?? initialDocument(plan.route, now: now)
+            after.apply(record, mode: mode, historyLimit: historyLimit)
+            try await write(after, expecting: stored?.version)
+            report(.switchRoute, .done, "\(table) is routed to \(plan.target.name) (mode \(mode.rawValue))")
+            return SwitchResult(route: plan.route, before: stored?.document, after: after, record: record)
+        } catch {
+            var failure = error
+            failure.step = .switchRoute
+            throw failure
+        }
+    }
+
+    /// Restores the source's env after a failure at `step`, and returns the error to throw.
+    private func rolledBack(
+        _ error: FailoverAdminError,
+        at step: PlannedStep,
+        plan: PlannedSwitchPlan,
+        options: PlannedOptions,
+        report: (PlannedStep, PlannedEvent.Kind, String) -> Void
+    ) async -> FailoverAdminError {
+        var failure = error
+        failure.step = step
+        let table = plan.route.table
+        let request: UpdateAppEnvRequest
+        let undo: String
+        if let previous = plan.previousDenial {
+            request = .set([Self.denyClientRequest: previous], appName: table)
+            undo = "restored \(Self.denyClientRequest)=\(previous) on \(plan.source.name)"
+        } else {
+            request = .delete([Self.denyClientRequest], appName: table)
+            undo = "deleted \(Self.denyClientRequest) on \(plan.source.name)"
+        }
+        do throws(FailoverAdminError) {
+            try await updateAppEnv(request, on: plan.source, timeout: options.rpcTimeout)
+            report(.blockWrites, .rolledBack, "\(undo); writes are accepted again")
+            failure.message += "; rolled back: \(undo)"
+        } catch {
+            report(.blockWrites, .rollbackFailed, "\(error.message)")
+            failure.message +=
+                "; ROLLBACK FAILED (\(error.message)): writes on \(plan.source.name) stay blocked until "
+                + "\(Self.denyClientRequest) is removed by hand"
+        }
+        return failure
     }
 }

@@ -1,227 +1,212 @@
 import FailoverPolicy
 import Foundation
 import HealthProbe
+import Logging
 import ZooKeeper
 
-/// Operator actions on failover state in ZooKeeper (`meta-proxy failover ...`): read the state
-/// of a table, switch it (a DR drill or a manual failover, guarded by the table's policy), switch
-/// it back, pause or resume automation. Writes are compare-and-set, so an operator and the
-/// decider never overwrite each other's decision unseen.
+/// The library half of `meta-proxy failover ...`: operator actions on the failover state under a
+/// ZooKeeper root (layout: ``FailoverPaths``), testable without the CLI.
+///
+/// * ``status(of:)`` / ``overview()``: declared vs effective route, health, lag, pause, decider, history.
+/// * ``switchTable(_:to:force:drill:)`` and ``switchBack(_:force:)``: operator switches judged by
+///   ``FailoverPolicy/ManualSwitch`` with the table's policy and the decider's published health.
+/// * ``plannedSwitch(_:to:options:progress:)``: a zero-loss switchover while the source cluster is
+///   alive (block writes, drain duplication, switch, make clients re-query).
+/// * ``pause(table:)``, ``resume(table:)``, ``pauseAll(reason:)``, ``resumeAll()``.
+///
+/// Every write of an ``FailoverPolicy/EffectiveRoute`` is a compare-and-set against the version read
+/// for the decision, so a concurrent decider or operator makes the action fail with
+/// ``FailoverAdminError/Code/conflict`` instead of being overwritten.
 public struct FailoverAdmin: Sendable {
-    /// Why an action was refused or failed.
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        /// For the operator.
-        public var description: String
-        init(_ description: String) { self.description = description }
+    /// A stored effective route and its node version.
+    public struct StoredRoute: Sendable {
+        /// The document.
+        public var document: EffectiveRoute
+        /// The node's version, for compare-and-set.
+        public var version: Int32
     }
 
-    /// Everything `failover status` shows for one table.
-    public struct TableStatus: Sendable {
-        /// The declared route.
-        public var route: Route
-        /// The effective-route document, `nil` when the table was never switched (on its primary).
-        public var effective: EffectiveRoute?
-        /// Its node version (for compare-and-set), when present.
-        public var version: Int32?
-        /// The cluster serving the table now.
-        public var activeCluster: String { effective?.activeCluster ?? route.primary.name }
-    }
-
-    /// The cluster-wide view: the decider, the global pause, the last published health.
-    public struct Overview: Sendable {
-        /// The current decider's instance id (the lowest election node), if any.
-        public var decider: String?
-        /// Whether automation is paused for every table.
-        public var globallyPaused: Bool
-        /// The decider's last published health, if any.
-        public var health: HealthSnapshot?
-    }
-
-    private let client: ZooKeeperClient
-    private let routes: RouteAdmin
     /// The ZooKeeper layout.
     public let paths: FailoverPaths
+    let client: ZooKeeperClient
+    let routes: RouteAdmin
+    let policies: PolicySet
+    let upstream: UpstreamPool?
+    let operatorName: String
+    let acl: ZooKeeperACL?
+    let historyLimit: Int
+    let clock: @Sendable () -> Date
+    let logger: Logger
 
-    /// Creates the admin over a connected client and the root of the table nodes.
-    public init(client: ZooKeeperClient, root: String) {
-        self.client = client
-        self.routes = RouteAdmin(client: client, root: root)
+    /// Creates the admin over a connected client.
+    /// - Parameters:
+    ///   - client: A connected ZooKeeper client (the caller closes it).
+    ///   - root: The root of the table nodes.
+    ///   - policies: The policies whose `guard:` and `failback:` judge operator switches.
+    ///   - upstream: The MetaServer client for planned switches; `nil` when none is run.
+    ///   - operatorName: Recorded as `decided_by`, e.g. `cli:alice@host1`.
+    ///   - acl: The ACL of nodes this admin creates; `nil` uses the client's default.
+    ///   - historyLimit: The bound of ``FailoverPolicy/EffectiveRoute/history``.
+    ///   - clock: The time of decisions and pauses.
+    ///   - logger: Debug lines for each ZooKeeper and MetaServer step.
+    public init(
+        client: ZooKeeperClient,
+        root: String,
+        policies: PolicySet = .empty,
+        upstream: UpstreamPool? = nil,
+        operatorName: String,
+        acl: ZooKeeperACL? = nil,
+        historyLimit: Int = EffectiveRoute.defaultHistoryLimit,
+        clock: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger
+    ) {
         self.paths = FailoverPaths(root: root)
+        self.client = client
+        self.routes = RouteAdmin(client: client, root: root, acl: acl)
+        self.policies = policies
+        self.upstream = upstream
+        self.operatorName = operatorName
+        self.acl = acl
+        self.historyLimit = historyLimit
+        self.clock = clock
+        self.logger = logger
     }
 
-    // MARK: - Reading
+    // MARK: Reading
 
-    /// The declared and effective route of `table`.
-    public func status(of table: String) async throws -> TableStatus {
-        let route = try await routes.get(table).route
-        let (effective, version) = try await effectiveRoute(of: table)
-        return TableStatus(route: route, effective: effective, version: version)
-    }
-
-    /// The status of every routed table that has backups, by table name.
-    public func statusOfProtectedTables() async throws -> [TableStatus] {
-        var statuses: [TableStatus] = []
-        for case .route(let route) in try await routes.list() where !route.backups.isEmpty {
-            let (effective, version) = try await effectiveRoute(of: route.table)
-            statuses.append(TableStatus(route: route, effective: effective, version: version))
+    /// The declared route of `table` (`<root>/<table>`).
+    /// - Throws: ``FailoverAdminError/Code/unknownTable``, ``FailoverAdminError/Code/malformedNode`` or
+    ///   ``FailoverAdminError/Code/zooKeeper``.
+    public func declaredRoute(_ table: String) async throws(FailoverAdminError) -> Route {
+        let path = routes.path(of: table)
+        do {
+            return try await routes.get(table).route
+        } catch let error as RouteError where error.code == .unknownTable {
+            throw FailoverAdminError(.unknownTable, table: table, path: path, message: "table \(table) has no route")
+        } catch let error as RouteError {
+            throw FailoverAdminError(.malformedNode, table: table, path: path, message: "\(error)")
+        } catch {
+            throw FailoverAdminError(.zooKeeper, table: table, path: path, message: "reading the route: \(error)")
         }
-        return statuses
     }
 
-    /// The decider, the global pause flag and the published health.
-    public func overview() async throws -> Overview {
-        Overview(decider: try await decider(), globallyPaused: try await exists(paths.paused), health: try await health())
-    }
-
-    /// The effective-route document of `table` and its version, or `(nil, nil)`.
-    public func effectiveRoute(of table: String) async throws -> (EffectiveRoute?, Int32?) {
+    /// The effective route of `table` and its version; `nil` when the node does not exist (the
+    /// table is on its declared primary and was never switched).
+    /// - Throws: ``FailoverAdminError/Code/malformedNode`` or ``FailoverAdminError/Code/zooKeeper``.
+    public func storedRoute(_ table: String) async throws(FailoverAdminError) -> StoredRoute? {
         let path = paths.effectiveRoute(of: table)
-        var node: (data: [UInt8], stat: ZooKeeperStat)?
-        do throws(ZooKeeperError) {
-            node = try await client.get(path)
-        } catch {
-            guard error.code == .noNode else { throw error }
-        }
-        guard let node else { return (nil, nil) }
-        return (try EffectiveRoute.decode(Data(node.data), path: path), node.stat.version)
-    }
-
-    /// The health the decider last published, or `nil`.
-    public func health() async throws -> HealthSnapshot? {
-        do throws(ZooKeeperError) {
-            let (data, _) = try await client.get(paths.health)
-            return try? HealthSnapshot(jsonBytes: data)
-        } catch {
-            guard error.code == .noNode else { throw error }
+        guard let (data, stat) = try await read(path) else {
             return nil
+        }
+        do {
+            return StoredRoute(document: try EffectiveRoute.decode(Data(data), path: path), version: stat.version)
+        } catch {
+            throw FailoverAdminError(
+                .malformedNode, table: table, path: path,
+                message: "effective route of \(table) is unreadable: \(error); fix or delete the node")
         }
     }
 
-    /// The decider's instance id: the data of the lowest election node.
-    public func decider() async throws -> String? {
-        let nodes: [String]
-        do throws(ZooKeeperError) {
-            nodes = try await client.children(paths.election)
+    /// The decider's latest health snapshot (``FailoverPaths/health``).
+    public func health() async throws(FailoverAdminError) -> HealthReading {
+        guard let (data, _) = try await read(paths.health) else {
+            return .absent
+        }
+        do {
+            return .published(try HealthSnapshot(jsonBytes: data))
         } catch {
-            guard error.code == .noNode else { throw error }
+            return .unreadable("\(error)")
+        }
+    }
+
+    /// The current decider: the election node with the lowest sequence and its instance id; `nil`
+    /// when no instance takes part in the election.
+    public func decider() async throws(FailoverAdminError) -> Decider? {
+        let children: [String]
+        do {
+            children = try await client.children(paths.election)
+        } catch {
+            guard error.code == .noNode else {
+                throw FailoverAdminError(.zooKeeper, path: paths.election, message: "listing the election: \(error)")
+            }
             return nil
         }
-        for node in nodes.sorted(by: { Self.sequence($0) < Self.sequence($1) }) {
-            do throws(ZooKeeperError) {
-                let (data, _) = try await client.get(paths.election + "/" + node)
-                return String(decoding: data, as: UTF8.self)
-            } catch {
-                continue  // it just went away: the next one decides
+        for node in ElectionOrder.sorted(children) {
+            // A node may vanish between the listing and the read: the next one then decides.
+            if let (data, _) = try await read(paths.election + "/" + node) {
+                return Decider(node: node, instance: String(decoding: data, as: UTF8.self))
             }
         }
         return nil
     }
 
-    private static func sequence(_ node: String) -> Int {
-        Int(node.split(separator: "_").last ?? "") ?? Int.max
-    }
+    // MARK: ZooKeeper helpers
 
-    private func exists(_ path: String) async throws -> Bool {
-        try await client.exists(path) != nil
-    }
-
-    // MARK: - Switching
-
-    /// What a switch did.
-    public struct SwitchOutcome: Sendable {
-        /// The cluster that served the table before.
-        public var from: String
-        /// The document written.
-        public var document: EffectiveRoute
-        /// The decision, with its reason.
-        public var record: DecisionRecord
-    }
-
-    /// Switches `table` to `cluster` (a backup, or its primary for a switch back), after the same
-    /// guard the table's policy applies to manual switches (`ManualSwitch.validate`); `force`
-    /// overrides the guard. Compare-and-set: fails if the document changed meanwhile.
-    /// - Parameters:
-    ///   - policy: the table's policy (its guard and failback settings).
-    ///   - mode: how the document records the switch (`drill`, `failover`, `planned`); a switch
-    ///     to the primary is always `primary`.
-    ///   - by: who decided, e.g. `cli:alice@host`.
-    public func switchTable(
-        _ table: String, to cluster: String, policy: Policy, force: Bool, mode: EffectiveRoute.Mode = .drill,
-        by: String, historyLimit: Int = EffectiveRoute.defaultHistoryLimit, now: Date = Date()
-    ) async throws -> SwitchOutcome {
-        let current = try await status(of: table)
-        let overview = try await overview()
-        let builder = DecisionInputBuilder(snapshot: overview.health ?? HealthSnapshot(takenAt: now, clusters: [:], duplications: [], duplicationFailures: []))
-        let input = builder.input(
-            for: current.route, document: current.effective, globallyPaused: overview.globallyPaused, now: now)
-        let decision: Decision
-        switch ManualSwitch.validate(to: cluster, input: input, spec: policy.spec, force: force) {
-        case .success(let allowed): decision = allowed
-        case .failure(let refusal):
-            throw Failure("refused: \(refusal.reason.text)\(force ? "" : " (--force overrides the guard)")")
-        }
-        guard
-            let record = DecisionRecord(
-                decision: decision, input: input, decidedBy: by, trigger: force ? .forced : .manual)
-        else { throw Failure("nothing to do: \(table) is already on \(cluster)") }
-        let isBack = cluster == current.route.primary.name
-        var document =
-            current.effective
-            ?? EffectiveRoute(
-                table: table, activeCluster: current.route.primary.name, reason: record.reason, since: now,
-                decidedBy: by, mode: .primary)
-        document.apply(record, mode: isBack ? .primary : mode, historyLimit: historyLimit)
-        try await write(document, version: current.version)
-        return SwitchOutcome(from: input.effectiveCluster, document: document, record: record)
-    }
-
-    // MARK: - Pausing
-
-    /// Pauses (or resumes) automation for one table: the `paused` flag of its document.
-    public func setPaused(_ paused: Bool, table: String, by: String, now: Date = Date()) async throws {
-        let current = try await status(of: table)
-        var document =
-            current.effective
-            ?? EffectiveRoute(
-                table: table, activeCluster: current.route.primary.name,
-                reason: DecisionReason(.operatorRequest, "created by \(paused ? "pause" : "resume")"), since: now,
-                decidedBy: by, mode: .primary)
-        guard document.paused != paused else { return }
-        document.paused = paused
-        try await write(document, version: current.version)
-    }
-
-    /// Pauses automation for every table (creates the `paused` node) or resumes it (deletes it).
-    public func setGloballyPaused(_ paused: Bool, by: String, reason: String, now: Date = Date()) async throws {
-        if paused {
-            let note: [String: String] = ["by": by, "at": ISO8601DateFormatter().string(from: now), "reason": reason]
-            let data = Array((try? JSONSerialization.data(withJSONObject: note, options: [.sortedKeys])) ?? Data())
-            do throws(ZooKeeperError) {
-                _ = try await client.create(paths.paused, data: data, createParents: true)
-            } catch {
-                guard error.code == .nodeExists else { throw error }
+    /// A node's data and stat, or `nil` when it does not exist.
+    func read(_ path: String) async throws(FailoverAdminError) -> (data: [UInt8], stat: ZooKeeperStat)? {
+        do {
+            return try await client.get(path)
+        } catch {
+            guard error.code == .noNode else {
+                throw FailoverAdminError(.zooKeeper, path: path, message: "reading \(path): \(error)")
             }
-        } else {
-            do throws(ZooKeeperError) {
-                try await client.delete(paths.paused)
-            } catch {
-                guard error.code == .noNode else { throw error }
-            }
+            return nil
         }
     }
 
-    func write(_ document: EffectiveRoute, version: Int32?) async throws {
+    /// Writes `document` with compare-and-set: creates the node when `version` is `nil`, else sets it
+    /// only if it is still at `version`.
+    /// - Throws: ``FailoverAdminError/Code/conflict`` when the node changed (or appeared, or vanished)
+    ///   meanwhile; ``FailoverAdminError/Code/zooKeeper`` otherwise.
+    func write(_ document: EffectiveRoute, expecting version: Int32?) async throws(FailoverAdminError) {
         let path = paths.effectiveRoute(of: document.table)
-        let data = Array(try document.jsonData())
-        do throws(ZooKeeperError) {
+        let data: [UInt8]
+        do {
+            data = Array(try document.jsonData())
+        } catch {
+            throw FailoverAdminError(.malformedNode, table: document.table, path: path, message: "\(error)")
+        }
+        let retry = "run `meta-proxy failover status \(document.table)` and retry"
+        do {
             if let version {
                 _ = try await client.set(path, data: data, version: version)
             } else {
-                _ = try await client.create(path, data: data, createParents: true)
+                _ = try await client.create(path, data: data, acl: acl, createParents: true)
             }
         } catch {
-            guard error.code == .badVersion || error.code == .nodeExists || error.code == .noNode else { throw error }
-            throw Failure("the failover state of \(document.table) changed meanwhile (\(error.code)); check `failover status` and retry")
+            let meanwhile: String
+            switch error.code {
+            case .badVersion: meanwhile = "changed meanwhile (node version was \(version ?? -1))"
+            case .nodeExists: meanwhile = "was created meanwhile"
+            case .noNode: meanwhile = "was deleted meanwhile"
+            default:
+                throw FailoverAdminError(
+                    .zooKeeper, table: document.table, path: path, message: "writing \(path): \(error)")
+            }
+            throw FailoverAdminError(
+                .conflict, table: document.table, path: path,
+                message: "effective route of \(document.table) \(meanwhile) at \(path); nothing written; \(retry)")
         }
+        logger.debug(
+            "effective route written",
+            metadata: [
+                RouteLoggingKeys.table: "\(document.table)", RouteLoggingKeys.zkPath: "\(path)",
+                "metaproxy.cluster": "\(document.activeCluster)",
+            ])
     }
+
+    /// The document of a table that was never switched: on its declared primary since `now`.
+    func initialDocument(_ route: Route, now: Date) -> EffectiveRoute {
+        EffectiveRoute(
+            table: route.table,
+            activeCluster: route.primary.name,
+            reason: DecisionReason(Self.declaredPrimary, "on its declared primary, never switched"),
+            since: now,
+            decidedBy: operatorName,
+            mode: .primary
+        )
+    }
+
+    /// Reason code of a document created before any switch (e.g. by a per-table pause).
+    public static let declaredPrimary = DecisionReason.Code(rawValue: "declared_primary")
 }
