@@ -10,6 +10,7 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     private let rejectedConnections = Counter(label: "metaproxy_rejected_connections_total")
     private let badFrames = Counter(label: "metaproxy_bad_frames_total")
     private let unknownRPCs = Counter(label: "metaproxy_unknown_rpc_total")
+    private let rdsnRequests = Counter(label: "metaproxy_rdsn_requests_total")
     private let latency = Timer(label: "metaproxy_request_duration_seconds")
     private let queryCounters = LabeledCounters(label: "client_query_config_count", dimension: "table")
     private let zkRequests = LabeledCounters(label: "zk_request_count", dimension: "table")
@@ -75,6 +76,7 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     func readPaused() { tallies.readPauses.add(1, ordering: .relaxed) }
     func readPausedForFullOutput() { tallies.outputFullPauses.add(1, ordering: .relaxed) }
     func unknownRPC() { unknownRPCs.increment() }
+    func rdsnRequest() { rdsnRequests.increment() }
     func queryConfig(table: String) { queryCounters.increment(table) }
     func routeLoad(table: String) { zkRequests.increment(table) }
 

@@ -76,10 +76,7 @@ public final class ProxyServer: Service, Sendable {
                     return channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
                         try sync.addHandler(IdleStateHandler(allTimeout: settings.idleTimeout))
-                        try sync.addHandler(
-                            ByteToMessageHandler(
-                                RequestFrameDecoder(maxFrameBytes: settings.maxFrameBytes),
-                                maximumBufferSize: settings.maxFrameBytes + 64))
+                        try sync.addHandler(ClientFormat.detector(maxFrameBytes: settings.maxFrameBytes, metrics: shared.metrics))
                         try sync.addHandler(ProxyConnectionHandler(context: shared))
                     }
                 }
