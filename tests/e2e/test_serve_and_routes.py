@@ -194,7 +194,10 @@ def test_readyz_false_until_zookeeper_reachable(sims, tmp_path):
         assert proc.poll() is None
         assert wire.query(listen, "t1")[3]["err"] == "ERR_ZOOKEEPER_OPERATION"
 
-        subprocess.run([zk_sh, "start", str(port), zk_dir], check=True, capture_output=True, timeout=60)
+        # Output to a file, not a pipe: the server the script leaves running inherits its descriptors.
+        with open(str(tmp_path / "zk-start.log"), "wb") as out:
+            subprocess.run([zk_sh, "start", str(port), zk_dir], check=True, stdout=out, stderr=subprocess.STDOUT,
+                           timeout=180)
         wait_for(lambda: http_get(admin, "/readyz", 1)[0] == 200, timeout=60, what="/readyz 200 with ZooKeeper")
         a = sims("cA", "t1:4")
         meta_proxy("route", "set", "t1", "--cluster", "cA", "--meta", ",".join(a.metas), "--zk", zk_addr,
@@ -207,4 +210,4 @@ def test_readyz_false_until_zookeeper_reachable(sims, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-        subprocess.run([zk_sh, "stop", zk_dir], capture_output=True, timeout=60)
+        subprocess.run([zk_sh, "stop", zk_dir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
