@@ -83,3 +83,45 @@ def test_herd_of_cold_queries_is_coalesced(sims, tmp_path):
         assert metric(p, "metaproxy_coalesced_requests_total") >= 298 - upstream
     finally:
         p.stop()
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
+
+
+def test_slow_reader_does_not_grow_memory_and_others_are_served(sims, tmp_path):
+    a = sims("limA", "cold:4", metas=1)
+    p = start_proxy(tmp_path, a)
+    try:
+        wire.query(p.addr, "cold")
+        baseline = rss_kib(p.proc.pid)
+        slow = socket.socket()
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        slow.connect(("127.0.0.1", p.port))
+        slow.settimeout(10)
+        batch = b"".join(wire.query_v0("cold", i) for i in range(2000))
+        sent = 0
+
+        def flood():
+            nonlocal sent
+            try:
+                for _ in range(50):  # up to 100,000 queries, never reading a reply
+                    slow.sendall(batch)
+                    sent += 2000
+            except OSError:
+                pass  # the proxy stopped reading: our send buffer filled up and timed out
+
+        t = threading.Thread(target=flood)
+        t.start()
+        t.join(40)
+        grown = rss_kib(p.proc.pid) - baseline
+        # Back-pressure: the proxy stops reading a client whose replies are not read, so neither the
+        # queries nor the replies pile up in its memory.
+        assert sent < 100000, "the proxy kept reading from a client that reads nothing"
+        assert grown < 150 * 1024, "proxy RSS grew by %d KiB" % grown
+        err, _, seqid, _ = wire.query(p.addr, "cold", seqid=7)  # others are served meanwhile
+        assert (err, seqid) == ("ERR_OK", 7)
+        slow.close()
+    finally:
+        p.stop()
