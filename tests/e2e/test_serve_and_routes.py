@@ -1,4 +1,4 @@
-"""meta-proxy as a process: route sync, startup (config, readiness), admin endpoints, limits, SIGTERM drain."""
+"""meta-proxy as a process: startup (bad config, effective config, readiness), admin endpoints, SIGTERM drain."""
 import json
 import os
 import signal
@@ -15,44 +15,6 @@ from conftest import ROOT, _bin, free_port, http_get, meta_proxy, wait_for
 
 def _zk_args(zk, zk_root):
     return ["--zk", zk, "--zk-root", zk_root]
-
-
-def _actions(plan):
-    return {item["table"]: item["action"] for item in plan["items"]}
-
-
-def test_route_sync_two_clusters_conflict_dry_run_force(sims, zk, zk_root):
-    a = sims("syncA", "t1:4,shared:4")
-    b = sims("syncB", "t2:4,shared:4", extra=["--app-id-base", "100"])
-    za, zb = ",".join(a.metas), ",".join(b.metas)
-    zargs = _zk_args(zk, zk_root)
-
-    first = json.loads(meta_proxy("route", "sync", "--cluster", "syncA", "--meta", za, "--json", *zargs).stdout)
-    assert first["dry_run"] is False
-    assert _actions(first) == {"t1": "create", "shared": "create"}
-
-    second = json.loads(meta_proxy("route", "sync", "--cluster", "syncB", "--meta", zb, "--json", *zargs).stdout)
-    assert _actions(second) == {"t2": "create", "shared": "conflict"}
-    assert next(i for i in second["items"] if i["table"] == "shared")["current"] == "syncA"
-    assert json.loads(meta_proxy("route", "get", "shared", "--json", *zargs).stdout)["cluster"] == "syncA"
-
-    text = meta_proxy("route", "sync", "--cluster", "syncB", "--meta", zb, *zargs).stdout
-    assert "conflict" in text and "shared (routed to syncA)" in text
-    assert "1 conflicts (left alone; --force overwrites)" in text
-
-    dry = json.loads(meta_proxy("route", "sync", "--cluster", "syncB", "--meta", zb, "--force", "--dry-run", "--json",
-                                *zargs).stdout)
-    assert dry["dry_run"] is True
-    assert _actions(dry) == {"t2": "unchanged", "shared": "overwrite"}
-    assert json.loads(meta_proxy("route", "get", "shared", "--json", *zargs).stdout)["cluster"] == "syncA"
-
-    forced = json.loads(meta_proxy("route", "sync", "--cluster", "syncB", "--meta", zb, "--force", "--json",
-                                   *zargs).stdout)
-    assert _actions(forced) == {"t2": "unchanged", "shared": "overwrite"}
-    shared = json.loads(meta_proxy("route", "get", "shared", "--json", *zargs).stdout)
-    assert shared["cluster"] == "syncB" and shared["meta-addrs"] == b.metas
-    listed = json.loads(meta_proxy("route", "list", "--json", *zargs).stdout)
-    assert {r["table"]: r["cluster"] for r in listed} == {"t1": "syncA", "t2": "syncB", "shared": "syncB"}
 
 
 @pytest.mark.parametrize("yaml,key", [
@@ -135,25 +97,6 @@ def test_routes_json(proxy_ab):
     assert routes["t1"] == {"table": "t1", "cluster": "cA", "meta-addrs": a.metas, "backups": [], "active": "cA"}
     assert routes["shared"]["backups"] == [{"cluster": "cB", "meta-addrs": b.metas}]
     assert routes["shared"]["active"] == "cA"
-
-
-def test_max_connections_refused_and_counted(sims, proxies, zk, zk_root, tmp_path):
-    a = sims("cA", "t1:4")
-    meta_proxy("route", "set", "t1", "--cluster", "cA", "--meta", ",".join(a.metas), *_zk_args(zk, zk_root))
-    config = tmp_path / "proxy.yaml"
-    config.write_text("server:\n  max_connections: 2\nzookeeper:\n  address: [%s]\n  root: %s\n" % (zk, zk_root))
-    proxy = proxies("--config", str(config))
-    held = []
-    for i in range(2):
-        s = socket.create_connection(("127.0.0.1", proxy.port), timeout=10)
-        s.sendall(wire.query_v0("t1", i))
-        assert wire.read_reply(s)[0] == "ERR_OK"
-        held.append(s)
-    with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as refused:
-        assert refused.recv(100) == b""
-    assert "metaproxy_rejected_connections_total 1" in proxy.metrics()
-    for s in held:
-        s.close()
 
 
 def test_sigterm_drains_in_flight_queries_and_exits_zero(proxy_ab):
