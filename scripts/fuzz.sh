@@ -10,6 +10,7 @@
 #   FUZZ_SECONDS     seconds per target when no argument is given
 #   FUZZ_TARGETS     targets to run, space separated (default: all four)
 #   FUZZ_CORPUS_DIR  keep the corpora here across runs (default: a temporary directory, seeded afresh)
+#   FUZZ_FLAGS       extra libFuzzer flags, e.g. "-use_value_profile=1 -jobs=2"
 #   FUZZ_TESTDATA    the golden frames (default: ../shared/testdata/pegasus-rpc next to the repository)
 #   FUZZ_CONFIG      debug or release build of the fuzz package. Default: debug for runs under 300 s per
 #                    target (builds in about a minute), release for longer ones (about 3 minutes to
@@ -62,7 +63,7 @@ for target in $targets; do
     "$fuzzer" "$corpora/$target" \
     -max_len=65536 -rss_limit_mb=2048 -timeout=30 -max_total_time="$seconds" \
     -dict="$work/seeds/$target.dict" -artifact_prefix="$work/artifacts/$target-" \
-    -print_final_stats=1 -print_pcs=0 >"$work/$target.log" 2>&1
+    -print_final_stats=1 -print_pcs=0 ${FUZZ_FLAGS:-} >"$work/$target.log" 2>&1
   rc=$?
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$target.log" | tail -1)

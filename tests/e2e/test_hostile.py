@@ -311,6 +311,7 @@ def test_thousands_of_half_open_connections_are_closed_by_idle_timeout(proxy):
             sel.register(s, selectors.EVENT_READ)
         # While they are open, others are still served.
         assert_serves(proxy, seqid=2)
+        during = rss_kib(proxy)
         # Every one of them is closed by the proxy (EOF), none answered, within the idle timeout plus slack.
         open_count = count
         deadline = time.monotonic() + IDLE_TIMEOUT + 60
@@ -332,6 +333,8 @@ def test_thousands_of_half_open_connections_are_closed_by_idle_timeout(proxy):
             s.close()
     bystander.stop(min_answers=10)
     after = rss_kib(proxy)
+    print("half-open: %d connections closed by the idle timeout; proxy RSS %d KiB before, %d while open, %d after"
+          % (count, before, during, after))
     assert after < before + 100 * 1024, "RSS grew from %d to %d KiB" % (before, after)
     assert_serves(proxy, seqid=3)
 
