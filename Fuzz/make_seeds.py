@@ -18,20 +18,8 @@ import os
 import struct
 import sys
 
-POLY = 0x82F63B78
-TABLE = []
-for _index in range(256):
-    _value = _index
-    for _ in range(8):
-        _value = (_value >> 1) ^ POLY if _value & 1 else _value >> 1
-    TABLE.append(_value)
-
-
-def crc32c(data, crc=0):
-    crc ^= 0xFFFFFFFF
-    for byte in data:
-        crc = TABLE[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "tools"))
+from rdsn_crc_check import crc32c  # noqa: E402  (CRC-32C, written from the protocol doc)
 
 
 def read_hex(path):
