@@ -4,7 +4,6 @@ Each test sends what a broken or malicious client could send and checks three th
 connection gets the documented treatment (answered, or closed at once), the proxy's memory stays
 bounded (VmRSS from /proc/<pid>/status), and other clients are served meanwhile. Every loop is bounded
 in count and in time."""
-import os
 import re
 import resource
 import selectors
