@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "pegasus-sim", targets: ["PegasusSimCLI"]),
         .library(name: "PegasusWire", targets: ["PegasusWire"]),
         .library(name: "PegasusSim", targets: ["PegasusSim"]),
+        // For the separate fuzzing package (Fuzz/), which fuzzes the route parsers.
+        .library(name: "Router", targets: ["Router"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
