@@ -27,6 +27,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     private var readPending = false
     private var isActive = true
     private var draining = false
+    private var flushScheduled = false
 
     init(context shared: ProxyContext) {
         self.shared = shared
@@ -169,7 +170,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
         context: ChannelHandlerContext, _ reply: ByteBuffer, result: ProxyMetrics.ReplyResult, started: NIODeadline,
         counted: Bool = true
     ) {
-        context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
+        context.write(wrapOutboundOut(reply), promise: nil)
+        scheduleFlush(context: context)
         shared.metrics.replied(result, seconds: Double((NIODeadline.now() - started).nanoseconds) / 1e9)
         if counted { releaseSlot(context: context) }
     }
@@ -177,10 +179,26 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     private func releaseSlot(context: ChannelHandlerContext) {
         inflight -= 1
         if draining, inflight == 0 {
-            context.close(promise: nil)
+            flushAndClose(context: context)
             return
         }
         resumeReadingIfPossible(context: context)
+    }
+
+    /// Flushes at the end of this event loop tick: the replies that complete together (one read
+    /// of an upstream connection answers many queries) leave in one flush instead of one each.
+    private func scheduleFlush(context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute { [self] in
+            flushScheduled = false
+            if isActive { context.flush() }
+        }
+    }
+
+    private func flushAndClose(context: ChannelHandlerContext) {
+        context.flush()
+        context.close(promise: nil)
     }
 
     // MARK: - Back-pressure
@@ -221,7 +239,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ProxyDrainEvent {
             draining = true
-            if inflight == 0 { context.close(promise: nil) }
+            if inflight == 0 { flushAndClose(context: context) }
             return
         }
         if event is IdleStateHandler.IdleStateEvent {
