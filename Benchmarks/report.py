@@ -9,9 +9,10 @@ import json
 import os
 import sys
 
-SETUPS = ["direct", "haproxy", "mp-file", "mp-zk", "mp-file-coalesce"]
+SETUPS = ["direct", "haproxy", "mp-file", "mp-zk", "mp-file-coalesce", "haproxy-unpinned", "mp-file-unpinned"]
 LABELS = {"direct": "direct to sim", "haproxy": "HAProxy (TCP)", "mp-file": "meta-proxy (file)",
-          "mp-zk": "meta-proxy (zk)", "mp-file-coalesce": "meta-proxy (file, coalescing on)"}
+          "mp-zk": "meta-proxy (zk)", "mp-file-coalesce": "meta-proxy (file, coalescing on)",
+          "haproxy-unpinned": "HAProxy, unpinned", "mp-file-unpinned": "meta-proxy (file), unpinned"}
 
 
 def load(path):
@@ -70,9 +71,9 @@ def main():
             fmt(r["relay_cpu_ms_per_1000"]), fmt(r["relay_rss_mib"], "%.1f"), r["sim_cpu_ms_per_1000"]))
 
     ratios = {}
-    ha = by.get("haproxy")
-    for name, tag in (("mp-file", "meta-proxy"), ("mp-zk", "meta-proxy(zk)")):
-        mp = by.get(name)
+    for name, base, tag in (("mp-file", "haproxy", "meta-proxy"), ("mp-zk", "haproxy", "meta-proxy(zk)"),
+                            ("mp-file-unpinned", "haproxy-unpinned", "meta-proxy(unpinned)")):
+        mp, ha = by.get(name), by.get(base)
         if not (mp and ha):
             continue
         ratios[tag] = {
@@ -128,7 +129,8 @@ def main():
     for tag, values in ratios.items():
         for key, label in (("throughput", "throughput"), ("cpu_per_request", "cpu/request"), ("p99", "p99")):
             if values[key] is not None:
-                print("%s %s/haproxy = %.2f" % (label, tag, values[key]))
+                print("%s %s/haproxy%s = %.2f" % (label, tag.split("(unpinned)")[0],
+                                                   "(unpinned)" if "unpinned" in tag else "", values[key]))
 
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2, sort_keys=True)
@@ -145,6 +147,8 @@ def chart(out, rows):
         return
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for r in rows:
+        if r["setup"] == "mp-file-coalesce":
+            continue
         xs = [p[0] for p in r["percentiles"]]
         ys = [p[1] / 1000.0 for p in r["percentiles"]]
         ax.plot(range(len(xs)), ys, marker="o", label="%s (%.0f req/s)" % (LABELS[r["setup"]], r["throughput"]))

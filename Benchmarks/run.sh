@@ -38,6 +38,8 @@ PIDS=()
 ZK_DIR=""
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  sleep 1
+  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   [ -n "$ZK_DIR" ] && "$ROOT/scripts/zk.sh" stop "$ZK_DIR" >/dev/null 2>&1 || true
   rm -rf "$WORK"
@@ -121,18 +123,35 @@ write_config "$WORK/file-coalesce.yaml" "routes_file: $WORK/routes.yaml" true
 write_config "$WORK/zk.yaml" "$ZK_SOURCE" false
 write_config "$WORK/zk-coalesce.yaml" "$ZK_SOURCE" true
 
-start_proxy() { # name, config, [extra serve args...] -> sets PROXY_PID, PROXY_ADDR, PROXY_ADMIN
-  local name=$1 config=$2; shift 2
+# meta-proxy sizes its event loops by the machine's CPUs, not by its CPU affinity: pinned to one
+# CPU it would run two loops there. A thread option, when the binary has one, pins that to 1.
+THREAD_ARGS=()
+if "$BIN/meta-proxy" serve --help 2>&1 | grep -q -- '--threads'; then
+  THREAD_ARGS=(--threads 1)
+else
+  log "note: meta-proxy serve has no --threads option: pinned to CPU $RELAY_CPU it runs $(nproc) event loops there"
+fi
+start_proxy() { # name, config, pin (1 = relay CPU, 0 = unpinned) -> sets PROXY_PID, PROXY_ADDR, PROXY_ADMIN
+  local name=$1 config=$2 pinned=${3:-1}
   PROXY_ADDR=127.0.0.1:$(free_port)
   PROXY_ADMIN=127.0.0.1:$(free_port)
-  "${ON_RELAY_CPU[@]}" "$BIN/meta-proxy" serve --config "$config" --listen "$PROXY_ADDR" --admin-listen "$PROXY_ADMIN" "$@" \
-    > "$WORK/$name.log" 2>&1 &
+  if [ "$pinned" = 1 ]; then
+    "${ON_RELAY_CPU[@]}" "$BIN/meta-proxy" serve --config "$config" --listen "$PROXY_ADDR" --admin-listen "$PROXY_ADMIN" \
+      ${THREAD_ARGS[@]+"${THREAD_ARGS[@]}"} > "$WORK/$name.log" 2>&1 &
+  else
+    "$BIN/meta-proxy" serve --config "$config" --listen "$PROXY_ADDR" --admin-listen "$PROXY_ADMIN" > "$WORK/$name.log" 2>&1 &
+  fi
   PROXY_PID=$!; PIDS+=("$PROXY_PID")
   wait_http "http://$PROXY_ADMIN/readyz" 30 || fail "meta-proxy $name not ready: $(tail -20 "$WORK/$name.log")"
 }
+stop_pid() { # pid: SIGTERM, then SIGKILL after 10 s
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+}
 
-HAPROXY_ADDR=127.0.0.1:$(free_port)
-cat > "$WORK/haproxy.cfg" <<CFG
+haproxy_config() { # file, listen address
+  cat > "$1" <<CFG
 global
   maxconn 4000
 defaults
@@ -141,9 +160,12 @@ defaults
   timeout client 60s
   timeout server 60s
 listen meta
-  bind $HAPROXY_ADDR
+  bind $2
   server sim $SIM_META
 CFG
+}
+HAPROXY_ADDR=127.0.0.1:$(free_port)
+haproxy_config "$WORK/haproxy.cfg" "$HAPROXY_ADDR"
 log "starting HAProxy $(haproxy -v | head -1 | awk '{print $3}') (TCP mode) and meta-proxy (file, zk) on CPU $RELAY_CPU"
 "${ON_RELAY_CPU[@]}" haproxy -db -f "$WORK/haproxy.cfg" > "$WORK/haproxy.log" 2>&1 &
 HAPROXY_PID=$!; PIDS+=("$HAPROXY_PID")
@@ -176,7 +198,19 @@ measure haproxy "$HAPROXY_ADDR" "$HAPROXY_PID"
 measure mp-file "$FILE_ADDR" "$FILE_PID"
 measure mp-zk "$ZK_ADDR" "$ZK_PID"
 measure mp-file-coalesce "$COALESCE_ADDR" "$COALESCE_PID"
-kill "$COALESCE_PID" 2>/dev/null || true
+stop_pid "$COALESCE_PID"
+
+# The same pair unpinned: each relay with its default threads for this machine (HAProxy: one per
+# CPU; meta-proxy: one event loop per CPU), free to use both CPUs (load generator and sim stay on CPU 0).
+log "relays unpinned (HAProxy and meta-proxy with their default thread counts)"
+HAPROXY2_ADDR=127.0.0.1:$(free_port)
+haproxy_config "$WORK/haproxy2.cfg" "$HAPROXY2_ADDR"
+haproxy -db -f "$WORK/haproxy2.cfg" > "$WORK/haproxy2.log" 2>&1 &
+HAPROXY2_PID=$!; PIDS+=("$HAPROXY2_PID")
+start_proxy mp-file-unpinned "$WORK/file.yaml" 0; UNPINNED_PID=$PROXY_PID; UNPINNED_ADDR=$PROXY_ADDR
+measure haproxy-unpinned "$HAPROXY2_ADDR" "$HAPROXY2_PID"
+measure mp-file-unpinned "$UNPINNED_ADDR" "$UNPINNED_PID"
+stop_pid "$HAPROXY2_PID"; stop_pid "$UNPINNED_PID"
 
 # --- herd: 1,000 connections, one first query each for the same cold table ------------------------
 herd() { # name, config, table
@@ -187,7 +221,7 @@ herd() { # name, config, table
   "${ON_LOAD_CPU[@]}" "$LOAD" herd --target "$PROXY_ADDR" --tables "$(tables_for "$table")" --connections "$HERD_CONNECTIONS" \
     --label "$name" --json "$OUT/$name.json"
   echo "{\"upstream_query_config\": $(sim_query_count)}" > "$OUT/herd-upstream-$name.json"
-  kill "$PROXY_PID" 2>/dev/null || true; wait "$PROXY_PID" 2>/dev/null || true
+  stop_pid "$PROXY_PID"
 }
 herd herd-coalesce-on "$WORK/zk-coalesce.yaml" herd_on
 herd herd-coalesce-off "$WORK/zk.yaml" herd_off
@@ -215,7 +249,7 @@ echo "{\"rss_kib_idle\": $(python3 -c "import json; print(json.load(open('$OUT/i
   echo "{\"nproc\": $(nproc), \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')\","
   echo " \"mem_total_kib\": $(awk '/MemTotal/{print $2}' /proc/meminfo), \"load_cpu\": $LOAD_CPU, \"relay_cpu\": $RELAY_CPU,"
   echo " \"duration_s\": $DURATION, \"warmup_s\": $WARMUP, \"connections\": $CONNECTIONS, \"depth\": $DEPTH,"
-  echo " \"tables\": $TABLE_COUNT, \"partitions\": $PARTITIONS, \"sim_metas\": 1,"
+  echo " \"tables\": $TABLE_COUNT, \"partitions\": $PARTITIONS, \"sim_metas\": 1, \"meta_proxy_thread_args\": \"${THREAD_ARGS[*]+${THREAD_ARGS[*]}}\","
   echo " \"haproxy\": \"$(haproxy -v | head -1 | awk '{print $3}')\", \"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)\"}"
 } > "$OUT/machine.json"
 python3 "$HERE/report.py" "$OUT"

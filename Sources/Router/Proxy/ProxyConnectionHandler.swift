@@ -83,9 +83,13 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
         }
         shared.metrics.routeLoad(table: table)
         let routes = shared.routes
-        context.eventLoop.makeFutureWithTask { () async throws(RouteError) -> Route in
-            try await routes.route(for: table)
-        }.assumeIsolated().whenComplete { [self] result in
+        let eventLoop = context.eventLoop
+        let load = {
+            eventLoop.makeFutureWithTask { () async throws(RouteError) -> Route in
+                try await routes.route(for: table)
+            }
+        }
+        (upstreams?.routeLoad(table: table, load) ?? load()).assumeIsolated().whenComplete { [self] result in
             guard isActive else { return releaseSlot(context: context) }
             switch result {
             case .success(let route):

@@ -19,6 +19,7 @@ final class LoopUpstreams {
     private let seqids = SeqidSource()
     private var clients: [ClusterRoute: MetaClusterClient] = [:]
     private var inflight: [InflightKey: EventLoopFuture<ResponseFrame>] = [:]
+    private var routeLoads: [String: EventLoopFuture<Route>] = [:]
 
     init(eventLoop: any EventLoop, settings: UpstreamSettings, observer: any UpstreamObserver, logger: Logger) {
         self.eventLoop = eventLoop
@@ -50,6 +51,22 @@ final class LoopUpstreams {
         inflight[key] = future
         future.assumeIsolated().whenComplete { [self] _ in
             inflight.removeValue(forKey: key)
+        }
+        return future
+    }
+
+    /// Loads the route of `table` with `load`, sharing one load among the queries of this loop
+    /// that wait for the same uncached table. Their forwards then run in one tick, when the load
+    /// completes, so they also share one upstream query (`query(cluster:...)`): a herd of first
+    /// queries for a cold table costs one route load and one upstream query per event loop.
+    func routeLoad(
+        table: String, _ load: () -> EventLoopFuture<Route>
+    ) -> EventLoopFuture<Route> {
+        if let pending = routeLoads[table] { return pending }
+        let future = load()
+        routeLoads[table] = future
+        future.assumeIsolated().whenComplete { [self] _ in
+            routeLoads.removeValue(forKey: table)
         }
         return future
     }
