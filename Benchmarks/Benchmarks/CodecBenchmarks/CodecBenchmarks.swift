@@ -105,7 +105,8 @@ let benchmarks: @Sendable () -> Void = {
             do {
                 let frame = try RequestFrame.read(from: &request)
                 let query = try frame.decodeArgs(QueryConfigRequest.self)
-                var upstream = allocator.buffer(capacity: 64 + frame.args.readableBytes + RpcName.queryConfig.utf8.count)
+                var upstream = allocator.buffer(
+                    capacity: 64 + frame.args.readableBytes + RpcName.queryConfig.utf8.count)
                 RequestFrame.write(
                     header: upstreamHeader, name: RpcName.queryConfig, seqid: 41, args: frame.args, into: &upstream)
                 let response = try ResponseFrame.read(from: &reply)

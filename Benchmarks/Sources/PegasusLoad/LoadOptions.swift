@@ -33,9 +33,34 @@ struct LoadOptions: ParsableArguments {
         RequestEncoder(tables: try TableSpec.parseList(tables), clientTimeoutMs: timeoutMs)
     }
 
+    /// A runner against `target` with `threads` event loops.
+    /// - Parameter requests: the run's request budget; `nil` = until stopped.
+    func makeRunner(requests: Int?) async throws -> LoadRunner {
+        let (host, port) = try hostPort()
+        return try await LoadRunner.make(
+            host: host, port: port, threads: threads, encoder: try encoder(), requests: requests)
+    }
+
     /// Prints `report` and writes its JSON if asked.
     func emit(_ report: LoadReport) throws {
         print(report.summary)
         if let json { try report.write(to: json) }
+    }
+}
+
+/// The query connections of `run` and `scale`; each mode has its own defaults.
+struct PipelineOptions: ParsableArguments {
+    @Option(help: "Connections that send queries (default: run 64, scale 4).")
+    var connections: Int?
+
+    @Option(help: "Requests in flight per connection, pipelined (default: run 16, scale 8).")
+    var depth: Int?
+
+    @Option(help: "Measured seconds (default: run 10, scale 3).")
+    var duration: Double?
+
+    /// The values given, or the mode's `defaults`.
+    func values(defaults: (connections: Int, depth: Int, duration: Double)) -> (Int, Int, Double) {
+        (connections ?? defaults.connections, depth ?? defaults.depth, duration ?? defaults.duration)
     }
 }

@@ -36,12 +36,15 @@ final class LoadRunner: Sendable {
             stats[ObjectIdentifier(loop)] = try await loop.submit { NIOLoopBound(LoopStats(), eventLoop: loop) }.get()
         }
         return LoadRunner(
-            host: host, port: port, group: group, encoder: encoder, stats: stats, control: RunControl(requests: requests))
+            host: host, port: port, group: group, encoder: encoder, stats: stats,
+            control: RunControl(requests: requests))
     }
 
     /// Opens `count` connections, at most `concurrency` connects at a time.
     /// - Returns: the open channels and how many connects failed.
-    func connect(count: Int, firstIndex: Int = 0, concurrency: Int = 256) async -> (channels: [any Channel], failed: Int) {
+    func connect(
+        count: Int, firstIndex: Int = 0, concurrency: Int = 256
+    ) async -> (channels: [any Channel], failed: Int) {
         var channels: [any Channel] = []
         channels.reserveCapacity(count)
         var failed = 0

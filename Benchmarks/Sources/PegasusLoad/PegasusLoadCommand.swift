@@ -19,25 +19,17 @@ struct ThroughputCommand: AsyncParsableCommand {
 
     @OptionGroup var options: LoadOptions
 
-    @Option(help: "Connections.")
-    var connections: Int = 64
-
-    @Option(help: "Requests in flight per connection (pipelined).")
-    var depth: Int = 16
+    @OptionGroup var pipeline: PipelineOptions
 
     @Option(help: "Warm-up seconds (not measured).")
     var warmup: Double = 2
-
-    @Option(help: "Measured seconds.")
-    var duration: Double = 10
 
     @Option(help: "Send this many requests in all instead of running for --duration (no warm-up).")
     var requests: Int?
 
     func run() async throws {
-        let (host, port) = try options.hostPort()
-        let runner = try await LoadRunner.make(
-            host: host, port: port, threads: options.threads, encoder: try options.encoder(), requests: requests)
+        let (connections, depth, duration) = pipeline.values(defaults: (64, 16, 10))
+        let runner = try await options.makeRunner(requests: requests)
         let (channels, failed) = await runner.connect(count: connections)
         guard !channels.isEmpty else {
             throw LoadError(.connectFailed, subject: options.target, detail: "no connection could be opened")
@@ -87,9 +79,7 @@ struct HerdCommand: AsyncParsableCommand {
     var connections: Int = 1000
 
     func run() async throws {
-        let (host, port) = try options.hostPort()
-        let runner = try await LoadRunner.make(
-            host: host, port: port, threads: options.threads, encoder: try options.encoder(), requests: connections)
+        let runner = try await options.makeRunner(requests: connections)
         let (channels, failed) = await runner.connect(count: connections)
         let report = try await ThroughputCommand.measure(
             runner: runner, channels: channels, depth: 1, warmup: 0, duration: 30, requests: channels.count,
@@ -118,19 +108,11 @@ struct ScaleCommand: AsyncParsableCommand {
     @Option(help: "Seconds to hold the idle connections before the queries start.")
     var hold: Double = 3
 
-    @Option(help: "Connections that send queries.")
-    var connections: Int = 4
-
-    @Option(help: "Requests in flight per query connection.")
-    var depth: Int = 8
-
-    @Option(help: "Measured seconds of queries.")
-    var duration: Double = 3
+    @OptionGroup var pipeline: PipelineOptions
 
     func run() async throws {
-        let (host, port) = try options.hostPort()
-        let runner = try await LoadRunner.make(
-            host: host, port: port, threads: options.threads, encoder: try options.encoder(), requests: nil)
+        let (connections, depth, duration) = pipeline.values(defaults: (4, 8, 3))
+        let runner = try await options.makeRunner(requests: nil)
         let (idleChannels, idleFailed) = await runner.connect(count: idle, firstIndex: connections)
         print("{\"event\":\"holding\",\"idle_connections\":\(idleChannels.count),\"failed\":\(idleFailed)}")
         fflush(nil)
