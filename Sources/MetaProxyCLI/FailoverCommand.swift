@@ -1,10 +1,171 @@
 import ArgumentParser
+import FailoverPolicy
+import Foundation
+import Router
 
-/// `meta-proxy failover ...`: inspect and steer failover (DR drills, manual switches).
+/// `meta-proxy failover ...`: inspect and steer failover (DR drills, manual and planned switches).
 struct FailoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "failover",
         abstract: "Inspect and steer failover: status, switch, back, pause, resume.",
-        subcommands: []
+        discussion: """
+            State lives under <root>/.meta-proxy (see docs/failover.md): the effective route of each table,
+            the global pause flag, the decider election and the decider's health snapshot.
+            """,
+        subcommands: [Status.self, Switch.self, Back.self, Pause.self, Resume.self]
     )
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Declared vs effective route, health, lag, pause flags, decider, last decisions.")
+        @Argument(help: "Table name; without it, one line per routed table with backups.") var table: String?
+        @OptionGroup var options: FailoverOptions
+
+        func run() async throws {
+            try await FailoverSession.run(options) { admin in
+                if let table {
+                    let status = try await admin.status(of: table)
+                    print(options.json ? FailoverOutput.json(status) : FailoverOutput.text(status))
+                } else {
+                    let overview = try await admin.overview()
+                    print(options.json ? FailoverOutput.json(overview) : FailoverOutput.text(overview))
+                }
+            }
+        }
+    }
+
+    struct Switch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Route a table to another cluster: a drill, a manual DR switch, or a planned switchover.",
+            discussion: """
+                Without --planned the switch is judged by the table's policy (guard: lag and its age from the
+                decider's health snapshot; the target must be up) and refused unless --force. With --planned,
+                writes are blocked on the current cluster (replica.deny_client_request=timeout*write), the
+                duplication is drained to lag 0, the route is switched and the old cluster answers
+                ERR_INVALID_STATE (reconfig*all) so clients re-query; any failure before the route switch
+                unblocks writes again.
+                """)
+        @Argument(help: "Table name.") var table: String
+        @Option(help: "Target cluster name (the primary or a declared backup).") var to: String
+        @Flag(help: "Switch even when the guard or health checks fail (not with --planned).") var force = false
+        @Flag(help: "Record the switch as a DR drill (mode drill) instead of a failover.") var drill = false
+        @Flag(help: "Zero-loss switchover while the current cluster is alive.") var planned = false
+        @Option(name: .customLong("max-wait"), help: "--planned: longest wait for the duplication to drain.")
+        var maxWait = DurationArgument(.seconds(120))
+        @Option(help: "--planned: least time between blocking writes and accepting lag 0 (env and decree sync).")
+        var settle = DurationArgument(.seconds(40))
+        @Option(name: .customLong("poll-interval"), help: "--planned: time between duplication queries.")
+        var pollInterval = DurationArgument(.seconds(1))
+        @Option(name: .customLong("rpc-timeout"), help: "--planned: timeout of each MetaServer request.")
+        var rpcTimeout = DurationArgument(.seconds(5))
+        @OptionGroup var options: FailoverOptions
+
+        func validate() throws {
+            if planned && force {
+                throw ValidationError("--force does not apply to --planned (its checks are what make it lossless)")
+            }
+            if planned && drill {
+                throw ValidationError("--drill does not apply to --planned")
+            }
+        }
+
+        func run() async throws {
+            guard planned else {
+                let result = try await FailoverSession.run(options) { admin in
+                    try await admin.switchTable(table, to: to, force: force, drill: drill)
+                }
+                print(options.json ? FailoverOutput.json(result) : FailoverOutput.text(result))
+                return
+            }
+            let plannedOptions = FailoverAdmin.PlannedOptions(
+                maxWait: maxWait.duration, settle: settle.duration, pollInterval: pollInterval.duration,
+                rpcTimeout: rpcTimeout.duration)
+            let json = options.json
+            let events = FailoverEventLog()
+            do {
+                let result = try await FailoverSession.run(options, rpcTimeout: rpcTimeout.duration) { admin in
+                    try await admin.plannedSwitch(table, to: to, options: plannedOptions) { event in
+                        events.append(event)
+                        if !json {
+                            // Unbuffered, so progress shows while the drain waits (also through a pipe).
+                            FileHandle.standardOutput.write(Data("\(event)\n".utf8))
+                        }
+                    }
+                }
+                print(json ? FailoverOutput.json(planned: result, events: events.all) : FailoverOutput.text(result))
+            } catch let error as FailoverAdminError where json {
+                print(FailoverOutput.json(failed: error, table: table, events: events.all))
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    struct Back: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Route a table back to its declared primary (guarded like switch unless --force).",
+            discussion: """
+                Writes the backup took reach the primary only through a reverse duplication (backup → primary).
+                Without one they stay on the backup: drain or set one up first (docs/failover.md).
+                """)
+        @Argument(help: "Table name.") var table: String
+        @Flag(help: "Switch back even when the checks fail.") var force = false
+        @OptionGroup var options: FailoverOptions
+
+        func run() async throws {
+            let result = try await FailoverSession.run(options) { admin in
+                try await admin.switchBack(table, force: force)
+            }
+            print(options.json ? FailoverOutput.json(result, caveat: FailoverOutput.backCaveat(result)) : FailoverOutput.text(result))
+            if !options.json {
+                print("note: \(FailoverOutput.backCaveat(result))")
+            }
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Freeze automatic switching for one table, or for every table.")
+        @Argument(help: "Table name; without it, pause globally.") var table: String?
+        @Option(help: "Why (stored in the global pause node).") var reason: String?
+        @OptionGroup var options: FailoverOptions
+
+        func validate() throws {
+            if table != nil && reason != nil {
+                throw ValidationError("--reason applies to the global pause only")
+            }
+        }
+
+        func run() async throws {
+            try await FailoverSession.run(options) { admin in
+                if let table {
+                    let (wasPaused, after) = try await admin.pause(table: table)
+                    print(FailoverOutput.pause(table: table, before: wasPaused, after: after.paused, json: options.json))
+                } else {
+                    let (pause, created) = try await admin.pauseAll(reason: reason)
+                    print(FailoverOutput.globalPause(pause, changed: created, paused: true, json: options.json))
+                }
+            }
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Resume automatic switching for one table, or globally.")
+        @Argument(help: "Table name; without it, resume globally.") var table: String?
+        @OptionGroup var options: FailoverOptions
+
+        func run() async throws {
+            try await FailoverSession.run(options) { admin in
+                if let table {
+                    let (wasPaused, after) = try await admin.resume(table: table)
+                    print(
+                        FailoverOutput.pause(
+                            table: table, before: wasPaused, after: after?.paused ?? false, json: options.json))
+                } else {
+                    let removed = try await admin.resumeAll()
+                    print(FailoverOutput.globalPause(removed, changed: removed != nil, paused: false, json: options.json))
+                }
+            }
+        }
+    }
 }

@@ -26,6 +26,13 @@ struct QueryCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(name: .long, help: "Frame format: thft (Java/Go/Python clients) or rdsn (C++ client, shell).")
+    var format: Format = .thft
+
+    enum Format: String, ExpressibleByArgument {
+        case thft, rdsn
+    }
+
     func run() async throws {
         let metas: [MetaAddress]
         do {
@@ -34,6 +41,12 @@ struct QueryCommand: AsyncParsableCommand {
             throw ValidationError("--meta: \(error)")
         }
         guard !metas.isEmpty else { throw ValidationError("--meta: give at least one host:port") }
+        if format == .rdsn {
+            let response = try await RdsnQuery.queryConfig(table: table, metas: metas, timeout: .milliseconds(Int64(timeout)))
+            print(json ? QueryOutput.json(response) : QueryOutput.table(table: table, response))
+            if response.err != .ok { throw ExitCode(2) }
+            return
+        }
         let group = MultiThreadedEventLoopGroup.singleton
         let pool = UpstreamPool(
             group: group,

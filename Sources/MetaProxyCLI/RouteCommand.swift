@@ -132,7 +132,7 @@ struct RouteCommand: AsyncParsableCommand {
                 return
             }
             for item in plan {
-                let note = item.currentCluster.map { " (routed to \($0))" } ?? ""
+                let note = (item.currentCluster.map { " (routed to \($0))" } ?? "") + (item.note.map { " (\($0))" } ?? "")
                 print("\(item.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(item.table)\(note)")
             }
             let conflicts = plan.filter { $0.action == .conflict }.count

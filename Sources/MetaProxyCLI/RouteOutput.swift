@@ -35,7 +35,13 @@ enum RouteOutput {
     static func json(_ plan: [RouteAdmin.SyncItem], dryRun: Bool) -> String {
         render([
             "dry_run": dryRun,
-            "items": plan.map { ["table": $0.table, "action": $0.action.rawValue, "current": $0.currentCluster ?? ""] as [String: Any] },
+            "items": plan.map { item -> [String: Any] in
+                var object: [String: Any] = [
+                    "table": item.table, "action": item.action.rawValue, "current": item.currentCluster ?? "",
+                ]
+                if let note = item.note { object["note"] = note }
+                return object
+            },
         ])
     }
 

@@ -38,10 +38,13 @@ struct ServeCommand: AsyncParsableCommand {
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let source = try await RouteSourceFactory.make(configuration: configuration, logger: logger)
+        let failover = try FailoverRuntime(
+            configuration: configuration, routes: source.store, zooKeeper: source.client, group: group, logger: logger)
         let app = ProxyApplication(
             configuration: configuration, group: group, routes: source.store, routeSourceName: source.name,
-            metricsText: { registry.emitToString() }, logger: logger)
-        let services: [any Service] = source.services + [app.proxy, app.admin]
+            effective: failover.stateStore, metricsText: { registry.emitToString() },
+            extraAdmin: failover.adminHandlers, logger: logger)
+        let services: [any Service] = source.services + failover.services + [app.proxy, app.admin]
         let serviceGroup = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },
@@ -52,10 +55,12 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             logger.error("meta-proxy stopped with an error", metadata: ["error": "\(error)"])
             await app.upstreams.close()
+            await failover.shutdown()
             try? await group.shutdownGracefully()
             throw ExitCode.failure
         }
         await app.upstreams.close()
+        await failover.shutdown()
         await source.close()
         try? await group.shutdownGracefully()
         logger.info("meta-proxy stopped")
@@ -82,7 +87,7 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .long, help: "Routes file instead of ZooKeeper (routes_file).")
     var routes: String?
 
-    @Option(name: .long, help: "Failover policy directory (failover.policies_dir).")
+    @Option(name: .long, help: "Failover policy directory (failover.policies_dir; default ./policies, missing = manual only).")
     var policies: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (log.level).")

@@ -74,7 +74,7 @@ struct FailureTests {
 
     @Test(
         "unknown first bytes close the connection",
-        arguments: ["GARBAGE-NOT-A-FRAME", "HEAD / HTTP/1.1\r\n\r\n", "RDSN"])
+        arguments: ["GARBAGE-NOT-A-FRAME", "HEAD / HTTP/1.1\r\n\r\n", "RDSX"])
     func garbage(prefix: String) async throws {
         try await withCluster(standardConfiguration()) { cluster in
             let connection = try await TestConnection.connect(cluster.metaAddresses[0])

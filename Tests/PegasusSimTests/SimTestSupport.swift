@@ -120,6 +120,22 @@ struct TestConnection {
         return frame
     }
 
+    /// The next RDSN reply frame.
+    func rdsnReply(within timeout: Duration = .seconds(10)) async throws -> RdsnFrame {
+        let frame = try await poll(timeout) {
+            try inbox.take { buffer -> RdsnFrame? in
+                guard let total = try RdsnFrame.frameLength(peeking: buffer, maxFrameBytes: 1 << 24),
+                    buffer.readableBytes >= total
+                else {
+                    return nil
+                }
+                return try RdsnFrame.read(from: &buffer)
+            }
+        }
+        guard let frame else { throw TestTimeout(description: "no RDSN reply within \(timeout)") }
+        return frame
+    }
+
     /// The next HTTP response (the sim always sends Content-Length).
     func httpResponse(within timeout: Duration = .seconds(10)) async throws -> TestHTTPResponse {
         let response = try await poll(timeout) {

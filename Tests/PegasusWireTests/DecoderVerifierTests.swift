@@ -24,6 +24,7 @@ struct DecoderVerifierTests {
             allFrames.append(frame)
         }
         pairs.append((all, allFrames))
+        #expect(pairs.count == files.count + 1, "every golden vector, then all of them back to back")
         try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: pairs, decoderFactory: decoder)
     }
 

@@ -35,6 +35,8 @@ struct FuzzTests {
 
     @Test("request frames and their args")
     func requests() throws {
+        var decodedFrames = 0
+        defer { #expect(decodedFrames > 0, "mutations must still reach the args decoders") }
         var rng = SplitMix64(state: 0x5eed_0001)
         for file in GoldenVectors.requestFiles {
             let bytes = try GoldenVectors.bytes(file)
@@ -43,6 +45,7 @@ struct FuzzTests {
                 var decoder = RequestFrameDecoder(maxFrameBytes: 4096)
                 var buffer = ByteBuffer(bytes: mutated)
                 guard let frame = try? decoder.decode(buffer: &buffer) else { continue }
+                decodedFrames += 1
                 _ = try? frame.decodeArgs(QueryConfigRequest.self)
                 _ = try? frame.decodeArgs(ListAppsRequest.self)
                 _ = try? frame.decodeArgs(NegotiationRequest.self)
@@ -55,6 +58,8 @@ struct FuzzTests {
 
     @Test("reply frames, their results and peeks")
     func responses() throws {
+        var decodedFrames = 0
+        defer { #expect(decodedFrames > 0, "mutations must still reach the result decoders") }
         var rng = SplitMix64(state: 0x5eed_0002)
         for file in GoldenVectors.responseFiles {
             let bytes = try GoldenVectors.bytes(file)
@@ -63,6 +68,7 @@ struct FuzzTests {
                 var decoder = ResponseFrameDecoder(maxFrameBytes: 4096)
                 var buffer = ByteBuffer(bytes: mutated)
                 guard let frame = try? decoder.decode(buffer: &buffer) else { continue }
+                decodedFrames += 1
                 _ = try? frame.decodeResult(QueryConfigResponse.self)
                 _ = try? frame.decodeResult(ListAppsResponse.self)
                 _ = try? frame.decodeResult(DuplicationQueryResponse.self)

@@ -117,6 +117,12 @@ extension SimCluster {
         core.state.withLock { $0.duplicationQueryResponse(DuplicationQueryRequest(appName: table)) }
     }
 
+    /// The app envs of `table` (`app_info.envs`), as `RPC_CM_UPDATE_APP_ENV` left them; empty for an
+    /// unknown table.
+    public func appEnvs(table: String) -> [String: String] {
+        core.state.withLock { state in state.tableIndex(named: table).map { state.tables[$0].envs } ?? [:] }
+    }
+
     // MARK: Future-based forms, for the control server
 
     func killMetaFuture(_ index: Int) throws(SimError) -> EventLoopFuture<Void> {

@@ -21,6 +21,8 @@ final class SimEndpoint: Sendable {
     private let core: SimClusterCore
     private let logger: Logger
     private let sockets: Mutex<Sockets>
+    /// Holds the port while the node is dead (see ``SimPortReservation``).
+    private let reservation = Mutex<SimPortReservation?>(nil)
 
     /// Creates a closed endpoint.
     /// - Parameters:
@@ -51,6 +53,7 @@ final class SimEndpoint: Sendable {
         if let alreadyOpen {
             return alreadyOpen.eventLoop.makeSucceededFuture(SimAddress(host: host, port: port))
         }
+        _ = reservation.withLock { $0.take() }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -94,7 +97,12 @@ final class SimEndpoint: Sendable {
         let closed = channels.map { channel in
             channel.close().recover { _ in }
         }
-        return EventLoopFuture.andAllComplete(closed, on: group.any())
+        let host = self.host
+        let port = sockets.withLock { $0.port }
+        return EventLoopFuture.andAllComplete(closed, on: group.any()).map {
+            guard port != 0, !self.sockets.withLock({ $0.accepting }) else { return }
+            self.reservation.withLock { $0 = SimPortReservation(host: host, port: port) }
+        }
     }
 
     /// Registers an accepted connection and installs the protocol detector; a connection that
@@ -119,7 +127,7 @@ final class SimEndpoint: Sendable {
         let node = self.node
         let core = self.core
         try channel.pipeline.syncOperations.addHandler(
-            SimProtocolDetector(
+            SimProtocolDetector.make(
                 logger: logger,
                 rpc: { frame in core.rpc(node, frame) },
                 http: { target in core.http(node, target: target) }

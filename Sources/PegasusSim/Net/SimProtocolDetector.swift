@@ -4,67 +4,66 @@ import NIOHTTP1
 import PegasusWire
 
 /// Chooses a connection's protocol from its first 4 bytes, as rDSN does once per connection
-/// (src/rpc/network.cpp `prepare_parser`): `THFT` → Thrift RPC, `GET ` / `POST` → HTTP, anything
-/// else → close. It then installs that protocol's handlers, hands them the bytes read so far, and
-/// leaves the pipeline.
-final class SimProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-
-    /// The largest THFT request frame accepted.
+/// (src/rpc/network.cpp `prepare_parser`): `THFT` → Thrift RPC, `RDSN` → rDSN native frames
+/// (served by the same RPC handler through ``RdsnThriftAdapter``), `GET ` / `POST` → HTTP,
+/// anything else → close.
+///
+/// RDSN replies echo the request's id, carry the THFT envelope error in the header and CRCs when
+/// the request had them. One simplification: a follower answers every RDSN request as a MetaServer
+/// answers one without `is_forward_supported` (`ERR_FORWARD_TO_OTHERS` and the leader in the
+/// body), never by forwarding it or with `ERR_FORWARD_TO_OTHERS` in the header (docs/protocol.md §8).
+enum SimProtocolDetector {
+    /// The largest request frame accepted.
     static let maxRequestFrameBytes = 4 << 20
 
-    private let respondRPC: @Sendable (RequestFrame) -> SimOutcome<ResponseFrame>
-    private let respondHTTP: @Sendable (String) -> SimOutcome<SimHTTPResponse>
-    private let logger: Logger
-    private var buffered: ByteBuffer?
-
-    /// Creates a detector for one connection.
-    init(
+    /// A detector for one connection.
+    static func make(
         logger: Logger,
         rpc: @escaping @Sendable (RequestFrame) -> SimOutcome<ResponseFrame>,
         http: @escaping @Sendable (String) -> SimOutcome<SimHTTPResponse>
-    ) {
-        self.logger = logger
-        self.respondRPC = rpc
-        self.respondHTTP = http
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var bytes = unwrapInboundIn(data)
-        if var previous = buffered {
-            previous.writeBuffer(&bytes)
-            bytes = previous
-        }
-        guard let prefix = bytes.getBytes(at: bytes.readerIndex, length: 4) else {
-            buffered = bytes
-            return
-        }
-        buffered = nil
-        do {
+    ) -> ConnectionFormatDetector {
+        ConnectionFormatDetector { format, context in
             let operations = context.pipeline.syncOperations
-            switch prefix {
-            case Array("THFT".utf8):
+            let here = context.handler
+            switch format {
+            case .thft:
                 try operations.addHandlers(
-                    ByteToMessageHandler(RequestFrameDecoder(maxFrameBytes: Self.maxRequestFrameBytes)),
-                    MessageToByteHandler(ResponseFrameEncoder()),
-                    SimRPCHandler(logger: logger, respond: respondRPC)
-                )
-            case Array("GET ".utf8), Array("POST".utf8):
-                try operations.configureHTTPServerPipeline(withErrorHandling: true)
-                try operations.addHandler(SimHTTPHandler(logger: logger, respond: respondHTTP))
-            default:
-                let hex = prefix.map { String($0, radix: 16) }.joined(separator: " ")
-                logger.debug("closing connection with unknown header type", metadata: [SimLoggingKeys.header: "\(hex)"])
-                context.close(promise: nil)
-                return
+                    [
+                        ByteToMessageHandler(RequestFrameDecoder(maxFrameBytes: maxRequestFrameBytes)),
+                        MessageToByteHandler(ResponseFrameEncoder()),
+                        SimRPCHandler(logger: logger, respond: rpc),
+                    ],
+                    position: .after(here))
+            case .rdsn:
+                try operations.addHandlers(
+                    [
+                        ByteToMessageHandler(RdsnFrameDecoder(maxFrameBytes: maxRequestFrameBytes)),
+                        RdsnThriftAdapter(),
+                        MessageToByteHandler(ResponseFrameEncoder()),
+                        SimRPCHandler(logger: logger, respond: rpc),
+                    ],
+                    position: .after(here))
+            case .http:
+                let handlers = NIOHTTPServerPipeline.handlers(logger: logger, respond: http)
+                try operations.addHandlers(handlers, position: .after(here))
+            case nil:
+                logger.debug("closing connection with an unknown header type")
+                throw WireError(.badMagic, detail: "unknown connection header")
             }
-        } catch {
-            logger.debug("cannot configure connection", metadata: [SimLoggingKeys.error: "\(error)"])
-            context.close(promise: nil)
-            return
         }
-        context.fireChannelRead(wrapInboundOut(bytes))
-        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+}
+
+/// The HTTP server handlers of a sim connection.
+private enum NIOHTTPServerPipeline {
+    static func handlers(
+        logger: Logger, respond: @escaping @Sendable (String) -> SimOutcome<SimHTTPResponse>
+    ) -> [any ChannelHandler] {
+        let responseEncoder = HTTPResponseEncoder()
+        let requestDecoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
+        return [
+            responseEncoder, requestDecoder, HTTPServerPipelineHandler(), HTTPServerProtocolErrorHandler(),
+            SimHTTPHandler(logger: logger, respond: respond),
+        ]
     }
 }

@@ -26,6 +26,8 @@ extension SimClusterState {
             return redirectUnlessLeader(index, request) ?? appHTTPResponse(request)
         case "meta/app/duplication":
             return redirectUnlessLeader(index, request) ?? duplicationHTTPResponse(request)
+        case "meta/app_envs":
+            return redirectUnlessLeader(index, request) ?? appEnvsHTTPResponse(request)
         case "meta/nodes":
             guard request.query.keys.allSatisfy({ $0 == "detail" }) else {
                 return .error(.badRequest, "")
@@ -64,7 +66,7 @@ extension SimClusterState {
                         ("partition_count", String(table.partitions.count)),
                         ("replica_count", String(Self.maxReplicaCount)), ("is_stateful", "true"),
                         ("create_time", SimClock.dateTimeMilliseconds(unixMilliseconds: table.createSecond * 1000)),
-                        ("drop_time", "-"), ("drop_expire", "-"), ("envs_count", "0"),
+                        ("drop_time", "-"), ("drop_expire", "-"), ("envs_count", String(table.envs.count)),
                     ])
                 )
             }

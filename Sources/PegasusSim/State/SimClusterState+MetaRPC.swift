@@ -11,7 +11,7 @@ extension SimClusterState {
         }
     }
 
-    private func metaReply(_ index: Int, _ frame: RequestFrame) -> Result<ResponseFrame, SimRequestRejection> {
+    private mutating func metaReply(_ index: Int, _ frame: RequestFrame) -> Result<ResponseFrame, SimRequestRejection> {
         let name = frame.message.name
         let seqid = frame.message.seqid
         let isLeader = leaderIndex == index
@@ -44,6 +44,10 @@ extension SimClusterState {
         case RpcName.queryDuplication:
             return reply(DuplicationQueryRequest.self) { request in
                 isLeader ? duplicationQueryResponse(request) : DuplicationQueryResponse(err: .forwardToOthers)
+            }
+        case RpcName.updateAppEnv:
+            return reply(UpdateAppEnvRequest.self) { request in
+                isLeader ? updateAppEnv(request) : UpdateAppEnvResponse(err: .forwardToOthers)
             }
         case RpcName.negotiation:
             return reply(NegotiationRequest.self) { _ in NegotiationResponse(status: .saslAuthDisable) }

@@ -73,6 +73,7 @@ extension SimClusterState {
             appName: table.name,
             appId: table.appId,
             partitionCount: Int32(table.partitions.count),
+            envs: table.envs,
             isStateful: true,
             maxReplicaCount: Self.maxReplicaCount,
             createSecond: table.createSecond,

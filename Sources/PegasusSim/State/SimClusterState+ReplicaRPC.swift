@@ -27,8 +27,19 @@ extension SimClusterState {
     }
 
     /// Decides the reply of ReplicaServer `index` to `frame`; `now` is Pegasus-epoch seconds.
+    /// A request denied by the table's `replica.deny_client_request` gets no reply (`timeout`) or
+    /// `ERR_INVALID_STATE` in the envelope (`reconfig`).
     mutating func handleReplicaRPC(_ index: Int, _ frame: RequestFrame, now: Int64) -> SimOutcome<ResponseFrame> {
-        admit(SimNodeID(role: .replica, index: index), http: false).outcome {
+        let admission = admit(SimNodeID(role: .replica, index: index), http: false)
+        if case .answer(let delay) = admission, let denial = clientDenial(index, frame) {
+            switch denial {
+            case .drop:
+                return .noReply
+            case .reject:
+                return .reply(envelopeError(.invalidState, frame.message.name, frame.message.seqid), delay: delay)
+            }
+        }
+        return admission.outcome {
             replicaReply(index, frame, now: now)
         }
     }

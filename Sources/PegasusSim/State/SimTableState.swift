@@ -8,6 +8,8 @@ struct SimTableState: Sendable {
     var partitions: [SimPartitionState]
     /// Duplications, in creation order.
     var duplications: [SimDuplicationState] = []
+    /// App envs (`app_info.envs`), set through `RPC_CM_UPDATE_APP_ENV`.
+    var envs: [String: String] = [:]
     /// Creation time in seconds (the cluster's start).
     var createSecond: Int64
 

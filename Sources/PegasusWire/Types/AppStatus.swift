@@ -3,7 +3,7 @@ import NIOCore
 /// `app_status` (idl/dsn.layer2.thrift): a table's lifecycle state (pegasus-rpc.md §4.4).
 ///
 /// An i32 on the wire; values outside the known cases are kept as received.
-public struct AppStatus: RawRepresentable, Hashable, Sendable, CustomStringConvertible, ThriftCodable {
+public struct AppStatus: ThriftEnum {
     /// The i32 wire value.
     public var rawValue: Int32
 
@@ -29,31 +29,15 @@ public struct AppStatus: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// AS_RECALLING.
     public static let recalling = AppStatus(rawValue: 7)
 
-    /// `.i32`.
-    public static var thriftType: ThriftType { .i32 }
-
-    /// Reads an i32.
-    public init(from reader: inout ThriftReader) throws(WireError) {
-        self.rawValue = try reader.readI32()
-    }
-
-    /// Writes an i32.
-    public func write(to buffer: inout ByteBuffer) {
-        buffer.writeThriftI32(rawValue)
-    }
-
-    /// The IDL name, or the number when unknown.
-    public var description: String {
-        switch rawValue {
-        case 0: "AS_INVALID"
-        case 1: "AS_AVAILABLE"
-        case 2: "AS_CREATING"
-        case 3: "AS_CREATE_FAILED"
-        case 4: "AS_DROPPING"
-        case 5: "AS_DROP_FAILED"
-        case 6: "AS_DROPPED"
-        case 7: "AS_RECALLING"
-        default: "\(rawValue)"
-        }
-    }
+    /// The IDL names of the known values.
+    public static let names: [Int32: String] = [
+        0: "AS_INVALID",
+        1: "AS_AVAILABLE",
+        2: "AS_CREATING",
+        3: "AS_CREATE_FAILED",
+        4: "AS_DROPPING",
+        5: "AS_DROP_FAILED",
+        6: "AS_DROPPED",
+        7: "AS_RECALLING",
+    ]
 }

@@ -3,7 +3,7 @@ import NIOCore
 /// `duplication_mode` (idl/duplication.thrift; pegasus-health-and-duplication.md §3.2).
 ///
 /// An i32 on the wire; values outside the known cases are kept as received.
-public struct DuplicationMode: RawRepresentable, Hashable, Sendable, CustomStringConvertible, ThriftCodable {
+public struct DuplicationMode: ThriftEnum {
     /// The i32 wire value.
     public var rawValue: Int32
 
@@ -17,25 +17,9 @@ public struct DuplicationMode: RawRepresentable, Hashable, Sendable, CustomStrin
     /// INCREMENTAL.
     public static let incremental = DuplicationMode(rawValue: 1)
 
-    /// `.i32`.
-    public static var thriftType: ThriftType { .i32 }
-
-    /// Reads an i32.
-    public init(from reader: inout ThriftReader) throws(WireError) {
-        self.rawValue = try reader.readI32()
-    }
-
-    /// Writes an i32.
-    public func write(to buffer: inout ByteBuffer) {
-        buffer.writeThriftI32(rawValue)
-    }
-
-    /// The IDL name, or the number when unknown.
-    public var description: String {
-        switch rawValue {
-        case 0: "FULL"
-        case 1: "INCREMENTAL"
-        default: "\(rawValue)"
-        }
-    }
+    /// The IDL names of the known values.
+    public static let names: [Int32: String] = [
+        0: "FULL",
+        1: "INCREMENTAL",
+    ]
 }

@@ -3,7 +3,7 @@ import NIOCore
 /// `duplication_status` (idl/duplication.thrift; pegasus-health-and-duplication.md §3.3).
 ///
 /// An i32 on the wire; values outside the known cases are kept as received.
-public struct DuplicationStatus: RawRepresentable, Hashable, Sendable, CustomStringConvertible, ThriftCodable {
+public struct DuplicationStatus: ThriftEnum {
     /// The i32 wire value.
     public var rawValue: Int32
 
@@ -25,29 +25,13 @@ public struct DuplicationStatus: RawRepresentable, Hashable, Sendable, CustomStr
     /// DS_REMOVED.
     public static let removed = DuplicationStatus(rawValue: 5)
 
-    /// `.i32`.
-    public static var thriftType: ThriftType { .i32 }
-
-    /// Reads an i32.
-    public init(from reader: inout ThriftReader) throws(WireError) {
-        self.rawValue = try reader.readI32()
-    }
-
-    /// Writes an i32.
-    public func write(to buffer: inout ByteBuffer) {
-        buffer.writeThriftI32(rawValue)
-    }
-
-    /// The IDL name, or the number when unknown.
-    public var description: String {
-        switch rawValue {
-        case 0: "DS_INIT"
-        case 1: "DS_PREPARE"
-        case 2: "DS_APP"
-        case 3: "DS_LOG"
-        case 4: "DS_PAUSE"
-        case 5: "DS_REMOVED"
-        default: "\(rawValue)"
-        }
-    }
+    /// The IDL names of the known values.
+    public static let names: [Int32: String] = [
+        0: "DS_INIT",
+        1: "DS_PREPARE",
+        2: "DS_APP",
+        3: "DS_LOG",
+        4: "DS_PAUSE",
+        5: "DS_REMOVED",
+    ]
 }

@@ -53,6 +53,8 @@ public struct ErrorCode: Hashable, Sendable, CustomStringConvertible, ThriftCoda
     public static let invalidState = ErrorCode("ERR_INVALID_STATE")
     /// `ERR_INVALID_DATA`.
     public static let invalidData = ErrorCode("ERR_INVALID_DATA")
+    /// ERR_INVALID_PARAMETERS: a request the server cannot act on.
+    public static let invalidParameters = ErrorCode("ERR_INVALID_PARAMETERS")
     /// `ERR_APP_NOT_EXIST`.
     public static let appNotExist = ErrorCode("ERR_APP_NOT_EXIST")
     /// `ERR_BUSY_CREATING`: table being created or recalled.

@@ -3,7 +3,7 @@ import NIOCore
 /// `negotiation_status` (idl/security.thrift; pegasus-rpc.md §4.5).
 ///
 /// An i32 on the wire; values outside the known cases are kept as received.
-public struct NegotiationStatus: RawRepresentable, Hashable, Sendable, CustomStringConvertible, ThriftCodable {
+public struct NegotiationStatus: ThriftEnum {
     /// The i32 wire value.
     public var rawValue: Int32
 
@@ -35,34 +35,18 @@ public struct NegotiationStatus: RawRepresentable, Hashable, Sendable, CustomStr
     /// SASL_AUTH_FAIL.
     public static let saslAuthFail = NegotiationStatus(rawValue: 10)
 
-    /// `.i32`.
-    public static var thriftType: ThriftType { .i32 }
-
-    /// Reads an i32.
-    public init(from reader: inout ThriftReader) throws(WireError) {
-        self.rawValue = try reader.readI32()
-    }
-
-    /// Writes an i32.
-    public func write(to buffer: inout ByteBuffer) {
-        buffer.writeThriftI32(rawValue)
-    }
-
-    /// The IDL name, or the number when unknown.
-    public var description: String {
-        switch rawValue {
-        case 0: "INVALID"
-        case 1: "SASL_LIST_MECHANISMS"
-        case 2: "SASL_LIST_MECHANISMS_RESP"
-        case 3: "SASL_SELECT_MECHANISMS"
-        case 4: "SASL_SELECT_MECHANISMS_RESP"
-        case 5: "SASL_INITIATE"
-        case 6: "SASL_CHALLENGE"
-        case 7: "SASL_CHALLENGE_RESP"
-        case 8: "SASL_SUCC"
-        case 9: "SASL_AUTH_DISABLE"
-        case 10: "SASL_AUTH_FAIL"
-        default: "\(rawValue)"
-        }
-    }
+    /// The IDL names of the known values.
+    public static let names: [Int32: String] = [
+        0: "INVALID",
+        1: "SASL_LIST_MECHANISMS",
+        2: "SASL_LIST_MECHANISMS_RESP",
+        3: "SASL_SELECT_MECHANISMS",
+        4: "SASL_SELECT_MECHANISMS_RESP",
+        5: "SASL_INITIATE",
+        6: "SASL_CHALLENGE",
+        7: "SASL_CHALLENGE_RESP",
+        8: "SASL_SUCC",
+        9: "SASL_AUTH_DISABLE",
+        10: "SASL_AUTH_FAIL",
+    ]
 }

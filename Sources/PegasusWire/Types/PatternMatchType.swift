@@ -3,7 +3,7 @@ import NIOCore
 /// `pattern_match_type` (idl/utils.thrift): how a name pattern is matched (pegasus-rpc.md §4.4).
 ///
 /// An i32 on the wire; values outside the known cases are kept as received.
-public struct PatternMatchType: RawRepresentable, Hashable, Sendable, CustomStringConvertible, ThriftCodable {
+public struct PatternMatchType: ThriftEnum {
     /// The i32 wire value.
     public var rawValue: Int32
 
@@ -27,30 +27,14 @@ public struct PatternMatchType: RawRepresentable, Hashable, Sendable, CustomStri
     /// PATTERN_MATCH_REGEX.
     public static let regex = PatternMatchType(rawValue: 6)
 
-    /// `.i32`.
-    public static var thriftType: ThriftType { .i32 }
-
-    /// Reads an i32.
-    public init(from reader: inout ThriftReader) throws(WireError) {
-        self.rawValue = try reader.readI32()
-    }
-
-    /// Writes an i32.
-    public func write(to buffer: inout ByteBuffer) {
-        buffer.writeThriftI32(rawValue)
-    }
-
-    /// The IDL name, or the number when unknown.
-    public var description: String {
-        switch rawValue {
-        case 0: "PATTERN_MATCH_INVALID"
-        case 1: "PATTERN_MATCH_ALL"
-        case 2: "PATTERN_MATCH_EXACT"
-        case 3: "PATTERN_MATCH_ANYWHERE"
-        case 4: "PATTERN_MATCH_PREFIX"
-        case 5: "PATTERN_MATCH_POSTFIX"
-        case 6: "PATTERN_MATCH_REGEX"
-        default: "\(rawValue)"
-        }
-    }
+    /// The IDL names of the known values.
+    public static let names: [Int32: String] = [
+        0: "PATTERN_MATCH_INVALID",
+        1: "PATTERN_MATCH_ALL",
+        2: "PATTERN_MATCH_EXACT",
+        3: "PATTERN_MATCH_ANYWHERE",
+        4: "PATTERN_MATCH_PREFIX",
+        5: "PATTERN_MATCH_POSTFIX",
+        6: "PATTERN_MATCH_REGEX",
+    ]
 }

@@ -12,6 +12,8 @@ public enum RpcName {
     public static let negotiation = "RPC_NEGOTIATION"
     /// List replica nodes (`list_nodes`).
     public static let listNodes = "RPC_CM_LIST_NODES"
+    /// Sets, deletes or clears a table's app envs (`update_app_env`).
+    public static let updateAppEnv = "RPC_CM_UPDATE_APP_ENV"
 
     /// The reply name paired with a request name: `name + "_ACK"` (pegasus-rpc.md §3).
     public static func ack(_ name: String) -> String {

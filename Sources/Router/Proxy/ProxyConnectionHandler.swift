@@ -174,16 +174,27 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
         context: ChannelHandlerContext, _ reply: ByteBuffer, result: ProxyMetrics.ReplyResult, started: NIODeadline,
         counted: Bool = true
     ) {
-        context.write(wrapOutboundOut(reply), promise: nil)
-        scheduleFlush(context: context)
+        // While draining, the reply goes out at once and the last one closes the connection when
+        // written; otherwise it leaves with the others of this tick (one flush).
+        let written: EventLoopFuture<Void>?
+        if draining {
+            written = context.writeAndFlush(wrapOutboundOut(reply))
+        } else {
+            context.write(wrapOutboundOut(reply), promise: nil)
+            scheduleFlush(context: context)
+            written = nil
+        }
         shared.metrics.replied(result, seconds: Double((NIODeadline.now() - started).nanoseconds) / 1e9)
-        if counted { releaseSlot(context: context) }
+        if counted { releaseSlot(context: context, after: written) }
     }
 
-    private func releaseSlot(context: ChannelHandlerContext) {
+    /// One query is done; while draining, the last one closes the connection once its reply
+    /// (`written`) is out.
+    private func releaseSlot(context: ChannelHandlerContext, after written: EventLoopFuture<Void>? = nil) {
         inflight -= 1
         if draining, inflight == 0 {
-            flushAndClose(context: context)
+            guard let written else { return flushAndClose(context: context) }
+            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
         }
         resumeReadingIfPossible(context: context)
@@ -210,6 +221,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     func read(context: ChannelHandlerContext) {
         if draining { return }
         if inflight >= shared.settings.maxInflightPerConnection || !context.channel.isWritable {
+            if !readPending { shared.metrics.readPaused() }
             readPending = true
             return
         }

@@ -10,6 +10,7 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     private let rejectedConnections = Counter(label: "metaproxy_rejected_connections_total")
     private let badFrames = Counter(label: "metaproxy_bad_frames_total")
     private let unknownRPCs = Counter(label: "metaproxy_unknown_rpc_total")
+    private let rdsnRequests = Counter(label: "metaproxy_rdsn_requests_total")
     private let latency = Timer(label: "metaproxy_request_duration_seconds")
     private let queryCounters = LabeledCounters(label: "client_query_config_count", dimension: "table")
     private let zkRequests = LabeledCounters(label: "zk_request_count", dimension: "table")
@@ -24,6 +25,28 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     private let coalescedRequests = LabeledCounters(label: "metaproxy_coalesced_requests_total", dimension: "cluster")
     private let upstreamRequests = LabeledCounters(label: "metaproxy_upstream_requests_total", dimension: "cluster")
     private let openConnections = Atomic<Int>(0)
+    private let tallies = Tallies()
+
+    /// Plain counts of a few events, readable in-process (tests); the exported metrics above are
+    /// write-only handles.
+    final class Tallies: Sendable {
+        let rejectedConnections = Atomic<Int>(0)
+        let badFrames = Atomic<Int>(0)
+        let readPauses = Atomic<Int>(0)
+        let coalesced = Atomic<Int>(0)
+        let sentUpstream = Atomic<Int>(0)
+    }
+
+    /// Connections refused over `max_connections`.
+    var rejectedConnectionCount: Int { tallies.rejectedConnections.load(ordering: .relaxed) }
+    /// Connections closed for a malformed frame.
+    var badFrameCount: Int { tallies.badFrames.load(ordering: .relaxed) }
+    /// Times a connection stopped reading (back-pressure: too much in flight or its output is full).
+    var readPauseCount: Int { tallies.readPauses.load(ordering: .relaxed) }
+    /// Queries that joined an identical upstream call in flight.
+    var coalescedCount: Int { tallies.coalesced.load(ordering: .relaxed) }
+    /// Upstream calls started.
+    var sentUpstreamCount: Int { tallies.sentUpstream.load(ordering: .relaxed) }
 
     /// Creates the metrics handles.
     public init() {}
@@ -41,9 +64,19 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
         connections.record(now)
     }
 
-    func connectionRejected() { rejectedConnections.increment() }
-    func badFrame() { badFrames.increment() }
+    func connectionRejected() {
+        tallies.rejectedConnections.add(1, ordering: .relaxed)
+        rejectedConnections.increment()
+    }
+
+    func badFrame() {
+        tallies.badFrames.add(1, ordering: .relaxed)
+        badFrames.increment()
+    }
+
+    func readPaused() { tallies.readPauses.add(1, ordering: .relaxed) }
     func unknownRPC() { unknownRPCs.increment() }
+    func rdsnRequest() { rdsnRequests.increment() }
     func queryConfig(table: String) { queryCounters.increment(table) }
     func routeLoad(table: String) { zkRequests.increment(table) }
 
@@ -67,8 +100,15 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     }
 
     public func forwarded(cluster: String, from: String, to: String?) { forwards.increment(cluster) }
-    public func coalesced(cluster: String) { coalescedRequests.increment(cluster) }
-    public func sentUpstream(cluster: String) { upstreamRequests.increment(cluster) }
+    public func coalesced(cluster: String) {
+        tallies.coalesced.add(1, ordering: .relaxed)
+        coalescedRequests.increment(cluster)
+    }
+
+    public func sentUpstream(cluster: String) {
+        tallies.sentUpstream.add(1, ordering: .relaxed)
+        upstreamRequests.increment(cluster)
+    }
 }
 
 /// Counters of one label, one handle per label-value set, made on first use.

@@ -40,12 +40,18 @@ public final class ProxyServer: Service, Sendable {
     public func localAddress() async throws -> SocketAddress {
         if case .running(let server, _) = state.withLock({ $0 }), let address = server.localAddress { return address }
         return try await withCheckedThrowingContinuation { continuation in
-            let ready: SocketAddress? = state.withLock { state in
-                if case .running(let server, _) = state { return server.localAddress }
-                bound.withLock { $0.append(continuation) }
-                return nil
+            let ready: Result<SocketAddress, any Error>? = state.withLock { state in
+                switch state {
+                case .running(let server, _):
+                    return server.localAddress.map { .success($0) } ?? .failure(ChannelError.unknownLocalAddress)
+                case .stopped:
+                    return .failure(ChannelError.ioOnClosedChannel)
+                case .idle:
+                    bound.withLock { $0.append(continuation) }
+                    return nil
+                }
             }
-            if let ready { continuation.resume(returning: ready) }
+            if let ready { continuation.resume(with: ready) }
         }
     }
 
@@ -53,30 +59,41 @@ public final class ProxyServer: Service, Sendable {
     public func run() async throws {
         let settings = context.settings
         let shared = context
-        let server = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 << 10, high: 256 << 10))
-            .childChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { [self] channel in
-                guard admit(channel) else {
-                    shared.metrics.connectionRejected()
-                    return channel.close()
+        let server: any Channel
+        do {
+            server = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 << 10, high: 256 << 10))
+                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelInitializer { [self] channel in
+                    guard admit(channel) else {
+                        shared.metrics.connectionRejected()
+                        return channel.close()
+                    }
+                    return channel.eventLoop.makeCompletedFuture {
+                        let sync = channel.pipeline.syncOperations
+                        try sync.addHandler(IdleStateHandler(allTimeout: settings.idleTimeout))
+                        try sync.addHandler(ClientFormat.detector(maxFrameBytes: settings.maxFrameBytes, metrics: shared.metrics))
+                        try sync.addHandler(ProxyConnectionHandler(context: shared))
+                    }
                 }
-                return channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(IdleStateHandler(allTimeout: settings.idleTimeout))
-                    try sync.addHandler(
-                        ByteToMessageHandler(
-                            RequestFrameDecoder(maxFrameBytes: settings.maxFrameBytes),
-                            maximumBufferSize: settings.maxFrameBytes + 64))
-                    try sync.addHandler(ProxyConnectionHandler(context: shared))
+                .bind(host: host, port: port)
+                .get()
+        } catch {
+            // Nobody waits for an address that will never be bound.
+            let waiting = state.withLock { state in
+                state = .stopped
+                return bound.withLock { waiting in
+                    defer { waiting.removeAll() }
+                    return waiting
                 }
             }
-            .bind(host: host, port: port)
-            .get()
+            for continuation in waiting { continuation.resume(throwing: error) }
+            throw error
+        }
 
         let waiting = state.withLock { state -> [CheckedContinuation<SocketAddress, any Error>] in
             state = .running(server: server, children: [:])

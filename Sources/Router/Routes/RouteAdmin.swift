@@ -8,9 +8,30 @@ import ZooKeeper
 public struct RouteAdmin: Sendable {
     /// Why an action was refused.
     public struct Failure: Error, CustomStringConvertible, Sendable {
+        /// What kind of refusal.
+        public struct Code: Hashable, Sendable, CustomStringConvertible {
+            private let raw: String
+            private init(_ raw: String) { self.raw = raw }
+            /// The table name cannot be a route node.
+            public static let invalidTableName = Code("invalid table name")
+            /// A compare-and-set found the node changed (or deleted) since it was read.
+            public static let conflict = Code("conflict")
+            /// The code's name.
+            public var description: String { raw }
+        }
+
+        /// What kind of refusal.
+        public var code: Code
+        /// The table the action was for.
+        public var table: String
         /// What went wrong, for the operator.
         public var description: String
-        init(_ description: String) { self.description = description }
+
+        init(_ code: Code, table: String, _ description: String) {
+            self.code = code
+            self.table = table
+            self.description = description
+        }
     }
 
     /// One node as `list` reads it: a route, or why the node is not one.
@@ -110,13 +131,25 @@ public struct RouteAdmin: Sendable {
     }
 
     /// Writes `route` only if its node is still at `expectedVersion`.
+    /// - Throws: ``Failure`` with code ``Failure/Code/conflict`` when the node changed or was deleted
+    ///   since it was read; ``ZooKeeperError`` otherwise.
     public func compareAndSet(_ route: Route, expectedVersion: Int32) async throws {
+        let path = path(of: route.table)
         do throws(ZooKeeperError) {
-            _ = try await client.set(path(of: route.table), data: RouteDocument.encode(route), version: expectedVersion)
+            _ = try await client.set(path, data: RouteDocument.encode(route), version: expectedVersion)
         } catch {
-            guard error.code == .badVersion else { throw error }
-            throw Failure(
-                "route of \(route.table) changed meanwhile (node version was \(expectedVersion)); read it again and retry")
+            switch error.code {
+            case .badVersion:
+                throw Failure(
+                    .conflict, table: route.table,
+                    "route of \(route.table) (\(path)) changed meanwhile (node version was \(expectedVersion)); "
+                        + "read it again and retry")
+            case .noNode:
+                throw Failure(
+                    .conflict, table: route.table, "route of \(route.table) (\(path)) was deleted meanwhile; nothing written")
+            default:
+                throw error
+            }
         }
     }
 
@@ -134,29 +167,87 @@ public struct RouteAdmin: Sendable {
 
     /// One line of a sync plan.
     public struct SyncItem: Sendable {
+        /// The table.
         public var table: String
+        /// What sync does (or, with `dryRun`, would do) with it.
         public var action: SyncAction
         /// The cluster the table is routed to now, if any.
         public var currentCluster: String?
+        /// Why a table is a conflict when it is not routed to another cluster (its node is invalid, or
+        /// another writer changed it while sync ran).
+        public var note: String?
     }
 
     /// Plans (and unless `dryRun`, applies) routes for `tables` of `cluster`.
+    ///
+    /// A table without a route gets one; a table routed to `cluster` is left alone; a table routed
+    /// elsewhere, or whose node is not a valid route, is a conflict left alone unless `force`. Every
+    /// write is conditional on what was read (create only if still absent, overwrite only if the
+    /// node's version is unchanged), so a concurrent writer's route is never lost: such a table is
+    /// reported as a conflict.
     public func sync(tables: [String], cluster: ClusterRoute, force: Bool, dryRun: Bool) async throws -> [SyncItem] {
         var plan: [SyncItem] = []
         for table in tables.sorted() {
-            let current = try await existingRoute(table)
-            let action: SyncAction
-            switch current {
-            case nil: action = .create
-            case .some(let route) where route.primary.name == cluster.name: action = .unchanged
-            case .some: action = force ? .overwrite : .conflict
+            let existing = try await node(of: table)
+            var item = SyncItem(table: table, action: .create)
+            var keptBackups: [ClusterRoute] = []
+            switch existing {
+            case nil:
+                item.action = .create
+            case .some((.success(let route), _)):
+                item.currentCluster = route.primary.name
+                item.action = route.primary.name == cluster.name ? .unchanged : (force ? .overwrite : .conflict)
+                keptBackups = route.backups.filter { $0.name != cluster.name }
+            case .some((.failure(let error), _)):
+                item.note = "invalid route node: \(error.reason)"
+                item.action = force ? .overwrite : .conflict
             }
-            plan.append(SyncItem(table: table, action: action, currentCluster: current?.primary.name))
-            if !dryRun, action == .create || action == .overwrite {
-                try await set(Route(table: table, primary: cluster, backups: current?.backups.filter { $0.name != cluster.name } ?? []))
+            if !dryRun, item.action == .create || item.action == .overwrite {
+                try Self.checkTableName(table)
+                let route = Route(table: table, primary: cluster, backups: keptBackups)
+                do {
+                    if let version = existing?.version {
+                        try await compareAndSet(route, expectedVersion: version)
+                    } else {
+                        try await create(route)
+                    }
+                } catch let failure as Failure where failure.code == .conflict {
+                    item.action = .conflict
+                    item.note = failure.description
+                }
             }
+            plan.append(item)
         }
         return plan
+    }
+
+    /// Creates `route`'s node; fails with ``Failure/Code/conflict`` when it exists already.
+    private func create(_ route: Route) async throws {
+        do throws(ZooKeeperError) {
+            _ = try await client.create(
+                path(of: route.table), data: RouteDocument.encode(route), acl: acl, createParents: true)
+        } catch {
+            guard error.code == .nodeExists else { throw error }
+            throw Failure(.conflict, table: route.table, "route of \(route.table) was created meanwhile; nothing written")
+        }
+    }
+
+    /// `table`'s node read as a route (or why it is not one) with its version; `nil` when there is no node.
+    private func node(of table: String) async throws -> (route: Result<Route, RouteError>, version: Int32)? {
+        let path = path(of: table)
+        let data: [UInt8]
+        let stat: ZooKeeperStat
+        do throws(ZooKeeperError) {
+            (data, stat) = try await client.get(path)
+        } catch {
+            guard error.code == .noNode else { throw error }
+            return nil
+        }
+        do throws(RouteError) {
+            return (.success(try RouteDocument.decode(data, table: table, path: path)), stat.version)
+        } catch {
+            return (.failure(error), stat.version)
+        }
     }
 
     /// The route of `table`, or `nil` when it has none.
@@ -170,7 +261,7 @@ public struct RouteAdmin: Sendable {
 
     static func checkTableName(_ table: String) throws {
         guard ZooKeeperRouteStore.isValidTableName(table) else {
-            throw Failure("\"\(table)\" is not a valid table name (letters, digits, _ . - :)")
+            throw Failure(.invalidTableName, table: table, "\"\(table)\" is not a valid table name (letters, digits, _ . - :)")
         }
     }
 }

@@ -52,7 +52,13 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
     public let root: String
     private let logger: Logger
     private let state: Mutex<State>
+    /// First lookups of uncached tables (one read for all concurrent callers).
     private let loads = SingleFlight<String, Entry, RouteError>()
+    /// Re-reads of cached tables (after a watch fired, a session change or a failed re-read). Kept
+    /// apart from `loads` so that a re-read never joins a lookup that answered from the cache.
+    private let refreshes = SingleFlight<String, Entry, RouteError>()
+    /// ZooKeeper requests made to read routes (`get` and `exists`), for tests.
+    private let requestCount = Atomic<Int>(0)
     private let changes = Broadcaster<RouteChange>()
     private let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
@@ -98,10 +104,15 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
                 reason: "ZooKeeper is not connected (\(client.sessionState))")
         }
         let entry = try await loads.run(key: table) { () async throws(RouteError) -> Entry in
-            try await load(table, previous: nil)
+            // A load for this table may have finished between the cache check above and here.
+            if let cached = state.withLock({ $0.cache.peekValue(forKey: table) }) { return cached }
+            return try await load(table, previous: nil)
         }
         return try Self.route(of: entry, table: table, path: path(of: table))
     }
+
+    /// How many ZooKeeper requests (`get`, `exists`) the store has made to read routes.
+    var zooKeeperRequests: Int { requestCount.load(ordering: .relaxed) }
 
     public func cachedRoute(for table: String) -> Route? {
         state.withLock { $0.cache.peekValue(forKey: table)?.route }
@@ -177,6 +188,7 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
         }
         let entry: Entry
         do {
+            requestCount.add(1, ordering: .relaxed)
             let (data, _) = try await client.get(path, watch: watch)
             do {
                 entry = .route(try RouteDocument.decode(data, table: table, path: path), token: token)
@@ -188,6 +200,7 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
         } catch where error.code == .noNode {
             do {
                 // Watch for the node's creation; if it appeared meanwhile, read it again at once.
+                requestCount.add(1, ordering: .relaxed)
                 if try await client.exists(path, watch: watch) != nil {
                     sink.yield(.watch(table: table, token: token, WatchEvent(type: .created, path: path, state: .connected)))
                 }
@@ -236,7 +249,7 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
     /// Reads a cached table again (after a watch fired, a session change or a failed re-read).
     private func refresh(_ table: String, previous: Entry?) async {
         do {
-            let entry = try await loads.run(key: table) { () async throws(RouteError) -> Entry in
+            let entry = try await refreshes.run(key: table) { () async throws(RouteError) -> Entry in
                 try await load(table, previous: previous?.route)
             }
             if let route = entry.route, route != previous?.route {

@@ -17,6 +17,10 @@ final class MetaClusterClient {
     private let timeouts: AttemptTimeouts
     /// The MetaServer that last answered as leader.
     private(set) var leader: MetaAddress?
+    /// Queries in flight.
+    private(set) var inflightCount = 0
+    /// When a query last started or ended.
+    private(set) var lastUsed = NIODeadline.now()
 
     init(
         cluster: ClusterRoute,
@@ -49,6 +53,12 @@ final class MetaClusterClient {
         var attempt = QueryAttempt(
             cluster: cluster.name, metas: cluster.metas, leader: leader, maxForwardHops: settings.maxForwardHops)
         let run = QueryRun(name: name, args: args, deadline: deadline, followsForwards: followsForwards, promise: promise)
+        inflightCount += 1
+        lastUsed = .now()
+        promise.futureResult.assumeIsolated().whenComplete { [self] _ in
+            inflightCount -= 1
+            lastUsed = .now()
+        }
         step(run, attempt.start(), &attempt)
         return promise.futureResult
     }

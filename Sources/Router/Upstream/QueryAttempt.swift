@@ -51,9 +51,16 @@ struct QueryAttempt {
 
     /// `meta` answered that it is not the leader; `leader` is its hint, if it gave one.
     mutating func forwarded(from meta: MetaAddress, leader: MetaAddress?) -> Action {
-        guard let leader, leader != meta, hops < maxForwardHops, !failedMetas.contains(leader) else {
-            lastFailure = UpstreamError(.noLeader, cluster: cluster, meta: meta.description,
-                                        detail: leader == nil ? "forwarded without a leader address" : "forward hop limit reached")
+        let refusal: String? =
+            switch leader {
+            case nil: "forwarded without a leader address"
+            case meta: "forwarded to itself"
+            case .some(let leader) where failedMetas.contains(leader): "forwarded to \(leader), which already failed"
+            case .some where hops >= maxForwardHops: "forward hop limit (\(maxForwardHops)) reached"
+            case .some: nil
+            }
+        guard let leader, refusal == nil else {
+            lastFailure = UpstreamError(.noLeader, cluster: cluster, meta: meta.description, detail: refusal ?? "")
             return nextUntried()
         }
         hops += 1

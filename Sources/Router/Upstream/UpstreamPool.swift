@@ -64,6 +64,15 @@ public final class UpstreamPool: Sendable {
         }.get()
     }
 
+    /// The number of cluster clients over every loop (for tests).
+    func clientCount() async -> Int {
+        var total = 0
+        for (_, box) in boxes {
+            total += (try? await box.eventLoop.submit { box.value?.clientCount ?? 0 }.get()) ?? 0
+        }
+        return total
+    }
+
     /// Closes every upstream connection on every loop.
     public func close() async {
         for (_, box) in boxes {

@@ -10,17 +10,21 @@ public struct UpstreamSettings: Sendable, Equatable {
     public var maxFrameBytes: Int
     /// Whether identical queries in flight share one upstream request (`meta.coalesce`, default on).
     public var coalesce: Bool
+    /// A cluster's client (its connections and leader belief) unused for this long is closed.
+    public var idleClientTimeout: TimeAmount
 
     /// Creates settings; the defaults are those of the config file.
     public init(
         attemptTimeout: TimeAmount = .milliseconds(3000),
         maxForwardHops: Int = 3,
         maxFrameBytes: Int = 16 << 20,
-        coalesce: Bool = true
+        coalesce: Bool = true,
+        idleClientTimeout: TimeAmount = .seconds(300)
     ) {
         self.attemptTimeout = attemptTimeout
         self.maxForwardHops = maxForwardHops
         self.maxFrameBytes = maxFrameBytes
         self.coalesce = coalesce
+        self.idleClientTimeout = idleClientTimeout
     }
 }

@@ -1,0 +1,41 @@
+import NIOCore
+import PegasusWire
+
+/// The client-facing frame formats: chosen per connection from its first four bytes, as rDSN
+/// does. `THFT` (Java, Go, Python, Node.js clients) is decoded as is; `RDSN` (C++ client, shell)
+/// is decoded and translated to THFT by ``RdsnThriftAdapter``, so ``ProxyConnectionHandler``
+/// serves both with the same routing, failover, coalescing and upstream pool. Anything else
+/// (including HTTP, which MetaServers would answer) closes the connection as a bad frame.
+///
+/// RDSN pipeline: `RdsnFrameDecoder` → ``RdsnRequestCounter`` → `RdsnThriftAdapter` →
+/// ``ProxyConnectionHandler`` (docs/protocol.md, "How meta-proxy serves RDSN connections").
+enum ClientFormat {
+    /// The detector to put in front of ``ProxyConnectionHandler``.
+    /// - Parameters:
+    ///   - maxFrameBytes: The largest request frame accepted, header included, in either format.
+    ///   - metrics: Where RDSN requests are counted.
+    static func detector(maxFrameBytes: Int, metrics: ProxyMetrics) -> ConnectionFormatDetector {
+        ConnectionFormatDetector { format, context in
+            let sync = context.pipeline.syncOperations
+            let here = context.handler
+            switch format {
+            case .thft:
+                try sync.addHandler(
+                    ByteToMessageHandler(
+                        RequestFrameDecoder(maxFrameBytes: maxFrameBytes), maximumBufferSize: maxFrameBytes + 64),
+                    position: .after(here))
+            case .rdsn:
+                try sync.addHandlers(
+                    [
+                        ByteToMessageHandler(
+                            RdsnFrameDecoder(maxFrameBytes: maxFrameBytes), maximumBufferSize: maxFrameBytes + 256),
+                        RdsnRequestCounter(metrics: metrics),
+                        RdsnThriftAdapter(),
+                    ],
+                    position: .after(here))
+            case .http, nil:
+                throw WireError(.badMagic, detail: "connection starts with neither THFT nor RDSN")
+            }
+        }
+    }
+}

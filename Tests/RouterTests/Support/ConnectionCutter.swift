@@ -1,0 +1,98 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A loopback TCP relay in front of a server that a test can cut (close every connection and
+/// refuse new ones) and restore, to make a client lose its server without stopping the server.
+final class ConnectionCutter: Sendable {
+    private let serverChannel: any Channel
+    private let links: Links
+
+    /// `127.0.0.1:port` of the relay.
+    let address: String
+
+    private init(serverChannel: any Channel, links: Links, port: Int) {
+        self.serverChannel = serverChannel
+        self.links = links
+        self.address = "127.0.0.1:\(port)"
+    }
+
+    /// Starts a relay on an ephemeral loopback port to `upstream` (`host:port`).
+    static func start(to upstream: String) async throws -> ConnectionCutter {
+        let parts = upstream.split(separator: ":")
+        let target = try SocketAddress(ipAddress: String(parts[0]), port: Int(parts.last ?? "") ?? 0)
+        let links = Links()
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { inbound in
+                guard links.admit(inbound) else { return inbound.close() }
+                return ClientBootstrap(group: inbound.eventLoop).connect(to: target).flatMapThrowing { outbound in
+                    guard links.admit(outbound) else { throw ChannelError.ioOnClosedChannel }
+                    try inbound.pipeline.syncOperations.addHandler(Pipe(partner: outbound))
+                    try outbound.pipeline.syncOperations.addHandler(Pipe(partner: inbound))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return ConnectionCutter(serverChannel: server, links: links, port: server.localAddress?.port ?? 0)
+    }
+
+    /// Closes every relayed connection and refuses new ones until ``restore()``.
+    func cut() { links.setOpen(false) }
+
+    /// Relays new connections again.
+    func restore() { links.setOpen(true) }
+
+    /// Stops listening and closes every connection.
+    func shutdown() async {
+        links.setOpen(false)
+        try? await serverChannel.close()
+    }
+
+    /// The relayed channels and whether new ones are accepted.
+    private final class Links: Sendable {
+        private let state = Mutex<(open: Bool, channels: [ObjectIdentifier: any Channel])>((true, [:]))
+
+        func admit(_ channel: any Channel) -> Bool {
+            let id = ObjectIdentifier(channel)
+            let admitted = state.withLock { state in
+                if state.open { state.channels[id] = channel }
+                return state.open
+            }
+            if admitted {
+                channel.closeFuture.whenComplete { [self] _ in
+                    _ = state.withLock { $0.channels.removeValue(forKey: id) }
+                }
+            }
+            return admitted
+        }
+
+        func setOpen(_ open: Bool) {
+            let closing = state.withLock { state -> [any Channel] in
+                state.open = open
+                return open ? [] : Array(state.channels.values)
+            }
+            closing.forEach { $0.close(promise: nil) }
+        }
+    }
+
+    /// Writes what its channel reads to the partner; closes the partner when its channel closes.
+    private final class Pipe: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        private let partner: any Channel
+
+        init(partner: any Channel) { self.partner = partner }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            partner.writeAndFlush(unwrapInboundIn(data), promise: nil)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            partner.close(promise: nil)
+            context.fireChannelInactive()
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            context.close(promise: nil)
+        }
+    }
+}

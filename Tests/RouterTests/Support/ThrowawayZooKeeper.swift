@@ -1,0 +1,115 @@
+import Dispatch
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+
+/// A ZooKeeper server of one test, started with `scripts/zk.sh` on a free loopback port, so that
+/// the test may stop and restart it without touching the shared server.
+final class ThrowawayZooKeeper: Sendable {
+    /// The server's port.
+    let port: Int
+    /// Its state directory (data, pid, logs).
+    let directory: String
+
+    /// `127.0.0.1:port`.
+    var address: String { "127.0.0.1:\(port)" }
+
+    private init(port: Int, directory: String) {
+        self.port = port
+        self.directory = directory
+    }
+
+    /// Starts a server on a free port and waits until it serves.
+    static func start() async throws -> ThrowawayZooKeeper {
+        let server = ThrowawayZooKeeper(
+            port: try await freePort(), directory: NSTemporaryDirectory() + "router-test-zk-" + UUID().uuidString)
+        try await server.restart()
+        return server
+    }
+
+    /// Starts the server again (same port, same data) and waits until it serves.
+    func restart() async throws {
+        let output = try await Self.script(["start", "\(port)", directory])
+        guard output.contains("127.0.0.1:\(port)") else {
+            throw ScriptError(message: "zk.sh start printed \(output)")
+        }
+    }
+
+    /// Stops the server, keeping its data, and waits until its port refuses connections.
+    func kill() async throws {
+        let text = try String(contentsOfFile: directory + "/pid", encoding: .utf8)
+        let pid = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        _ = Foundation.kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while await Self.accepts(port: port), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Stops the server and removes its directory.
+    func stop() async {
+        _ = try? await Self.script(["stop", directory])
+    }
+
+    struct ScriptError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    /// `scripts/zk.sh`, found from this file's path.
+    private static let scriptPath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/zk.sh").path
+
+    /// Runs `zk.sh` with `arguments` and returns what it printed.
+    ///
+    /// Spawned and reaped by hand (`posix_spawn`, `waitpid` on a dispatch thread): Foundation's
+    /// `Process` did not reap the script in the test process. The output goes to a file, not a pipe:
+    /// the server the script leaves running inherits the descriptor.
+    private static func script(_ arguments: [String]) async throws -> String {
+        let outputPath = NSTemporaryDirectory() + "zk-sh-" + UUID().uuidString + ".log"
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ["/bin/bash", scriptPath] + arguments
+        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, "/bin/bash", &actions, nil, &cArguments, environ)
+        guard spawned == 0 else { throw ScriptError(message: "cannot run zk.sh: errno \(spawned)") }
+        let child = pid
+        let status: Int32 = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var status: Int32 = 0
+                while waitpid(child, &status, 0) == -1, errno == EINTR {}
+                continuation.resume(returning: status)
+            }
+        }
+        let printed = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        guard status == 0 else { throw ScriptError(message: "zk.sh \(arguments) exited \(status): \(printed)") }
+        return printed
+    }
+
+    /// A loopback port nothing listens on right now.
+    static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress?.port ?? 0
+        try await channel.close()
+        return port
+    }
+
+    /// Whether something accepts connections on `port`.
+    private static func accepts(port: Int) async -> Bool {
+        guard
+            let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(2)).connect(host: "127.0.0.1", port: port).get()
+        else { return false }
+        try? await channel.close()
+        return true
+    }
+}

@@ -1,0 +1,127 @@
+"""Limits and coalescing of a meta-proxy process: max_connections, idle_timeout, herd of cold queries."""
+import re
+import socket
+import threading
+import time
+
+import wire
+from conftest import Proxy, wait_for
+
+
+def start_proxy(tmp_path, sim, extra_server="", extra_meta=""):
+    routes = tmp_path / "routes.yaml"
+    routes.write_text("tables:\n  cold: { cluster: limA, meta_addrs: [%s] }\n" % ", ".join('"%s"' % m for m in sim.metas))
+    config = tmp_path / "proxy.yaml"
+    config.write_text("server: { %s }\nroutes_file: routes.yaml\nmeta: { %s }\n" % (extra_server, extra_meta))
+    return Proxy(["--config", str(config)])
+
+
+def metric(proxy, name):
+    m = re.search(r"^%s(\{[^}]*\})? ([0-9.e+]+)$" % re.escape(name), proxy.metrics(), re.M)
+    return float(m.group(2)) if m else 0.0
+
+
+def test_max_connections_refuses_and_counts(sims, tmp_path):
+    a = sims("limA", "cold:4")
+    p = start_proxy(tmp_path, a, extra_server="max_connections: 20")
+    try:
+        held = [socket.create_connection(("127.0.0.1", p.port), timeout=5) for _ in range(20)]
+        time.sleep(0.3)
+        extra = socket.create_connection(("127.0.0.1", p.port), timeout=5)
+        extra.settimeout(5)
+        assert extra.recv(10) == b""  # closed at once
+        wait_for(lambda: metric(p, "metaproxy_rejected_connections_total") >= 1, what="rejection counted")
+        held[0].sendall(wire.query_v0("cold", 1))  # the admitted ones still work
+        assert wire.read_reply(held[0])[0] == "ERR_OK"
+        for s in held + [extra]: s.close()
+    finally:
+        p.stop()
+
+
+def test_idle_connections_are_closed(sims, tmp_path):
+    a = sims("limA", "cold:4")
+    p = start_proxy(tmp_path, a, extra_server="idle_timeout: 1")
+    try:
+        s = socket.create_connection(("127.0.0.1", p.port), timeout=10)
+        s.settimeout(10)
+        start = time.time()
+        assert s.recv(10) == b""
+        assert time.time() - start < 9
+    finally:
+        p.stop()
+
+
+def test_herd_of_cold_queries_is_coalesced(sims, tmp_path):
+    a = sims("limA", "cold:4", metas=1)
+    p = start_proxy(tmp_path, a)
+    try:
+        wire.query(p.addr, "cold")  # warm the route and the upstream connections, then count from zero
+        a.ctl("/reset-stats")
+        a.ctl("/latency?ms=300")  # keep the first upstream query in flight while the herd arrives
+        socks = [socket.create_connection(("127.0.0.1", p.port), timeout=20) for _ in range(300)]
+        barrier = threading.Barrier(len(socks))
+        errors = []
+
+        def ask(i, s):
+            try:
+                barrier.wait()
+                s.sendall(wire.query_v0("cold", i))
+                err, _, seqid, body = wire.read_reply(s)
+                if err != "ERR_OK" or seqid != i or wire.parse_query_cfg(body)["err"] != "ERR_OK":
+                    errors.append((i, err))
+            except Exception as e:
+                errors.append((i, repr(e)))
+
+        threads = [threading.Thread(target=ask, args=(i, s)) for i, s in enumerate(socks)]
+        for t in threads: t.start()
+        for t in threads: t.join(60)
+        for s in socks: s.close()
+        assert not errors, errors[:5]
+        upstream = a.query_count()
+        # one upstream query per event loop at most (2 cores → 2 loops)
+        assert 1 <= upstream <= 2, upstream
+        assert metric(p, "metaproxy_coalesced_requests_total") >= 298 - upstream
+    finally:
+        p.stop()
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
+
+
+def test_slow_reader_does_not_grow_memory_and_others_are_served(sims, tmp_path):
+    a = sims("limA", "cold:4", metas=1)
+    p = start_proxy(tmp_path, a)
+    try:
+        wire.query(p.addr, "cold")
+        baseline = rss_kib(p.proc.pid)
+        slow = socket.socket()
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        slow.connect(("127.0.0.1", p.port))
+        slow.settimeout(10)
+        batch = b"".join(wire.query_v0("cold", i) for i in range(2000))
+        sent = 0
+
+        def flood():
+            nonlocal sent
+            try:
+                for _ in range(50):  # up to 100,000 queries, never reading a reply
+                    slow.sendall(batch)
+                    sent += 2000
+            except OSError:
+                pass  # the proxy stopped reading: our send buffer filled up and timed out
+
+        t = threading.Thread(target=flood)
+        t.start()
+        t.join(40)
+        grown = rss_kib(p.proc.pid) - baseline
+        # Back-pressure: the proxy stops reading a client whose replies are not read, so neither the
+        # queries nor the replies pile up in its memory.
+        assert sent < 100000, "the proxy kept reading from a client that reads nothing"
+        assert grown < 150 * 1024, "proxy RSS grew by %d KiB" % grown
+        err, _, seqid, _ = wire.query(p.addr, "cold", seqid=7)  # others are served meanwhile
+        assert (err, seqid) == ("ERR_OK", 7)
+        slow.close()
+    finally:
+        p.stop()
