@@ -3,14 +3,15 @@
 # meta-proxy with failover active (100 tables over 4 pegasus-sim clusters, each table with a
 # duplication backup on the next cluster, an auto-failover policy, probes running) against the
 # same proxy without it (the same tables with no backups, the shipped manual-only policy).
-# Writes OUT/failover.json; {"skipped": ...} when this meta-proxy has no failover runtime.
+# Both proxies keep coalescing on (the default), so the relay, not the four sims on the load CPU,
+# is what the probes compete with. Writes OUT/failover.json; {"skipped": ...} without a failover runtime.
 #
 #   failover-scenario.sh BIN LOAD OUT WORK LOAD_CPU RELAY_CPU
 set -euo pipefail
 BIN=$1 LOAD=$2 OUT=$3 WORK=$4 LOAD_CPU=$5 RELAY_CPU=$6
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
-IDLE_SECONDS=${IDLE_SECONDS:-5}
+IDLE_SECONDS=${IDLE_SECONDS:-10}
 CLUSTERS=4
 PER_CLUSTER=25
 

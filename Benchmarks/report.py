@@ -23,16 +23,10 @@ def load(path):
         return None
 
 
-def setup_row(out, name):
-    run = load(os.path.join(out, "run-%s.json" % name))
-    res = load(os.path.join(out, "res-%s.json" % name)) or {}
-    if run is None:
-        return None
+def one_round(run, res, name):
     replies = run["counters"]["replies"] or 1
-    cpu_s = res.get("cpu_ticks", 0) / float(res.get("clk_tck", 100))
-    sim_cpu_s = res.get("sim_cpu_ticks", 0) / float(res.get("clk_tck", 100))
+    tck = float(res.get("clk_tck", 100))
     return {
-        "setup": name,
         "throughput": run["throughput"],
         "p50_us": run["latency_us"]["p50"],
         "p99_us": run["latency_us"]["p99"],
@@ -41,10 +35,28 @@ def setup_row(out, name):
         "percentiles": run["latency_us"]["percentiles"],
         "errors": run["errors"],
         "replies": run["counters"]["replies"],
-        "relay_cpu_ms_per_1000": cpu_s * 1000.0 / (replies / 1000.0) if name != "direct" else None,
-        "sim_cpu_ms_per_1000": sim_cpu_s * 1000.0 / (replies / 1000.0),
-        "relay_rss_mib": res.get("rss_kib", 0) / 1024.0 if name != "direct" else None,
+        "relay_cpu_ms_per_1000": (res.get("cpu_ticks", 0) / tck * 1000.0 / (replies / 1000.0)
+                                  if not name.startswith("direct") else None),
+        "sim_cpu_ms_per_1000": res.get("sim_cpu_ticks", 0) / tck * 1000.0 / (replies / 1000.0),
+        "relay_rss_mib": res.get("rss_kib", 0) / 1024.0 if not name.startswith("direct") else None,
     }
+
+
+def setup_row(out, name):
+    """The rounds of one setup (run-NAME.rN.json), averaged; each round kept under "rounds"."""
+    rounds = []
+    for path in sorted(glob.glob(os.path.join(out, "run-%s.r*.json" % name))):
+        res = load(path.replace("/run-", "/res-")) or {}
+        rounds.append(one_round(load(path), res, name))
+    if not rounds:
+        return None
+    row = {"setup": name, "rounds": rounds, "percentiles": rounds[0]["percentiles"]}
+    for key in ("throughput", "p50_us", "p99_us", "p999_us", "max_us", "errors", "replies",
+                "relay_cpu_ms_per_1000", "sim_cpu_ms_per_1000", "relay_rss_mib"):
+        values = [r[key] for r in rounds if r[key] is not None]
+        row[key] = sum(values) / len(values) if values else None
+    row["errors"] = sum(r["errors"] for r in rounds)
+    return row
 
 
 def fmt(value, pattern="%.2f"):
@@ -62,13 +74,16 @@ def main():
     summary = {"machine": load(os.path.join(out, "machine.json")), "setups": rows}
 
     print()
-    print("| setup | req/s | p50 us | p99 us | p99.9 us | max us | errors | relay CPU ms/1000 req "
+    print("| setup | rounds | req/s | p50 us | p99 us | p99.9 us | max us | errors | relay CPU ms/1000 req "
           "| relay RSS MiB | sim CPU ms/1000 req |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print("| %s | %.0f | %d | %d | %d | %d | %d | %s | %s | %.2f |" % (
-            LABELS[r["setup"]], r["throughput"], r["p50_us"], r["p99_us"], r["p999_us"], r["max_us"], r["errors"],
-            fmt(r["relay_cpu_ms_per_1000"]), fmt(r["relay_rss_mib"], "%.1f"), r["sim_cpu_ms_per_1000"]))
+        cpu = fmt(r["relay_cpu_ms_per_1000"])
+        if len(r["rounds"]) > 1 and r["relay_cpu_ms_per_1000"] is not None:
+            cpu += " (%s)" % " / ".join("%.1f" % x["relay_cpu_ms_per_1000"] for x in r["rounds"])
+        print("| %s | %d | %.0f | %d | %d | %d | %d | %d | %s | %s | %.2f |" % (
+            LABELS[r["setup"]], len(r["rounds"]), r["throughput"], r["p50_us"], r["p99_us"], r["p999_us"],
+            r["max_us"], r["errors"], cpu, fmt(r["relay_rss_mib"], "%.1f"), r["sim_cpu_ms_per_1000"]))
 
     ratios = {}
     for name, base, tag in (("mp-file", "haproxy", "meta-proxy"), ("mp-zk", "haproxy", "meta-proxy(zk)"),

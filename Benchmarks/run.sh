@@ -4,6 +4,7 @@
 #
 #   Benchmarks/run.sh                 # results in Benchmarks/results/<UTC timestamp>/
 #   DURATION=10 WARMUP=2 Benchmarks/run.sh
+#   SKIP_BUILD=1 Benchmarks/run.sh    # use the release binaries already built
 #
 # Layout on a 2-core machine (taskset): CPU 0 runs the load generator, pegasus-sim and ZooKeeper;
 # CPU 1 runs the relay under test (HAProxy or meta-proxy) alone. Each relay therefore gets one
@@ -19,6 +20,7 @@ DEPTH=${DEPTH:-16}
 TABLE_COUNT=${TABLE_COUNT:-16}
 PARTITIONS=${PARTITIONS:-8}
 HERD_CONNECTIONS=${HERD_CONNECTIONS:-1000}
+ROUNDS=${ROUNDS:-2}   # the side-by-side runs are repeated, interleaved, against drifting background load
 SCALE_IDLE=${SCALE_IDLE:-10000}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=${OUT:-$HERE/results/$STAMP}
@@ -66,10 +68,16 @@ ulimit -Hn 65536 2>/dev/null || true
 ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge $((SCALE_IDLE + 1000)) ] || fail "ulimit -n $(ulimit -n) is too low for $SCALE_IDLE connections"
 
-log "building release: meta-proxy, pegasus-sim (root), pegasus-load (Benchmarks/)"
-(cd "$ROOT" && swift build -c release --product meta-proxy 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true)
-(cd "$ROOT" && swift build -c release --product pegasus-sim 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true)
-(cd "$HERE" && swift build -c release --product pegasus-load 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true)
+build() { # dir, product
+  (cd "$1" && swift build -c release --product "$2" > "$WORK/build-$2.log" 2>&1) \
+    || fail "release build of $2 failed: $(grep -m5 'error:' "$WORK/build-$2.log")"
+}
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  log "building release: meta-proxy, pegasus-sim (root), pegasus-load (Benchmarks/)"
+  build "$ROOT" meta-proxy
+  build "$ROOT" pegasus-sim
+  build "$HERE" pegasus-load
+fi
 BIN=$ROOT/.build/release
 LOAD=$HERE/.build/release/pegasus-load
 for b in "$BIN/meta-proxy" "$BIN/pegasus-sim" "$LOAD"; do [ -x "$b" ] || fail "build failed: $b missing"; done
@@ -180,23 +188,25 @@ echo "{\"rss_kib\": $(rss_kib "$ZK_PID")}" > "$OUT/idle-mp-zk.json"
 echo "{\"rss_kib\": $(rss_kib "$HAPROXY_PID")}" > "$OUT/idle-haproxy.json"
 
 # --- throughput: each setup, same load -----------------------------------------------------------
-measure() { # name, target, relay pid (or "")
-  local name=$1 target=$2 pid=$3 before=0 sim_before
-  log "throughput: $name ($CONNECTIONS connections x depth $DEPTH, ${WARMUP}s warm-up + ${DURATION}s)"
+measure() { # name, target, relay pid (or ""), round
+  local name=$1 target=$2 pid=$3 round=${4:-1} before=0 sim_before
+  log "throughput: $name, round $round ($CONNECTIONS connections x depth $DEPTH, ${WARMUP}s warm-up + ${DURATION}s)"
   [ -n "$pid" ] && before=$(cpu_ticks "$pid")
   sim_before=$(cpu_ticks "$SIM_PID")
   "${ON_LOAD_CPU[@]}" "$LOAD" run --target "$target" --tables "$LOAD_TABLES" --connections "$CONNECTIONS" --depth "$DEPTH" \
-    --warmup "$WARMUP" --duration "$DURATION" --label "$name" --json "$OUT/run-$name.json"
+    --warmup "$WARMUP" --duration "$DURATION" --label "$name" --json "$OUT/run-$name.r$round.json"
   local after=0 rss=0
   if [ -n "$pid" ]; then after=$(cpu_ticks "$pid"); rss=$(rss_kib "$pid"); fi
   local sim_after; sim_after=$(cpu_ticks "$SIM_PID")
   echo "{\"cpu_ticks\": $((after - before)), \"clk_tck\": $CLK_TCK, \"rss_kib\": $rss, \"sim_cpu_ticks\": $((sim_after - sim_before))}" \
-    > "$OUT/res-$name.json"
+    > "$OUT/res-$name.r$round.json"
 }
-measure direct "$SIM_META" ""
-measure haproxy "$HAPROXY_ADDR" "$HAPROXY_PID"
-measure mp-file "$FILE_ADDR" "$FILE_PID"
-measure mp-zk "$ZK_ADDR" "$ZK_PID"
+for round in $(seq 1 "$ROUNDS"); do
+  measure direct "$SIM_META" "" "$round"
+  measure haproxy "$HAPROXY_ADDR" "$HAPROXY_PID" "$round"
+  measure mp-file "$FILE_ADDR" "$FILE_PID" "$round"
+  measure mp-zk "$ZK_ADDR" "$ZK_PID" "$round"
+done
 measure mp-file-coalesce "$COALESCE_ADDR" "$COALESCE_PID"
 stop_pid "$COALESCE_PID"
 
@@ -248,7 +258,7 @@ echo "{\"rss_kib_idle\": $(python3 -c "import json; print(json.load(open('$OUT/i
 {
   echo "{\"nproc\": $(nproc), \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')\","
   echo " \"mem_total_kib\": $(awk '/MemTotal/{print $2}' /proc/meminfo), \"load_cpu\": $LOAD_CPU, \"relay_cpu\": $RELAY_CPU,"
-  echo " \"duration_s\": $DURATION, \"warmup_s\": $WARMUP, \"connections\": $CONNECTIONS, \"depth\": $DEPTH,"
+  echo " \"rounds\": $ROUNDS, \"duration_s\": $DURATION, \"warmup_s\": $WARMUP, \"connections\": $CONNECTIONS, \"depth\": $DEPTH,"
   echo " \"tables\": $TABLE_COUNT, \"partitions\": $PARTITIONS, \"sim_metas\": 1, \"meta_proxy_thread_args\": \"${THREAD_ARGS[*]+${THREAD_ARGS[*]}}\","
   echo " \"haproxy\": \"$(haproxy -v | head -1 | awk '{print $3}')\", \"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)\"}"
 } > "$OUT/machine.json"
