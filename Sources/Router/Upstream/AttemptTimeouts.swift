@@ -57,7 +57,7 @@ final class AttemptTimeouts {
 
     private func fire(armedFor deadline: NIODeadline) {
         if armedAt == deadline { armedAt = nil }
-        let now = NIODeadline.now()
+        let now = eventLoop.now
         var due: [ID] = []
         var next: NIODeadline?
         for (id, entry) in entries {
