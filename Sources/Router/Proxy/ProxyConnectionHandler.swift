@@ -29,6 +29,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     private var pausedForOutput = false
     private var isActive = true
     private var draining = false
+    private var flushScheduled = false
 
     init(context shared: ProxyContext) {
         self.shared = shared
@@ -84,9 +85,13 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
         }
         shared.metrics.routeLoad(table: table)
         let routes = shared.routes
-        context.eventLoop.makeFutureWithTask { () async throws(RouteError) -> Route in
-            try await routes.route(for: table)
-        }.assumeIsolated().whenComplete { [self] result in
+        let eventLoop = context.eventLoop
+        let load = {
+            eventLoop.makeFutureWithTask { () async throws(RouteError) -> Route in
+                try await routes.route(for: table)
+            }
+        }
+        (upstreams?.routeLoad(table: table, load) ?? load()).assumeIsolated().whenComplete { [self] result in
             guard isActive else { return releaseSlot(context: context) }
             switch result {
             case .success(let route):
@@ -171,7 +176,16 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
         context: ChannelHandlerContext, _ reply: ByteBuffer, result: ProxyMetrics.ReplyResult, started: NIODeadline,
         counted: Bool = true
     ) {
-        let written = context.writeAndFlush(wrapOutboundOut(reply))
+        // While draining, the reply goes out at once and the last one closes the connection when
+        // written; otherwise it leaves with the others of this tick (one flush).
+        let written: EventLoopFuture<Void>?
+        if draining {
+            written = context.writeAndFlush(wrapOutboundOut(reply))
+        } else {
+            context.write(wrapOutboundOut(reply), promise: nil)
+            scheduleFlush(context: context)
+            written = nil
+        }
         shared.metrics.replied(result, seconds: Double((NIODeadline.now() - started).nanoseconds) / 1e9)
         if counted { releaseSlot(context: context, after: written) }
     }
@@ -181,11 +195,27 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     private func releaseSlot(context: ChannelHandlerContext, after written: EventLoopFuture<Void>? = nil) {
         inflight -= 1
         if draining, inflight == 0 {
-            guard let written else { return context.close(promise: nil) }
+            guard let written else { return flushAndClose(context: context) }
             written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
         }
         resumeReadingIfPossible(context: context)
+    }
+
+    /// Flushes at the end of this event loop tick: the replies that complete together (one read
+    /// of an upstream connection answers many queries) leave in one flush instead of one each.
+    private func scheduleFlush(context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute { [self] in
+            flushScheduled = false
+            if isActive { context.flush() }
+        }
+    }
+
+    private func flushAndClose(context: ChannelHandlerContext) {
+        context.flush()
+        context.close(promise: nil)
     }
 
     // MARK: - Back-pressure
@@ -241,7 +271,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ProxyDrainEvent {
             draining = true
-            if inflight == 0 { context.close(promise: nil) }
+            if inflight == 0 { flushAndClose(context: context) }
             return
         }
         if event is IdleStateHandler.IdleStateEvent {

@@ -14,7 +14,11 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     private let latency = Timer(label: "metaproxy_request_duration_seconds")
     private let queryCounters = LabeledCounters(label: "client_query_config_count", dimension: "table")
     private let zkRequests = LabeledCounters(label: "zk_request_count", dimension: "table")
-    private let replies = LabeledCounters(label: "metaproxy_replies_total", dimension: "result")
+    /// `metaproxy_replies_total{result}`, one handle per result, made up front (counted per reply).
+    private let replies: [ReplyResult: Counter] = Dictionary(
+        uniqueKeysWithValues: ReplyResult.allCases.map {
+            ($0, Counter(label: "metaproxy_replies_total", dimensions: [("result", $0.rawValue)]))
+        })
     private let upstreamErrors = LabeledCounters(label: "metaproxy_upstream_errors_total", dimensions: ["cluster", "meta", "code"])
     private let upstreamLatency = LabeledTimers(label: "metaproxy_upstream_duration_seconds", dimension: "cluster")
     private let forwards = LabeledCounters(label: "metaproxy_upstream_forwards_total", dimension: "cluster")
@@ -81,13 +85,13 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     func routeLoad(table: String) { zkRequests.increment(table) }
 
     /// How a query ended, for `metaproxy_replies_total{result}`.
-    enum ReplyResult: String {
+    enum ReplyResult: String, CaseIterable {
         case relayed, unknownTable = "unknown_table", routeUnavailable = "route_unavailable"
         case upstreamUnavailable = "upstream_unavailable", handlerNotFound = "handler_not_found"
     }
 
     func replied(_ result: ReplyResult, seconds: Double) {
-        replies.increment(result.rawValue)
+        replies[result]?.increment()
         latency.recordNanoseconds(Int64(seconds * 1e9))
     }
 
@@ -116,6 +120,8 @@ final class LabeledCounters: Sendable {
     private let label: String
     private let dimensions: [String]
     private let handles = Mutex<[[String]: Counter]>([:])
+    /// Handles of a one-dimension label by value: counted per query, so no key array is built.
+    private let single = Mutex<[String: Counter]>([:])
 
     convenience init(label: String, dimension: String) { self.init(label: label, dimensions: [dimension]) }
 
@@ -124,7 +130,16 @@ final class LabeledCounters: Sendable {
         self.dimensions = dimensions
     }
 
-    func increment(_ value: String) { increment([value]) }
+    func increment(_ value: String) {
+        guard dimensions.count == 1 else { return increment([value]) }
+        let counter = single.withLock { handles in
+            if let existing = handles[value] { return existing }
+            let created = Counter(label: label, dimensions: [(dimensions[0], value)])
+            handles[value] = created
+            return created
+        }
+        counter.increment()
+    }
 
     func increment(_ values: [String]) {
         let counter = handles.withLock { handles in

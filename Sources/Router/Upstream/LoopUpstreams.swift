@@ -31,6 +31,7 @@ final class LoopUpstreams {
     private var clients: [ClusterRoute: MetaClusterClient] = [:]
     private var inflight: [InflightKey: Inflight] = [:]
     private var nextSweep: NIODeadline
+    private var routeLoads: [String: EventLoopFuture<Route>] = [:]
 
     init(eventLoop: any EventLoop, settings: UpstreamSettings, observer: any UpstreamObserver, logger: Logger) {
         self.eventLoop = eventLoop
@@ -90,6 +91,22 @@ final class LoopUpstreams {
             promise.completeWith(result)
         }
         return promise.futureResult
+    }
+
+    /// Loads the route of `table` with `load`, sharing one load among the queries of this loop
+    /// that wait for the same uncached table. Their forwards then run in one tick, when the load
+    /// completes, so they also share one upstream query (`query(cluster:...)`): a herd of first
+    /// queries for a cold table costs one route load and one upstream query per event loop.
+    func routeLoad(
+        table: String, _ load: () -> EventLoopFuture<Route>
+    ) -> EventLoopFuture<Route> {
+        if let pending = routeLoads[table] { return pending }
+        let future = load()
+        routeLoads[table] = future
+        future.assumeIsolated().whenComplete { [self] _ in
+            routeLoads.removeValue(forKey: table)
+        }
+        return future
     }
 
     /// The believed leader of `cluster` on this loop, if known.

@@ -14,6 +14,7 @@ final class MetaClusterClient {
     private let logger: Logger
     private let observer: any UpstreamObserver
     private var connections: [MetaAddress: MetaConnection] = [:]
+    private let timeouts: AttemptTimeouts
     /// The MetaServer that last answered as leader.
     private(set) var leader: MetaAddress?
     /// Queries in flight.
@@ -35,6 +36,7 @@ final class MetaClusterClient {
         self.seqids = seqids
         self.observer = observer
         self.logger = logger
+        self.timeouts = AttemptTimeouts(eventLoop: eventLoop)
     }
 
     /// Sends one request (`name` with Thrift `args`) to the cluster and returns the leader's reply.
@@ -122,12 +124,10 @@ final class MetaClusterClient {
 
         let started = now
         let reply = connection.send(seqid: seqid, frame: frame, connectTimeout: attemptDeadline - now)
-        let timeout = eventLoop.assumeIsolated().scheduleTask(deadline: attemptDeadline) { [connection] in
-            connection.forget(seqid: seqid)
-        }
-        // The timer and the reply race; whichever comes first decides, the other is ignored.
+        // The timeout and the reply race; whichever comes first decides, the other is ignored.
         var settled = false
-        timeout.futureResult.assumeIsolated().whenSuccess { [self] in
+        let timeout = timeouts.add(deadline: attemptDeadline) { [self] in
+            connection.forget(seqid: seqid)
             guard !settled else { return }
             settled = true
             observer.upstreamFailed(cluster: cluster.name, meta: meta.description, code: .timeout)
@@ -136,10 +136,10 @@ final class MetaClusterClient {
         reply.assumeIsolated().whenComplete { [self] result in
             guard !settled else { return }
             settled = true
-            timeout.cancel()
+            timeouts.cancel(timeout)
             switch result {
             case .success(let frame):
-                handleReply(run, from: meta, frame: frame, started: started)
+                handleReply(run, from: meta, name: connection.name, frame: frame, started: started)
             case .failure(let error):
                 let upstream = (error as? UpstreamError)
                     ?? UpstreamError(.connectionClosed, cluster: cluster.name, meta: meta.description, detail: "\(error)")
@@ -152,7 +152,9 @@ final class MetaClusterClient {
         }
     }
 
-    private func handleReply(_ run: QueryRun, from meta: MetaAddress, frame: ResponseFrame, started: NIODeadline) {
+    private func handleReply(
+        _ run: QueryRun, from meta: MetaAddress, name metaName: String, frame: ResponseFrame, started: NIODeadline
+    ) {
         guard frame.errorName == ErrorCode.ok.name, frame.body.readableBytes > 0 else {
             // An envelope error (e.g. ERR_HANDLER_NOT_FOUND) is the server's answer: relay it.
             run.promise.succeed(frame)
@@ -161,13 +163,12 @@ final class MetaClusterClient {
         let err: ErrorCode
         var hint: MetaAddress?
         do {
-            if run.followsForwards {
+            // Every meta response has `err` as field 1; only query config names the leader, and
+            // only a forward needs it (the common ERR_OK reply is not read further).
+            err = try QueryConfigResponse.peekError(body: frame.body)
+            if run.followsForwards, err == .forwardToOthers {
                 let peek = try QueryConfigResponse.peekForward(body: frame.body)
-                err = peek.err
                 hint = MetaAddress.leaderHint(address: peek.leader, hostPort: peek.leaderHostPort, among: cluster.metas)
-            } else {
-                // Every meta response has `err` as field 1; only query config names the leader.
-                err = try QueryConfigResponse.peekError(body: frame.body)
             }
         } catch {
             observer.upstreamFailed(cluster: cluster.name, meta: meta.description, code: .badReply)
@@ -176,7 +177,7 @@ final class MetaClusterClient {
         }
         guard err == .forwardToOthers else {
             leader = meta
-            observer.upstreamAnswered(cluster: cluster.name, meta: meta.description, seconds: (NIODeadline.now() - started).seconds)
+            observer.upstreamAnswered(cluster: cluster.name, meta: metaName, seconds: (NIODeadline.now() - started).seconds)
             run.promise.succeed(frame)
             return
         }

@@ -1,0 +1,127 @@
+import Benchmark
+import NIOCore
+import PegasusWire
+
+// Codec cost of one proxied QueryConfig, piece by piece, with malloc counts per iteration.
+// Run: cd Benchmarks && swift package benchmark --target CodecBenchmarks
+
+/// The frames one proxied query handles: the client's request, and the MetaServer's reply.
+struct RelayFixture {
+    /// A client request frame (THFT v1 header, as the Java client sends).
+    let request: ByteBuffer
+    /// A MetaServer reply frame: ERR_OK, a table of 8 partitions with 3 replicas each.
+    let reply: ByteBuffer
+    /// The decoded reply, for the encode benchmark.
+    let response: QueryConfigResponse
+
+    init() {
+        var request = ByteBuffer()
+        RequestFrame.make(
+            header: RequestHeader(version: .v1, clientTimeout: 5000), name: RpcName.queryConfig, seqid: 7,
+            args: QueryConfigRequest(appName: "orders_2024")
+        ).encode(into: &request)
+        self.request = request
+
+        let nodes = (0..<3).map { RpcAddress(ipv4: 0x7F00_0001, port: UInt16(34801 + $0)) }
+        let partitions = (0..<Int32(8)).map { index in
+            PartitionConfiguration(
+                pid: Gpid(appId: 3, partitionIndex: index), ballot: 5, maxReplicaCount: 3,
+                primary: nodes[Int(index) % 3], secondaries: nodes.filter { $0 != nodes[Int(index) % 3] })
+        }
+        let response = QueryConfigResponse(
+            err: .ok, appId: 3, partitionCount: 8, isStateful: true, partitions: partitions)
+        self.response = response
+        var reply = ByteBuffer()
+        ResponseFrame.reply(requestName: RpcName.queryConfig, seqid: 41, result: response).encode(into: &reply)
+        self.reply = reply
+    }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput],
+        warmupIterations: 1000,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(2),
+        maxIterations: 1_000_000
+    )
+    let fixture = RelayFixture()
+
+    // The client's request: THFT frame, message begin (RPC name), args (table name).
+    Benchmark("Decode request frame") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var input = fixture.request
+            do {
+                let frame = try RequestFrame.read(from: &input)
+                let request = try frame.decodeArgs(QueryConfigRequest.self)
+                blackHole(frame.message.seqid)
+                blackHole(request.appName)
+            } catch {
+                blackHole(error)
+            }
+        }
+    }
+
+    // A full reply written from typed values (what the proxy does for its own answers).
+    Benchmark("Encode reply") { benchmark in
+        var output = ByteBuffer()
+        output.reserveCapacity(2048)
+        for _ in benchmark.scaledIterations {
+            output.clear()
+            ResponseFrame.reply(requestName: RpcName.queryConfig, seqid: 9, result: fixture.response)
+                .encode(into: &output)
+            blackHole(output.writerIndex)
+        }
+    }
+
+    // The relay of one reply: decode the MetaServer's frame, peek err/leader, re-encode the body
+    // verbatim under the client's seqid into a new buffer (as ProxyConnectionHandler does).
+    Benchmark("Relay reply (decode + re-encode under new seqid)") { benchmark in
+        let allocator = ByteBufferAllocator()
+        for _ in benchmark.scaledIterations {
+            var input = fixture.reply
+            do {
+                let reply = try ResponseFrame.read(from: &input)
+                let peek = try QueryConfigResponse.peekForward(body: reply.body)
+                var output = allocator.buffer(capacity: 64 + reply.body.readableBytes)
+                ResponseFrame.write(
+                    errorName: reply.errorName, name: reply.message.name, seqid: 7, body: reply.body, into: &output)
+                blackHole(peek.err)
+                blackHole(output)
+            } catch {
+                blackHole(error)
+            }
+        }
+    }
+
+    // Everything the codec does for one proxied query: decode the request, write the upstream
+    // request (own seqid), decode the reply, peek it, write the client reply.
+    Benchmark("Relay path (request + reply)") { benchmark in
+        let allocator = ByteBufferAllocator()
+        let upstreamHeader = RequestHeader(clientTimeout: 3000)
+        for _ in benchmark.scaledIterations {
+            var request = fixture.request
+            var reply = fixture.reply
+            do {
+                let frame = try RequestFrame.read(from: &request)
+                let query = try frame.decodeArgs(QueryConfigRequest.self)
+                var upstream = allocator.buffer(
+                    capacity: 64 + frame.args.readableBytes + RpcName.queryConfig.utf8.count)
+                RequestFrame.write(
+                    header: upstreamHeader, name: RpcName.queryConfig, seqid: 41, args: frame.args, into: &upstream)
+                let response = try ResponseFrame.read(from: &reply)
+                let peek = try QueryConfigResponse.peekForward(body: response.body)
+                var output = allocator.buffer(capacity: 64 + response.body.readableBytes)
+                ResponseFrame.write(
+                    errorName: response.errorName, name: response.message.name, seqid: frame.message.seqid,
+                    body: response.body, into: &output)
+                blackHole(query.appName)
+                blackHole(upstream)
+                blackHole(peek.err)
+                blackHole(output)
+            } catch {
+                blackHole(error)
+            }
+        }
+    }
+}
