@@ -54,6 +54,7 @@ struct ConfigurationTests {
               max_connections: 50
               max_frame_bytes: 65536
               idle_timeout: 0
+              threads: 3
             zookeeper:
               address: [127.0.0.1:2181, "zk2.example.com:2182"]
               root: /meta-proxy/az1
@@ -61,7 +62,7 @@ struct ConfigurationTests {
               table_watcher_cache_capacity: 16
               auth_file: zk.auth
             meta: { timeout: 250, max_forward_hops: 0, coalesce: false }
-            failover: { policies_dir: /etc/policies, history_size: 5 }
+            failover: { policies_dir: /etc/policies, history_size: 5, state_file: state/failover.json }
             metric: { type: prometheus, tags: { region: az1, service: meta_proxy } }
             log: { level: debug }
             """
@@ -72,6 +73,8 @@ struct ConfigurationTests {
         #expect(configuration.server.maxConnections == 50)
         #expect(configuration.server.maxFrameBytes == 65536)
         #expect(configuration.server.idleTimeout == .zero)
+        #expect(configuration.server.threads == 3)
+        #expect(configuration.server.effectiveThreads == 3)
         #expect(configuration.zookeeper.connectString == "127.0.0.1:2181,zk2.example.com:2182")
         #expect(configuration.zookeeper.root == "/meta-proxy/az1")
         #expect(configuration.zookeeper.sessionTimeout == .seconds(5))
@@ -83,6 +86,7 @@ struct ConfigurationTests {
         #expect(!configuration.meta.coalesce)
         #expect(configuration.failover.policiesDirectory == "/etc/policies")
         #expect(configuration.failover.historySize == 5)
+        #expect(configuration.failover.stateFile?.hasSuffix("/state/failover.json") == true)
         #expect(configuration.metric.tags == ["region": "az1", "service": "meta_proxy"])
         #expect(configuration.log.level == .debug)
         #expect(configuration.routeSource == .zookeeper(configuration.zookeeper))
@@ -92,6 +96,7 @@ struct ConfigurationTests {
         #expect(summary["zookeeper.address"] == "127.0.0.1:2181,zk2.example.com:2182")
         #expect(summary["zookeeper.auth"] == "digest:<redacted>")
         #expect(summary["server.idle_timeout"] == "0s")
+        #expect(summary["server.threads"] == "3")
         #expect(summary["meta.timeout"] == "250ms")
         #expect(summary["metric.tags"] == "region=az1,service=meta_proxy")
         #expect(summary["config_file"] == file)
@@ -153,6 +158,8 @@ struct ConfigurationTests {
             ("server: { listen: \"0.0.0.0\" }", .invalidValue, "server.listen", "is not host:port"),
             ("server: { listen: 0.0.0.0:70000 }", .invalidValue, "server.listen", "not in 0-65535"),
             ("server: { idle_timeout: -1 }", .invalidValue, "server.idle_timeout", "seconds"),
+            ("server: { threads: -1 }", .invalidValue, "server.threads", "thread count"),
+            ("server: { threads: 5000 }", .invalidValue, "server.threads", "thread count"),
             ("server: { bogus: 1 }", .unknownKey, "server.bogus", "unknown key"),
             ("bogus: 1", .unknownKey, "bogus", "unknown key"),
             ("server: 5", .invalidValue, "server", "expected a mapping, got \"5\""),

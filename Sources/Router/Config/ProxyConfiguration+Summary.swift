@@ -11,11 +11,13 @@ extension ProxyConfiguration {
             "server.max_connections": "\(server.maxConnections)",
             "server.max_frame_bytes": "\(server.maxFrameBytes)",
             "server.idle_timeout": "\(server.idleTimeout.components.seconds)s",
+            "server.threads": "\(server.effectiveThreads)",
             "meta.timeout": "\(Self.milliseconds(meta.timeout))ms",
             "meta.max_forward_hops": "\(meta.maxForwardHops)",
             "meta.coalesce": "\(meta.coalesce)",
             "failover.policies_dir": failover.policiesDirectory,
             "failover.history_size": "\(failover.historySize)",
+            "failover.state_file": failover.stateFile ?? "(memory only)",
             "metric.type": metric.kind.rawValue,
             "metric.tags": metric.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
                 separator: ","

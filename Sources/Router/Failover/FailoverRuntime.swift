@@ -25,8 +25,9 @@ public final class FailoverRuntime: Sendable {
     public enum Coordination: Sendable {
         /// Shared through ZooKeeper under `root` (``FailoverPaths``); one decider is elected.
         case zooKeeper(ZooKeeperClient, root: String)
-        /// In memory; this instance decides alone. The catalog is the route store itself.
-        case local
+        /// In memory, saved to `stateFile` when given; this instance decides alone. The catalog is
+        /// the route store itself.
+        case local(stateFile: String?)
     }
 
     /// What the runtime needs besides the route source.
@@ -139,8 +140,8 @@ public final class FailoverRuntime: Sendable {
             )
             publisher = HealthPublisher(client: client, path: paths.health, logger: logger)
             services = [catalogStore, loader, zooKeeperStore]
-        case .local:
-            store = LocalFailoverStateStore(metrics: metrics, logger: logger)
+        case .local(let stateFile):
+            store = LocalFailoverStateStore(metrics: metrics, stateFile: stateFile, logger: logger)
             catalog = routes
             election = nil
             publisher = nil
@@ -233,7 +234,7 @@ extension FailoverRuntime {
         if let zooKeeper, case .zookeeper(let settings) = configuration.routeSource {
             coordination = .zooKeeper(zooKeeper, root: settings.root)
         } else {
-            coordination = .local
+            coordination = .local(stateFile: configuration.failover.stateFile)
         }
         try self.init(
             settings: Settings(
