@@ -210,7 +210,7 @@ def clusters_v25(sims, zk, zk_root):
     return a, b
 
 
-def test_v25_primary_killed_switches_with_lag_from_replicas(clusters_v25, policies, start):
+def test_v25_primary_killed_switches_with_lag_from_replicas(clusters_v25, policies, start, zk, zk_root):
     a, b = clusters_v25
     write_policy(policies, "auto-failover")
     instances = start(1)
@@ -219,6 +219,9 @@ def test_v25_primary_killed_switches_with_lag_from_replicas(clusters_v25, polici
     seen = wait_for(lambda: (lambda o: o if o and o.get("maxLag") == 5 else None)(observation(p)),
                     timeout=30, what="lag 5 read from the replicas")
     assert seen["lagSource"] == "replica_http" and seen["status"] == "DS_LOG"
+    wait_for(lambda: "max lag 5 decrees (replica_http)" in meta_proxy(
+        "failover", "status", "t1", "--zk", zk, "--zk-root", zk_root).stdout,
+        timeout=30, what="lag source in `failover status`")
 
     a.ctl("/kill-all")
     wait_for(lambda: active(p) == "clusterB", timeout=30, what="t1 on clusterB")
