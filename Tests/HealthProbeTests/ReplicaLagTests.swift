@@ -13,7 +13,8 @@ struct ReplicaLagTests {
     private static let primaries: [Int32: String] = [0: "r1:1", 1: "r2:1", 2: "r1:1", 3: "r2:1"]
 
     private static func state(_ lag: Int64) -> ReplicaDuplicationState {
-        ReplicaDuplicationState(duplicating: true, failMode: .slow, notConfirmedMutations: lag, notDuplicatedMutations: lag)
+        ReplicaDuplicationState(
+            duplicating: true, failMode: .slow, notConfirmedMutations: lag, notDuplicatedMutations: lag)
     }
 
     /// One replica's answer: dupid → gpid → state, for `lags` keyed by partition index.
