@@ -101,7 +101,11 @@ public final class FailoverRuntime: Sendable {
         let prober = HealthProber(
             httpClient: http,
             rpcProbe: UpstreamRPCHealthProbe(upstreams: upstreams),
-            duplicationSource: RPCDuplicationSource(upstreams: upstreams, fallback: HTTPDuplicationSource(client: http)),
+            duplicationSource: RPCDuplicationSource(
+                upstreams: upstreams,
+                fallback: HTTPDuplicationSource(client: http),
+                replicaLag: ReplicaLagReader(client: http)
+            ),
             metricsFactory: metricsFactory,
             logger: logger
         )

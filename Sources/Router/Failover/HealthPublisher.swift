@@ -116,6 +116,7 @@ struct HealthDigest: Hashable, Sendable {
         var failMode: String?
         var maxLag: Int64?
         var unknown: String?
+        var source: String?
     }
 
     private let clusters: [String: Cluster]
@@ -132,7 +133,8 @@ struct HealthDigest: Hashable, Sendable {
                 status: $0.status?.rawValue,
                 failMode: $0.failMode?.rawValue,
                 maxLag: $0.maxLag,
-                unknown: $0.lagUnknownReason?.rawValue
+                unknown: $0.lagUnknownReason?.rawValue,
+                source: $0.lagSource?.rawValue
             )
         }
         failures = snapshot.duplicationFailures.count
