@@ -56,7 +56,7 @@ struct FailoverCommand: AsyncParsableCommand {
         var settle = DurationArgument(.seconds(40))
         @Option(name: .customLong("poll-interval"), help: "--planned: time between duplication queries.")
         var pollInterval = DurationArgument(.seconds(1))
-        @Option(name: .customLong("rpc-timeout"), help: "--planned: timeout of each MetaServer request.")
+        @Option(name: .customLong("rpc-timeout"), help: "--planned: timeout of each MetaServer request (and ReplicaServer lag request on Pegasus 2.4/2.5).")
         var rpcTimeout = DurationArgument(.seconds(5))
         @OptionGroup var options: FailoverOptions
 

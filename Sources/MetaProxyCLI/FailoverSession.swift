@@ -1,6 +1,7 @@
 import ArgumentParser
 import FailoverPolicy
 import Foundation
+import HealthProbe
 import NIOCore
 import NIOPosix
 import Router
@@ -18,7 +19,11 @@ struct FailoverOptions: ParsableArguments {
 
 /// Connects to ZooKeeper, loads the policies and runs one action with a ``FailoverAdmin``.
 enum FailoverSession {
-    /// Runs `body` with an admin; a MetaServer client is created when `rpcTimeout` is given.
+    /// Threads of the HTTP client that reads the primaries' duplication lag (Pegasus 2.4/2.5).
+    private static let replicaProbeThreads = 4
+
+    /// Runs `body` with an admin; a MetaServer client, and an HTTP client for the primary
+    /// ReplicaServers' duplication lag, are created when `rpcTimeout` is given.
     static func run<T>(
         _ options: FailoverOptions,
         rpcTimeout: Duration? = nil,
@@ -33,21 +38,29 @@ enum FailoverSession {
                 settings: UpstreamSettings(attemptTimeout: .nanoseconds(max(timeout.nanoseconds / 2, 1_000_000))),
                 logger: logger)
         }
+        let threadPool = rpcTimeout.map { _ in
+            let pool = NIOThreadPool(numberOfThreads: replicaProbeThreads)
+            pool.start()
+            return pool
+        }
         let admin = FailoverAdmin(
             client: client, root: settings.root, policies: policies, upstream: upstream,
+            replicaLag: threadPool.map { ReplicaLagReader(client: CurlHTTPClient(threadPool: $0)) },
             operatorName: operatorName(), logger: logger)
         do {
             let result = try await body(admin)
-            await close(client, upstream)
+            await close(client, upstream, threadPool)
             return result
         } catch {
-            await close(client, upstream)
+            await close(client, upstream, threadPool)
             throw error
         }
     }
 
-    private static func close(_ client: ZooKeeperClient, _ upstream: UpstreamPool?) async {
+    /// Closes the clients and stops the HTTP client's threads (after its last request: `body` returned).
+    private static func close(_ client: ZooKeeperClient, _ upstream: UpstreamPool?, _ threadPool: NIOThreadPool?) async {
         await upstream?.close()
+        try? await threadPool?.shutdownGracefully()
         await client.close()
     }
 

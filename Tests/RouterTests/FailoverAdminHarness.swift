@@ -34,11 +34,26 @@ enum FailoverAdminHarness {
         _ client: ZooKeeperClient,
         _ root: String,
         policies: [PolicySpec] = [],
-        upstream: UpstreamPool? = nil
+        upstream: UpstreamPool? = nil,
+        replicaLag: ReplicaLagReader? = nil
     ) throws -> FailoverAdmin {
         let set = try PolicySet(policies: try policies.map { try Policy(spec: $0, registry: .builtIn) })
         return FailoverAdmin(
-            client: client, root: root, policies: set, upstream: upstream, operatorName: "cli:test@host", logger: logger)
+            client: client, root: root, policies: set, upstream: upstream, replicaLag: replicaLag,
+            operatorName: "cli:test@host", logger: logger)
+    }
+
+    /// A replica lag reader on a thread pool of its own, shut down after `body`.
+    static func withReplicaLagReader(_ body: (ReplicaLagReader) async throws -> Void) async throws {
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        do {
+            try await body(ReplicaLagReader(client: CurlHTTPClient(threadPool: pool)))
+        } catch {
+            try await pool.shutdownGracefully()
+            throw error
+        }
+        try await pool.shutdownGracefully()
     }
 
     /// Declares `table` on `primary` with `backups` (metas on unused loopback ports unless given).
@@ -120,11 +135,15 @@ enum FailoverAdminHarness {
         try EffectiveRoute.decode(try document.jsonData(), path: "-")
     }
 
-    /// Two started simulated clusters `A` and `B` serving `t1` (4 partitions), stopped after `body`.
-    static func withClusters(_ body: (SimCluster, SimCluster) async throws -> Void) async throws {
-        let a = try await FailoverTesting.startSim("A")
+    /// Two started simulated clusters `A` and `B` serving `t1` (4 partitions), stopped after `body`;
+    /// their duplication replies have `shape`.
+    static func withClusters(
+        shape: SimDuplicationShape = .master,
+        _ body: (SimCluster, SimCluster) async throws -> Void
+    ) async throws {
+        let a = try await FailoverTesting.startSim("A", duplicationShape: shape)
         do {
-            let b = try await FailoverTesting.startSim("B")
+            let b = try await FailoverTesting.startSim("B", duplicationShape: shape)
             do {
                 try await body(a, b)
             } catch {

@@ -21,30 +21,45 @@ struct FailoverAdminPlannedTests {
         var all: [FailoverAdmin.PlannedEvent] { events.withLock { $0 } }
     }
 
-    /// Routes t1 to the sims A (primary) and B (backup), with A duplicating to B at `lag` after 20
-    /// writes (no duplication when `nil`), and runs `body` with an admin that has a MetaServer client.
+    /// Routes t1 to the sims A (primary) and B (backup) whose duplication replies have `shape`, with A
+    /// duplicating to B at `lag` after 20 writes (no duplication when `nil`), and runs `body` with an
+    /// admin that has a MetaServer client and, when `readsReplicas`, a replica lag reader.
     private func withSetUp(
         lag: Int64?,
+        shape: SimDuplicationShape = .master,
+        readsReplicas: Bool = true,
         _ body: (ZooKeeperClient, String, SimCluster, SimCluster, FailoverAdmin, UpstreamPool) async throws -> Void
     ) async throws {
         try await H.withZooKeeper { client, root in
-            try await H.withClusters { a, b in
+            try await H.withClusters(shape: shape) { a, b in
                 try await H.declare(client, root, "t1", metas: ["A": a.metaAddresses, "B": b.metaAddresses])
                 if let lag {
                     try a.write(table: "t1", count: 20)
                     try a.setDuplication(table: "t1", SimDuplicationSpec(remote: "B", progress: .lag(lag)))
                 }
-                let upstream = H.upstream()
-                do {
-                    try await body(client, root, a, b, try H.admin(client, root, upstream: upstream), upstream)
-                } catch {
+                try await H.withReplicaLagReader { reader in
+                    let upstream = H.upstream()
+                    do {
+                        let admin = try H.admin(client, root, upstream: upstream, replicaLag: readsReplicas ? reader : nil)
+                        try await body(client, root, a, b, admin, upstream)
+                    } catch {
+                        await upstream.close()
+                        throw error
+                    }
                     await upstream.close()
-                    throw error
                 }
-                await upstream.close()
             }
         }
     }
+
+    /// The texts of the `kind` events of `step`.
+    private static func texts(_ events: Events, _ step: FailoverAdmin.PlannedStep, _ kind: FailoverAdmin.PlannedEvent.Kind)
+        -> [String]
+    {
+        events.all.filter { $0.step == step && $0.kind == kind }.map(\.text)
+    }
+
+    private static let fromReplicas = "from the primary ReplicaServers' /replica/duplication"
 
     /// Sets `replica.deny_client_request` of t1 on `sim` through its leader.
     private func setDenial(_ value: String, on sim: SimCluster, _ upstream: UpstreamPool) async throws {
@@ -129,6 +144,81 @@ struct FailoverAdminPlannedTests {
             #expect(error?.description.contains("moved to B meanwhile") == true)
             #expect(a.appEnvs(table: "t1").isEmpty)
             #expect(try await H.effective(client, root, "t1")?.history.map(\.trigger) == [.forced])
+        }
+    }
+
+    @Test("without partition_states (Pegasus 2.5) the drain is read from the primaries' live lag, then the route switched")
+    func drainsThroughReplicaLag() async throws {
+        try await withSetUp(lag: 6, shape: .v25) { client, root, a, b, admin, upstream in
+            #expect(a.duplications(table: "t1").entries.map { $0.partitionStates == nil } == [true])
+            let events = Events()
+            // The duplication catches up only once the command has seen the lag with writes blocked.
+            let shipper = Task {
+                #expect(await FailoverTesting.eventually { Self.texts(events, .drain, .progress).contains { $0.contains("max lag 6") } })
+                try a.advanceDuplication(table: "t1", remote: "B")
+            }
+            let result = try await admin.plannedSwitch("t1", to: "B", options: fast) { events.append($0) }
+            try await shipper.value
+
+            #expect(result.after.activeCluster == "B" && result.after.mode == .planned && result.record.lagDecrees == 0)
+            #expect(try await H.effective(client, root, "t1") == H.stored(result.after))
+            #expect(a.appEnvs(table: "t1") == [Self.deny: "reconfig*all"])
+            #expect(events.all.filter { $0.kind == .done }.map(\.step) == FailoverAdmin.PlannedStep.allCases)
+            #expect(Self.texts(events, .check, .done).first?.contains("max lag 6 decrees (\(Self.fromReplicas))") == true)
+            #expect(Self.texts(events, .drain, .started).first?.contains("/replica/duplication") == true)
+            #expect(Self.texts(events, .drain, .done).first?.contains("max lag 0 decrees (\(Self.fromReplicas))") == true)
+            #expect(a.stats().replicas.map(\.http).reduce(0, +) > 0)
+        }
+    }
+
+    @Test("a partition whose lag cannot be read (no primary) keeps the drain waiting until it can")
+    func unknownReplicaLagWaits() async throws {
+        try await withSetUp(lag: 0, shape: .v25) { client, root, a, b, admin, upstream in
+            try a.removePrimary(table: "t1", partition: 2)
+            let events = Events()
+            let restorer = Task {
+                #expect(await FailoverTesting.eventually { Self.texts(events, .drain, .progress).contains { $0.contains("lag unknown (partitions 2") } })
+                try a.restorePrimary(table: "t1", partition: 2)
+            }
+            let result = try await admin.plannedSwitch("t1", to: "B", options: fast) { events.append($0) }
+            try await restorer.value
+            #expect(result.after.activeCluster == "B")
+            #expect(Self.texts(events, .check, .done).first?.contains("lag unknown (partitions 2") == true)
+            #expect(a.appEnvs(table: "t1") == [Self.deny: "reconfig*all"])
+        }
+    }
+
+    @Test("a replica lag held above 0 fails the drain after --max-wait and unblocks writes")
+    func replicaLagHeld() async throws {
+        try await withSetUp(lag: 5, shape: .v25) { client, root, a, b, admin, upstream in
+            let events = Events()
+            var options = fast
+            options.maxWait = .milliseconds(600)
+            let error = await #expect(throws: FailoverAdminError.self) {
+                try await admin.plannedSwitch("t1", to: "B", options: options) { events.append($0) }
+            }
+            #expect(error?.step == .drain && error?.code == .plannedStep)
+            #expect(error?.description.contains("not drained within 600ms") == true)
+            #expect(error?.description.contains("max lag 5 decrees (\(Self.fromReplicas))") == true)
+            #expect(error?.description.contains("rolled back: deleted replica.deny_client_request") == true)
+            #expect(a.appEnvs(table: "t1").isEmpty)
+            let effective = try await H.effective(client, root, "t1")
+            #expect(effective == nil)
+            #expect(events.all.contains { $0.kind == .rolledBack })
+        }
+    }
+
+    @Test("without partition_states and without a replica lag reader the check refuses, touching nothing")
+    func refusesWithoutAnyLagSource() async throws {
+        try await withSetUp(lag: 0, shape: .v25, readsReplicas: false) { client, root, a, b, admin, upstream in
+            let error = await #expect(throws: FailoverAdminError.self) {
+                try await admin.plannedSwitch("t1", to: "B", options: fast)
+            }
+            #expect(error?.step == .check && error?.description.contains("the drain cannot be verified") == true)
+            #expect(error?.description.contains("no replica lag reader") == true)
+            #expect(a.appEnvs(table: "t1").isEmpty)
+            let effective = try await H.effective(client, root, "t1")
+            #expect(effective == nil)
         }
     }
 

@@ -14,8 +14,13 @@ DENY = "replica.deny_client_request"
 
 @pytest.fixture
 def clusters(sims, zk, zk_root):
-    a = sims("clusterA", "t1:4")
-    b = sims("clusterB", "t1:4", extra=["--app-id-base", "100"])
+    return _routed_clusters(sims, zk, zk_root)
+
+
+def _routed_clusters(sims, zk, zk_root, *extra):
+    """clusterA (primary of t1 and solo) and clusterB (t1's backup); `extra` goes to both sims."""
+    a = sims("clusterA", "t1:4", extra=[*extra])
+    b = sims("clusterB", "t1:4", extra=["--app-id-base", "100", *extra])
     meta_proxy("route", "set", "t1", "--cluster", "clusterA", "--meta", ",".join(a.metas),
                "--backup", "clusterB=" + ",".join(b.metas), "--zk", zk, "--zk-root", zk_root)
     meta_proxy("route", "set", "solo", "--cluster", "clusterA", "--meta", ",".join(a.metas),
@@ -159,6 +164,26 @@ def test_planned_switch_blocks_writes_waits_for_the_duplication_then_switches(cl
     # The old primary refuses everything (reconfig*all), so clients re-query config.
     refused = pyclient(a.metas, ["t1"], timeout=1000)
     assert refused["t1"].get("exception") or refused["t1"].get("set") != 0, refused
+
+
+def test_planned_switch_on_pegasus_2_5_drains_through_the_replicas(sims, zk, zk_root):
+    # 2.4/2.5 duplication replies carry no partition_states: the lag is read from the primaries.
+    a, b = _routed_clusters(sims, zk, zk_root, "--dup-shape", "v25")
+    a.ctl("/write?table=t1&n=10")
+    a.ctl("/duplication?table=t1&remote=clusterB&status=DS_LOG&lag=5")
+    proc = _planned(zk, zk_root, "--max-wait", "60s")
+    wait_for(lambda: app_envs(a).get(DENY) == "timeout*write", what="writes blocked on clusterA")
+    assert proc.poll() is None  # still draining: every primary reports 5 not confirmed mutations
+    a.ctl("/advance-duplication?table=t1&remote=clusterB")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, (out, err)
+    result = json.loads(out)
+    assert result["ok"] and result["after"]["active_cluster"] == "clusterB"
+    drain = [s["text"] for s in result["steps"] if s["step"] == "drain"]
+    replicas = "(from the primary ReplicaServers' /replica/duplication)"
+    assert any("max lag 5 decrees " + replicas in text for text in drain), drain
+    assert any("max lag 0 decrees " + replicas in text for text in drain), drain
+    assert app_envs(a) == {DENY: "reconfig*all"} and app_envs(b) == {}
 
 
 def test_planned_switch_timeout_rolls_back(clusters, proxy, zk, zk_root):

@@ -50,6 +50,10 @@ extension FailoverAdmin {
     }
 
     /// `table`'s duplications on `cluster`, in the prober's form, with `partitionCount` filled in.
+    ///
+    /// When a duplication carries no `partition_states` (Pegasus 2.4/2.5) and the admin has a
+    /// ``replicaLag`` reader, a query_config of the table names each partition's primary and the
+    /// primaries' live lag is read into ``HealthProbe/TableDuplications/replicaLag``.
     func duplications(
         _ table: String,
         on cluster: ClusterRoute,
@@ -62,8 +66,25 @@ extension FailoverAdmin {
         guard response.err == .ok else {
             throw FailoverAdminError(.metaRPC, table: table, message: "query duplication on \(cluster.name): \(response.err)")
         }
-        return TableDuplications(
+        let report = TableDuplications(
             appId: response.appId, partitionCount: partitionCount, entries: response.entries.map(RPCDuplicationSource.entry))
+        return try await RPCDuplicationSource.addingReplicaLag(to: report, reader: replicaLag, timeout: timeout) {
+            () async throws(FailoverAdminError) in
+            try await queryConfig(table, on: cluster, timeout: timeout).partitions
+        }
+    }
+
+    /// `table`'s partition configuration on `cluster` (`RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX`, all partitions).
+    func queryConfig(_ table: String, on cluster: ClusterRoute, timeout: Duration) async throws(FailoverAdminError)
+        -> QueryConfigResponse
+    {
+        let response = try await metaCall(
+            cluster, RpcName.queryConfig, QueryConfigRequest(appName: table), as: QueryConfigResponse.self,
+            timeout: timeout)
+        guard response.err == .ok else {
+            throw FailoverAdminError(.metaRPC, table: table, message: "query config on \(cluster.name): \(response.err)")
+        }
+        return response
     }
 
     /// Sets or deletes app envs of `table` on `cluster` (`RPC_CM_UPDATE_APP_ENV`).

@@ -9,12 +9,15 @@ extension FailoverAdmin {
     /// Moves `table` to `target` without losing writes, while the cluster it is on is alive.
     ///
     /// 1. check: the source (the active cluster) duplicates the table to `target` with status
-    ///    `DS_LOG`, not `FAIL_SKIP`, reporting per-partition progress; `target` serves the table and
-    ///    does not deny clients (`replica.deny_client_request`).
+    ///    `DS_LOG`, not `FAIL_SKIP`, and per-partition lag can be read: from the duplication query's
+    ///    `partition_states` (Pegasus 2.6+), else (2.4/2.5) from each primary ReplicaServer's
+    ///    `/replica/duplication` through the admin's ``ReplicaLagReader``; `target` serves the table
+    ///    and does not deny clients (`replica.deny_client_request`).
     /// 2. block-writes: `replica.deny_client_request=timeout*write` on the source.
-    /// 3. drain: poll the duplication until every partition's `confirmed_decree` equals its
-    ///    `last_committed_decree`, no sooner than ``PlannedOptions/settle`` after step 2, at most
-    ///    ``PlannedOptions/maxWait``.
+    /// 3. drain: poll the duplication until every partition's lag is known and 0
+    ///    (`partition_states`: `confirmed_decree == last_committed_decree`; replicas:
+    ///    `not_confirmed_mutations_num == 0`), no sooner than ``PlannedOptions/settle`` after step 2,
+    ///    at most ``PlannedOptions/maxWait``. An unknown lag (a primary not answering) keeps waiting.
     /// 4. switch-route: the effective route names `target` (mode `planned`, or `primary` when
     ///    `target` is the declared primary; trigger `planned`), compare-and-set.
     /// 5. reconfig-clients: `replica.deny_client_request=reconfig*all` on the source.
@@ -128,7 +131,7 @@ extension FailoverAdmin {
                 "\(Self.describe(observation)); \(destination.name) serves \(table) (\(served.partitionCount) partitions)")
             return PlannedSwitchPlan(
                 route: route, source: source, target: destination, partitionCount: Int(app.partitionCount),
-                previousDenial: previous)
+                lagSource: observation.lagSource, previousDenial: previous)
         } catch {
             var failure = error
             failure.step = .check
@@ -162,20 +165,33 @@ extension FailoverAdmin {
         }
         guard observation.lagUnknownReason != .noPartitionStates else {
             return "\(observation.primaryCluster) does not report per-partition duplication progress "
-                + "(partition_states, Pegasus before 2.6): the drain cannot be verified"
+                + "(partition_states, Pegasus before 2.6) and no replica lag reader is configured to ask its "
+                + "primary ReplicaServers: the drain cannot be verified"
         }
         return nil
     }
 
-    /// `duplication A → B DS_LOG, lag …`.
+    /// `duplication A → B DS_LOG, lag … (from …)`.
     static func describe(_ observation: DuplicationObservation) -> String {
         let link = "duplication \(observation.primaryCluster) → \(observation.backupCluster)"
         let status = observation.status?.rawValue ?? "absent"
+        let source = observation.lagSource.map { " (from \(describe($0)))" } ?? ""
         guard let lag = observation.maxLag else {
             let partitions = observation.unknownLagPartitions.map(String.init).joined(separator: ",")
-            return "\(link) \(status), lag unknown (partitions \(partitions))"
+            let reason = observation.lagUnknownReason.map { ": \($0.rawValue)" } ?? ""
+            return "\(link) \(status), lag unknown (partitions \(partitions)\(reason))\(source)"
         }
-        return "\(link) \(status), max lag \(lag) decrees"
+        return "\(link) \(status), max lag \(lag) decrees\(source)"
+    }
+
+    /// Where the lag is read, for people.
+    static func describe(_ source: DuplicationLagSource) -> String {
+        switch source {
+        case .partitionStates:
+            "the duplication query's partition_states"
+        case .replicaHTTP:
+            "the primary ReplicaServers' /replica/duplication"
+        }
     }
 
     private func drain(
@@ -186,9 +202,10 @@ extension FailoverAdmin {
     ) async throws(FailoverAdminError) {
         let table = plan.route.table
         let deadline = blockedAt + options.maxWait
+        let source = plan.lagSource.map { " as \(Self.describe($0)) report it" } ?? ""
         report(
             .drain, .started,
-            "waiting until every partition's lag is 0 (settle \(PolicyDuration.format(options.settle)), "
+            "waiting until every partition's lag is 0\(source) (settle \(PolicyDuration.format(options.settle)), "
                 + "at most \(PolicyDuration.format(options.maxWait)))")
         var last = ""
         while true {

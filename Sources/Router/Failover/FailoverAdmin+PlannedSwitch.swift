@@ -1,4 +1,5 @@
 import FailoverPolicy
+import HealthProbe
 
 extension FailoverAdmin {
     /// The app env that blocks clients on a table's replicas (src/replica/replica_config.cpp).
@@ -17,12 +18,13 @@ extension FailoverAdmin {
         public var maxWait: Duration
         /// The least time between blocking writes and accepting a drained duplication. Replicas
         /// learn app envs on their config sync (`config_sync_interval_ms`, default 30 s) and report
-        /// `last_committed_decree` on their duplication sync (default 10 s), so a lag of 0 read
-        /// sooner may miss writes still accepted. Default 40 s; 0 in tests against the simulator.
+        /// `last_committed_decree` to the MetaServer on their duplication sync (default 10 s; the
+        /// replicas' own `/replica/duplication` lag is live), so a lag of 0 read sooner may miss
+        /// writes still accepted. Default 40 s; 0 in tests against the simulator.
         public var settle: Duration
         /// Time between two duplication queries. Default 1 s.
         public var pollInterval: Duration
-        /// Timeout of each MetaServer request. Default 5 s.
+        /// Timeout of each MetaServer request and, on Pegasus 2.4/2.5, each ReplicaServer lag request. Default 5 s.
         public var rpcTimeout: Duration
 
         /// Creates options.
@@ -41,12 +43,14 @@ extension FailoverAdmin {
 
     /// The steps of a planned switchover, in order.
     public enum PlannedStep: String, Sendable, CaseIterable {
-        /// The duplication to the target is `DS_LOG` with per-partition progress; the target serves
-        /// the table and does not deny clients.
+        /// The duplication to the target is `DS_LOG` with a per-partition lag source
+        /// (`partition_states`, or the primaries' `/replica/duplication`); the target serves the
+        /// table and does not deny clients.
         case check
         /// `replica.deny_client_request=timeout*write` on the source.
         case blockWrites = "block-writes"
-        /// Every partition's lag is 0 (`confirmed_decree == last_committed_decree`).
+        /// Every partition's lag is known and 0 (`confirmed_decree == last_committed_decree`, or the
+        /// primary's `not_confirmed_mutations_num == 0`).
         case drain
         /// The effective route names the target (compare-and-set).
         case switchRoute = "switch-route"
@@ -92,6 +96,8 @@ extension FailoverAdmin {
         var source: ClusterRoute
         var target: ClusterRoute
         var partitionCount: Int
+        /// Where the check read the per-partition lag.
+        var lagSource: DuplicationLagSource?
         /// The source's `replica.deny_client_request` before the switch, restored on rollback.
         var previousDenial: String?
     }

@@ -32,6 +32,7 @@ public struct FailoverAdmin: Sendable {
     let routes: RouteAdmin
     let policies: PolicySet
     let upstream: UpstreamPool?
+    let replicaLag: ReplicaLagReader?
     let operatorName: String
     let acl: ZooKeeperACL?
     let historyLimit: Int
@@ -44,6 +45,8 @@ public struct FailoverAdmin: Sendable {
     ///   - root: The root of the table nodes.
     ///   - policies: The policies whose `guard:` and `failback:` judge operator switches.
     ///   - upstream: The MetaServer client for planned switches; `nil` when none is run.
+    ///   - replicaLag: Reads a planned switch's drain from the source's primary ReplicaServers when
+    ///     its MetaServers report no `partition_states` (Pegasus 2.4/2.5); `nil` refuses such sources.
     ///   - operatorName: Recorded as `decided_by`, e.g. `cli:alice@host1`.
     ///   - acl: The ACL of nodes this admin creates; `nil` uses the client's default.
     ///   - historyLimit: The bound of ``FailoverPolicy/EffectiveRoute/history``.
@@ -54,6 +57,7 @@ public struct FailoverAdmin: Sendable {
         root: String,
         policies: PolicySet = .empty,
         upstream: UpstreamPool? = nil,
+        replicaLag: ReplicaLagReader? = nil,
         operatorName: String,
         acl: ZooKeeperACL? = nil,
         historyLimit: Int = EffectiveRoute.defaultHistoryLimit,
@@ -65,6 +69,7 @@ public struct FailoverAdmin: Sendable {
         self.routes = RouteAdmin(client: client, root: root, acl: acl)
         self.policies = policies
         self.upstream = upstream
+        self.replicaLag = replicaLag
         self.operatorName = operatorName
         self.acl = acl
         self.historyLimit = historyLimit

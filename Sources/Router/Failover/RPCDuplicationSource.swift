@@ -79,14 +79,33 @@ public struct RPCDuplicationSource: DuplicationSource {
             return .success(report)
         }
         report.partitionCount = Int(config.partitionCount)
-        if report.needsReplicaLag, let replicaLag {
-            report.replicaLag = await replicaLag.read(
-                appId: response.appId,
-                primaries: Self.primaries(config.partitions),
-                timeout: timeout
-            )
+        return .success(await Self.addingReplicaLag(to: report, reader: replicaLag, timeout: timeout) { config.partitions })
+    }
+
+    /// `report` with ``HealthProbe/TableDuplications/replicaLag`` read when it needs it (an entry
+    /// without `partition_states`, Pegasus 2.4/2.5): `partitions` (a query_config of the table) names
+    /// each partition's primary, and `reader` asks every distinct primary for its live lag.
+    ///
+    /// `partitions` is called only then. `report` comes back unchanged when it needs no replica lag,
+    /// or has no app id, or `reader` is `nil`.
+    /// - Parameters:
+    ///   - report: The duplication query's report.
+    ///   - reader: Reads the primaries' `/replica/duplication`; `nil` leaves the lag unknown.
+    ///   - timeout: The timeout of each replica request.
+    ///   - partitions: The table's partition configurations.
+    /// - Throws: What `partitions` throws.
+    static func addingReplicaLag<Failure: Error>(
+        to report: TableDuplications,
+        reader: ReplicaLagReader?,
+        timeout: Duration,
+        partitions: () async throws(Failure) -> [PartitionConfiguration]
+    ) async throws(Failure) -> TableDuplications {
+        guard report.needsReplicaLag, let reader, let appId = report.appId else {
+            return report
         }
-        return .success(report)
+        var report = report
+        report.replicaLag = await reader.read(appId: appId, primaries: primaries(try await partitions()), timeout: timeout)
+        return report
     }
 
     /// The table's query_config reply, `nil` when it cannot be read.
