@@ -98,6 +98,7 @@ struct ConfigurationTests {
         #expect(summary["route_source"] == "zookeeper")
         #expect(summary["zookeeper.address"] == "127.0.0.1:2181,zk2.example.com:2182")
         #expect(summary["zookeeper.auth"] == "digest:<redacted>")
+        #expect(summary["zookeeper.failover_writers"] == "digest:operator,ip:127.0.0.1")
         #expect(summary["server.idle_timeout"] == "0s")
         #expect(summary["meta.timeout"] == "250ms")
         #expect(summary["metric.tags"] == "region=az1,service=meta_proxy")
@@ -106,6 +107,7 @@ struct ConfigurationTests {
             summary.map { "\($0.key)=\($0.value)" }.joined() + "\(configuration)"
             + String(reflecting: configuration) + String(describing: configuration.zookeeper.auth)
         #expect(!everything.contains("s3cret"))
+        #expect(!summary.values.joined().contains("AAAAAAAAAAAAAAAAAAAAAAAAAAA="))
     }
 
     @Test func relativePathsAreRelativeToTheConfigurationFile() throws {
