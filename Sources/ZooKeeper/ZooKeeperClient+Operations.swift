@@ -184,7 +184,8 @@ extension ZooKeeperClient {
     }
 
     /// Reads a node's ACL (`zoo_aget_acl`). Digest entries name `user:base64(sha1(user:password))`; an entry
-    /// created as `auth:` shows as the creator's authenticated ids.
+    /// created as `auth:` shows as the creator's authenticated ids. A session without the admin permission on
+    /// the node sees digest hashes replaced by `x` (`user:x`; ZooKeeper 3.5+).
     /// - Throws: ``ZooKeeperError/Code/noNode`` and the other request errors, with the path.
     public func getACL(_ path: String) async throws(ZooKeeperError) -> ZooKeeperACL {
         try Self.validate(path)

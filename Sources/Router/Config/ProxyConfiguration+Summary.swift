@@ -1,4 +1,5 @@
 import Logging
+import ZooKeeper
 
 extension ProxyConfiguration {
     /// The effective configuration as flat `key path: value` pairs, for logging at startup.
