@@ -33,15 +33,8 @@ extension FailoverAdmin {
         } catch {
             throw FailoverAdminError(.zooKeeper, path: paths.failoverDirectory, message: "listing \(paths.failoverDirectory): \(error)")
         }
-        for path in leaves {
-            do throws(ZooKeeperError) {
-                try await client.setACL(path, acl: failoverACL ?? client.configuration.defaultACL)
-                prepared.append(PreparedNode(path: path, created: false))
-            } catch where error.code == .noNode {
-                continue
-            } catch {
-                throw FailoverAdminError(.zooKeeper, path: path, message: "setting the ACL of \(path): \(error)")
-            }
+        for path in leaves where try await applyFailoverACL(path) {
+            prepared.append(PreparedNode(path: path, created: false))
         }
         return prepared
     }
@@ -53,6 +46,10 @@ extension FailoverAdmin {
         guard root != "/" else { return }
         do throws(ZooKeeperError) {
             guard try await client.exists(root) == nil else { return }
+        } catch {
+            throw FailoverAdminError(.zooKeeper, path: root, message: "reading \(root): \(error)")
+        }
+        do throws(ZooKeeperError) {
             _ = try await client.create(root, acl: acl, createParents: true)
         } catch where error.code == .nodeExists {
             return
@@ -66,14 +63,22 @@ extension FailoverAdmin {
             _ = try await client.create(path, acl: failoverACL)
             return PreparedNode(path: path, created: true)
         } catch where error.code == .nodeExists {
-            do throws(ZooKeeperError) {
-                try await client.setACL(path, acl: failoverACL ?? client.configuration.defaultACL)
-                return PreparedNode(path: path, created: false)
-            } catch {
-                throw FailoverAdminError(.zooKeeper, path: path, message: "setting the ACL of \(path): \(error)")
-            }
+            _ = try await applyFailoverACL(path)
+            return PreparedNode(path: path, created: false)
         } catch {
             throw FailoverAdminError(.zooKeeper, path: path, message: "creating \(path): \(error)")
+        }
+    }
+
+    /// Sets the failover ACL on `path`; `false` when the node does not exist.
+    private func applyFailoverACL(_ path: String) async throws(FailoverAdminError) -> Bool {
+        do throws(ZooKeeperError) {
+            try await client.setACL(path, acl: failoverACL ?? client.configuration.defaultACL)
+            return true
+        } catch where error.code == .noNode {
+            return false
+        } catch {
+            throw FailoverAdminError(.zooKeeper, path: path, message: "setting the ACL of \(path): \(error)")
         }
     }
 }
