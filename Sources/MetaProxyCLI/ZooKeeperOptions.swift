@@ -21,12 +21,14 @@ struct ZooKeeperOptions: ParsableArguments {
 
     @Option(
         name: .customLong("zk-auth-file"),
-        help: "File holding the ZooKeeper credentials scheme:credential (else --zk-auth, else zookeeper.auth of --config).")
+        help: "File holding the ZooKeeper credentials scheme:credential (else --zk-auth, else --config).")
     var zkAuthFile: String?
 
     @Option(
         name: .customLong("failover-writer"),
-        help: "A ZooKeeper id digest:user:base64(sha1(user:password)) granted all permissions on failover state nodes created (repeatable; else zookeeper.failover_writers of --config).")
+        help: ArgumentHelp(
+            "ZooKeeper id granted all permissions on failover state nodes created (repeatable).",
+            discussion: "digest:user:base64(sha1(user:password)); else zookeeper.failover_writers of --config."))
     var failoverWriters: [String] = []
 
     /// The settings: flags over the config file's `zookeeper` section.
@@ -60,8 +62,10 @@ struct ZooKeeperOptions: ParsableArguments {
         if !failoverWriters.isEmpty {
             settings.failoverWriters = try failoverWriters.map { text in
                 guard let entry = ZooKeeperNodeACLs.writer(parsing: text) else {
+                    let shown = text.split(separator: ":").prefix(2).joined(separator: ":")
                     throw ValidationError(
-                        "--failover-writer \(text.split(separator: ":").prefix(2).joined(separator: ":")):…: expected a ZooKeeper id scheme:id, e.g. digest:user:base64(sha1(user:password))")
+                        "--failover-writer \(shown):…: expected a ZooKeeper id scheme:id, "
+                            + "e.g. digest:user:base64(sha1(user:password))")
                 }
                 return entry
             }
@@ -84,7 +88,8 @@ struct ZooKeeperOptions: ParsableArguments {
         guard let credentials = ZooKeeperCredentials(
             parsing: contents.trimmingCharacters(in: .whitespacesAndNewlines), source: source)
         else {
-            throw ValidationError("\(source) does not hold scheme:credential, e.g. digest:user:password (value not shown)")
+            throw ValidationError(
+                "\(source) does not hold scheme:credential, e.g. digest:user:password (value not shown)")
         }
         return credentials
     }

@@ -68,8 +68,10 @@ extension ProxyConfiguration {
             if let value = section["failover_writers"] {
                 failoverWriters = []
                 for item in try value.stringList() {
-                    guard case .string(let text) = item.kind, let entry = ZooKeeperNodeACLs.writer(parsing: text) else {
-                        throw item.error("expected a ZooKeeper id \"scheme:id\", e.g. \"digest:user:base64(sha1(user:password))\"")
+                    guard case .string(let text) = item.kind, let entry = ZooKeeperNodeACLs.writer(parsing: text)
+                    else {
+                        throw item.error(
+                            "expected a ZooKeeper id \"scheme:id\", e.g. \"digest:user:base64(sha1(user:password))\"")
                     }
                     failoverWriters.append(entry)
                 }
@@ -86,7 +88,9 @@ extension ProxyConfiguration {
             case (.some, .some):
                 throw DocumentError(kind: .invalidValue, path: section.path, message: "set auth or auth_file, not both")
             case (.some(let value), nil):
-                guard case .string(let text) = value.kind, let auth = ZooKeeperCredentials(parsing: text, source: value.path) else {
+                guard case .string(let text) = value.kind,
+                    let auth = ZooKeeperCredentials(parsing: text, source: value.path)
+                else {
                     throw value.error("expected \(expectation)")
                 }
                 return auth
@@ -99,7 +103,8 @@ extension ProxyConfiguration {
                     throw value.error("cannot read \(path.diagnosticQuoted)")
                 }
                 let text = contents.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard let auth = ZooKeeperCredentials(parsing: text, source: "\(value.path) \(path.diagnosticQuoted)") else {
+                let source = "\(value.path) \(path.diagnosticQuoted)"
+                guard let auth = ZooKeeperCredentials(parsing: text, source: source) else {
                     throw value.error("\(path.diagnosticQuoted) does not hold \(expectation)")
                 }
                 return auth

@@ -69,7 +69,8 @@ public final class DeciderElection: Sendable {
         writeFailures: StateWriteFailures? = nil,
         logger: Logger
     ) {
-        self.writeFailures = writeFailures ?? StateWriteFailures(metrics: metrics, credentialsSource: nil, logger: logger)
+        self.writeFailures =
+            writeFailures ?? StateWriteFailures(metrics: metrics, credentialsSource: nil, logger: logger)
         self.client = client
         self.paths = paths
         self.instanceID = instanceID

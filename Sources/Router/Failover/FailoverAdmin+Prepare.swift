@@ -31,7 +31,8 @@ extension FailoverAdmin {
         do throws(ZooKeeperError) {
             leaves += try await client.children(paths.failoverDirectory).sorted().map(paths.effectiveRoute(of:))
         } catch {
-            throw FailoverAdminError(.zooKeeper, path: paths.failoverDirectory, message: "listing \(paths.failoverDirectory): \(error)")
+            throw FailoverAdminError(
+                .zooKeeper, path: paths.failoverDirectory, message: "listing \(paths.failoverDirectory): \(error)")
         }
         for path in leaves where try await applyFailoverACL(path) {
             prepared.append(PreparedNode(path: path, created: false))

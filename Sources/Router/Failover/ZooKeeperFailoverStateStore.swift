@@ -86,7 +86,8 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         writeFailures: StateWriteFailures? = nil,
         logger: Logger
     ) {
-        self.writeFailures = writeFailures ?? StateWriteFailures(metrics: metrics, credentialsSource: nil, logger: logger)
+        self.writeFailures =
+            writeFailures ?? StateWriteFailures(metrics: metrics, credentialsSource: nil, logger: logger)
         self.client = client
         self.paths = paths
         self.routes = routes
