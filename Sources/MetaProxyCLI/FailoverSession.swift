@@ -43,10 +43,11 @@ enum FailoverSession {
             pool.start()
             return pool
         }
+        let acls = ZooKeeperNodeACLs(settings)
         let admin = FailoverAdmin(
             client: client, root: settings.root, policies: policies, upstream: upstream,
             replicaLag: threadPool.map { ReplicaLagReader(client: CurlHTTPClient(threadPool: $0)) },
-            operatorName: operatorName(), logger: logger)
+            operatorName: operatorName(), acl: acls.routes, failoverACL: acls.failoverState, logger: logger)
         do {
             let result = try await body(admin)
             await close(client, upstream, threadPool)

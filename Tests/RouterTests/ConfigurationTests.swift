@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Router
 import Testing
+import ZooKeeper
 
 @Suite("ProxyConfiguration")
 struct ConfigurationTests {
@@ -61,6 +62,7 @@ struct ConfigurationTests {
               timeout: 5000
               table_watcher_cache_capacity: 16
               auth_file: zk.auth
+              failover_writers: ["digest:operator:AAAAAAAAAAAAAAAAAAAAAAAAAAA=", "ip:127.0.0.1"]
             meta: { timeout: 250, max_forward_hops: 0, coalesce: false }
             failover: { policies_dir: /etc/policies, history_size: 5, state_file: state/failover.json }
             metric: { type: prometheus, tags: { region: az1, service: meta_proxy } }
@@ -81,6 +83,11 @@ struct ConfigurationTests {
         #expect(configuration.zookeeper.tableWatcherCacheCapacity == 16)
         #expect(configuration.zookeeper.auth?.scheme == "digest")
         #expect(configuration.zookeeper.auth?.credential == "proxy:s3cret")
+        #expect(configuration.zookeeper.auth?.source.hasPrefix("zookeeper.auth_file \"") == true)
+        #expect(configuration.zookeeper.auth?.source.hasSuffix("zk.auth\"") == true)
+        #expect(configuration.zookeeper.failoverWriters.map(\.scheme) == ["digest", "ip"])
+        #expect(configuration.zookeeper.failoverWriters.first?.id == "operator:AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+        #expect(configuration.zookeeper.failoverWriters.allSatisfy { $0.permissions == .all })
         #expect(configuration.meta.timeout == .milliseconds(250))
         #expect(configuration.meta.maxForwardHops == 0)
         #expect(!configuration.meta.coalesce)
@@ -95,6 +102,7 @@ struct ConfigurationTests {
         #expect(summary["route_source"] == "zookeeper")
         #expect(summary["zookeeper.address"] == "127.0.0.1:2181,zk2.example.com:2182")
         #expect(summary["zookeeper.auth"] == "digest:<redacted>")
+        #expect(summary["zookeeper.failover_writers"] == "digest:operator,ip:127.0.0.1")
         #expect(summary["server.idle_timeout"] == "0s")
         #expect(summary["server.threads"] == "3")
         #expect(summary["meta.timeout"] == "250ms")
@@ -104,6 +112,7 @@ struct ConfigurationTests {
             summary.map { "\($0.key)=\($0.value)" }.joined() + "\(configuration)"
             + String(reflecting: configuration) + String(describing: configuration.zookeeper.auth)
         #expect(!everything.contains("s3cret"))
+        #expect(!summary.values.joined().contains("AAAAAAAAAAAAAAAAAAAAAAAAAAA="))
     }
 
     @Test func relativePathsAreRelativeToTheConfigurationFile() throws {
@@ -171,6 +180,10 @@ struct ConfigurationTests {
             ("zookeeper: { auth: \"digest:useronly\" }", .invalidValue, "zookeeper.auth", "scheme:credential"),
             ("zookeeper: { auth: \"digest:u:p\", auth_file: x }", .invalidValue, "zookeeper", "not both"),
             ("zookeeper: { auth_file: /nonexistent/zk.auth }", .invalidValue, "zookeeper.auth_file", "cannot read"),
+            ("zookeeper: { failover_writers: [\"digest:op:password\"] }", .invalidValue, "zookeeper.failover_writers[0]",
+             "expected a ZooKeeper id"),
+            ("zookeeper: { failover_writers: [\"world:anyone\"] }", .invalidValue, "zookeeper.failover_writers[0]",
+             "expected a ZooKeeper id"),
             ("meta: { max_forward_hops: 17 }", .invalidValue, "meta.max_forward_hops", "from 0 to 16"),
             ("meta: { coalesce: maybe }", .invalidValue, "meta.coalesce", "true or false"),
             ("failover: { history_size: 0 }", .invalidValue, "failover.history_size", "from 1"),
@@ -201,10 +214,22 @@ struct ConfigurationTests {
         for yaml in [
             "zookeeper: { auth: \"s3cret\" }", "zookeeper: { auth: \"digest:s3cret\" }",
             "zookeeper:\n  auth: \"digest:u:s3cret\n  x",
+            "zookeeper: { failover_writers: [\"digest:u:s3cret\"] }",
         ] {
             let error = #expect(throws: ConfigError.self) { try Self.decode(yaml) }
             #expect(error?.description.contains("s3cret") == false, "\(error?.description ?? "")")
         }
+    }
+
+    @Test func aWrongCredentialsFileNamesKeyAndFileNotItsContent() throws {
+        let directory = try RouteTestDirectory()
+        defer { directory.remove() }
+        try directory.write("zk.auth", "digest-proxy-s3cret\n")
+        let file = try directory.write("proxy.yaml", "zookeeper: { address: [127.0.0.1:2181], auth_file: zk.auth }\n")
+        let error = #expect(throws: ConfigError.self) { try ProxyConfiguration.load(file: file) }
+        #expect(error?.keyPath == "zookeeper.auth_file")
+        #expect(error?.description.contains("zk.auth\" does not hold") == true, "\(error?.description ?? "")")
+        #expect(error?.description.contains("s3cret") == false)
     }
 
     @Test func routeSourceValidation() throws {

@@ -1,4 +1,5 @@
 import Logging
+import ZooKeeper
 
 extension ProxyConfiguration {
     /// The effective configuration as flat `key path: value` pairs, for logging at startup.
@@ -32,6 +33,10 @@ extension ProxyConfiguration {
             summary["zookeeper.timeout"] = "\(Self.milliseconds(settings.sessionTimeout))ms"
             summary["zookeeper.table_watcher_cache_capacity"] = "\(settings.tableWatcherCacheCapacity)"
             summary["zookeeper.auth"] = settings.auth.map(\.description) ?? "none"
+            // Writers by scheme and user only: a digest id's hash is derived from the password.
+            summary["zookeeper.failover_writers"] = settings.failoverWriters.map { writer in
+                "\(writer.scheme):\(writer.id.split(separator: ":").first.map(String.init) ?? "")"
+            }.joined(separator: ",")
         case .file(let path):
             summary["route_source"] = "file"
             summary["routes_file"] = path

@@ -35,6 +35,7 @@ public struct FailoverAdmin: Sendable {
     let replicaLag: ReplicaLagReader?
     let operatorName: String
     let acl: ZooKeeperACL?
+    let failoverACL: ZooKeeperACL?
     let historyLimit: Int
     let clock: @Sendable () -> Date
     let logger: Logger
@@ -48,7 +49,9 @@ public struct FailoverAdmin: Sendable {
     ///   - replicaLag: Reads a planned switch's drain from the source's primary ReplicaServers when
     ///     its MetaServers report no `partition_states` (Pegasus 2.4/2.5); `nil` refuses such sources.
     ///   - operatorName: Recorded as `decided_by`, e.g. `cli:alice@host1`.
-    ///   - acl: The ACL of nodes this admin creates; `nil` uses the client's default.
+    ///   - acl: The ACL of route nodes (and `<root>`) this admin creates; `nil` uses the client's default.
+    ///   - failoverACL: The ACL of failover state nodes (under ``FailoverPaths/base``) this admin creates;
+    ///     `nil` uses `acl` (see ``ZooKeeperNodeACLs``).
     ///   - historyLimit: The bound of ``FailoverPolicy/EffectiveRoute/history``.
     ///   - clock: The time of decisions and pauses.
     ///   - logger: Debug lines for each ZooKeeper and MetaServer step.
@@ -60,6 +63,7 @@ public struct FailoverAdmin: Sendable {
         replicaLag: ReplicaLagReader? = nil,
         operatorName: String,
         acl: ZooKeeperACL? = nil,
+        failoverACL: ZooKeeperACL? = nil,
         historyLimit: Int = EffectiveRoute.defaultHistoryLimit,
         clock: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
@@ -72,6 +76,7 @@ public struct FailoverAdmin: Sendable {
         self.replicaLag = replicaLag
         self.operatorName = operatorName
         self.acl = acl
+        self.failoverACL = failoverACL ?? acl
         self.historyLimit = historyLimit
         self.clock = clock
         self.logger = logger
@@ -172,11 +177,14 @@ public struct FailoverAdmin: Sendable {
             throw FailoverAdminError(.malformedNode, table: document.table, path: path, message: "\(error)")
         }
         let retry = "run `meta-proxy failover status \(document.table)` and retry"
+        if version == nil {
+            try await ensureRoot()
+        }
         do {
             if let version {
                 _ = try await client.set(path, data: data, version: version)
             } else {
-                _ = try await client.create(path, data: data, acl: acl, createParents: true)
+                _ = try await client.create(path, data: data, acl: failoverACL, createParents: true)
             }
         } catch {
             let meanwhile: String

@@ -42,6 +42,9 @@ public final class FailoverRuntime: Sendable {
         public var probeThreads: Int
         /// The decider's shortest tick.
         public var minimumTick: Duration
+        /// Where the ZooKeeper credentials came from (``ZooKeeperCredentials/source``), named in the error
+        /// logged when ZooKeeper denies a failover state write; `nil` without credentials.
+        public var credentialsSource: String?
 
         /// Creates settings.
         public init(
@@ -49,8 +52,10 @@ public final class FailoverRuntime: Sendable {
             historyLimit: Int = EffectiveRoute.defaultHistoryLimit,
             instanceID: String,
             probeThreads: Int = 4,
-            minimumTick: Duration = .milliseconds(200)
+            minimumTick: Duration = .milliseconds(200),
+            credentialsSource: String? = nil
         ) {
+            self.credentialsSource = credentialsSource
             self.policiesDirectory = policiesDirectory
             self.historyLimit = historyLimit
             self.instanceID = instanceID
@@ -122,11 +127,14 @@ public final class FailoverRuntime: Sendable {
         switch coordination {
         case .zooKeeper(let client, let root):
             let paths = FailoverPaths(root: root)
+            let writeFailures = StateWriteFailures(
+                metrics: metrics, credentialsSource: settings.credentialsSource, logger: logger)
             let zooKeeperStore = ZooKeeperFailoverStateStore(
                 client: client,
                 paths: paths,
                 routes: routes,
                 metrics: metrics,
+                writeFailures: writeFailures,
                 logger: logger
             )
             var catalogLogger = logger
@@ -140,9 +148,11 @@ public final class FailoverRuntime: Sendable {
                 paths: paths,
                 instanceID: settings.instanceID,
                 metrics: metrics,
+                writeFailures: writeFailures,
                 logger: logger
             )
-            publisher = HealthPublisher(client: client, path: paths.health, logger: logger)
+            publisher = HealthPublisher(
+                client: client, path: paths.health, writeFailures: writeFailures, logger: logger)
             services = [catalogStore, loader, zooKeeperStore]
         case .local(let stateFile):
             store = LocalFailoverStateStore(metrics: metrics, stateFile: stateFile, logger: logger)
@@ -235,8 +245,10 @@ extension FailoverRuntime {
         logger: Logger
     ) throws(PolicyError) {
         let coordination: Coordination
+        var credentialsSource: String?
         if let zooKeeper, case .zookeeper(let settings) = configuration.routeSource {
             coordination = .zooKeeper(zooKeeper, root: settings.root)
+            credentialsSource = settings.auth?.source
         } else {
             coordination = .local(stateFile: configuration.failover.stateFile)
         }
@@ -244,7 +256,8 @@ extension FailoverRuntime {
             settings: Settings(
                 policiesDirectory: configuration.failover.policiesDirectory,
                 historyLimit: configuration.failover.historySize,
-                instanceID: Self.instanceID(listenPort: configuration.server.listen.port)
+                instanceID: Self.instanceID(listenPort: configuration.server.listen.port),
+                credentialsSource: credentialsSource
             ),
             routes: routes,
             coordination: coordination,

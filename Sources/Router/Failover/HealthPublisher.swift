@@ -53,8 +53,13 @@ final class HealthPublisher: Sendable {
     private let path: String
     private let logger: Logger
     private let throttle: Mutex<Throttle>
+    private let writeFailures: StateWriteFailures
 
-    init(client: ZooKeeperClient, path: String, throttle: Throttle = Throttle(), logger: Logger) {
+    init(
+        client: ZooKeeperClient, path: String, throttle: Throttle = Throttle(), writeFailures: StateWriteFailures,
+        logger: Logger
+    ) {
+        self.writeFailures = writeFailures
         self.client = client
         self.path = path
         self.logger = logger
@@ -79,11 +84,9 @@ final class HealthPublisher: Sendable {
                 try await client.create(path, data: data, createParents: true)
             }
             throttle.withLock { $0.published(digest, at: now) }
+            writeFailures.succeeded(.health)
         } catch {
-            logger.debug(
-                "Publishing the health snapshot failed",
-                metadata: [FailoverLoggingKeys.zkPath: "\(path)", FailoverLoggingKeys.error: "\(error)"]
-            )
+            writeFailures.failed(.health, path: path, error: error)
         }
     }
 
