@@ -72,7 +72,10 @@ def route(zk_addr, root, table, sim, backup=None):
             "--zk", zk_addr, "--zk-root", root]
     if backup is not None:
         args += ["--backup", "%s=%s" % (backup.name, ",".join(backup.metas))]
-    meta_proxy(*args)
+    for attempt in range(3):  # a ZooKeeper just (re)started on a loaded machine may be slow to take a session
+        r = meta_proxy(*args, check=attempt == 2)
+        if r.returncode == 0:
+            return
 
 
 @pytest.fixture
