@@ -3,14 +3,13 @@ restart it), two simulated clusters with routes, meta-proxy processes with a sho
 session timeout. Binaries as in tests/e2e (META_PROXY_BIN, PEGASUS_SIM_BIN or .build/debug)."""
 import os
 import sys
-import uuid
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
-from harness import Proxy, Sim, ZooKeeperServer, meta_proxy, wait_for  # noqa: E402
+from harness import Proxy, ZooKeeperServer, meta_proxy  # noqa: E402
 
 # The proxies' ZooKeeper session timeout (zookeeper.timeout, ms): short, so that the tests can
 # outlast it (scripts/zk.sh lets sessions be 400 ms .. 60 s).
@@ -34,23 +33,9 @@ def zk(zk_server):
     return zk_server
 
 
-@pytest.fixture
-def zk_root():
-    return "/faults-%s" % uuid.uuid4().hex[:10]
-
-
-@pytest.fixture
-def sims():
-    started = []
-
-    def make(name, tables, **kw):
-        s = Sim(name, tables, **kw)
-        started.append(s)
-        return s
-
-    yield make
-    for s in started:
-        s.stop()
+# The e2e suites' fixtures: a unique ZooKeeper root per test, simulated clusters stopped afterwards.
+zk_root = harness.e2e.zk_root
+sims = harness.e2e.sims
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import signal
 import time
 
 from conftest import SESSION_MS
-from harness import Load, http_get, meta_proxy, report, wait_for, wire
+from failover_status import active, cluster_state, decider_of, decisions, status
+from harness import Load, meta_proxy, report, wait_for, wire
 
 POLICY = """name: t1-policy
 tables: ["t1"]
@@ -29,26 +30,6 @@ def write_policy(directory, fall=2):
     os.replace(path + ".tmp", path)
 
 
-def status(proxy):
-    code, body = http_get(proxy.admin, "/failover")
-    assert code == 200, body
-    return json.loads(body)
-
-
-def active(proxy, table="t1"):
-    """The cluster `table` is switched to by the failover state (None: no document, the primary)."""
-    return next((r["active_cluster"] for r in status(proxy)["effective_routes"] if r["table"] == table), None)
-
-
-def cluster_state(proxy, cluster):
-    return status(proxy)["health"]["clusters"].get(cluster, {}).get("state")
-
-
-def decider_of(instances):
-    deciders = [p for p in instances if status(p)["is_decider"]]
-    return deciders[0] if len(deciders) == 1 else None
-
-
 def warm(instances):
     """Every instance sees both clusters up and a lag A -> B; one decides."""
     def ready(p):
@@ -59,16 +40,6 @@ def warm(instances):
     for p in instances:
         wait_for(lambda: ready(p), timeout=40, what="warm prober on %s" % p.admin)
     return wait_for(lambda: decider_of(instances), timeout=40, what="one decider")
-
-
-def switches(proxy):
-    m = re.search(r'metaproxy_failover_decisions_total\{[^}]*kind="switch"[^}]*\} (\d+)', proxy.metrics())
-    return int(m.group(1)) if m else 0
-
-
-def app_id(proxy, table="t1"):
-    err, _, _, body = wire.query(proxy.addr, table, timeout=10)
-    return body["app_id"] if err == "ERR_OK" and body and body["err"] == "ERR_OK" else None
 
 
 def test_zookeeper_unreachable_while_primary_dies_keeps_last_route(clusters, zk, proxies, policies):
@@ -109,7 +80,7 @@ def test_zookeeper_unreachable_while_primary_dies_keeps_last_route(clusters, zk,
     during = load.served_by(since=stopped + 0.5, until=restarting)
     assert during.get("t1", {}).get("clusterB", 0) == 0, during  # no switch while ZooKeeper was down
     assert load.served_by(since=switched).get("t1", {}).keys() == {"clusterB"}
-    assert sum(switches(p) for p in instances) == 1
+    assert sum(decisions(p, "switch") for p in instances) == 1
     report("failover_zk_down_primary_dies", requests=sum(summary.values()), summary=summary,
            held_on_primary_s=round(held - stopped, 1), switched_after_zk_back_s=round(switched - restarted, 2), zk_start_s=round(restarted - restarting, 2),
            t1_during_outage=load.summary(since=stopped + 0.5, until=restarting))
@@ -146,7 +117,7 @@ def test_decider_partitioned_from_zookeeper_other_decides_old_stops(clusters, zk
         wait_for(lambda: active(p) == "clusterB", timeout=60, what="t1 switched by the new decider")
     history = next(r["history"] for r in status(other)["effective_routes"] if r["table"] == "t1")
     assert [h["decided_by"] for h in history] == [new_id], history
-    assert switches(decider) == 0 and switches(other) == 1
+    assert decisions(decider, "switch") == 0 and decisions(other, "switch") == 1
     load.stop()
     stalled.stop()
 
@@ -185,7 +156,7 @@ def test_lossy_probe_path_below_fall_no_switch(clusters, zk, zk_root, proxies, p
         r.lossy(delay=0.2, delay_s=0.05, windows=(1.5, 0.3))
     started = time.time()
     time.sleep(12)
-    assert active(p) is None and switches(p) == 0, status(p)["effective_routes"]
+    assert active(p) is None and decisions(p, "switch") == 0, status(p)["effective_routes"]
     assert cluster_state(p, "clusterA") == "up"
     failed_probes = probe_failures(p, "clusterA") - failures_before
     lost = {k: sum(r.counts[k] for r in lossy) for k in ("accepted", "dropped", "delayed", "cut")}
