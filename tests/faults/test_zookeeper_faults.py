@@ -89,3 +89,41 @@ def test_session_expiry_route_changed_during_outage_picked_up_and_watches_restor
     report("zk_session_expiry", requests=sum(summary.values()), summary=summary, during_partition=during,
            partition_s=round(healed - partitioned, 1), outage_change_seen_after_heal_s=round(picked_up - healed, 2),
            watch_after_expiry_s=round(followed - changed, 2), relay=relay.counts)
+
+
+def test_zookeeper_paused_beyond_session_timeout_change_after_resume_picked_up(clusters, zk, zk_root, proxies):
+    """The ZooKeeper server SIGSTOPped for 2.5 × the session timeout, then SIGCONTed, and t1 moved
+    at once, racing the proxy's reconnection. Whether the server expires the session or takes the
+    reconnection first is up to ZooKeeper (both happen); either way the change is picked up and
+    later changes are followed."""
+    a, b = clusters
+    p = proxies(zk.addr)
+    assert served_from(p, "t1", a) and served_from(p, "shared", a)
+
+    load = Load(p.addr, ["t1", "shared"], {"clusterA": a, "clusterB": b}).start()
+    wait_for(lambda: load.count("ok") > 50, what="load running")
+    zk.pause()
+    paused = time.time()
+    try:
+        time.sleep(2.5 * SESSION_MS / 1000)
+    finally:
+        zk.resume()
+    resumed = time.time()
+    route(zk.addr, zk_root, "t1", b)
+    wait_for(lambda: served_from(p, "t1", b), timeout=60, what="t1 moved to clusterB after the pause")
+    picked_up = time.time()
+    route(zk.addr, zk_root, "shared", b)
+    changed = time.time()
+    wait_for(lambda: served_from(p, "shared", b), timeout=30, what="watch on shared fires after the pause")
+    followed = time.time()
+    time.sleep(1)
+    load.stop()
+
+    summary = load.check_accounted()
+    during = load.summary(since=paused, until=resumed)
+    assert set(during) == {"ok:clusterA"}, during
+    after = load.served_by(since=followed)
+    assert after.get("t1", {}).keys() <= {"clusterB"} and after.get("shared", {}).keys() <= {"clusterB"}, after
+    report("zk_paused", requests=sum(summary.values()), summary=summary, during_pause=during,
+           pause_s=round(resumed - paused, 1), session_expired="ZooKeeper session expired" in p.logs(),
+           change_seen_after_resume_s=round(picked_up - resumed, 2), watch_after_pause_s=round(followed - changed, 2))
