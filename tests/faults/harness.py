@@ -151,7 +151,8 @@ class Relay:
     def heal(self):
         with self.lock:
             self.partitioned = False
-            held, self.held = self.held, []
+            held, self.held = self.held + [c for _, c in self.pending], []
+            self.pending = []
             pairs = list(self.pairs.items())
             self.pairs.clear()
         for s in held + [s for s, _ in pairs]:
