@@ -2,9 +2,11 @@
 # Runs every test of meta-proxy on a fresh Debian machine:
 #   installs what the tests need (apt + pip), builds, starts a throwaway ZooKeeper on loopback,
 #   runs the Swift test suites, the end-to-end suites (real pypegasus3 client) and the fault runner
-#   (tests/faults), stops ZooKeeper.
+#   (tests/faults), stops ZooKeeper, then runs every libFuzzer target for a short while
+#   (scripts/fuzz.sh).
 # Usage: scripts/test.sh            (everything)
 #        SKIP_INSTALL=1 scripts/test.sh   (machine already set up)
+#        FUZZ_SECONDS=0 scripts/test.sh   (skip the fuzz runs; default 30 s per target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '\n== %s\n' "$*"; }
@@ -44,4 +46,10 @@ python3 -m pytest -q tests/e2e || status=1
 # same binaries (META_PROXY_BIN, PEGASUS_SIM_BIN) and ZK_SCRIPT as above. See docs/reliability.md.
 log "fault runner (ZooKeeper, MetaServer, failover and proxy faults under load)"
 python3 -m pytest -q tests/faults || status=1
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+if [ "$FUZZ_SECONDS" -gt 0 ]; then
+  log "fuzzing: $FUZZ_SECONDS s per target (long runs: FUZZ_SECONDS=3600 scripts/fuzz.sh)"
+  scripts/fuzz.sh "$FUZZ_SECONDS" || status=1
+fi
 exit $status

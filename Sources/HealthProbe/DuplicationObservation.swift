@@ -7,9 +7,12 @@
 /// What the primary cluster's leader last said about one table's duplication to one backup cluster:
 /// the input of a "would failing over lose data" judgement (`pegasus-health-and-duplication.md` §3.4).
 ///
-/// Lag is `last_committed_decree - confirmed_decree` per partition; ``maxLag`` is the largest over all
-/// partitions `0..<partitionCount`, and `nil` (**unknown, never zero**) when any partition is missing,
-/// reports `-1`, or the partition count or per-partition states are not available.
+/// Lag is `last_committed_decree - confirmed_decree` per partition, from the duplication query's
+/// `partition_states` or, when the server has none (v2.4/v2.5), from the primaries' own
+/// `/replica/duplication` report (``TableDuplications/replicaLag``); ``lagSource`` says which.
+/// ``maxLag`` is the largest over all partitions `0..<partitionCount`, and `nil` (**unknown, never
+/// zero**) when any partition is missing, reports `-1`, or the partition count or per-partition
+/// states are not available.
 public struct DuplicationObservation: Sendable, Hashable, Codable {
     /// Why ``maxLag`` is unknown.
     public enum LagUnknownReason: String, Sendable, Hashable, Codable {
@@ -23,6 +26,16 @@ public struct DuplicationObservation: Sendable, Hashable, Codable {
         case partitionMissing
         /// At least one partition reports `-1` (not synced since the meta leader started).
         case partitionNotSynced
+        /// At least one partition's primary ReplicaServer did not answer `/replica/duplication`.
+        case replicaNotAnswered
+    }
+
+    /// One partition's lag as a source reports it.
+    private enum PartitionLag {
+        case known(Int64)
+        case missing
+        case notSynced
+        case replicaNotAnswered
     }
 
     /// The primary cluster name.
@@ -51,6 +64,8 @@ public struct DuplicationObservation: Sendable, Hashable, Codable {
     public var lagUnknownReason: LagUnknownReason?
     /// The partitions whose lag is unknown (missing or `-1`), ascending.
     public var unknownLagPartitions: [Int32]
+    /// Where the per-partition lag came from; `nil` when there was none to read.
+    public var lagSource: DuplicationLagSource?
 
     /// Derives the observation for one backup from a leader's report.
     ///
@@ -87,32 +102,57 @@ public struct DuplicationObservation: Sendable, Hashable, Codable {
         self.status = entry.status
         self.failMode = entry.failMode
         self.remoteAppName = entry.remoteAppName
-        guard let states = entry.partitionStates else {
+        guard let partitionLag = Self.partitionLag(entry: entry, report: report) else {
             self.lagUnknownReason = .noPartitionStates
             return
         }
+        self.lagSource = partitionLag.source
         guard let partitionCount = report.partitionCount, partitionCount > 0 else {
             self.lagUnknownReason = .partitionCountUnknown
             return
         }
         var maxLag: Int64 = 0
-        var missing = false
+        var reason: LagUnknownReason?
         for index in 0..<Int32(clamping: partitionCount) {
-            guard let state = states[index] else {
-                missing = true
-                self.unknownLagPartitions.append(index)
+            switch partitionLag.lag(index) {
+            case .known(let lag):
+                maxLag = max(maxLag, lag)
                 continue
+            case .replicaNotAnswered:
+                reason = .replicaNotAnswered
+            case .missing:
+                reason = reason == .replicaNotAnswered ? reason : .partitionMissing
+            case .notSynced:
+                reason = reason ?? .partitionNotSynced
             }
-            guard let lag = state.lag else {
-                self.unknownLagPartitions.append(index)
-                continue
-            }
-            maxLag = max(maxLag, lag)
+            self.unknownLagPartitions.append(index)
         }
-        if self.unknownLagPartitions.isEmpty {
-            self.maxLag = maxLag
+        if let reason {
+            self.lagUnknownReason = reason
         } else {
-            self.lagUnknownReason = missing ? .partitionMissing : .partitionNotSynced
+            self.maxLag = maxLag
         }
+    }
+
+    /// How to read `entry`'s per-partition lag: its `partition_states` when present, else the
+    /// replicas' report; `nil` when the report has neither.
+    private static func partitionLag(
+        entry: DuplicationEntry,
+        report: TableDuplications
+    ) -> (source: DuplicationLagSource, lag: (Int32) -> PartitionLag)? {
+        if let states = entry.partitionStates {
+            return (.partitionStates, { index in
+                guard let state = states[index] else { return .missing }
+                return state.lag.map(PartitionLag.known) ?? .notSynced
+            })
+        }
+        guard let replicaLag = report.replicaLag else { return nil }
+        let lags = replicaLag.partitionLags(dupid: entry.dupid)
+        return (.replicaHTTP, { index in
+            guard let lag = lags[index] else {
+                return replicaLag.primaryFailed(partition: index) ? .replicaNotAnswered : .missing
+            }
+            return lag >= 0 ? .known(lag) : .notSynced
+        })
     }
 }

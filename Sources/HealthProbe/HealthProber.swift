@@ -234,7 +234,8 @@ public final class HealthProber: Service, Sendable {
         _ = self.state.withLock {
             $0.recordDuplication(outcome, cluster: cluster, generation: generation, table: table, at: now)
         }
-        if case .failed(let message) = outcome {
+        switch outcome {
+        case .failed(let message):
             self.logger.debug(
                 "duplication query failed",
                 metadata: [
@@ -243,7 +244,40 @@ public final class HealthProber: Service, Sendable {
                     LoggingKeys.error: "\(message)",
                 ]
             )
+        case .answered(let report):
+            if let replicaLag = report.replicaLag {
+                self.recordReplicaLag(replicaLag, cluster: cluster, table: table)
+            }
         }
+    }
+
+    /// Metrics and debug logs of one read of the primaries' `/replica/duplication`.
+    private func recordReplicaLag(_ report: ReplicaLagReport, cluster: String, table: String) {
+        self.metrics.recordReplicaProbes(
+            cluster,
+            answered: report.answeredReplicas.count,
+            failed: report.failedReplicas.count
+        )
+        for failure in report.failedReplicas {
+            self.logger.debug(
+                "replica duplication probe failed",
+                metadata: [
+                    LoggingKeys.cluster: "\(cluster)",
+                    LoggingKeys.table: "\(table)",
+                    LoggingKeys.replica: "\(failure.replica)",
+                    LoggingKeys.error: "\(failure.error)",
+                ]
+            )
+        }
+        self.logger.debug(
+            "duplication lag read from replicas",
+            metadata: [
+                LoggingKeys.cluster: "\(cluster)",
+                LoggingKeys.table: "\(table)",
+                LoggingKeys.replicasAnswered: "\(report.answeredReplicas.count)",
+                LoggingKeys.replicasFailed: "\(report.failedReplicas.count)",
+            ]
+        )
     }
 
     /// Everything a round causes outside the lock: metrics, change delivery, logs.

@@ -7,6 +7,8 @@ import Synchronization
 /// - `metaproxy_meta_up{cluster,meta}`: the same per MetaServer.
 /// - `metaproxy_probe_total{cluster,result}`: `/version` probes; `result` is `ok` or a ``ProbeError`` code.
 /// - `metaproxy_probe_latency_seconds{cluster,meta}`: `/version` probe durations (a Timer).
+/// - `metaproxy_replica_probe_total{cluster,result}`: `/replica/duplication` requests to the primaries
+///   of a cluster's tables (v2.4/v2.5 lag); `result` is `ok` or `failed`.
 final class ProbeMetrics: Sendable {
     private struct MetaKey: Hashable {
         var cluster: String
@@ -23,6 +25,7 @@ final class ProbeMetrics: Sendable {
         var metaUp: [MetaKey: Gauge] = [:]
         var probes: [ResultKey: Counter] = [:]
         var latency: [MetaKey: Timer] = [:]
+        var replicaProbes: [ResultKey: Counter] = [:]
     }
 
     private let factory: any MetricsFactory
@@ -70,6 +73,20 @@ final class ProbeMetrics: Sendable {
         timer.record(duration: result.latency)
     }
 
+    /// Counts one round of `/replica/duplication` requests to a cluster's primaries.
+    func recordReplicaProbes(_ cluster: String, answered: Int, failed: Int) {
+        for (result, count) in [("ok", answered), ("failed", failed)] where count > 0 {
+            let counter = self.handle(\.replicaProbes, ResultKey(cluster: cluster, result: result)) {
+                Counter(
+                    label: "metaproxy_replica_probe_total",
+                    dimensions: [("cluster", cluster), ("result", result)],
+                    factory: self.factory
+                )
+            }
+            counter.increment(by: count)
+        }
+    }
+
     /// Destroys every handle of a removed cluster.
     func forget(cluster: String) {
         let removed = self.handles.withLock { handles in
@@ -82,6 +99,11 @@ final class ProbeMetrics: Sendable {
             }
             for key in handles.probes.keys where key.cluster == cluster {
                 if let counter = handles.probes.removeValue(forKey: key) {
+                    removed.append(counter)
+                }
+            }
+            for key in handles.replicaProbes.keys where key.cluster == cluster {
+                if let counter = handles.replicaProbes.removeValue(forKey: key) {
                     removed.append(counter)
                 }
             }

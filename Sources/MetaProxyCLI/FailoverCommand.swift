@@ -12,8 +12,27 @@ struct FailoverCommand: AsyncParsableCommand {
             State lives under <root>/.meta-proxy (see docs/failover.md): the effective route of each table,
             the global pause flag, the decider election and the decider's health snapshot.
             """,
-        subcommands: [Status.self, Switch.self, Back.self, Pause.self, Resume.self]
+        subcommands: [Status.self, Switch.self, Back.self, Pause.self, Resume.self, Init.self]
     )
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the failover state nodes with the failover ACL; re-apply it to existing ones.",
+            discussion: """
+                Run once after setting up ZooKeeper credentials (so proxies, which may only read <root>, can
+                write their failover state below <root>/.meta-proxy), and again after changing
+                --failover-writer / zookeeper.failover_writers (credential rotation). See docs/security.md.
+                """)
+        @OptionGroup var options: FailoverOptions
+
+        func run() async throws {
+            try await FailoverSession.run(options) { admin in
+                for node in try await admin.prepareState() {
+                    print("\(node.created ? "created" : "acl set") \(node.path)")
+                }
+            }
+        }
+    }
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

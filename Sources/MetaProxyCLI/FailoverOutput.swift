@@ -272,8 +272,9 @@ enum FailoverOutput {
         guard let status = observation.status else {
             return "\(link)  no duplication (observed \(age(observation.observedAt, now)) ago)"
         }
+        let source = observation.lagSource.map { " (\($0.rawValue))" } ?? ""
         let lag =
-            observation.maxLag.map { "max lag \($0) decrees" }
+            observation.maxLag.map { "max lag \($0) decrees\(source)" }
             ?? "lag unknown (\(observation.lagUnknownReason?.rawValue ?? "?"))"
         let mode = observation.failMode.map { " \($0)" } ?? ""
         return "\(link)  \(status)\(mode)  \(lag)  observed \(age(observation.observedAt, now)) ago"
@@ -287,6 +288,7 @@ enum FailoverOutput {
             "fail_mode": orNull(observation.failMode?.rawValue),
             "max_lag": orNull(observation.maxLag),
             "lag_unknown_reason": orNull(observation.lagUnknownReason?.rawValue),
+            "lag_source": orNull(observation.lagSource?.rawValue),
             "observed_at": date(observation.observedAt),
             "age_seconds": seconds(observation.observedAt, now),
         ]

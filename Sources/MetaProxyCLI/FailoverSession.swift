@@ -33,9 +33,10 @@ enum FailoverSession {
                 settings: UpstreamSettings(attemptTimeout: .nanoseconds(max(timeout.nanoseconds / 2, 1_000_000))),
                 logger: logger)
         }
+        let acls = ZooKeeperNodeACLs(settings)
         let admin = FailoverAdmin(
             client: client, root: settings.root, policies: policies, upstream: upstream,
-            operatorName: operatorName(), logger: logger)
+            operatorName: operatorName(), acl: acls.routes, failoverACL: acls.failoverState, logger: logger)
         do {
             let result = try await body(admin)
             await close(client, upstream)

@@ -25,7 +25,9 @@ enum RouteSourceFactory {
                     hosts: settings.addresses.map(\.description),
                     sessionTimeout: settings.sessionTimeout,
                     connectTimeout: .seconds(5),
-                    auth: settings.auth?.clientAuth),
+                    auth: settings.auth?.clientAuth,
+                    // The proxy creates only failover state nodes (election, effective routes, health).
+                    defaultACL: ZooKeeperNodeACLs(settings).failoverState),
                 logger: logger)
             do {
                 try await client.connect()

@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
             "Starting meta-proxy",
             metadata: configuration.summary.reduce(into: Logger.Metadata()) { $0["config.\($1.key)"] = "\($1.value)" })
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.server.effectiveThreads)
         let source = try await RouteSourceFactory.make(configuration: configuration, logger: logger)
         let failover = try FailoverRuntime(
             configuration: configuration, routes: source.store, zooKeeper: source.client, group: group, logger: logger)
@@ -45,11 +45,15 @@ struct ServeCommand: AsyncParsableCommand {
             effective: failover.stateStore, metricsText: { registry.emitToString() },
             extraAdmin: failover.adminHandlers, logger: logger)
         let services: [any Service] = source.services + failover.services + [app.proxy, app.admin]
-        let serviceGroup = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        // A bound on shutdown: the proxy drains for up to 5 s; a service stuck past this is cancelled,
+        // so SIGTERM always ends the process.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        let serviceGroup = ServiceGroup(configuration: groupConfiguration)
         do {
             try await serviceGroup.run()
         } catch {
@@ -90,12 +94,18 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .long, help: "Failover policy directory (failover.policies_dir; default ./policies, missing = manual only).")
     var policies: String?
 
+    @Option(name: .long, help: "Event-loop threads; 0 = one per CPU this process may run on (server.threads).")
+    var threads: Int?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (log.level).")
     var logLevel: Logger.Level?
 
     /// The configuration file (or the defaults) with these options applied, validated.
     func loadConfiguration() throws -> ProxyConfiguration {
-        var overrides = ConfigOverrides(zookeeperRoot: zkRoot, routesFile: routes, logLevel: logLevel)
+        if let threads, !(0...1024).contains(threads) {
+            throw ValidationError("--threads: expected 0 to 1024, got \(threads)")
+        }
+        var overrides = ConfigOverrides(zookeeperRoot: zkRoot, routesFile: routes, logLevel: logLevel, threads: threads)
         do {
             if let listen { overrides.listen = try Endpoint(parsing: listen, allowsPortZero: true) }
             if let adminListen { overrides.adminListen = try Endpoint(parsing: adminListen, allowsPortZero: true) }

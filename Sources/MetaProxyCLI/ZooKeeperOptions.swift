@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Router
 import ZooKeeper
@@ -18,6 +19,18 @@ struct ZooKeeperOptions: ParsableArguments {
     @Option(name: .customLong("zk-auth"), help: "ZooKeeper credentials scheme:credential, e.g. digest:user:password.")
     var zkAuth: String?
 
+    @Option(
+        name: .customLong("zk-auth-file"),
+        help: "File holding the ZooKeeper credentials scheme:credential (else --zk-auth, else --config).")
+    var zkAuthFile: String?
+
+    @Option(
+        name: .customLong("failover-writer"),
+        help: ArgumentHelp(
+            "ZooKeeper id granted all permissions on failover state nodes created (repeatable).",
+            discussion: "digest:user:base64(sha1(user:password)); else zookeeper.failover_writers of --config."))
+    var failoverWriters: [String] = []
+
     /// The settings: flags over the config file's `zookeeper` section.
     func settings() throws -> ProxyConfiguration.ZooKeeperSettings {
         var settings = ProxyConfiguration.ZooKeeperSettings()
@@ -34,11 +47,28 @@ struct ZooKeeperOptions: ParsableArguments {
             }
         }
         if let zkRoot { settings.root = zkRoot }
+        if zkAuth != nil && zkAuthFile != nil {
+            throw ValidationError("pass --zk-auth or --zk-auth-file, not both")
+        }
         if let zkAuth {
-            guard let credentials = ZooKeeperCredentials(parsing: zkAuth) else {
-                throw ValidationError("--zk-auth: expected scheme:credential (digest:user:password)")
+            guard let credentials = ZooKeeperCredentials(parsing: zkAuth, source: "--zk-auth") else {
+                throw ValidationError("--zk-auth: expected scheme:credential (digest:user:password; value not shown)")
             }
             settings.auth = credentials
+        }
+        if let zkAuthFile {
+            settings.auth = try Self.credentials(file: zkAuthFile)
+        }
+        if !failoverWriters.isEmpty {
+            settings.failoverWriters = try failoverWriters.map { text in
+                guard let entry = ZooKeeperNodeACLs.writer(parsing: text) else {
+                    let shown = text.split(separator: ":").prefix(2).joined(separator: ":")
+                    throw ValidationError(
+                        "--failover-writer \(shown):…: expected a ZooKeeper id scheme:id, "
+                            + "e.g. digest:user:base64(sha1(user:password))")
+                }
+                return entry
+            }
         }
         guard !settings.addresses.isEmpty else {
             throw ValidationError("no ZooKeeper address: pass --zk HOST:PORT,... or --config FILE")
@@ -46,7 +76,26 @@ struct ZooKeeperOptions: ParsableArguments {
         return settings
     }
 
-    /// A connected client (the caller closes it).
+    /// The credentials in `file` (`--zk-auth-file`); errors name the option and the file, never the content.
+    private static func credentials(file: String) throws -> ZooKeeperCredentials {
+        let contents: String
+        do {
+            contents = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ValidationError("--zk-auth-file: cannot read \"\(file)\"")
+        }
+        let source = "--zk-auth-file \"\(file)\""
+        guard let credentials = ZooKeeperCredentials(
+            parsing: contents.trimmingCharacters(in: .whitespacesAndNewlines), source: source)
+        else {
+            throw ValidationError(
+                "\(source) does not hold scheme:credential, e.g. digest:user:password (value not shown)")
+        }
+        return credentials
+    }
+
+    /// A connected client (the caller closes it). Nodes it creates get the route ACL unless the caller
+    /// passes another (``ZooKeeperNodeACLs``).
     func connect(logger: Logger) async throws -> (ZooKeeperClient, ProxyConfiguration.ZooKeeperSettings) {
         let settings = try settings()
         let client = ZooKeeperClient(
@@ -55,7 +104,7 @@ struct ZooKeeperOptions: ParsableArguments {
                 sessionTimeout: max(settings.sessionTimeout, .seconds(4)),
                 connectTimeout: .seconds(10),
                 auth: settings.auth?.clientAuth,
-                defaultACL: settings.auth == nil ? .openUnsafe : .readOnlyWorldCreatorAll),
+                defaultACL: ZooKeeperNodeACLs(settings).routes),
             logger: logger)
         do {
             try await client.connect()

@@ -147,3 +147,30 @@ func zooKeeperVoidCompletion(_ rc: Int32, _ data: UnsafeRawPointer?) {
         box.finish(returnCode: rc, .failure(ZooKeeperError(cCode: rc, path: box.path)))
     }
 }
+
+/// `acl_completion_t` for `zoo_aget_acl`: the entries, copied out of the C vector.
+func zooKeeperACLCompletion(
+    _ rc: Int32,
+    _ acl: UnsafeMutablePointer<ACL_vector>?,
+    _ stat: UnsafeMutablePointer<Stat>?,
+    _ data: UnsafeRawPointer?
+) {
+    guard let data else { return }
+    let box = Unmanaged<CompletionBox<ZooKeeperACL>>.fromOpaque(data).takeRetainedValue()
+    guard rc == ZOK.rawValue else {
+        box.finish(returnCode: rc, .failure(ZooKeeperError(cCode: rc, path: box.path)))
+        return
+    }
+    var entries: [ZooKeeperACL.Entry] = []
+    if let vector = acl?.pointee, let items = vector.data, vector.count > 0 {
+        for index in 0..<Int(vector.count) {
+            let item = items[index]
+            entries.append(
+                ZooKeeperACL.Entry(
+                    scheme: item.id.scheme.map { String(cString: $0) } ?? "",
+                    id: item.id.id.map { String(cString: $0) } ?? "",
+                    permissions: ZooKeeperACL.Permissions(rawValue: item.perms)))
+        }
+    }
+    box.finish(returnCode: rc, .success(ZooKeeperACL(entries)))
+}

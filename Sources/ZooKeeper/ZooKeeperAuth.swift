@@ -1,5 +1,9 @@
 /// Credentials added to a session with `zoo_add_auth`.
-public struct ZooKeeperAuth: Sendable, Hashable {
+///
+/// Its description, debug description and mirror show the scheme only, never the credential.
+public struct ZooKeeperAuth: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// The scheme, such as `digest`.
     public var scheme: String
     /// The scheme's credential bytes, such as `user:password` for `digest`.
@@ -16,4 +20,13 @@ public struct ZooKeeperAuth: Sendable, Hashable {
     public static func digest(_ userPassword: String) -> ZooKeeperAuth {
         ZooKeeperAuth(scheme: "digest", credential: Array(userPassword.utf8))
     }
+
+    /// `<scheme>:<redacted>`.
+    public var description: String { "\(scheme):<redacted>" }
+
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+
+    /// Shows the scheme only.
+    public var customMirror: Mirror { Mirror(self, children: ["scheme": scheme]) }
 }

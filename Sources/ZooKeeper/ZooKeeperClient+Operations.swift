@@ -183,6 +183,37 @@ extension ZooKeeperClient {
         }
     }
 
+    /// Reads a node's ACL (`zoo_aget_acl`). Digest entries name `user:base64(sha1(user:password))`; an entry
+    /// created as `auth:` shows as the creator's authenticated ids. A session without the admin permission on
+    /// the node sees digest hashes replaced by `x` (`user:x`; ZooKeeper 3.5+).
+    /// - Throws: ``ZooKeeperError/Code/noNode`` and the other request errors, with the path.
+    public func getACL(_ path: String) async throws(ZooKeeperError) -> ZooKeeperACL {
+        try Self.validate(path)
+        return try await perform(path: path) { handle, _, completionData in
+            path.withCString { cPath in
+                zoo_aget_acl(handle, cPath, zooKeeperACLCompletion, completionData)
+            }
+        }
+    }
+
+    /// Replaces a node's ACL (`zoo_aset_acl`); needs ``ZooKeeperACL/Permissions/admin`` on the node.
+    /// - Parameters:
+    ///   - path: The node's path.
+    ///   - acl: The new ACL.
+    ///   - version: The expected ACL version (``ZooKeeperStat/aversion``), or -1 for any.
+    /// - Throws: ``ZooKeeperError/Code/noAuth``, ``ZooKeeperError/Code/invalidACL``, ``ZooKeeperError/Code/noNode``
+    ///   and the other request errors, with the path.
+    public func setACL(_ path: String, acl: ZooKeeperACL, version: Int32 = -1) async throws(ZooKeeperError) {
+        try Self.validate(path)
+        let _: Void = try await perform(path: path) { handle, _, completionData in
+            path.withCString { cPath in
+                acl.withCACLVector { vector in
+                    zoo_aset_acl(handle, cPath, version, vector, zooKeeperVoidCompletion, completionData)
+                }
+            }
+        }
+    }
+
     /// Adds credentials to the session (`zoo_add_auth`) and waits for the server's answer. The client adds them
     /// again to sessions it creates after an expiry.
     /// - Throws: ``ZooKeeperError/Code/authFailed`` if the server rejects them, and the other request errors.

@@ -18,7 +18,8 @@ import NIOConcurrencyHelpers
 ///
 /// Call ``connect()`` before requests and ``close()`` when done.
 public final class ZooKeeperClient: Sendable {
-    let configuration: ZooKeeperConfiguration
+    /// Hosts, timeouts, credentials and the default ACL, as given.
+    public let configuration: ZooKeeperConfiguration
     private let logger: Logger
     private let state: NIOLockedValueBox<ClientStateMachine>
     /// Serial: handle creation, `zoo_a*` submission and `zookeeper_close`.

@@ -105,6 +105,7 @@ struct ReplicaTests {
             #expect(Set(states.keys) == ["1.0", "1.3", "1.6"])
             #expect(states["1.0"]?["not_confirmed_mutations_num"] as? Int == 4)
             #expect(states["1.0"]?["duplicating"] as? Bool == true)
+            #expect(states["1.0"]?["remote_app_name"] as? String == "t1")
 
             try await connection.send(http: "/replica/duplication?appid=2")
             let noDuplication = try await connection.httpResponse()

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Router
 import Testing
+import ZooKeeper
 
 @Suite("ProxyConfiguration")
 struct ConfigurationTests {
@@ -54,14 +55,16 @@ struct ConfigurationTests {
               max_connections: 50
               max_frame_bytes: 65536
               idle_timeout: 0
+              threads: 3
             zookeeper:
               address: [127.0.0.1:2181, "zk2.example.com:2182"]
               root: /meta-proxy/az1
               timeout: 5000
               table_watcher_cache_capacity: 16
               auth_file: zk.auth
+              failover_writers: ["digest:operator:AAAAAAAAAAAAAAAAAAAAAAAAAAA=", "ip:127.0.0.1"]
             meta: { timeout: 250, max_forward_hops: 0, coalesce: false }
-            failover: { policies_dir: /etc/policies, history_size: 5 }
+            failover: { policies_dir: /etc/policies, history_size: 5, state_file: state/failover.json }
             metric: { type: prometheus, tags: { region: az1, service: meta_proxy } }
             log: { level: debug }
             """
@@ -72,17 +75,25 @@ struct ConfigurationTests {
         #expect(configuration.server.maxConnections == 50)
         #expect(configuration.server.maxFrameBytes == 65536)
         #expect(configuration.server.idleTimeout == .zero)
+        #expect(configuration.server.threads == 3)
+        #expect(configuration.server.effectiveThreads == 3)
         #expect(configuration.zookeeper.connectString == "127.0.0.1:2181,zk2.example.com:2182")
         #expect(configuration.zookeeper.root == "/meta-proxy/az1")
         #expect(configuration.zookeeper.sessionTimeout == .seconds(5))
         #expect(configuration.zookeeper.tableWatcherCacheCapacity == 16)
         #expect(configuration.zookeeper.auth?.scheme == "digest")
         #expect(configuration.zookeeper.auth?.credential == "proxy:s3cret")
+        #expect(configuration.zookeeper.auth?.source.hasPrefix("zookeeper.auth_file \"") == true)
+        #expect(configuration.zookeeper.auth?.source.hasSuffix("zk.auth\"") == true)
+        #expect(configuration.zookeeper.failoverWriters.map(\.scheme) == ["digest", "ip"])
+        #expect(configuration.zookeeper.failoverWriters.first?.id == "operator:AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+        #expect(configuration.zookeeper.failoverWriters.allSatisfy { $0.permissions == .all })
         #expect(configuration.meta.timeout == .milliseconds(250))
         #expect(configuration.meta.maxForwardHops == 0)
         #expect(!configuration.meta.coalesce)
         #expect(configuration.failover.policiesDirectory == "/etc/policies")
         #expect(configuration.failover.historySize == 5)
+        #expect(configuration.failover.stateFile?.hasSuffix("/state/failover.json") == true)
         #expect(configuration.metric.tags == ["region": "az1", "service": "meta_proxy"])
         #expect(configuration.log.level == .debug)
         #expect(configuration.routeSource == .zookeeper(configuration.zookeeper))
@@ -91,7 +102,9 @@ struct ConfigurationTests {
         #expect(summary["route_source"] == "zookeeper")
         #expect(summary["zookeeper.address"] == "127.0.0.1:2181,zk2.example.com:2182")
         #expect(summary["zookeeper.auth"] == "digest:<redacted>")
+        #expect(summary["zookeeper.failover_writers"] == "digest:operator,ip:127.0.0.1")
         #expect(summary["server.idle_timeout"] == "0s")
+        #expect(summary["server.threads"] == "3")
         #expect(summary["meta.timeout"] == "250ms")
         #expect(summary["metric.tags"] == "region=az1,service=meta_proxy")
         #expect(summary["config_file"] == file)
@@ -99,6 +112,7 @@ struct ConfigurationTests {
             summary.map { "\($0.key)=\($0.value)" }.joined() + "\(configuration)"
             + String(reflecting: configuration) + String(describing: configuration.zookeeper.auth)
         #expect(!everything.contains("s3cret"))
+        #expect(!summary.values.joined().contains("AAAAAAAAAAAAAAAAAAAAAAAAAAA="))
     }
 
     @Test func relativePathsAreRelativeToTheConfigurationFile() throws {
@@ -153,6 +167,8 @@ struct ConfigurationTests {
             ("server: { listen: \"0.0.0.0\" }", .invalidValue, "server.listen", "is not host:port"),
             ("server: { listen: 0.0.0.0:70000 }", .invalidValue, "server.listen", "not in 0-65535"),
             ("server: { idle_timeout: -1 }", .invalidValue, "server.idle_timeout", "seconds"),
+            ("server: { threads: -1 }", .invalidValue, "server.threads", "thread count"),
+            ("server: { threads: 5000 }", .invalidValue, "server.threads", "thread count"),
             ("server: { bogus: 1 }", .unknownKey, "server.bogus", "unknown key"),
             ("bogus: 1", .unknownKey, "bogus", "unknown key"),
             ("server: 5", .invalidValue, "server", "expected a mapping, got \"5\""),
@@ -164,6 +180,10 @@ struct ConfigurationTests {
             ("zookeeper: { auth: \"digest:useronly\" }", .invalidValue, "zookeeper.auth", "scheme:credential"),
             ("zookeeper: { auth: \"digest:u:p\", auth_file: x }", .invalidValue, "zookeeper", "not both"),
             ("zookeeper: { auth_file: /nonexistent/zk.auth }", .invalidValue, "zookeeper.auth_file", "cannot read"),
+            ("zookeeper: { failover_writers: [\"digest:op:password\"] }", .invalidValue, "zookeeper.failover_writers[0]",
+             "expected a ZooKeeper id"),
+            ("zookeeper: { failover_writers: [\"world:anyone\"] }", .invalidValue, "zookeeper.failover_writers[0]",
+             "expected a ZooKeeper id"),
             ("meta: { max_forward_hops: 17 }", .invalidValue, "meta.max_forward_hops", "from 0 to 16"),
             ("meta: { coalesce: maybe }", .invalidValue, "meta.coalesce", "true or false"),
             ("failover: { history_size: 0 }", .invalidValue, "failover.history_size", "from 1"),
@@ -194,10 +214,22 @@ struct ConfigurationTests {
         for yaml in [
             "zookeeper: { auth: \"s3cret\" }", "zookeeper: { auth: \"digest:s3cret\" }",
             "zookeeper:\n  auth: \"digest:u:s3cret\n  x",
+            "zookeeper: { failover_writers: [\"digest:u:s3cret\"] }",
         ] {
             let error = #expect(throws: ConfigError.self) { try Self.decode(yaml) }
             #expect(error?.description.contains("s3cret") == false, "\(error?.description ?? "")")
         }
+    }
+
+    @Test func aWrongCredentialsFileNamesKeyAndFileNotItsContent() throws {
+        let directory = try RouteTestDirectory()
+        defer { directory.remove() }
+        try directory.write("zk.auth", "digest-proxy-s3cret\n")
+        let file = try directory.write("proxy.yaml", "zookeeper: { address: [127.0.0.1:2181], auth_file: zk.auth }\n")
+        let error = #expect(throws: ConfigError.self) { try ProxyConfiguration.load(file: file) }
+        #expect(error?.keyPath == "zookeeper.auth_file")
+        #expect(error?.description.contains("zk.auth\" does not hold") == true, "\(error?.description ?? "")")
+        #expect(error?.description.contains("s3cret") == false)
     }
 
     @Test func routeSourceValidation() throws {

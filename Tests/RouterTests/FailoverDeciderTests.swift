@@ -42,7 +42,7 @@ struct FailoverDeciderTests {
         let root = FailoverTesting.uniqueRoot()
         if local {
             routes = FixedRouteStore([route])
-            coordination = .local
+            coordination = .local(stateFile: nil)
         } else {
             let connected = try await FailoverTesting.connectedClient()
             try await RouteAdmin(client: connected, root: root).set(route)

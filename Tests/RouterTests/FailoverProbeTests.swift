@@ -11,8 +11,16 @@ import Testing
 /// The RPC health probe and duplication source against in-process simulated clusters.
 @Suite("Failover RPC probes", .serialized, .timeLimit(.minutes(1)))
 struct FailoverProbeTests {
-    private static func withSim(_ body: (SimCluster, ProbeUpstreams) async throws -> Void) async throws {
-        let sim = try await FailoverTesting.startSim("simA")
+    /// A failed expectation that ends a test.
+    private struct ProbeTestFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private static func withSim(
+        duplicationShape: SimDuplicationShape = .master,
+        _ body: (SimCluster, ProbeUpstreams) async throws -> Void
+    ) async throws {
+        let sim = try await FailoverTesting.startSim("simA", duplicationShape: duplicationShape)
         let upstreams = ProbeUpstreams(group: MultiThreadedEventLoopGroup.singleton, logger: FailoverTesting.logger)
         do {
             try await body(sim, upstreams)
@@ -92,6 +100,76 @@ struct FailoverProbeTests {
                 Issue.record("expected a failure for a missing table")
                 return
             }
+        }
+    }
+
+    /// One duplication query, with the observation towards `simB`.
+    private static func observe(
+        _ source: RPCDuplicationSource,
+        _ sim: SimCluster
+    ) async throws -> (TableDuplications, DuplicationObservation) {
+        let outcome = await source.queryDuplications(
+            cluster: "simA", metas: sim.metaAddresses, table: "t1", timeout: .seconds(2))
+        guard case .answered(let report) = outcome else {
+            throw ProbeTestFailure(description: "expected an answer, got \(outcome)")
+        }
+        let observation = DuplicationObservation(
+            primaryCluster: "simA", table: "t1", backupCluster: "simB", report: report, observedAt: .now)
+        return (report, observation)
+    }
+
+    @Test("v2.5 replies without partition_states: lag is read from the primaries' /replica/duplication")
+    func replicaLag() async throws {
+        let threadPool = NIOThreadPool(numberOfThreads: 2)
+        threadPool.start()
+        do {
+            try await Self.replicaLag(ReplicaLagReader(client: CurlHTTPClient(threadPool: threadPool)))
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+        try await threadPool.shutdownGracefully()
+    }
+
+    private static func replicaLag(_ reader: ReplicaLagReader) async throws {
+        try await Self.withSim(duplicationShape: .v25) { sim, upstreams in
+            let source = RPCDuplicationSource(upstreams: upstreams, fallback: nil, replicaLag: reader)
+            try sim.write(table: "t1", count: 100)
+            try sim.setDuplication(table: "t1", SimDuplicationSpec(remote: "simB", progress: .lag(30)))
+            try sim.write(table: "t1", count: 12)
+
+            let (report, observation) = try await Self.observe(source, sim)
+            let entry = try #require(report.entries.first)
+            #expect(entry.partitionStates == nil && entry.status == .log)
+            // The primaries asked are the addresses query_config reports, which serve the HTTP endpoint.
+            let replicaLag = try #require(report.replicaLag)
+            let config = sim.queryConfiguration(table: "t1")
+            #expect(replicaLag.primaries.count == 4)
+            for partition in config.partitions {
+                #expect(replicaLag.primaries[partition.pid.partitionIndex] == partition.primary.description)
+            }
+            #expect(Set(replicaLag.answeredReplicas).isSubset(of: Set(sim.replicaAddresses)))
+            #expect(replicaLag.failedReplicas.isEmpty)
+            #expect(observation.maxLag == 42)
+            #expect(observation.lagSource == .replicaHTTP)
+
+            // The sim's duplication progress moves the lag the replicas report.
+            try sim.advanceDuplication(table: "t1", remote: "simB", by: 40)
+            #expect(try await Self.observe(source, sim).1.maxLag == 2)
+            try sim.advanceDuplication(table: "t1", remote: "simB")
+            #expect(try await Self.observe(source, sim).1.maxLag == 0)
+            try sim.write(table: "t1", count: 7)
+            #expect(try await Self.observe(source, sim).1.maxLag == 7)
+
+            // A partition without a primary has no replica to ask: unknown, not zero.
+            try sim.removePrimary(table: "t1", partition: 1)
+            let (_, leaderless) = try await Self.observe(source, sim)
+            #expect(leaderless.maxLag == nil && leaderless.unknownLagPartitions == [1])
+            try sim.restorePrimary(table: "t1", partition: 1)
+
+            // Without a reader, v2.5 lag stays unknown (the meta reply alone has no progress).
+            let (_, metaOnly) = try await Self.observe(RPCDuplicationSource(upstreams: upstreams, fallback: nil), sim)
+            #expect(metaOnly.maxLag == nil && metaOnly.lagUnknownReason == .noPartitionStates)
         }
     }
 

@@ -48,12 +48,17 @@ enum FailoverTesting {
     }
 
     /// A started simulated cluster with table `t1` (4 partitions).
-    static func startSim(_ name: String, appIdBase: Int32 = 1) async throws -> SimCluster {
+    static func startSim(
+        _ name: String,
+        appIdBase: Int32 = 1,
+        duplicationShape: SimDuplicationShape = .master
+    ) async throws -> SimCluster {
         let cluster = try SimCluster(
             configuration: SimClusterConfiguration(
                 name: name,
                 tables: [SimTable(name: "t1", partitionCount: 4)],
-                appIdBase: appIdBase
+                appIdBase: appIdBase,
+                duplicationShape: duplicationShape
             )
         )
         try await cluster.start()

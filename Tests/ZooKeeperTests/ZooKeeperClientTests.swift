@@ -237,6 +237,53 @@ struct ZooKeeperClientTests {
         }
     }
 
+    @Test("getACL shows the digest id of the creator; setACL needs the admin permission and replaces the ACL")
+    func getAndSetACL() async throws {
+        try await TestServer.withClient(auth: .digest("alice:secret")) { owner, root in
+            try await TestServer.withClient { stranger, _ in
+                try await owner.create(root, data: [1], acl: .readOnlyWorldCreatorAll)
+                // sha1("alice:secret") in base64, as ZooKeeper's DigestAuthenticationProvider computes it.
+                let alice = ZooKeeperACL.Entry(
+                    scheme: "digest", id: "alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=", permissions: .all)
+                let expected = ZooKeeperACL([ZooKeeperACL.Entry(scheme: "world", id: "anyone", permissions: .read), alice])
+                #expect(try await owner.getACL(root) == expected)
+                // Without the admin permission ZooKeeper hides digest hashes (ZOOKEEPER-1392): `alice:x`.
+                let hidden = try await stranger.getACL(root)
+                #expect(hidden.entries.first == expected.entries.first)
+                #expect(hidden.entries.last?.id.hasPrefix("alice:") == true)
+                #expect(hidden.entries.last?.id != alice.id, "\(hidden)")
+
+                let denied = await #expect(throws: ZooKeeperError.self) {
+                    try await stranger.setACL(root, acl: .openUnsafe)
+                }
+                #expect(denied?.code == .noAuth)
+                #expect(denied?.path == root)
+                let stale = await #expect(throws: ZooKeeperError.self) {
+                    try await owner.setACL(root, acl: .openUnsafe, version: 7)
+                }
+                #expect(stale?.code == .badVersion)
+
+                try await owner.setACL(root, acl: .openUnsafe, version: 0)
+                #expect(try await stranger.getACL(root) == .openUnsafe)
+                #expect(try await stranger.exists(root)?.aversion == 1)
+                try await stranger.set(root, data: [2])
+
+                let missing = await #expect(throws: ZooKeeperError.self) { try await owner.getACL(root + "/none") }
+                #expect(missing?.code == .noNode)
+                #expect(missing?.path == root + "/none")
+            }
+        }
+    }
+
+    @Test("credentials never show in descriptions or mirrors")
+    func authIsRedacted() {
+        let auth = ZooKeeperAuth.digest("alice:s3cret")
+        let shown = "\(auth)" + String(reflecting: auth) + String(describing: Mirror(reflecting: auth).children.map(\.value))
+            + "\(ZooKeeperConfiguration(hosts: ["127.0.0.1:1"], auth: auth))"
+        #expect(!shown.contains("s3cret"))
+        #expect("\(auth)" == "digest:<redacted>")
+    }
+
     @Test("every session-state subscriber sees connecting, connected and finally closed")
     func sessionStatesSequence() async throws {
         let client = try TestServer.client()

@@ -147,6 +147,64 @@ def test_lag_above_guard_refuses_and_logs(clusters, policies, start):
     assert sum(decisions(p, "switch") for p in instances) == 0
 
 
+def observation(proxy):
+    for d in status(proxy)["health"]["duplications"]:
+        if d["primaryCluster"] == "clusterA" and d["backupCluster"] == "clusterB":
+            return d
+    return None
+
+
+@pytest.fixture
+def clusters_v25(sims, zk, zk_root):
+    """Like `clusters`, but A answers duplication queries as Pegasus 2.4/2.5 (no partition_states):
+    lag is only known from A's primary ReplicaServers' /replica/duplication."""
+    a = sims("clusterA", "t1:4", extra=["--dup-shape", "v25"])
+    b = sims("clusterB", "t1:4", extra=["--app-id-base", "100"])
+    meta_proxy("route", "set", "t1", "--cluster", "clusterA", "--meta", ",".join(a.metas),
+               "--backup", "clusterB=" + ",".join(b.metas), "--zk", zk, "--zk-root", zk_root)
+    a.ctl("/write?table=t1&n=50")
+    a.ctl("/duplication?table=t1&remote=clusterB&status=DS_LOG&lag=5")
+    return a, b
+
+
+def test_v25_primary_killed_switches_with_lag_from_replicas(clusters_v25, policies, start, zk, zk_root):
+    a, b = clusters_v25
+    write_policy(policies, "auto-failover")
+    instances = start(1)
+    warm(instances)
+    (p,) = instances
+    seen = wait_for(lambda: (lambda o: o if o and o.get("maxLag") == 5 else None)(observation(p)),
+                    timeout=30, what="lag 5 read from the replicas")
+    assert seen["lagSource"] == "replica_http" and seen["status"] == "DS_LOG"
+    wait_for(lambda: "max lag 5 decrees (replica_http)" in meta_proxy(
+        "failover", "status", "t1", "--zk", zk, "--zk-root", zk_root).stdout,
+        timeout=30, what="lag source in `failover status`")
+
+    a.ctl("/kill-all")
+    wait_for(lambda: active(p) == "clusterB", timeout=30, what="t1 on clusterB")
+    assert app_id(p) == b.tables["t1"]["app_id"]
+    record = history(p)[-1]
+    assert (record["from"], record["to"], record["trigger"]) == ("clusterA", "clusterB", "automatic")
+
+
+def test_v25_lag_above_guard_refuses(clusters_v25, policies, start):
+    a, b = clusters_v25
+    write_policy(policies, "auto-failover", max_lag=100)
+    a.ctl("/write?table=t1&n=500")
+    instances = start(1)
+    warm(instances)
+    (p,) = instances
+    wait_for(lambda: lag_observed(p) == 505, timeout=30, what="lag 505 read from the replicas")
+    assert observation(p)["lagSource"] == "replica_http"
+
+    a.ctl("/kill-all")
+    refusal = wait_for(lambda: next((r for r in status(p)["refusals"] if r["table"] == "t1"), None),
+                       timeout=30, what="refusal in /failover")
+    assert refusal["reason"]["code"] == "lag_too_high" and "505" in refusal["reason"]["text"]
+    assert active(p) is None
+    assert decisions(p, "switch") == 0
+
+
 def test_decider_killed_other_instance_takes_over_and_decides(clusters, policies, start):
     a, b = clusters
     write_policy(policies, "auto-failover")

@@ -20,15 +20,22 @@ struct SimPortReservation: ~Copyable {
         guard fd >= 0 else { return nil }
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(clamping: port)).bigEndian
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
+        // The sockaddr_in is laid out by hand: under MemberImportVisibility a release build resolves
+        // `sockaddr_in`'s members to NIO's C shim module instead of Glibc.
+        var ipv4: UInt32 = 0
+        guard inet_pton(AF_INET, host, &ipv4) == 1 else {
             _ = close(fd)
             return nil
         }
-        let bound = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let portNumber = UInt16(clamping: port)
+        var address = [UInt8](repeating: 0, count: 16)
+        withUnsafeBytes(of: sa_family_t(AF_INET)) { address.replaceSubrange(0..<2, with: $0) }
+        address[2] = UInt8(portNumber >> 8)
+        address[3] = UInt8(portNumber & 0xFF)
+        withUnsafeBytes(of: ipv4) { address.replaceSubrange(4..<8, with: $0) }
+        let bound = address.withUnsafeBytes { bytes -> Int32 in
+            guard let base = bytes.baseAddress else { return -1 }
+            return bind(fd, base.assumingMemoryBound(to: sockaddr.self), socklen_t(bytes.count))
         }
         guard bound == 0 else {
             _ = close(fd)

@@ -1,7 +1,9 @@
 import PegasusWire
 
 /// The ReplicaServer HTTP endpoint `/replica/duplication?appid=N`
-/// (src/replica/replica_http_service.cpp; pegasus-health-and-duplication.md §3.4).
+/// (src/replica/replica_http_service.cpp; pegasus-health-and-duplication.md §3.4), served on the
+/// replica's RPC port, the address query_config reports for the partitions it is primary of.
+/// `remote_app_name` is written with the `master` duplication shape only (v2.5.0 has no such field).
 extension SimClusterState {
     /// Decides the reply of ReplicaServer `index` to an HTTP request for `target`.
     mutating func handleReplicaHTTP(_ index: Int, target: String) -> SimOutcome<SimHTTPResponse> {
@@ -32,16 +34,16 @@ extension SimClusterState {
             let partitions = hosted.map { partitionIndex -> (String, SimJSON) in
                 let committed = table.partitions[partitionIndex].lastCommittedDecree
                 let notConfirmed = max(0, committed - duplication.confirmedDecrees[partitionIndex])
-                return (
-                    "\(appId).\(partitionIndex)",
-                    SimJSON.sorted([
-                        ("duplicating", .bool(duplication.status == .log)),
-                        ("fail_mode", .string(duplication.failMode.description)),
-                        ("not_confirmed_mutations_num", .integer(notConfirmed)),
-                        ("not_duplicated_mutations_num", .integer(notConfirmed)),
-                        ("remote_app_name", .string(duplication.remoteAppName)),
-                    ])
-                )
+                var fields: [(String, SimJSON)] = [
+                    ("duplicating", .bool(duplication.status == .log)),
+                    ("fail_mode", .string(duplication.failMode.description)),
+                    ("not_confirmed_mutations_num", .integer(notConfirmed)),
+                    ("not_duplicated_mutations_num", .integer(notConfirmed)),
+                ]
+                if configuration.duplicationShape == .master {
+                    fields.append(("remote_app_name", .string(duplication.remoteAppName)))
+                }
+                return ("\(appId).\(partitionIndex)", SimJSON.sorted(fields))
             }
             return (String(duplication.dupid), SimJSON.sorted(partitions))
         }

@@ -15,6 +15,8 @@ public struct ConfigOverrides: Sendable, Equatable {
     public var routesFile: String?
     /// Replaces `log.level`.
     public var logLevel: Logger.Level?
+    /// Replaces `server.threads` (0 = one per usable CPU).
+    public var threads: Int?
 
     /// Creates overrides; every value defaults to "keep the file's".
     public init(
@@ -23,7 +25,8 @@ public struct ConfigOverrides: Sendable, Equatable {
         zookeeperHosts: [Endpoint]? = nil,
         zookeeperRoot: String? = nil,
         routesFile: String? = nil,
-        logLevel: Logger.Level? = nil
+        logLevel: Logger.Level? = nil,
+        threads: Int? = nil
     ) {
         self.listen = listen
         self.adminListen = adminListen
@@ -31,5 +34,6 @@ public struct ConfigOverrides: Sendable, Equatable {
         self.zookeeperRoot = zookeeperRoot
         self.routesFile = routesFile
         self.logLevel = logLevel
+        self.threads = threads
     }
 }

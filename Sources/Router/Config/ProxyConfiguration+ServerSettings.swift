@@ -12,6 +12,12 @@ extension ProxyConfiguration {
         /// `server.idle_timeout` (seconds in the file): a client connection idle this long is closed; zero
         /// means never. Default 600 s.
         public var idleTimeout: Duration
+        /// `server.threads`: event-loop threads; `nil` (the default, or 0 in the file) means one per CPU
+        /// the process may run on (its affinity mask, e.g. under `taskset` or systemd `CPUAffinity=`).
+        public var threads: Int?
+
+        /// The number of event-loop threads to run: ``threads``, or one per CPU this process may use.
+        public var effectiveThreads: Int { threads ?? CPUAffinity.usableCores() }
 
         /// The settings with every default.
         public init() {
@@ -20,9 +26,10 @@ extension ProxyConfiguration {
             maxConnections = 10000
             maxFrameBytes = 1_048_576
             idleTimeout = .seconds(600)
+            threads = nil
         }
 
-        static let keys: Set<String> = ["listen", "admin_listen", "max_connections", "max_frame_bytes", "idle_timeout"]
+        static let keys: Set<String> = ["listen", "admin_listen", "max_connections", "max_frame_bytes", "idle_timeout", "threads"]
 
         /// Reads the section, keeping defaults for absent keys.
         init(document: DocumentValue) throws(DocumentError) {
@@ -42,6 +49,10 @@ extension ProxyConfiguration {
                     expectation: "a whole number of seconds (0 = never)"
                 )
                 idleTimeout = .seconds(seconds)
+            }
+            if let value = section["threads"] {
+                let count = try value.integer(in: 0...1024, expectation: "a thread count from 1 to 1024 (0 = one per usable CPU)")
+                threads = count == 0 ? nil : count
             }
         }
     }

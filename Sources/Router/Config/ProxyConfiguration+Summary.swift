@@ -1,4 +1,5 @@
 import Logging
+import ZooKeeper
 
 extension ProxyConfiguration {
     /// The effective configuration as flat `key path: value` pairs, for logging at startup.
@@ -11,11 +12,13 @@ extension ProxyConfiguration {
             "server.max_connections": "\(server.maxConnections)",
             "server.max_frame_bytes": "\(server.maxFrameBytes)",
             "server.idle_timeout": "\(server.idleTimeout.components.seconds)s",
+            "server.threads": "\(server.effectiveThreads)",
             "meta.timeout": "\(Self.milliseconds(meta.timeout))ms",
             "meta.max_forward_hops": "\(meta.maxForwardHops)",
             "meta.coalesce": "\(meta.coalesce)",
             "failover.policies_dir": failover.policiesDirectory,
             "failover.history_size": "\(failover.historySize)",
+            "failover.state_file": failover.stateFile ?? "(memory only)",
             "metric.type": metric.kind.rawValue,
             "metric.tags": metric.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
                 separator: ","
@@ -30,6 +33,10 @@ extension ProxyConfiguration {
             summary["zookeeper.timeout"] = "\(Self.milliseconds(settings.sessionTimeout))ms"
             summary["zookeeper.table_watcher_cache_capacity"] = "\(settings.tableWatcherCacheCapacity)"
             summary["zookeeper.auth"] = settings.auth.map(\.description) ?? "none"
+            // Writers by scheme and user only: a digest id's hash is derived from the password.
+            summary["zookeeper.failover_writers"] = settings.failoverWriters.map { writer in
+                "\(writer.scheme):\(writer.id.split(separator: ":").first.map(String.init) ?? "")"
+            }.joined(separator: ",")
         case .file(let path):
             summary["route_source"] = "file"
             summary["routes_file"] = path

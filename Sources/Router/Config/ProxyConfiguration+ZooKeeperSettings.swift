@@ -1,4 +1,5 @@
 import Foundation
+import ZooKeeper
 
 extension ProxyConfiguration {
     /// The `zookeeper` section: where table routes are read from (unless `routes_file` is used).
@@ -16,6 +17,10 @@ extension ProxyConfiguration {
         /// `zookeeper.auth` (`scheme:credential`, e.g. `digest:user:password`), or the content of the file
         /// `zookeeper.auth_file` (relative to the configuration file). Default: none. Never logged.
         public var auth: ZooKeeperCredentials?
+        /// `zookeeper.failover_writers`: ZooKeeper ids (`digest:user:base64(sha1(user:password))`) that get
+        /// every permission on the failover state nodes this instance or the CLI creates, besides the creator
+        /// (see ``ZooKeeperNodeACLs``). Default: none. Ignored without ``auth``.
+        public var failoverWriters: [ZooKeeperACL.Entry]
 
         /// The settings with every default.
         public init() {
@@ -24,6 +29,7 @@ extension ProxyConfiguration {
             sessionTimeout = .milliseconds(1000)
             tableWatcherCacheCapacity = 1024
             auth = nil
+            failoverWriters = []
         }
 
         /// The addresses as the ZooKeeper client's connect string: `host:port,host:port`.
@@ -33,6 +39,7 @@ extension ProxyConfiguration {
 
         static let keys: Set<String> = [
             "address", "root", "timeout", "table_watcher_cache_capacity", "auth", "auth_file",
+            "failover_writers",
         ]
 
         /// Reads the section, keeping defaults for absent keys.
@@ -58,6 +65,17 @@ extension ProxyConfiguration {
                 tableWatcherCacheCapacity = try value.integer(in: 1...Int(Int32.max), expectation: "a positive integer")
             }
             auth = try Self.auth(section, baseDirectory: baseDirectory)
+            if let value = section["failover_writers"] {
+                failoverWriters = []
+                for item in try value.stringList() {
+                    guard case .string(let text) = item.kind, let entry = ZooKeeperNodeACLs.writer(parsing: text)
+                    else {
+                        throw item.error(
+                            "expected a ZooKeeper id \"scheme:id\", e.g. \"digest:user:base64(sha1(user:password))\"")
+                    }
+                    failoverWriters.append(entry)
+                }
+            }
         }
 
         private static func auth(_ section: DocumentMapping, baseDirectory: String) throws(DocumentError)
@@ -70,7 +88,9 @@ extension ProxyConfiguration {
             case (.some, .some):
                 throw DocumentError(kind: .invalidValue, path: section.path, message: "set auth or auth_file, not both")
             case (.some(let value), nil):
-                guard case .string(let text) = value.kind, let auth = ZooKeeperCredentials(parsing: text) else {
+                guard case .string(let text) = value.kind,
+                    let auth = ZooKeeperCredentials(parsing: text, source: value.path)
+                else {
                     throw value.error("expected \(expectation)")
                 }
                 return auth
@@ -83,7 +103,8 @@ extension ProxyConfiguration {
                     throw value.error("cannot read \(path.diagnosticQuoted)")
                 }
                 let text = contents.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard let auth = ZooKeeperCredentials(parsing: text) else {
+                let source = "\(value.path) \(path.diagnosticQuoted)"
+                guard let auth = ZooKeeperCredentials(parsing: text, source: source) else {
                     throw value.error("\(path.diagnosticQuoted) does not hold \(expectation)")
                 }
                 return auth

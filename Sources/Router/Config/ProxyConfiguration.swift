@@ -121,6 +121,7 @@ public struct ProxyConfiguration: Sendable, Equatable {
         var result = self
         if let listen = overrides.listen { result.server.listen = listen }
         if let adminListen = overrides.adminListen { result.server.adminListen = adminListen }
+        if let threads = overrides.threads { result.server.threads = threads == 0 ? nil : threads }
         if let hosts = overrides.zookeeperHosts {
             result.zookeeper.addresses = hosts
             if overrides.routesFile == nil { result.routesFile = nil }

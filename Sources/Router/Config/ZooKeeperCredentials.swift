@@ -11,12 +11,18 @@ public struct ZooKeeperCredentials: Sendable, Equatable, CustomStringConvertible
     public var scheme: String
     /// The secret part given to `zoo_add_auth`, e.g. `user:password`.
     public var credential: String
+    /// Where the credentials came from, for messages that must point the operator at them without showing
+    /// them: `zookeeper.auth`, `zookeeper.auth_file "/etc/meta-proxy/zk.auth"`, `--zk-auth`.
+    public var source: String
 
     /// Parses `scheme:credential`.
     ///
     /// Returns `nil` when the text has no scheme, no credential, or (scheme `digest`) no `user:password`.
     /// The caller reports the problem; the text is a secret and must not be echoed.
-    public init?(parsing text: String) {
+    /// - Parameters:
+    ///   - text: `scheme:credential`.
+    ///   - source: Where the text came from (``source``).
+    public init?(parsing text: String, source: String = "zookeeper.auth") {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2, let scheme = parts.first, let credential = parts.last,
             !scheme.isEmpty, !credential.isEmpty
@@ -27,6 +33,7 @@ public struct ZooKeeperCredentials: Sendable, Equatable, CustomStringConvertible
         }
         self.scheme = String(scheme)
         self.credential = String(credential)
+        self.source = source
     }
 
     /// `<scheme>:<redacted>`.
@@ -36,7 +43,13 @@ public struct ZooKeeperCredentials: Sendable, Equatable, CustomStringConvertible
     public var debugDescription: String { description }
 
     /// Shows the scheme only.
-    public var customMirror: Mirror { Mirror(self, children: ["scheme": scheme]) }
+    public var customMirror: Mirror { Mirror(self, children: ["scheme": scheme, "source": source]) }
+
+    /// The digest user, for scheme `digest` (the part before the password); `nil` otherwise.
+    public var digestUser: String? {
+        guard scheme == "digest" else { return nil }
+        return credential.split(separator: ":", maxSplits: 1).first.map(String.init)
+    }
 }
 
 extension ZooKeeperCredentials {

@@ -48,6 +48,7 @@ public final class DeciderElection: Sendable {
     private let metrics: FailoverMetrics
     private let retryInterval: Duration
     private let logger: Logger
+    private let writeFailures: StateWriteFailures
     private let current = Mutex(Status(isDecider: false, candidates: 0))
 
     /// Creates an election (nothing happens until ``run()``).
@@ -57,6 +58,7 @@ public final class DeciderElection: Sendable {
     ///   - instanceID: This instance's id (``FailoverRuntime/instanceID(listenPort:)``).
     ///   - metrics: Where `metaproxy_failover_is_decider` goes.
     ///   - retryInterval: The pause after a failed ZooKeeper step.
+    ///   - writeFailures: Counts and logs a failed join; `nil` makes one without a credentials source.
     ///   - logger: Leadership changes at info.
     public init(
         client: ZooKeeperClient,
@@ -64,8 +66,11 @@ public final class DeciderElection: Sendable {
         instanceID: String,
         metrics: FailoverMetrics,
         retryInterval: Duration = .seconds(1),
+        writeFailures: StateWriteFailures? = nil,
         logger: Logger
     ) {
+        self.writeFailures =
+            writeFailures ?? StateWriteFailures(metrics: metrics, credentialsSource: nil, logger: logger)
         self.client = client
         self.paths = paths
         self.instanceID = instanceID
@@ -140,9 +145,11 @@ public final class DeciderElection: Sendable {
             return nil
         case .join(let session):
             do throws(ZooKeeperError) {
-                return .joined(try await join(session: session))
+                let node = try await join(session: session)
+                writeFailures.succeeded(.election)
+                return .joined(node)
             } catch {
-                logStepFailure("joining the decider election failed", error)
+                writeFailures.failed(.election, path: error.path ?? paths.election, error: error)
                 return .stepFailed
             }
         case .evaluate(let node):

@@ -48,10 +48,11 @@ extension FailoverAdmin {
         } catch {
             throw FailoverAdminError(.malformedNode, path: paths.paused, message: "encoding the pause: \(error)")
         }
+        try await ensureRoot()
         // The node may vanish (a concurrent resume) between a failed create and the read: try again.
         for _ in 0..<3 {
             do {
-                _ = try await client.create(paths.paused, data: data, acl: acl, createParents: true)
+                _ = try await client.create(paths.paused, data: data, acl: failoverACL, createParents: true)
                 return (pause, true)
             } catch {
                 guard error.code == .nodeExists else {

@@ -34,6 +34,7 @@ public struct FailoverAdmin: Sendable {
     let upstream: UpstreamPool?
     let operatorName: String
     let acl: ZooKeeperACL?
+    let failoverACL: ZooKeeperACL?
     let historyLimit: Int
     let clock: @Sendable () -> Date
     let logger: Logger
@@ -45,7 +46,9 @@ public struct FailoverAdmin: Sendable {
     ///   - policies: The policies whose `guard:` and `failback:` judge operator switches.
     ///   - upstream: The MetaServer client for planned switches; `nil` when none is run.
     ///   - operatorName: Recorded as `decided_by`, e.g. `cli:alice@host1`.
-    ///   - acl: The ACL of nodes this admin creates; `nil` uses the client's default.
+    ///   - acl: The ACL of route nodes (and `<root>`) this admin creates; `nil` uses the client's default.
+    ///   - failoverACL: The ACL of failover state nodes (under ``FailoverPaths/base``) this admin creates;
+    ///     `nil` uses `acl` (see ``ZooKeeperNodeACLs``).
     ///   - historyLimit: The bound of ``FailoverPolicy/EffectiveRoute/history``.
     ///   - clock: The time of decisions and pauses.
     ///   - logger: Debug lines for each ZooKeeper and MetaServer step.
@@ -56,6 +59,7 @@ public struct FailoverAdmin: Sendable {
         upstream: UpstreamPool? = nil,
         operatorName: String,
         acl: ZooKeeperACL? = nil,
+        failoverACL: ZooKeeperACL? = nil,
         historyLimit: Int = EffectiveRoute.defaultHistoryLimit,
         clock: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
@@ -67,6 +71,7 @@ public struct FailoverAdmin: Sendable {
         self.upstream = upstream
         self.operatorName = operatorName
         self.acl = acl
+        self.failoverACL = failoverACL ?? acl
         self.historyLimit = historyLimit
         self.clock = clock
         self.logger = logger
@@ -167,11 +172,14 @@ public struct FailoverAdmin: Sendable {
             throw FailoverAdminError(.malformedNode, table: document.table, path: path, message: "\(error)")
         }
         let retry = "run `meta-proxy failover status \(document.table)` and retry"
+        if version == nil {
+            try await ensureRoot()
+        }
         do {
             if let version {
                 _ = try await client.set(path, data: data, version: version)
             } else {
-                _ = try await client.create(path, data: data, acl: acl, createParents: true)
+                _ = try await client.create(path, data: data, acl: failoverACL, createParents: true)
             }
         } catch {
             let meanwhile: String

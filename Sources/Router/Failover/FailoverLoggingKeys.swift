@@ -26,4 +26,8 @@ enum FailoverLoggingKeys {
     static let zkPath = "zk.path"
     /// An error.
     static let error = "error"
+    /// Where the ZooKeeper credentials came from (never the credentials).
+    static let authSource = "zk.auth_source"
+    /// The failover state node kind a write failed for.
+    static let stateNode = "failover.state_node"
 }

@@ -10,6 +10,9 @@ import Synchronization
 /// - `metaproxy_failover_is_decider`: 1 on the instance that decides.
 /// - `metaproxy_failover_state_stale`: 1 while the failover state source (ZooKeeper) is unreachable
 ///   and routing keeps the last known state.
+/// - `metaproxy_failover_state_write_errors_total{node,code}`: failed writes of failover state by this
+///   instance (``StateWriteFailures``): `node` is `election`, `effective_route` or `health`, `code`
+///   `noauth` (the ACL denies this identity), `authfailed` or `zookeeper` (anything else).
 public final class FailoverMetrics: Sendable {
     /// A `metaproxy_failover_decisions_total` kind.
     public enum DecisionKind: String, Sendable {
@@ -26,8 +29,14 @@ public final class FailoverMetrics: Sendable {
         var kind: DecisionKind
     }
 
+    private struct WriteErrorKey: Hashable {
+        var node: String
+        var code: String
+    }
+
     private struct Handles {
         var decisions: [DecisionKey: Counter] = [:]
+        var writeErrors: [WriteErrorKey: Counter] = [:]
         var activeBackup: [String: Gauge] = [:]
     }
 
@@ -63,6 +72,18 @@ public final class FailoverMetrics: Sendable {
             Gauge(label: "metaproxy_failover_active_backup", dimensions: [("table", table)], factory: factory)
         }
         gauge.record(onBackup ? 1 : 0)
+    }
+
+    /// Counts one failed write of failover state.
+    func stateWriteFailed(node: String, code: String) {
+        let counter = handle(\.writeErrors, WriteErrorKey(node: node, code: code)) {
+            Counter(
+                label: "metaproxy_failover_state_write_errors_total",
+                dimensions: [("node", node), ("code", code)],
+                factory: factory
+            )
+        }
+        counter.increment()
     }
 
     /// Records whether this instance decides.

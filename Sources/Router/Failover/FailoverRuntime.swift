@@ -25,8 +25,9 @@ public final class FailoverRuntime: Sendable {
     public enum Coordination: Sendable {
         /// Shared through ZooKeeper under `root` (``FailoverPaths``); one decider is elected.
         case zooKeeper(ZooKeeperClient, root: String)
-        /// In memory; this instance decides alone. The catalog is the route store itself.
-        case local
+        /// In memory, saved to `stateFile` when given; this instance decides alone. The catalog is
+        /// the route store itself.
+        case local(stateFile: String?)
     }
 
     /// What the runtime needs besides the route source.
@@ -41,6 +42,9 @@ public final class FailoverRuntime: Sendable {
         public var probeThreads: Int
         /// The decider's shortest tick.
         public var minimumTick: Duration
+        /// Where the ZooKeeper credentials came from (``ZooKeeperCredentials/source``), named in the error
+        /// logged when ZooKeeper denies a failover state write; `nil` without credentials.
+        public var credentialsSource: String?
 
         /// Creates settings.
         public init(
@@ -48,8 +52,10 @@ public final class FailoverRuntime: Sendable {
             historyLimit: Int = EffectiveRoute.defaultHistoryLimit,
             instanceID: String,
             probeThreads: Int = 4,
-            minimumTick: Duration = .milliseconds(200)
+            minimumTick: Duration = .milliseconds(200),
+            credentialsSource: String? = nil
         ) {
+            self.credentialsSource = credentialsSource
             self.policiesDirectory = policiesDirectory
             self.historyLimit = historyLimit
             self.instanceID = instanceID
@@ -100,7 +106,11 @@ public final class FailoverRuntime: Sendable {
         let prober = HealthProber(
             httpClient: http,
             rpcProbe: UpstreamRPCHealthProbe(upstreams: upstreams),
-            duplicationSource: RPCDuplicationSource(upstreams: upstreams, fallback: HTTPDuplicationSource(client: http)),
+            duplicationSource: RPCDuplicationSource(
+                upstreams: upstreams,
+                fallback: HTTPDuplicationSource(client: http),
+                replicaLag: ReplicaLagReader(client: http)
+            ),
             metricsFactory: metricsFactory,
             logger: logger
         )
@@ -117,11 +127,14 @@ public final class FailoverRuntime: Sendable {
         switch coordination {
         case .zooKeeper(let client, let root):
             let paths = FailoverPaths(root: root)
+            let writeFailures = StateWriteFailures(
+                metrics: metrics, credentialsSource: settings.credentialsSource, logger: logger)
             let zooKeeperStore = ZooKeeperFailoverStateStore(
                 client: client,
                 paths: paths,
                 routes: routes,
                 metrics: metrics,
+                writeFailures: writeFailures,
                 logger: logger
             )
             var catalogLogger = logger
@@ -135,12 +148,14 @@ public final class FailoverRuntime: Sendable {
                 paths: paths,
                 instanceID: settings.instanceID,
                 metrics: metrics,
+                writeFailures: writeFailures,
                 logger: logger
             )
-            publisher = HealthPublisher(client: client, path: paths.health, logger: logger)
+            publisher = HealthPublisher(
+                client: client, path: paths.health, writeFailures: writeFailures, logger: logger)
             services = [catalogStore, loader, zooKeeperStore]
-        case .local:
-            store = LocalFailoverStateStore(metrics: metrics, logger: logger)
+        case .local(let stateFile):
+            store = LocalFailoverStateStore(metrics: metrics, stateFile: stateFile, logger: logger)
             catalog = routes
             election = nil
             publisher = nil
@@ -230,16 +245,19 @@ extension FailoverRuntime {
         logger: Logger
     ) throws(PolicyError) {
         let coordination: Coordination
+        var credentialsSource: String?
         if let zooKeeper, case .zookeeper(let settings) = configuration.routeSource {
             coordination = .zooKeeper(zooKeeper, root: settings.root)
+            credentialsSource = settings.auth?.source
         } else {
-            coordination = .local
+            coordination = .local(stateFile: configuration.failover.stateFile)
         }
         try self.init(
             settings: Settings(
                 policiesDirectory: configuration.failover.policiesDirectory,
                 historyLimit: configuration.failover.historySize,
-                instanceID: Self.instanceID(listenPort: configuration.server.listen.port)
+                instanceID: Self.instanceID(listenPort: configuration.server.listen.port),
+                credentialsSource: credentialsSource
             ),
             routes: routes,
             coordination: coordination,

@@ -53,8 +53,13 @@ final class HealthPublisher: Sendable {
     private let path: String
     private let logger: Logger
     private let throttle: Mutex<Throttle>
+    private let writeFailures: StateWriteFailures
 
-    init(client: ZooKeeperClient, path: String, throttle: Throttle = Throttle(), logger: Logger) {
+    init(
+        client: ZooKeeperClient, path: String, throttle: Throttle = Throttle(), writeFailures: StateWriteFailures,
+        logger: Logger
+    ) {
+        self.writeFailures = writeFailures
         self.client = client
         self.path = path
         self.logger = logger
@@ -79,11 +84,9 @@ final class HealthPublisher: Sendable {
                 try await client.create(path, data: data, createParents: true)
             }
             throttle.withLock { $0.published(digest, at: now) }
+            writeFailures.succeeded(.health)
         } catch {
-            logger.debug(
-                "Publishing the health snapshot failed",
-                metadata: [FailoverLoggingKeys.zkPath: "\(path)", FailoverLoggingKeys.error: "\(error)"]
-            )
+            writeFailures.failed(.health, path: path, error: error)
         }
     }
 
@@ -116,6 +119,7 @@ struct HealthDigest: Hashable, Sendable {
         var failMode: String?
         var maxLag: Int64?
         var unknown: String?
+        var source: String?
     }
 
     private let clusters: [String: Cluster]
@@ -132,7 +136,8 @@ struct HealthDigest: Hashable, Sendable {
                 status: $0.status?.rawValue,
                 failMode: $0.failMode?.rawValue,
                 maxLag: $0.maxLag,
-                unknown: $0.lagUnknownReason?.rawValue
+                unknown: $0.lagUnknownReason?.rawValue,
+                source: $0.lagSource?.rawValue
             )
         }
         failures = snapshot.duplicationFailures.count

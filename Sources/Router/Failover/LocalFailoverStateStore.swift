@@ -3,8 +3,10 @@ import Logging
 import Synchronization
 
 /// The failover state of a single instance without ZooKeeper (routes file): documents kept in
-/// memory, written by this instance's own decider, lost on restart (every table starts on its
-/// primary). Nothing to load, so no table is ever ``FailoverTableState/unknown``.
+/// memory, written by this instance's own decider, and, with a state file
+/// (``LocalFailoverStateFile``, `failover.state_file`), saved after every decision and restored at
+/// start; without one they are lost on restart (every table starts on its primary). Loading is
+/// synchronous, so no table is ever ``FailoverTableState/unknown``.
 public final class LocalFailoverStateStore: FailoverStateStore {
     private struct Stored {
         var document: EffectiveRoute
@@ -12,16 +14,29 @@ public final class LocalFailoverStateStore: FailoverStateStore {
     }
 
     private let documentsByTable = Mutex<[String: Stored]>([:])
+    /// Serialises saves so the file always ends with the latest documents.
+    private let saving = Mutex<Void>(())
     private let resolver: ActiveClusterResolver
     private let metrics: FailoverMetrics
+    private let file: LocalFailoverStateFile?
+    private let logger: Logger
 
-    /// Creates an empty store.
+    /// Creates a store, restoring the documents of `stateFile` when it names one.
     /// - Parameters:
     ///   - metrics: Where `metaproxy_failover_active_backup` is recorded.
-    ///   - logger: Reports documents naming undeclared clusters.
-    public init(metrics: FailoverMetrics, logger: Logger) {
+    ///   - stateFile: Where the documents are kept across restarts; `nil` keeps them in memory only.
+    ///   - logger: Reports documents naming undeclared clusters and state-file trouble.
+    public init(metrics: FailoverMetrics, stateFile: String? = nil, logger: Logger) {
         self.metrics = metrics
         self.resolver = ActiveClusterResolver(logger: logger)
+        self.file = stateFile.map(LocalFailoverStateFile.init(path:))
+        self.logger = logger
+        guard let file else { return }
+        let restored = file.load(logger: logger)
+        documentsByTable.withLock { documents in
+            for document in restored { documents[document.table] = Stored(document: document, version: 0) }
+        }
+        for document in restored { metrics.activeBackup(table: document.table, document.mode != .primary) }
     }
 
     public func activeCluster(for route: Route) -> ClusterRoute {
@@ -64,11 +79,27 @@ public final class LocalFailoverStateStore: FailoverStateStore {
         }
         let version = try outcome.get()
         metrics.activeBackup(table: route.table, route.mode != .primary)
+        save(after: route.table)
         return version
     }
 
+    /// Writes every document to the state file. A failure is logged, not thrown: the decision
+    /// stands in memory and routes this instance; only a restart would forget it.
+    private func save(after table: String) {
+        guard let file else { return }
+        saving.withLock { _ in
+            do {
+                try file.save(documents())
+            } catch {
+                logger.error(
+                    "Failover state not saved: a restart would put the table back on its primary",
+                    metadata: ["metaproxy.table": "\(table)", "metaproxy.state_file": "\(file.path)", "error": "\(error)"])
+            }
+        }
+    }
+
     public func status() -> FailoverStoreStatus {
-        FailoverStoreStatus(source: "local", reachable: true, unreachableSince: nil, globallyPaused: false)
+        FailoverStoreStatus(source: file.map { "local \($0.path)" } ?? "local", reachable: true, unreachableSince: nil, globallyPaused: false)
     }
 
     public func documents() -> [EffectiveRoute] {

@@ -4,17 +4,24 @@ import PegasusWire
 /// A ``DuplicationSource`` over `RPC_CM_QUERY_DUPLICATION` (design doc §3.1–3.4), plus a query_config
 /// for the partition count (without it every lag is unknown). When the RPC fails — a server without
 /// the RPC, a transport error, an error code — the `fallback` source (HTTP) is asked instead.
+///
+/// When a duplication carries no `partition_states` (Pegasus 2.4/2.5), the same query_config names
+/// each partition's primary, and `replicaLag` asks every distinct primary ReplicaServer
+/// `GET /replica/duplication?appid=N` for its live lag (``TableDuplications/replicaLag``).
 public struct RPCDuplicationSource: DuplicationSource {
     private let upstreams: ProbeUpstreams
     private let fallback: (any DuplicationSource)?
+    private let replicaLag: ReplicaLagReader?
 
     /// Creates the source.
     /// - Parameters:
     ///   - upstreams: The probes' MetaServer client.
     ///   - fallback: Asked when the RPC fails (typically ``HTTPDuplicationSource``); `nil` for none.
-    public init(upstreams: ProbeUpstreams, fallback: (any DuplicationSource)?) {
+    ///   - replicaLag: Reads lag from the primaries when `partition_states` are absent; `nil` leaves it unknown.
+    public init(upstreams: ProbeUpstreams, fallback: (any DuplicationSource)?, replicaLag: ReplicaLagReader? = nil) {
         self.upstreams = upstreams
         self.fallback = fallback
+        self.replicaLag = replicaLag
     }
 
     /// Asks the cluster's leader for `table`'s duplications over RPC, then the fallback on failure.
@@ -66,14 +73,29 @@ public struct RPCDuplicationSource: DuplicationSource {
             return .failure(response.err.name)
         }
         var report = TableDuplications(appId: response.appId, entries: response.entries.map(Self.entry))
-        if !report.entries.isEmpty {
-            report.partitionCount = await partitionCount(cluster: cluster, metas: metas, table: table, timeout: timeout)
+        guard !report.entries.isEmpty,
+            let config = await queryConfig(cluster: cluster, metas: metas, table: table, timeout: timeout)
+        else {
+            return .success(report)
+        }
+        report.partitionCount = Int(config.partitionCount)
+        if report.needsReplicaLag, let replicaLag {
+            report.replicaLag = await replicaLag.read(
+                appId: response.appId,
+                primaries: Self.primaries(config.partitions),
+                timeout: timeout
+            )
         }
         return .success(report)
     }
 
-    /// The table's partition count from query_config, `nil` when it cannot be read.
-    private func partitionCount(cluster: String, metas: [String], table: String, timeout: Duration) async -> Int? {
+    /// The table's query_config reply, `nil` when it cannot be read.
+    private func queryConfig(
+        cluster: String,
+        metas: [String],
+        table: String,
+        timeout: Duration
+    ) async -> QueryConfigResponse? {
         do {
             let reply = try await upstreams.query(
                 cluster: cluster,
@@ -85,10 +107,24 @@ public struct RPCDuplicationSource: DuplicationSource {
             )
             guard reply.errorName == ErrorCode.ok.name else { return nil }
             let response = try reply.decodeResult(QueryConfigResponse.self)
-            return response.err == .ok ? Int(response.partitionCount) : nil
+            return response.err == .ok ? response : nil
         } catch {
             return nil
         }
+    }
+
+    /// Partition index → primary `host:port` (the host-port form when the server sends it); partitions
+    /// without a primary are left out.
+    static func primaries(_ partitions: [PartitionConfiguration]) -> [Int32: String] {
+        var primaries: [Int32: String] = [:]
+        for partition in partitions {
+            if let hostPort = partition.hpPrimary, !hostPort.isInvalid {
+                primaries[partition.pid.partitionIndex] = hostPort.description
+            } else if !partition.primary.isInvalid {
+                primaries[partition.pid.partitionIndex] = partition.primary.description
+            }
+        }
+        return primaries
     }
 
     /// The prober's form of a wire entry.

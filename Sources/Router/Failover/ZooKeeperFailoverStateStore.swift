@@ -61,6 +61,7 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
     private let metrics: FailoverMetrics
     private let resolver: ActiveClusterResolver
     private let retryInterval: Duration
+    private let writeFailures: StateWriteFailures
     private let logger: Logger
     private let state = Mutex(State())
     private let events: AsyncStream<Event>
@@ -73,6 +74,8 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
     ///   - routes: The data path's route store; tables it publishes are loaded ahead of their first query.
     ///   - metrics: Where `metaproxy_failover_active_backup` and `metaproxy_failover_state_stale` go.
     ///   - retryInterval: How often a table whose read failed is read again.
+    ///   - writeFailures: Counts and logs failed writes other than compare-and-set conflicts; `nil` makes one
+    ///     without a credentials source.
     ///   - logger: State changes at info, problems at warning/error.
     public init(
         client: ZooKeeperClient,
@@ -80,8 +83,11 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         routes: any RouteStore,
         metrics: FailoverMetrics,
         retryInterval: Duration = .seconds(1),
+        writeFailures: StateWriteFailures? = nil,
         logger: Logger
     ) {
+        self.writeFailures =
+            writeFailures ?? StateWriteFailures(metrics: metrics, credentialsSource: nil, logger: logger)
         self.client = client
         self.paths = paths
         self.routes = routes
@@ -153,6 +159,9 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
             }
         } catch {
             let conflict = error.code == .nodeExists || error.code == .badVersion || error.code == .noNode
+            if !conflict {
+                writeFailures.failed(.effectiveRoute, path: path, error: error)
+            }
             throw FailoverStateError(
                 code: conflict ? .conflict : .unavailable,
                 table: route.table,
@@ -160,6 +169,7 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
                 detail: "expected \(expecting): \(error)"
             )
         }
+        writeFailures.succeeded(.effectiveRoute)
         // Remember what was written unless a newer read already arrived.
         state.withLock { state in
             guard var entry = state.entries[route.table] else { return }
