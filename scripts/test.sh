@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of meta-proxy on a fresh Debian machine:
 #   installs what the tests need (apt + pip), builds, starts a throwaway ZooKeeper on loopback,
-#   runs the Swift test suites and the end-to-end suites (real pypegasus3 client), stops ZooKeeper,
-#   then runs every libFuzzer target for a short while (scripts/fuzz.sh).
+#   runs the Swift test suites, the end-to-end suites (real pypegasus3 client) and the fault runner
+#   (tests/faults), stops ZooKeeper, then runs every libFuzzer target for a short while
+#   (scripts/fuzz.sh).
 # Usage: scripts/test.sh            (everything)
 #        SKIP_INSTALL=1 scripts/test.sh   (machine already set up)
 #        FUZZ_SECONDS=0 scripts/test.sh   (skip the fuzz runs; default 30 s per target)
@@ -40,6 +41,11 @@ if [ $rc -ne 0 ]; then echo "swift test failed (exit $rc); full log: /tmp/meta-p
 
 log "end-to-end suites (real pypegasus3 client, meta-proxy and pegasus-sim processes)"
 python3 -m pytest -q tests/e2e || status=1
+
+# The fault runner starts its own ZooKeeper per test module (it stops, pauses and restarts it);
+# same binaries (META_PROXY_BIN, PEGASUS_SIM_BIN) and ZK_SCRIPT as above. See docs/reliability.md.
+log "fault runner (ZooKeeper, MetaServer, failover and proxy faults under load)"
+python3 -m pytest -q tests/faults || status=1
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 if [ "$FUZZ_SECONDS" -gt 0 ]; then

@@ -57,6 +57,27 @@ struct FailureTests {
         }
     }
 
+    @Test("an advertised address replaces the leader's in hints, redirects and cluster info, until reset")
+    func advertise() async throws {
+        try await withCluster(standardConfiguration()) { cluster in
+            let relay = "127.0.0.1:4242"
+            try cluster.advertiseMeta(0, as: relay)
+            let forward = try await TestConnection.exchange(cluster.metaAddresses[1], Requests.queryConfig("t1"))
+            #expect(try QueryConfigResponse.peekForward(body: forward.body).leader == rpcAddress(relay))
+            let redirect = try await TestConnection.get(cluster.metaAddresses[1], "/meta/cluster")
+            #expect(redirect.headers["location"] == "http://\(relay)/meta/cluster")
+            let info = try #require(try json(try await TestConnection.get(cluster.metaAddresses[0], "/meta/cluster").body) as? [String: String])
+            #expect(info["primary_meta_server"] == relay)
+            #expect(info["meta_servers"]?.hasPrefix(relay + ",") == true)
+
+            try cluster.advertiseMeta(0, as: nil)
+            let again = try await TestConnection.exchange(cluster.metaAddresses[1], Requests.queryConfig("t1"))
+            #expect(try QueryConfigResponse.peekForward(body: again.body).leader == rpcAddress(cluster.metaAddresses[0]))
+            #expect(throws: SimError.self) { try cluster.advertiseMeta(0, as: "no-port") }
+            #expect(throws: SimError.self) { try cluster.advertiseMeta(7, as: relay) }
+        }
+    }
+
     @Test("added latency still answers, and shows in the stats")
     func latency() async throws {
         try await withCluster(standardConfiguration()) { cluster in

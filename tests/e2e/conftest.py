@@ -58,13 +58,13 @@ class Sim:
 
     def __init__(self, name, tables, metas=3, replicas=3, extra=()):
         self.name = name
-        control = free_port()
+        # Every port ephemeral (control too: a port picked here could be taken before the sim binds it).
         cmd = [_bin("PEGASUS_SIM_BIN", "pegasus-sim"), "--cluster", name, "--metas", str(metas),
-               "--replicas", str(replicas), "--tables", tables, "--control-port", str(control), *extra]
+               "--replicas", str(replicas), "--tables", tables, "--control-port", "0", *extra]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.proc.stdout.readline()
         if not line:
-            raise RuntimeError("pegasus-sim did not start: %s" % cmd)
+            raise RuntimeError("pegasus-sim did not start (exit %s): %s" % (self.proc.wait(10), cmd))
         self.info = json.loads(line)
         self.metas = self.info["metas"]
         self.replicas = self.info["replicas"]

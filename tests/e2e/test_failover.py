@@ -4,14 +4,13 @@ decider, policy files in a temporary directory, the real pypegasus3 client.
 
 Timing is generous: policies probe every 300 ms with fall 2 and min_down 1 s, and every wait polls
 with a long timeout; nothing asserts speed."""
-import json
 import os
-import re
 import time
 
 import pytest
 
-from conftest import http_get, meta_proxy, pyclient, wait_for
+from conftest import meta_proxy, pyclient, wait_for
+from failover_status import active, cluster_state, decider_of, decisions, history, lag_observed, status
 
 POLICY = """name: {name}
 tables: ["t1"]
@@ -37,52 +36,10 @@ def write_policy(directory, kind, cooldown="30s", max_lag=1000, name="t1-policy"
     os.replace(path + ".tmp", path)
 
 
-def status(proxy):
-    code, body = http_get(proxy.admin, "/failover")
-    assert code == 200, body
-    return json.loads(body)
-
-
-def active(proxy, table="t1"):
-    """The cluster the instance routes `table` to by its failover state (None: primary, no document)."""
-    for route in status(proxy)["effective_routes"]:
-        if route["table"] == table:
-            return route["active_cluster"]
-    return None
-
-
-def history(proxy, table="t1"):
-    for route in status(proxy)["effective_routes"]:
-        if route["table"] == table:
-            return route["history"]
-    return []
-
-
-def cluster_state(proxy, cluster):
-    return status(proxy)["health"]["clusters"].get(cluster, {}).get("state")
-
-
-def lag_observed(proxy):
-    for d in status(proxy)["health"]["duplications"]:
-        if d["primaryCluster"] == "clusterA" and d["backupCluster"] == "clusterB":
-            return d.get("maxLag")
-    return None
-
-
-def decider_of(instances):
-    deciders = [p for p in instances if status(p)["is_decider"]]
-    return deciders[0] if len(deciders) == 1 else None
-
-
 def app_id(proxy, table="t1"):
     res = pyclient(proxy.addr, [table], ops="init")
     assert res[table].get("init"), res
     return res[table]["app_id"]
-
-
-def decisions(proxy, kind):
-    m = re.search(r'metaproxy_failover_decisions_total\{[^}]*kind="%s"[^}]*\} (\d+)' % kind, proxy.metrics())
-    return int(m.group(1)) if m else 0
 
 
 @pytest.fixture

@@ -52,6 +52,22 @@ extension SimCluster {
         try core.state.withLock { state throws(SimError) in try state.setHung(false, meta: index) }
     }
 
+    /// Makes the cluster name MetaServer `index` by `address` in leader hints, redirects and cluster
+    /// info (a relay in front of it), or by where it listens again when `nil`.
+    /// - Parameter address: `host:port`; `nil` or empty restores the listening address.
+    /// - Throws: `.invalidArgument` for an address that is not `host:port`, `.indexOutOfRange`.
+    public func advertiseMeta(_ index: Int, as address: String?) throws(SimError) {
+        var advertised: SimAddress?
+        if let address, !address.isEmpty {
+            let parts = address.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port) else {
+                throw SimError(.invalidArgument, subject: "address", detail: "\"\(address)\" is not host:port")
+            }
+            advertised = SimAddress(host: String(parts[0]), port: port)
+        }
+        try core.state.withLock { state throws(SimError) in try state.setAdvertised(advertised, meta: index) }
+    }
+
     /// Leaves a partition without primary (`primary` = 0, `hp_primary` unset); bumps its ballot.
     /// - Throws: `.unknownTable`, `.indexOutOfRange`.
     public func removePrimary(table: String, partition: Int) throws(SimError) {

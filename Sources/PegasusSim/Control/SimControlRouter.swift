@@ -10,6 +10,7 @@ import PegasusWire
 /// | `/kill`, `/revive`, `/hang`, `/unhang` | `meta` |
 /// | `/kill-all`, `/revive-all` | – |
 /// | `/latency` | `ms`, optional `meta` (all when omitted) |
+/// | `/advertise` | `meta`, `address` (`host:port` the cluster names it by; empty = where it listens) |
 /// | `/no-primary`, `/restore-primary` | `table`, `pidx` |
 /// | `/duplication` | `table`, `remote`, `status` (`DS_LOG`…, `none` removes); optional `fail_mode`, |
 /// |  | `lag` (-1 = unknown), `confirmed` (comma list), `remote_app_name`, `remote_replica_count` |
@@ -57,6 +58,8 @@ struct SimControlRouter: Sendable {
             try cluster.hangMeta(try query.int("meta"))
         case "unhang":
             try cluster.unhangMeta(try query.int("meta"))
+        case "advertise":
+            try cluster.advertiseMeta(try query.int("meta"), as: query.values["address"])
         case "no-primary":
             try cluster.removePrimary(table: try query.string("table"), partition: try query.int("pidx"))
         case "restore-primary":

@@ -46,6 +46,13 @@ extension SimClusterState {
         metas[index].hung = hung
     }
 
+    /// Makes the cluster name MetaServer `index` by `address` (leader hints, redirects, cluster
+    /// info) instead of where it listens; `nil` restores that.
+    mutating func setAdvertised(_ address: SimAddress?, meta index: Int) throws(SimError) {
+        try checkMeta(index)
+        metas[index].advertised = address
+    }
+
     /// Adds `latency` before every reply of MetaServer `index`, or of every MetaServer when `nil`.
     mutating func setLatency(_ latency: TimeAmount, meta index: Int?) throws(SimError) {
         guard latency >= .zero else {

@@ -44,7 +44,7 @@ extension SimClusterState {
         guard leaderIndex != index else {
             return nil
         }
-        let leader = knownLeader.flatMap { metas[$0].address?.description } ?? "invalid host_port"
+        let leader = knownLeader.flatMap { metas[$0].announced?.description } ?? "invalid host_port"
         return SimHTTPResponse(
             status: .temporaryRedirect, body: "", location: "http://\(leader)\(request.rebuiltTarget)")
     }

@@ -32,7 +32,7 @@ extension SimClusterState {
     /// naming the leader, every other field default; no partition when it knows no leader.
     func forwardQueryConfigResponse() -> QueryConfigResponse {
         var response = QueryConfigResponse(err: .forwardToOthers)
-        if let leader = knownLeader, let address = metas[leader].address {
+        if let leader = knownLeader, let address = metas[leader].announced {
             let shape = configuration.replyShape
             response.partitions = [
                 PartitionConfiguration(
@@ -111,7 +111,7 @@ extension SimClusterState {
     func clusterInfoPairs(leader: Int) -> [(String, String)] {
         [
             ("meta_servers", metaAddressTexts.joined(separator: ",")),
-            ("primary_meta_server", metas[leader].address?.description ?? ""),
+            ("primary_meta_server", metas[leader].announced?.description ?? ""),
             ("zookeeper_hosts", "\(configuration.host):2181"),
             ("zookeeper_root", "/pegasus/\(configuration.name)"),
             ("meta_function_level", "steady"),

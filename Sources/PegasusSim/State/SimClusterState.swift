@@ -58,9 +58,9 @@ struct SimClusterState: Sendable {
         tables.firstIndex { $0.appId == appId }
     }
 
-    /// The MetaServers' addresses, `host:port`, in index order.
+    /// The MetaServers' addresses as the cluster names them, `host:port`, in index order.
     var metaAddressTexts: [String] {
-        metas.map { $0.address?.description ?? "" }
+        metas.map { $0.announced?.description ?? "" }
     }
 
     /// Replica `index`'s address (the invalid one before start).

@@ -14,6 +14,10 @@ struct SimNodeState: Sendable {
 
     /// Where it listens, once bound.
     var address: SimAddress?
+    /// The address other nodes and replies name it by, when set (e.g. a relay in front of it).
+    var advertised: SimAddress?
+    /// Its address as the cluster names it: ``advertised`` if set, else where it listens.
+    var announced: SimAddress? { advertised ?? address }
     /// Whether its listener is open; a dead node refuses connections.
     var alive = true
     /// Whether it reads requests but never answers.

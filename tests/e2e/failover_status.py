@@ -1,0 +1,55 @@
+"""Readers of an instance's failover state (`GET /failover` on its admin port, `/metrics`), shared by
+tests/e2e/test_failover.py and the fault runner (tests/faults)."""
+import json
+import re
+import urllib.error
+import urllib.request
+
+
+def status(proxy):
+    """The instance's `GET /failover` document."""
+    try:
+        with urllib.request.urlopen("http://%s/failover" % proxy.admin, timeout=5) as r:
+            code, body = r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        code, body = e.code, e.read().decode()
+    assert code == 200, body
+    return json.loads(body)
+
+
+def active(proxy, table="t1"):
+    """The cluster the instance routes `table` to by its failover state (None: primary, no document)."""
+    for route in status(proxy)["effective_routes"]:
+        if route["table"] == table:
+            return route["active_cluster"]
+    return None
+
+
+def history(proxy, table="t1"):
+    for route in status(proxy)["effective_routes"]:
+        if route["table"] == table:
+            return route["history"]
+    return []
+
+
+def cluster_state(proxy, cluster):
+    return status(proxy)["health"]["clusters"].get(cluster, {}).get("state")
+
+
+def lag_observed(proxy):
+    for d in status(proxy)["health"]["duplications"]:
+        if d["primaryCluster"] == "clusterA" and d["backupCluster"] == "clusterB":
+            return d.get("maxLag")
+    return None
+
+
+def decider_of(instances):
+    """The one instance that decides, or None (none or several)."""
+    deciders = [p for p in instances if status(p)["is_decider"]]
+    return deciders[0] if len(deciders) == 1 else None
+
+
+def decisions(proxy, kind):
+    """metaproxy_failover_decisions_total for `kind` (switch, switch_back, refuse, ...)."""
+    m = re.search(r'metaproxy_failover_decisions_total\{[^}]*kind="%s"[^}]*\} (\d+)' % kind, proxy.metrics())
+    return int(m.group(1)) if m else 0
