@@ -78,3 +78,25 @@ struct AttemptTimeoutsTests {
         #expect(fixture.fired == ["once"])
     }
 }
+
+@Suite("AttemptTimeouts targets")
+struct AttemptTimeoutTargetTests {
+    final class Target: AttemptTimeoutTarget {
+        var fired: [AttemptTimeouts.ID] = []
+        func timedOut(_ id: AttemptTimeouts.ID) { fired.append(id) }
+    }
+
+    @Test("a target is told which of its timeouts is due")
+    func targetGetsItsID() {
+        let loop = EmbeddedEventLoop()
+        let timeouts = AttemptTimeouts(eventLoop: loop)
+        let target = Target()
+        let start = NIODeadline.uptimeNanoseconds(0)
+        let first = timeouts.add(deadline: start + .milliseconds(100), target: target)
+        let second = timeouts.add(deadline: start + .milliseconds(200), target: target)
+        let cancelled = timeouts.add(deadline: start + .milliseconds(150), target: target)
+        timeouts.cancel(cancelled)
+        loop.advanceTime(to: start + .milliseconds(1000))
+        #expect(target.fired == [first, second])
+    }
+}

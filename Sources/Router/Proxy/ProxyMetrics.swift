@@ -81,7 +81,8 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     func readPausedForFullOutput() { tallies.outputFullPauses.add(1, ordering: .relaxed) }
     func unknownRPC() { unknownRPCs.increment() }
     func rdsnRequest() { rdsnRequests.increment() }
-    func queryConfig(table: String) { queryCounters.increment(table) }
+    /// The handle of `client_query_config_count{table}`, for a caller that caches it.
+    func queryConfigCounter(table: String) -> Counter { queryCounters.counter(table) }
     func routeLoad(table: String) { zkRequests.increment(table) }
 
     /// How a query ended, for `metaproxy_replies_total{result}`.
@@ -132,13 +133,17 @@ final class LabeledCounters: Sendable {
 
     func increment(_ value: String) {
         guard dimensions.count == 1 else { return increment([value]) }
-        let counter = single.withLock { handles in
+        counter(value).increment()
+    }
+
+    /// The handle of a one-dimension label's `value` (made on first use).
+    func counter(_ value: String) -> Counter {
+        single.withLock { handles in
             if let existing = handles[value] { return existing }
-            let created = Counter(label: label, dimensions: [(dimensions[0], value)])
+            let created = Counter(label: label, dimensions: [(dimensions.first ?? "", value)])
             handles[value] = created
             return created
         }
-        counter.increment()
     }
 
     func increment(_ values: [String]) {

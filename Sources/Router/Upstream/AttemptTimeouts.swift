@@ -1,5 +1,12 @@
 import NIOCore
 
+/// What an ``AttemptTimeouts`` entry runs at its deadline: an object, so that adding a timeout
+/// makes no closure (one per query on the data path).
+protocol AttemptTimeoutTarget: AnyObject {
+    /// The timeout `id` is due.
+    func timedOut(_ id: AttemptTimeouts.ID)
+}
+
 /// The timeouts of the upstream attempts of one event loop, driven by one timer.
 ///
 /// A timer per attempt is costly in NIO: cancelling a scheduled task searches the loop's timer
@@ -17,7 +24,14 @@ final class AttemptTimeouts {
 
     private struct Entry {
         var deadline: NIODeadline
-        var onTimeout: () -> Void
+        var target: any AttemptTimeoutTarget
+    }
+
+    /// A closure as a target (for callers off the data path).
+    private final class ClosureTarget: AttemptTimeoutTarget {
+        let onTimeout: () -> Void
+        init(_ onTimeout: @escaping () -> Void) { self.onTimeout = onTimeout }
+        func timedOut(_ id: ID) { onTimeout() }
     }
 
     private let eventLoop: any EventLoop
@@ -32,9 +46,14 @@ final class AttemptTimeouts {
 
     /// Runs `onTimeout` at `deadline` unless ``cancel(_:)`` comes first.
     func add(deadline: NIODeadline, onTimeout: @escaping () -> Void) -> ID {
+        add(deadline: deadline, target: ClosureTarget(onTimeout))
+    }
+
+    /// Calls `target.timedOut(id)` at `deadline` unless ``cancel(_:)`` comes first.
+    func add(deadline: NIODeadline, target: any AttemptTimeoutTarget) -> ID {
         lastID &+= 1
         let id = ID(value: lastID)
-        entries[id] = Entry(deadline: deadline, onTimeout: onTimeout)
+        entries[id] = Entry(deadline: deadline, target: target)
         if armedAt.map({ deadline < $0 }) ?? true {
             arm(at: deadline)
         }
@@ -71,7 +90,7 @@ final class AttemptTimeouts {
             arm(at: next)
         }
         for id in due {
-            entries.removeValue(forKey: id)?.onTimeout()
+            entries.removeValue(forKey: id)?.target.timedOut(id)
         }
     }
 }
