@@ -177,7 +177,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     private func answerUnavailable(_ query: ProxyQuery, detail: String, context: ChannelHandlerContext) {
         var out = context.channel.allocator.buffer(capacity: 96)
         ResponseFrame.write(
-            errorName: ErrorCode.timeout.name, name: RpcName.ack(RpcName.queryConfig), seqid: query.clientSeqid, body: nil,
+            errorName: ErrorCode.timeout.name, name: RpcName.queryConfigAck, seqid: query.clientSeqid, body: nil,
             into: &out)
         finish(context: context, out, result: .upstreamUnavailable, started: query.started)
     }
