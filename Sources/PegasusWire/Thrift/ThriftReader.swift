@@ -236,11 +236,21 @@ public struct ThriftReader: Sendable {
             case RpcName.queryConfigAck.utf8.count: RpcName.queryConfigAck
             default: nil
             }
-        if let known, buffer.readableBytesView.prefix(length).elementsEqual(known.utf8) {
+        if let known, Self.startsWith(buffer, known, length: length) {
             buffer.moveReaderIndex(forwardBy: length)
             return known
         }
         return buffer.readString(length: length) ?? ""
+    }
+
+    /// Whether the `length` readable bytes of `buffer` (at least that many) are `text`'s UTF-8.
+    private static func startsWith(_ buffer: ByteBuffer, _ text: String, length: Int) -> Bool {
+        buffer.withUnsafeReadableBytes { readable in
+            text.utf8.withContiguousStorageIfAvailable { expected in
+                readable.count >= length && expected.count == length
+                    && UnsafeRawBufferPointer(expected).elementsEqual(UnsafeRawBufferPointer(rebasing: readable.prefix(length)))
+            } ?? false
+        }
     }
 
     /// Reads a message begin in strict (`0x8001_00TT`) or non-strict (name length first) form.
