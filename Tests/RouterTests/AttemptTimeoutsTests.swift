@@ -68,6 +68,18 @@ struct AttemptTimeoutsTests {
         #expect(fixture.fired == ["a", "c", "b"])
     }
 
+    @Test("an ID cancelled twice does not cancel the timeout that reused its slot")
+    func staleIDDoesNotCancelTheNextUse() {
+        let fixture = Fixture()
+        let first = fixture.add("first", at: 100)
+        fixture.timeouts.cancel(first)
+        let second = fixture.add("second", at: 100)
+        fixture.timeouts.cancel(first)
+        #expect(first != second)
+        fixture.advance(to: 200)
+        #expect(fixture.fired == ["second"])
+    }
+
     @Test("cancelling after the timeout ran does nothing")
     func cancelAfterFiring() {
         let fixture = Fixture()
