@@ -243,12 +243,24 @@ public struct ThriftReader: Sendable {
         return buffer.readString(length: length) ?? ""
     }
 
-    /// Whether the `length` readable bytes of `buffer` (at least that many) are `text`'s UTF-8.
+    /// Whether the first `length` readable bytes of `buffer` are `text`'s UTF-8 (compared a word at a time).
     private static func startsWith(_ buffer: ByteBuffer, _ text: String, length: Int) -> Bool {
         buffer.withUnsafeReadableBytes { readable in
             text.utf8.withContiguousStorageIfAvailable { expected in
-                readable.count >= length && expected.count == length
-                    && UnsafeRawBufferPointer(expected).elementsEqual(UnsafeRawBufferPointer(rebasing: readable.prefix(length)))
+                guard readable.count >= length, expected.count == length else { return false }
+                let other = UnsafeRawBufferPointer(expected)
+                var offset = 0
+                while offset + 8 <= length {
+                    guard readable.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        == other.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    else { return false }
+                    offset += 8
+                }
+                while offset < length {
+                    guard readable[offset] == other[offset] else { return false }
+                    offset += 1
+                }
+                return true
             } ?? false
         }
     }

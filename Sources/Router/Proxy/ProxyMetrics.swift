@@ -14,11 +14,11 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     private let latency = Timer(label: "metaproxy_request_duration_seconds")
     private let queryCounters = LabeledCounters(label: "client_query_config_count", dimension: "table")
     private let zkRequests = LabeledCounters(label: "zk_request_count", dimension: "table")
-    /// `metaproxy_replies_total{result}`, one handle per result, made up front (counted per reply).
-    private let replies: [ReplyResult: Counter] = Dictionary(
-        uniqueKeysWithValues: ReplyResult.allCases.map {
-            ($0, Counter(label: "metaproxy_replies_total", dimensions: [("result", $0.rawValue)]))
-        })
+    /// `metaproxy_replies_total{result}`, one handle per result in `ReplyResult.allCases` order,
+    /// made up front (counted per reply, by position: no hashing).
+    private let replies: [Counter] = ReplyResult.allCases.map {
+        Counter(label: "metaproxy_replies_total", dimensions: [("result", $0.rawValue)])
+    }
     private let upstreamErrors = LabeledCounters(label: "metaproxy_upstream_errors_total", dimensions: ["cluster", "meta", "code"])
     private let upstreamLatency = LabeledTimers(label: "metaproxy_upstream_duration_seconds", dimension: "cluster")
     private let forwards = LabeledCounters(label: "metaproxy_upstream_forwards_total", dimension: "cluster")
@@ -89,10 +89,21 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     enum ReplyResult: String, CaseIterable {
         case relayed, unknownTable = "unknown_table", routeUnavailable = "route_unavailable"
         case upstreamUnavailable = "upstream_unavailable", handlerNotFound = "handler_not_found"
+
+        /// The position in `allCases`.
+        var index: Int {
+            switch self {
+            case .relayed: 0
+            case .unknownTable: 1
+            case .routeUnavailable: 2
+            case .upstreamUnavailable: 3
+            case .handlerNotFound: 4
+            }
+        }
     }
 
     func replied(_ result: ReplyResult, seconds: Double) {
-        replies[result]?.increment()
+        replies[result.index].increment()
         latency.recordNanoseconds(Int64(seconds * 1e9))
     }
 
