@@ -68,6 +68,18 @@ struct AttemptTimeoutsTests {
         #expect(fixture.fired == ["a", "c", "b"])
     }
 
+    @Test("an ID cancelled twice does not cancel the timeout that reused its slot")
+    func staleIDDoesNotCancelTheNextUse() {
+        let fixture = Fixture()
+        let first = fixture.add("first", at: 100)
+        fixture.timeouts.cancel(first)
+        let second = fixture.add("second", at: 100)
+        fixture.timeouts.cancel(first)
+        #expect(first != second)
+        fixture.advance(to: 200)
+        #expect(fixture.fired == ["second"])
+    }
+
     @Test("cancelling after the timeout ran does nothing")
     func cancelAfterFiring() {
         let fixture = Fixture()
@@ -76,5 +88,27 @@ struct AttemptTimeoutsTests {
         fixture.timeouts.cancel(id)
         fixture.advance(to: 500)
         #expect(fixture.fired == ["once"])
+    }
+}
+
+@Suite("AttemptTimeouts targets")
+struct AttemptTimeoutTargetTests {
+    final class Target: AttemptTimeoutTarget {
+        var fired: [AttemptTimeouts.ID] = []
+        func timedOut(_ id: AttemptTimeouts.ID) { fired.append(id) }
+    }
+
+    @Test("a target is told which of its timeouts is due")
+    func targetGetsItsID() {
+        let loop = EmbeddedEventLoop()
+        let timeouts = AttemptTimeouts(eventLoop: loop)
+        let target = Target()
+        let start = NIODeadline.uptimeNanoseconds(0)
+        let first = timeouts.add(deadline: start + .milliseconds(100), target: target)
+        let second = timeouts.add(deadline: start + .milliseconds(200), target: target)
+        let cancelled = timeouts.add(deadline: start + .milliseconds(150), target: target)
+        timeouts.cancel(cancelled)
+        loop.advanceTime(to: start + .milliseconds(1000))
+        #expect(target.fired == [first, second])
     }
 }

@@ -224,6 +224,47 @@ public struct ThriftReader: Sendable {
         return ThriftMapHeader(keyType: keyType, valueType: valueType, count: count)
     }
 
+    /// Reads a message name of `length` bytes (checked against the readable bytes by the caller).
+    ///
+    /// The query-config request and reply names, read once per proxied query, come back as the
+    /// ``RpcName`` constants instead of new `String`s (each would be a heap allocation: they are
+    /// longer than a small string).
+    private mutating func readMessageName(length: Int) -> String {
+        let known: String? =
+            switch length {
+            case RpcName.queryConfig.utf8.count: RpcName.queryConfig
+            case RpcName.queryConfigAck.utf8.count: RpcName.queryConfigAck
+            default: nil
+            }
+        if let known, Self.startsWith(buffer, known, length: length) {
+            buffer.moveReaderIndex(forwardBy: length)
+            return known
+        }
+        return buffer.readString(length: length) ?? ""
+    }
+
+    /// Whether the first `length` readable bytes of `buffer` are `text`'s UTF-8 (compared a word at a time).
+    private static func startsWith(_ buffer: ByteBuffer, _ text: String, length: Int) -> Bool {
+        buffer.withUnsafeReadableBytes { readable in
+            text.utf8.withContiguousStorageIfAvailable { expected in
+                guard readable.count >= length, expected.count == length else { return false }
+                let other = UnsafeRawBufferPointer(expected)
+                var offset = 0
+                while offset + 8 <= length {
+                    guard readable.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        == other.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    else { return false }
+                    offset += 8
+                }
+                while offset < length {
+                    guard readable[offset] == other[offset] else { return false }
+                    offset += 1
+                }
+                return true
+            } ?? false
+        }
+    }
+
     /// Reads a message begin in strict (`0x8001_00TT`) or non-strict (name length first) form.
     public mutating func readMessageBegin() throws(WireError) -> ThriftMessageHeader {
         let start = offset
@@ -241,7 +282,7 @@ public struct ThriftReader: Sendable {
             guard let type = ThriftMessageType(rawValue: rawType) else {
                 throw WireError(.badMessageType, offset: start + 3, detail: "message type \(rawType)")
             }
-            let name = try readString()
+            let name = try readMessageName(length: try readLength("string"))
             let seqid = try readI32()
             return ThriftMessageHeader(name: name, type: type, seqid: seqid)
         }
@@ -253,8 +294,7 @@ public struct ThriftReader: Sendable {
                 detail: "message name length \(length) but \(buffer.readableBytes) bytes left"
             )
         }
-        // The length was checked against the readable bytes just above.
-        let name = buffer.readString(length: length) ?? ""
+        let name = readMessageName(length: length)
         let typeOffset = offset
         let rawType = try readByte()
         guard let type = ThriftMessageType(rawValue: UInt8(bitPattern: rawType)) else {

@@ -2,6 +2,8 @@
 public enum RpcName {
     /// Query a table's partition configuration (`query_cfg`).
     public static let queryConfig = "RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX"
+    /// The reply name of ``queryConfig`` (`ack(queryConfig)`, as a constant).
+    public static let queryConfigAck = "RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX_ACK"
     /// List tables (`list_apps`).
     public static let listApps = "RPC_CM_LIST_APPS"
     /// Cluster information, leader only (`query_cluster_info`).

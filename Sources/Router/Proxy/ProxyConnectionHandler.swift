@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOCore
 import PegasusWire
 
@@ -30,6 +31,9 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     private var isActive = true
     private var draining = false
     private var flushScheduled = false
+    /// Handles of `client_query_config_count{table}` by table, at most `queryCounterCacheSize`.
+    private var queryCounters: [String: Counter] = [:]
+    private static let queryCounterCacheSize = 256
 
     init(context shared: ProxyContext) {
         self.shared = shared
@@ -73,11 +77,12 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
             return
         }
         let table = request.appName
-        shared.metrics.queryConfig(table: table)
+        countQuery(table: table)
         inflight += 1
-        let query = PendingQuery(
-            table: table, seqid: frame.message.seqid, args: frame.args, started: started,
-            deadline: shared.settings.deadline(clientTimeoutMs: frame.header.clientTimeout, now: started))
+        let query = ProxyQuery(
+            table: table, clientSeqid: frame.message.seqid, args: frame.args, started: started,
+            deadline: shared.settings.deadline(clientTimeoutMs: frame.header.clientTimeout, now: started),
+            handler: self, context: context)
 
         if let route = shared.routes.cachedRoute(for: table) {
             forward(query, route: route, context: context)
@@ -104,44 +109,49 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private struct PendingQuery {
-        var table: String
-        var seqid: Int32
-        var args: ByteBuffer
-        var started: NIODeadline
-        var deadline: NIODeadline
+    /// Counts a query of `table` (`client_query_config_count{table}`) through this connection's
+    /// cache of counter handles: no lock and no shared table per query.
+    private func countQuery(table: String) {
+        if let counter = queryCounters[table] {
+            counter.increment()
+            return
+        }
+        if queryCounters.count >= Self.queryCounterCacheSize { queryCounters.removeAll(keepingCapacity: true) }
+        let counter = shared.metrics.queryConfigCounter(table: table)
+        queryCounters[table] = counter
+        counter.increment()
     }
 
-    private func forward(_ query: PendingQuery, route: Route, context: ChannelHandlerContext) {
+    private func forward(_ query: ProxyQuery, route: Route, context: ChannelHandlerContext) {
         guard let upstreams else {
             return answerUnavailable(query, detail: "no upstream pool on this event loop", context: context)
         }
-        let cluster = shared.effective.activeCluster(for: route)
-        upstreams.query(
-            cluster: cluster, name: RpcName.queryConfig, args: query.args, deadline: query.deadline,
-            followsForwards: true
-        ).assumeIsolated().whenComplete { [self] result in
-            guard isActive else { return releaseSlot(context: context) }
-            switch result {
-            case .success(let reply):
-                var out = context.channel.allocator.buffer(
-                    capacity: 32 + reply.errorName.utf8.count + reply.message.name.utf8.count + reply.body.readableBytes)
-                ResponseFrame.write(
-                    errorName: reply.errorName, name: reply.message.name, seqid: query.seqid, body: reply.body, into: &out)
-                finish(context: context, out, result: .relayed, started: query.started)
-            case .failure(let error):
-                logger.debug(
-                    "Upstream query failed",
-                    metadata: ["metaproxy.table": "\(query.table)", "metaproxy.cluster": "\(cluster.name)", "error": "\(error)"])
-                answerUnavailable(query, detail: "\(error)", context: context)
-            }
+        upstreams.start(query, cluster: shared.effective.activeCluster(for: route))
+    }
+
+    /// The upstream outcome of `query`: relays the reply under the client's seqid, or answers
+    /// that no MetaServer is available.
+    func upstreamCompleted(_ query: ProxyQuery, result: Result<ResponseFrame, UpstreamError>, context: ChannelHandlerContext) {
+        guard isActive else { return releaseSlot(context: context) }
+        switch result {
+        case .success(let reply):
+            var out = context.channel.allocator.buffer(
+                capacity: 32 + reply.errorName.utf8.count + reply.message.name.utf8.count + reply.body.readableBytes)
+            ResponseFrame.write(
+                errorName: reply.errorName, name: reply.message.name, seqid: query.clientSeqid, body: reply.body, into: &out)
+            finish(context: context, out, result: .relayed, started: query.started)
+        case .failure(let error):
+            logger.debug(
+                "Upstream query failed",
+                metadata: ["metaproxy.table": "\(query.table)", "metaproxy.cluster": "\(query.cluster)", "error": "\(error)"])
+            answerUnavailable(query, detail: "\(error)", context: context)
         }
     }
 
     /// Table unknown → `ERR_OBJECT_NOT_FOUND` in the body (what a MetaServer says); route node
     /// malformed → `ERR_INVALID_DATA`; route source down for an uncached table →
     /// `ERR_ZOOKEEPER_OPERATION` (both as the Go meta-proxy answered).
-    private func answerRouteFailure(_ query: PendingQuery, error: RouteError, context: ChannelHandlerContext) {
+    private func answerRouteFailure(_ query: ProxyQuery, error: RouteError, context: ChannelHandlerContext) {
         let code: ErrorCode
         let result: ProxyMetrics.ReplyResult
         if error.code == .unknownTable {
@@ -157,17 +167,17 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
             logger.warning("Route unavailable", metadata: ["metaproxy.table": "\(query.table)", "error": "\(error)"])
         }
         var out = context.channel.allocator.buffer(capacity: 160)
-        ResponseFrame.reply(requestName: RpcName.queryConfig, seqid: query.seqid, result: QueryConfigResponse(err: code))
+        ResponseFrame.reply(requestName: RpcName.queryConfig, seqid: query.clientSeqid, result: QueryConfigResponse(err: code))
             .encode(into: &out)
         finish(context: context, out, result: result, started: query.started)
     }
 
     /// No MetaServer of the cluster answered in time → envelope `ERR_TIMEOUT`, no body: Java and Go
     /// then try their next meta address (the proxy again, behind DNS), as after a real timeout.
-    private func answerUnavailable(_ query: PendingQuery, detail: String, context: ChannelHandlerContext) {
+    private func answerUnavailable(_ query: ProxyQuery, detail: String, context: ChannelHandlerContext) {
         var out = context.channel.allocator.buffer(capacity: 96)
         ResponseFrame.write(
-            errorName: ErrorCode.timeout.name, name: RpcName.ack(RpcName.queryConfig), seqid: query.seqid, body: nil,
+            errorName: ErrorCode.timeout.name, name: RpcName.queryConfigAck, seqid: query.clientSeqid, body: nil,
             into: &out)
         finish(context: context, out, result: .upstreamUnavailable, started: query.started)
     }

@@ -14,11 +14,11 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     private let latency = Timer(label: "metaproxy_request_duration_seconds")
     private let queryCounters = LabeledCounters(label: "client_query_config_count", dimension: "table")
     private let zkRequests = LabeledCounters(label: "zk_request_count", dimension: "table")
-    /// `metaproxy_replies_total{result}`, one handle per result, made up front (counted per reply).
-    private let replies: [ReplyResult: Counter] = Dictionary(
-        uniqueKeysWithValues: ReplyResult.allCases.map {
-            ($0, Counter(label: "metaproxy_replies_total", dimensions: [("result", $0.rawValue)]))
-        })
+    /// `metaproxy_replies_total{result}`, one handle per result in `ReplyResult.allCases` order,
+    /// made up front (counted per reply, by position: no hashing).
+    private let replies: [Counter] = ReplyResult.allCases.map {
+        Counter(label: "metaproxy_replies_total", dimensions: [("result", $0.rawValue)])
+    }
     private let upstreamErrors = LabeledCounters(label: "metaproxy_upstream_errors_total", dimensions: ["cluster", "meta", "code"])
     private let upstreamLatency = LabeledTimers(label: "metaproxy_upstream_duration_seconds", dimension: "cluster")
     private let forwards = LabeledCounters(label: "metaproxy_upstream_forwards_total", dimension: "cluster")
@@ -81,17 +81,29 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     func readPausedForFullOutput() { tallies.outputFullPauses.add(1, ordering: .relaxed) }
     func unknownRPC() { unknownRPCs.increment() }
     func rdsnRequest() { rdsnRequests.increment() }
-    func queryConfig(table: String) { queryCounters.increment(table) }
+    /// The handle of `client_query_config_count{table}`, for a caller that caches it.
+    func queryConfigCounter(table: String) -> Counter { queryCounters.counter(table) }
     func routeLoad(table: String) { zkRequests.increment(table) }
 
     /// How a query ended, for `metaproxy_replies_total{result}`.
     enum ReplyResult: String, CaseIterable {
         case relayed, unknownTable = "unknown_table", routeUnavailable = "route_unavailable"
         case upstreamUnavailable = "upstream_unavailable", handlerNotFound = "handler_not_found"
+
+        /// The position in `allCases`.
+        var index: Int {
+            switch self {
+            case .relayed: 0
+            case .unknownTable: 1
+            case .routeUnavailable: 2
+            case .upstreamUnavailable: 3
+            case .handlerNotFound: 4
+            }
+        }
     }
 
     func replied(_ result: ReplyResult, seconds: Double) {
-        replies[result]?.increment()
+        replies[result.index].increment()
         latency.recordNanoseconds(Int64(seconds * 1e9))
     }
 
@@ -132,13 +144,17 @@ final class LabeledCounters: Sendable {
 
     func increment(_ value: String) {
         guard dimensions.count == 1 else { return increment([value]) }
-        let counter = single.withLock { handles in
+        counter(value).increment()
+    }
+
+    /// The handle of a one-dimension label's `value` (made on first use).
+    func counter(_ value: String) -> Counter {
+        single.withLock { handles in
             if let existing = handles[value] { return existing }
-            let created = Counter(label: label, dimensions: [(dimensions[0], value)])
+            let created = Counter(label: label, dimensions: [(dimensions.first ?? "", value)])
             handles[value] = created
             return created
         }
-        counter.increment()
     }
 
     func increment(_ values: [String]) {

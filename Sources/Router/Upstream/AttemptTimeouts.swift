@@ -1,28 +1,52 @@
 import NIOCore
 
+/// What an ``AttemptTimeouts`` entry runs at its deadline: an object, so that adding a timeout
+/// makes no closure (one per query on the data path).
+protocol AttemptTimeoutTarget: AnyObject {
+    /// The timeout `id` is due.
+    func timedOut(_ id: AttemptTimeouts.ID)
+}
+
 /// The timeouts of the upstream attempts of one event loop, driven by one timer.
 ///
 /// A timer per attempt is costly in NIO: cancelling a scheduled task searches the loop's timer
 /// heap linearly, copying (retaining and releasing) every entry, and nearly every attempt is
 /// cancelled because its reply comes first. With ~1,000 attempts in flight that search took about
-/// a tenth of the proxy's user CPU. Here an attempt's timeout is a dictionary entry, settled in
-/// O(1); a timer fires at the earliest deadline, runs what is due and re-arms for the next one.
+/// a tenth of the proxy's user CPU. Here an attempt's timeout is a slot in an array (reused through
+/// a free list; a generation per slot tells a stale ID from the slot's next use), added and
+/// cancelled in O(1) without hashing; a timer fires at the earliest deadline, runs what is due and
+/// re-arms for the next one.
 ///
 /// Loop-bound: created and used only on `eventLoop`.
 final class AttemptTimeouts {
     /// Identifies a pending timeout, to cancel it.
     struct ID: Hashable {
-        fileprivate let value: UInt64
+        fileprivate let slot: UInt32
+        fileprivate let generation: UInt32
     }
 
     private struct Entry {
         var deadline: NIODeadline
-        var onTimeout: () -> Void
+        var target: any AttemptTimeoutTarget
+    }
+
+    /// A closure as a target (for callers off the data path).
+    private final class ClosureTarget: AttemptTimeoutTarget {
+        let onTimeout: () -> Void
+        init(_ onTimeout: @escaping () -> Void) { self.onTimeout = onTimeout }
+        func timedOut(_ id: ID) { onTimeout() }
+    }
+
+    private struct Slot {
+        /// Bumped each time the slot is emptied, so an old ID no longer matches.
+        var generation: UInt32 = 0
+        var entry: Entry?
     }
 
     private let eventLoop: any EventLoop
-    private var entries: [ID: Entry] = [:]
-    private var lastID: UInt64 = 0
+    private var slots: [Slot] = []
+    /// Indices of empty slots, reused last-freed first.
+    private var freeSlots: [Int] = []
     /// The earliest deadline a scheduled timer will fire at; later timers may also be pending.
     private var armedAt: NIODeadline?
 
@@ -32,9 +56,20 @@ final class AttemptTimeouts {
 
     /// Runs `onTimeout` at `deadline` unless ``cancel(_:)`` comes first.
     func add(deadline: NIODeadline, onTimeout: @escaping () -> Void) -> ID {
-        lastID &+= 1
-        let id = ID(value: lastID)
-        entries[id] = Entry(deadline: deadline, onTimeout: onTimeout)
+        add(deadline: deadline, target: ClosureTarget(onTimeout))
+    }
+
+    /// Calls `target.timedOut(id)` at `deadline` unless ``cancel(_:)`` comes first.
+    func add(deadline: NIODeadline, target: any AttemptTimeoutTarget) -> ID {
+        let index: Int
+        if let reused = freeSlots.popLast() {
+            index = reused
+        } else {
+            index = slots.count
+            slots.append(Slot())
+        }
+        slots[index].entry = Entry(deadline: deadline, target: target)
+        let id = ID(slot: UInt32(truncatingIfNeeded: index), generation: slots[index].generation)
         if armedAt.map({ deadline < $0 }) ?? true {
             arm(at: deadline)
         }
@@ -43,7 +78,19 @@ final class AttemptTimeouts {
 
     /// Cancels a timeout; nothing happens if it already ran.
     func cancel(_ id: ID) {
-        entries.removeValue(forKey: id)
+        _ = remove(id)
+    }
+
+    /// Empties `id`'s slot; its entry, or `nil` when it already ran or was cancelled.
+    private func remove(_ id: ID) -> Entry? {
+        let index = Int(id.slot)
+        guard index < slots.count, slots[index].generation == id.generation, let entry = slots[index].entry else {
+            return nil
+        }
+        slots[index].entry = nil
+        slots[index].generation &+= 1
+        freeSlots.append(index)
+        return entry
     }
 
     /// Schedules a timer at `deadline`. An earlier timer is not cancelled (that is the linear search
@@ -60,9 +107,10 @@ final class AttemptTimeouts {
         let now = eventLoop.now
         var due: [ID] = []
         var next: NIODeadline?
-        for (id, entry) in entries {
+        for index in slots.indices {
+            guard let entry = slots[index].entry else { continue }
             if entry.deadline <= now {
-                due.append(id)
+                due.append(ID(slot: UInt32(truncatingIfNeeded: index), generation: slots[index].generation))
             } else if next.map({ entry.deadline < $0 }) ?? true {
                 next = entry.deadline
             }
@@ -71,7 +119,7 @@ final class AttemptTimeouts {
             arm(at: next)
         }
         for id in due {
-            entries.removeValue(forKey: id)?.onTimeout()
+            remove(id)?.target.timedOut(id)
         }
     }
 }

@@ -10,17 +10,11 @@ import PegasusWire
 ///
 /// Loop-bound: created and used only on `eventLoop`, so the data path takes no locks.
 final class LoopUpstreams {
-    private struct InflightKey: Hashable {
+    /// What identifies identical queries: same cluster, RPC name and args bytes.
+    struct InflightKey: Hashable {
         var cluster: ClusterRoute
         var name: String
         var args: ByteBuffer
-    }
-
-    /// An upstream call that identical queries may join.
-    private struct Inflight {
-        var future: EventLoopFuture<ResponseFrame>
-        /// The deadline of the query that started the call.
-        var deadline: NIODeadline
     }
 
     private let eventLoop: any EventLoop
@@ -28,8 +22,11 @@ final class LoopUpstreams {
     private let observer: any UpstreamObserver
     private let logger: Logger
     private let seqids = SeqidSource()
+    /// The attempt timers (and the waits of joined queries) of every query of this loop.
+    private let timeouts: AttemptTimeouts
     private var clients: [ClusterRoute: MetaClusterClient] = [:]
-    private var inflight: [InflightKey: Inflight] = [:]
+    /// Upstream calls in flight that identical queries may join.
+    private var inflight: [InflightKey: UpstreamQuery] = [:]
     private var nextSweep: NIODeadline
     private var routeLoads: [String: EventLoopFuture<Route>] = [:]
 
@@ -38,14 +35,42 @@ final class LoopUpstreams {
         self.settings = settings
         self.observer = observer
         self.logger = logger
+        self.timeouts = AttemptTimeouts(eventLoop: eventLoop)
         self.nextSweep = .now() + settings.idleClientTimeout
     }
 
-    /// Sends a request to `cluster`, sharing the upstream call with an identical one already in
+    /// Sends `query` to `cluster`, sharing the upstream call with an identical one already in
     /// flight on this loop (same cluster, RPC name and args bytes, i.e. same table and partitions).
+    /// The outcome arrives in the query's ``UpstreamQuery/completed(_:)``.
     ///
     /// A query that joins a call started with a later deadline still fails at its own deadline
     /// (``UpstreamError/Code/deadlineExceeded``); the shared call goes on for the others.
+    func start(_ query: UpstreamQuery, cluster: ClusterRoute) {
+        sweepIdleClients(keeping: cluster)
+        guard settings.coalesce else {
+            observer.sentUpstream(cluster: cluster.name)
+            return client(for: cluster).start(query)
+        }
+        let key = InflightKey(cluster: cluster, name: query.name, args: query.args)
+        if let shared = inflight[key] {
+            observer.coalesced(cluster: cluster.name)
+            query.phase = .joined
+            query.cluster = cluster.name
+            shared.joiners.append(query)
+            if query.deadline < shared.deadline {
+                query.timeout = timeouts.add(deadline: query.deadline, target: query)
+            }
+            return
+        }
+        observer.sentUpstream(cluster: cluster.name)
+        // Registered first: the client may complete the query before `start` returns.
+        query.inflightKey = key
+        inflight[key] = query
+        client(for: cluster).start(query)
+    }
+
+    /// Sends a request to `cluster` and returns the reply as a future (control plane and tests;
+    /// the data path uses ``start(_:cluster:)``).
     func query(
         cluster: ClusterRoute,
         name: String,
@@ -53,44 +78,29 @@ final class LoopUpstreams {
         deadline: NIODeadline,
         followsForwards: Bool
     ) -> EventLoopFuture<ResponseFrame> {
-        sweepIdleClients(keeping: cluster)
-        guard settings.coalesce else {
-            observer.sentUpstream(cluster: cluster.name)
-            return client(for: cluster).query(name: name, args: args, deadline: deadline, followsForwards: followsForwards)
-        }
-        let key = InflightKey(cluster: cluster, name: name, args: args)
-        if let joined = inflight[key] {
-            observer.coalesced(cluster: cluster.name)
-            guard deadline < joined.deadline else { return joined.future }
-            return bounded(joined.future, by: deadline, cluster: cluster.name)
-        }
-        observer.sentUpstream(cluster: cluster.name)
-        let future = client(for: cluster).query(name: name, args: args, deadline: deadline, followsForwards: followsForwards)
-        inflight[key] = Inflight(future: future, deadline: deadline)
-        future.assumeIsolated().whenComplete { [self] _ in
-            inflight.removeValue(forKey: key)
-        }
-        return future
+        let query = PromiseQuery(
+            name: name, args: args, deadline: deadline, followsForwards: followsForwards,
+            promise: eventLoop.makePromise(of: ResponseFrame.self))
+        start(query, cluster: cluster)
+        return query.promise.futureResult
     }
 
-    /// `shared`'s result, or ``UpstreamError/Code/deadlineExceeded`` at `deadline` if it comes later.
-    private func bounded(
-        _ shared: EventLoopFuture<ResponseFrame>, by deadline: NIODeadline, cluster: String
-    ) -> EventLoopFuture<ResponseFrame> {
-        let promise = eventLoop.makePromise(of: ResponseFrame.self)
-        var settled = false
-        let timer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
-            guard !settled else { return }
-            settled = true
-            promise.fail(UpstreamError(.deadlineExceeded, cluster: cluster, detail: "joined a call in flight"))
+    /// A cluster client is done with `query`: completes it and the queries that joined it.
+    private func finished(_ query: UpstreamQuery, _ result: Result<ResponseFrame, UpstreamError>) {
+        if let key = query.inflightKey {
+            query.inflightKey = nil
+            inflight.removeValue(forKey: key)
         }
-        shared.assumeIsolated().whenComplete { result in
-            guard !settled else { return }
-            settled = true
-            timer.cancel()
-            promise.completeWith(result)
+        let joiners = query.joiners
+        query.joiners = []
+        query.complete(result)
+        for joiner in joiners {
+            if let timeout = joiner.timeout {
+                timeouts.cancel(timeout)
+                joiner.timeout = nil
+            }
+            joiner.complete(result)
         }
-        return promise.futureResult
     }
 
     /// Loads the route of `table` with `load`, sharing one load among the queries of this loop
@@ -143,8 +153,11 @@ final class LoopUpstreams {
     private func client(for cluster: ClusterRoute) -> MetaClusterClient {
         if let existing = clients[cluster] { return existing }
         let created = MetaClusterClient(
-            cluster: cluster, eventLoop: eventLoop, settings: settings, seqids: seqids, observer: observer,
-            logger: logger)
+            cluster: cluster, eventLoop: eventLoop, settings: settings, seqids: seqids, timeouts: timeouts,
+            observer: observer, logger: logger
+        ) { [unowned self] query, result in
+            finished(query, result)
+        }
         clients[cluster] = created
         return created
     }

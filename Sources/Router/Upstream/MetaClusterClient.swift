@@ -15,6 +15,8 @@ final class MetaClusterClient {
     private let observer: any UpstreamObserver
     private var connections: [MetaAddress: MetaConnection] = [:]
     private let timeouts: AttemptTimeouts
+    /// Receives every query this client completes (``LoopUpstreams`` fans it out to joiners).
+    private let finished: (UpstreamQuery, Result<ResponseFrame, UpstreamError>) -> Void
     /// The MetaServer that last answered as leader.
     private(set) var leader: MetaAddress?
     /// Queries in flight.
@@ -27,40 +29,33 @@ final class MetaClusterClient {
         eventLoop: any EventLoop,
         settings: UpstreamSettings,
         seqids: SeqidSource,
+        timeouts: AttemptTimeouts,
         observer: any UpstreamObserver,
-        logger: Logger
+        logger: Logger,
+        finished: @escaping (UpstreamQuery, Result<ResponseFrame, UpstreamError>) -> Void
     ) {
         self.cluster = cluster
         self.eventLoop = eventLoop
         self.settings = settings
         self.seqids = seqids
+        self.timeouts = timeouts
         self.observer = observer
         self.logger = logger
-        self.timeouts = AttemptTimeouts(eventLoop: eventLoop)
+        self.finished = finished
     }
 
-    /// Sends one request (`name` with Thrift `args`) to the cluster and returns the leader's reply.
-    ///
-    /// - Parameters:
-    ///   - name: the RPC name, e.g. `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX`.
-    ///   - args: the request's Thrift args struct, encoded (relayed as the client sent it).
-    ///   - deadline: when the whole query gives up.
-    ///   - followsForwards: whether the reply is a query-config reply whose `ERR_FORWARD_TO_OTHERS`
-    ///     names the leader (only query config carries the hint); for other meta RPCs a forward
-    ///     moves on to the next MetaServer.
-    func query(name: String, args: ByteBuffer, deadline: NIODeadline, followsForwards: Bool) -> EventLoopFuture<ResponseFrame> {
-        let promise = eventLoop.makePromise(of: ResponseFrame.self)
-        var attempt = QueryAttempt(
-            cluster: cluster.name, metas: cluster.metas, leader: leader, maxForwardHops: settings.maxForwardHops)
-        let run = QueryRun(name: name, args: args, deadline: deadline, followsForwards: followsForwards, promise: promise)
+    /// Runs `query` against the cluster until the leader answers or the query gives up, then
+    /// hands it to `finished`.
+    func start(_ query: UpstreamQuery) {
         inflightCount += 1
         lastUsed = .now()
-        promise.futureResult.assumeIsolated().whenComplete { [self] _ in
-            inflightCount -= 1
-            lastUsed = .now()
-        }
-        step(run, attempt.start(), &attempt)
-        return promise.futureResult
+        query.phase = .running(self)
+        query.cluster = cluster.name
+        var attempt = QueryAttempt(
+            cluster: cluster.name, metas: cluster.metas, leader: leader, maxForwardHops: settings.maxForwardHops)
+        let action = attempt.start()
+        query.attempt = attempt
+        perform(action, for: query)
     }
 
     /// Closes every connection.
@@ -71,94 +66,98 @@ final class MetaClusterClient {
 
     // MARK: - The query loop
 
-    private final class QueryRun {
-        let name: String
-        let args: ByteBuffer
-        let deadline: NIODeadline
-        let followsForwards: Bool
-        let promise: EventLoopPromise<ResponseFrame>
-        var attempt: QueryAttempt?
-
-        init(name: String, args: ByteBuffer, deadline: NIODeadline, followsForwards: Bool, promise: EventLoopPromise<ResponseFrame>) {
-            self.name = name
-            self.args = args
-            self.deadline = deadline
-            self.followsForwards = followsForwards
-            self.promise = promise
-        }
-    }
-
-    private func step(_ run: QueryRun, _ action: QueryAttempt.Action, _ attempt: inout QueryAttempt) {
-        run.attempt = attempt
+    private func perform(_ action: QueryAttempt.Action, for query: UpstreamQuery) {
         switch action {
         case .fail(let error):
-            run.promise.fail(error)
+            finish(query, .failure(error))
         case .send(let meta):
-            send(run, to: meta)
+            send(query, to: meta)
         }
     }
 
-    private func advance(_ run: QueryRun, _ transition: (inout QueryAttempt) -> QueryAttempt.Action) {
-        guard var attempt = run.attempt else { return }
-        if NIODeadline.now() >= run.deadline {
-            run.promise.fail(UpstreamError(.deadlineExceeded, cluster: cluster.name))
-            return
+    private func advance(_ query: UpstreamQuery, _ transition: (inout QueryAttempt) -> QueryAttempt.Action) {
+        guard var attempt = query.attempt else { return }
+        if NIODeadline.now() >= query.deadline {
+            return finish(query, .failure(UpstreamError(.deadlineExceeded, cluster: cluster.name)))
         }
         let action = transition(&attempt)
-        step(run, action, &attempt)
+        query.attempt = attempt
+        perform(action, for: query)
     }
 
-    private func send(_ run: QueryRun, to meta: MetaAddress) {
+    private func finish(_ query: UpstreamQuery, _ result: Result<ResponseFrame, UpstreamError>) {
+        guard case .running = query.phase else { return }
+        query.attemptSeqid = 0
+        if let timeout = query.timeout {
+            timeouts.cancel(timeout)
+            query.timeout = nil
+        }
+        inflightCount -= 1
+        lastUsed = .now()
+        finished(query, result)
+    }
+
+    private func send(_ query: UpstreamQuery, to meta: MetaAddress) {
         let now = NIODeadline.now()
-        let attemptDeadline = min(run.deadline, now + settings.attemptTimeout)
+        let attemptDeadline = min(query.deadline, now + settings.attemptTimeout)
         guard attemptDeadline > now else {
-            run.promise.fail(UpstreamError(.deadlineExceeded, cluster: cluster.name, meta: meta.description))
-            return
+            return finish(query, .failure(UpstreamError(.deadlineExceeded, cluster: cluster.name, meta: meta.description)))
         }
         let connection = self.connection(to: meta)
         let seqid = seqids.next()
-        var frame = ByteBufferAllocator().buffer(capacity: 64 + run.args.readableBytes + run.name.utf8.count)
+        var frame = ByteBufferAllocator().buffer(capacity: 64 + query.args.readableBytes + query.name.utf8.count)
         let timeoutMs = Int32(clamping: (attemptDeadline - now).nanoseconds / 1_000_000)
         RequestFrame.write(
-            header: RequestHeader(clientTimeout: timeoutMs), name: run.name, seqid: seqid, args: run.args, into: &frame)
+            header: RequestHeader(clientTimeout: timeoutMs), name: query.name, seqid: seqid, args: query.args, into: &frame)
 
-        let started = now
-        let reply = connection.send(seqid: seqid, frame: frame, connectTimeout: attemptDeadline - now)
-        // The timeout and the reply race; whichever comes first decides, the other is ignored.
-        var settled = false
-        let timeout = timeouts.add(deadline: attemptDeadline) { [self] in
-            connection.forget(seqid: seqid)
-            guard !settled else { return }
-            settled = true
-            observer.upstreamFailed(cluster: cluster.name, meta: meta.description, code: .timeout)
-            advance(run) { $0.failed(meta, error: UpstreamError(.timeout, cluster: cluster.name, meta: meta.description)) }
-        }
-        reply.assumeIsolated().whenComplete { [self] result in
-            guard !settled else { return }
-            settled = true
+        query.attemptSeqid = seqid
+        query.attemptConnection = connection
+        query.attemptStarted = now
+        // The timer and the reply race; whichever comes first ends the attempt (attemptSeqid = 0),
+        // and the other is ignored.
+        query.timeout = timeouts.add(deadline: attemptDeadline, target: query)
+        connection.send(seqid: seqid, frame: frame, for: query, connectTimeout: attemptDeadline - now)
+    }
+
+    /// Ends the attempt in flight: later events of it are ignored.
+    private func endAttempt(_ query: UpstreamQuery) {
+        query.attemptSeqid = 0
+        if let timeout = query.timeout {
             timeouts.cancel(timeout)
-            switch result {
-            case .success(let frame):
-                handleReply(run, from: meta, name: connection.name, frame: frame, started: started)
-            case .failure(let error):
-                let upstream = (error as? UpstreamError)
-                    ?? UpstreamError(.connectionClosed, cluster: cluster.name, meta: meta.description, detail: "\(error)")
-                observer.upstreamFailed(cluster: cluster.name, meta: meta.description, code: upstream.code)
-                logger.debug(
-                    "MetaServer attempt failed",
-                    metadata: ["metaproxy.cluster": "\(cluster.name)", "peer.address": "\(meta)", "error": "\(upstream)"])
-                advance(run) { $0.failed(meta, error: upstream) }
-            }
+            query.timeout = nil
         }
     }
 
-    private func handleReply(
-        _ run: QueryRun, from meta: MetaAddress, name metaName: String, frame: ResponseFrame, started: NIODeadline
-    ) {
+    /// The attempt's timer fired before its reply.
+    func attemptTimedOut(_ query: UpstreamQuery) {
+        guard let connection = query.attemptConnection else { return }
+        connection.forget(seqid: query.attemptSeqid)
+        endAttempt(query)
+        let meta = connection.address
+        observer.upstreamFailed(cluster: cluster.name, meta: connection.name, code: .timeout)
+        advance(query) { $0.failed(meta, error: UpstreamError(.timeout, cluster: cluster.name, meta: connection.name)) }
+    }
+
+    /// The attempt's connection failed before its reply.
+    func attemptFailed(_ query: UpstreamQuery, error: UpstreamError) {
+        guard let connection = query.attemptConnection else { return }
+        endAttempt(query)
+        let meta = connection.address
+        observer.upstreamFailed(cluster: cluster.name, meta: connection.name, code: error.code)
+        logger.debug(
+            "MetaServer attempt failed",
+            metadata: ["metaproxy.cluster": "\(cluster.name)", "peer.address": "\(meta)", "error": "\(error)"])
+        advance(query) { $0.failed(meta, error: error) }
+    }
+
+    /// The attempt's MetaServer answered.
+    func attemptReplied(_ query: UpstreamQuery, frame: ResponseFrame) {
+        guard let connection = query.attemptConnection else { return }
+        endAttempt(query)
+        let meta = connection.address
         guard frame.errorName == ErrorCode.ok.name, frame.body.readableBytes > 0 else {
             // An envelope error (e.g. ERR_HANDLER_NOT_FOUND) is the server's answer: relay it.
-            run.promise.succeed(frame)
-            return
+            return finish(query, .success(frame))
         }
         let err: ErrorCode
         var hint: MetaAddress?
@@ -166,24 +165,24 @@ final class MetaClusterClient {
             // Every meta response has `err` as field 1; only query config names the leader, and
             // only a forward needs it (the common ERR_OK reply is not read further).
             err = try QueryConfigResponse.peekError(body: frame.body)
-            if run.followsForwards, err == .forwardToOthers {
+            if query.followsForwards, err == .forwardToOthers {
                 let peek = try QueryConfigResponse.peekForward(body: frame.body)
                 hint = MetaAddress.leaderHint(address: peek.leader, hostPort: peek.leaderHostPort, among: cluster.metas)
             }
         } catch {
-            observer.upstreamFailed(cluster: cluster.name, meta: meta.description, code: .badReply)
-            advance(run) { $0.failed(meta, error: UpstreamError(.badReply, cluster: cluster.name, meta: meta.description, detail: "\(error)")) }
-            return
+            observer.upstreamFailed(cluster: cluster.name, meta: connection.name, code: .badReply)
+            let failure = UpstreamError(.badReply, cluster: cluster.name, meta: connection.name, detail: "\(error)")
+            return advance(query) { $0.failed(meta, error: failure) }
         }
         guard err == .forwardToOthers else {
             leader = meta
-            observer.upstreamAnswered(cluster: cluster.name, meta: metaName, seconds: (NIODeadline.now() - started).seconds)
-            run.promise.succeed(frame)
-            return
+            observer.upstreamAnswered(
+                cluster: cluster.name, meta: connection.name, seconds: (NIODeadline.now() - query.attemptStarted).seconds)
+            return finish(query, .success(frame))
         }
         if let hint { leader = hint }
-        observer.forwarded(cluster: cluster.name, from: meta.description, to: hint?.description)
-        advance(run) { $0.forwarded(from: meta, leader: hint) }
+        observer.forwarded(cluster: cluster.name, from: connection.name, to: hint?.description)
+        advance(query) { $0.forwarded(from: meta, leader: hint) }
     }
 
     private func connection(to meta: MetaAddress) -> MetaConnection {

@@ -9,9 +9,16 @@ import PegasusWire
 final class MetaConnection {
     private enum State {
         case idle
-        case connecting(EventLoopFuture<any Channel>)
+        case connecting
         case connected(any Channel, MetaConnectionHandler)
         case closed
+    }
+
+    /// A request waiting for the connection to open.
+    private struct Waiting {
+        var seqid: Int32
+        var frame: ByteBuffer
+        var query: UpstreamQuery
     }
 
     let address: MetaAddress
@@ -21,8 +28,10 @@ final class MetaConnection {
     private let eventLoop: any EventLoop
     private let maxFrameBytes: Int
     private var state: State = .idle
-    /// The channel written to since the last flush, if any (see ``write(channel:call:)``).
-    private var unflushed: (any Channel)?
+    /// Requests made while connecting, written (or failed) when the connect completes.
+    private var waiting: [Waiting] = []
+    /// The connection written to since the last flush, if any (see ``write(_:seqid:frame:for:)``).
+    private var unflushed: MetaConnectionHandler?
 
     init(address: MetaAddress, cluster: String, eventLoop: any EventLoop, maxFrameBytes: Int) {
         self.address = address
@@ -32,37 +41,24 @@ final class MetaConnection {
         self.maxFrameBytes = maxFrameBytes
     }
 
-    /// Sends `frame` (a request whose seqid is `seqid`) and returns the matching reply.
+    /// Sends `frame` (a request whose seqid is `seqid`); `query` gets the matching reply through
+    /// ``UpstreamQuery/metaReplied(seqid:frame:)`` or a failure through
+    /// ``UpstreamQuery/metaFailed(seqid:error:)`` (possibly before this returns).
     ///
     /// Connects first when needed, within `connectTimeout`. The caller applies its own reply timeout
     /// and calls ``forget(seqid:)`` when it gives up.
-    func send(seqid: Int32, frame: ByteBuffer, connectTimeout: TimeAmount) -> EventLoopFuture<ResponseFrame> {
-        let promise = eventLoop.makePromise(of: ResponseFrame.self)
+    func send(seqid: Int32, frame: ByteBuffer, for query: UpstreamQuery, connectTimeout: TimeAmount) {
         switch state {
-        case .connected(let channel, _) where channel.isActive:
-            write(channel: channel, call: MetaCall(seqid: seqid, frame: frame, promise: promise))
-        case .connecting(let future):
-            future.assumeIsolated().whenComplete { [self] result in
-                switch result {
-                case .success(let channel):
-                    write(channel: channel, call: MetaCall(seqid: seqid, frame: frame, promise: promise))
-                case .failure(let error):
-                    promise.fail(error)
-                }
-            }
+        case .connected(let channel, let handler) where channel.isActive:
+            write(handler, seqid: seqid, frame: frame, for: query)
+        case .connecting:
+            waiting.append(Waiting(seqid: seqid, frame: frame, query: query))
         case .idle, .connected:
-            connect(timeout: connectTimeout).assumeIsolated().whenComplete { [self] result in
-                switch result {
-                case .success(let channel):
-                    write(channel: channel, call: MetaCall(seqid: seqid, frame: frame, promise: promise))
-                case .failure(let error):
-                    promise.fail(error)
-                }
-            }
+            waiting.append(Waiting(seqid: seqid, frame: frame, query: query))
+            connect(timeout: connectTimeout)
         case .closed:
-            promise.fail(UpstreamError(.shuttingDown, cluster: cluster, meta: name))
+            query.metaFailed(seqid: seqid, error: UpstreamError(.shuttingDown, cluster: cluster, meta: name))
         }
-        return promise.futureResult
     }
 
     /// Drops interest in a reply (after a timeout).
@@ -76,15 +72,15 @@ final class MetaConnection {
         state = .closed
     }
 
-    /// Writes `call` and flushes at the end of this event loop tick: the requests of every client
-    /// read in one tick leave in one flush (one `writev`) instead of one syscall each.
-    private func write(channel: any Channel, call: MetaCall) {
-        channel.write(call, promise: nil)
+    /// Writes a request and flushes at the end of this event loop tick: the requests of every
+    /// client read in one tick leave in one flush (one `writev`) instead of one syscall each.
+    private func write(_ handler: MetaConnectionHandler, seqid: Int32, frame: ByteBuffer, for query: UpstreamQuery) {
+        handler.send(seqid: seqid, frame: frame, for: query)
         if let pending = unflushed {
-            if pending === channel { return }
+            if pending === handler { return }
             pending.flush()
         }
-        unflushed = channel
+        unflushed = handler
         eventLoop.assumeIsolated().execute { [self] in
             guard let pending = unflushed else { return }
             unflushed = nil
@@ -92,11 +88,25 @@ final class MetaConnection {
         }
     }
 
-    private func connect(timeout: TimeAmount) -> EventLoopFuture<any Channel> {
+    /// Hands the requests made while connecting to `handler`, or fails them with `error`.
+    private func release(to handler: MetaConnectionHandler?, error: UpstreamError) {
+        let released = waiting
+        waiting.removeAll()
+        for request in released {
+            if let handler {
+                write(handler, seqid: request.seqid, frame: request.frame, for: request.query)
+            } else {
+                request.query.metaFailed(seqid: request.seqid, error: error)
+            }
+        }
+    }
+
+    private func connect(timeout: TimeAmount) {
         let cluster = self.cluster
         let meta = name
         let maxFrameBytes = self.maxFrameBytes
-        let future = ClientBootstrap(group: eventLoop)
+        state = .connecting
+        ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -107,32 +117,33 @@ final class MetaConnection {
                 }
             }
             .connect(host: address.host, port: address.port)
-            .flatMapErrorThrowing { error in
-                throw UpstreamError(.connectFailed, cluster: cluster, meta: meta, detail: "\(error)")
-            }
-        state = .connecting(future)
-        future.assumeIsolated().whenComplete { [self] result in
-            guard case .connecting = state else {
-                if case .success(let channel) = result { channel.close(promise: nil) }
-                return
-            }
-            switch result {
-            case .success(let channel):
-                do {
-                    let handler = try channel.pipeline.syncOperations.handler(type: MetaConnectionHandler.self)
-                    state = .connected(channel, handler)
-                    channel.closeFuture.assumeIsolated().whenComplete { [self] _ in
-                        if case .connected(let current, _) = state, current === channel { state = .idle }
-                    }
-                } catch {
-                    channel.close(promise: nil)
-                    state = .idle
-                }
-            case .failure:
-                state = .idle
-            }
+            .assumeIsolated()
+            .whenComplete { [self] result in connected(result) }
+    }
+
+    private func connected(_ result: Result<any Channel, any Error>) {
+        guard case .connecting = state else {
+            if case .success(let channel) = result { channel.close(promise: nil) }
+            return release(to: nil, error: UpstreamError(.shuttingDown, cluster: cluster, meta: name))
         }
-        return future
+        switch result {
+        case .success(let channel):
+            do {
+                let handler = try channel.pipeline.syncOperations.handler(type: MetaConnectionHandler.self)
+                state = .connected(channel, handler)
+                channel.closeFuture.assumeIsolated().whenComplete { [self] _ in
+                    if case .connected(let current, _) = state, current === channel { state = .idle }
+                }
+                release(to: handler, error: UpstreamError(.connectionClosed, cluster: cluster, meta: name))
+            } catch {
+                channel.close(promise: nil)
+                state = .idle
+                release(to: nil, error: UpstreamError(.connectFailed, cluster: cluster, meta: name, detail: "\(error)"))
+            }
+        case .failure(let error):
+            state = .idle
+            release(to: nil, error: UpstreamError(.connectFailed, cluster: cluster, meta: name, detail: "\(error)"))
+        }
     }
 }
 

@@ -1,27 +1,21 @@
 import NIOCore
 import PegasusWire
 
-/// One request sent to a MetaServer: the encoded frame and where its reply goes.
-struct MetaCall {
-    /// The proxy's own seqid, written into `frame`.
-    var seqid: Int32
-    /// A complete THFT request frame.
-    var frame: ByteBuffer
-    /// Completed with the reply whose seqid matches, or failed when the connection goes away.
-    var promise: EventLoopPromise<ResponseFrame>
-}
-
-/// Matches replies on one MetaServer connection to outstanding requests by seqid
-/// (requests may be pipelined and answered in any order).
+/// Writes requests on one MetaServer connection and matches the replies to the waiting queries by
+/// seqid (requests may be pipelined and answered in any order).
+///
+/// Requests come in through ``send(seqid:frame:for:)``, not through the pipeline's `write`: the
+/// frame goes out as a plain `ByteBuffer` and the query is kept in `pending`, so a request costs no
+/// boxed outbound message and no promise.
 ///
 /// Loop-bound: every method runs on the channel's event loop.
-final class MetaConnectionHandler: ChannelDuplexHandler {
+final class MetaConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ResponseFrame
-    typealias OutboundIn = MetaCall
     typealias OutboundOut = ByteBuffer
 
-    private var pending: [Int32: EventLoopPromise<ResponseFrame>] = [:]
+    private var pending: [Int32: UpstreamQuery] = [:]
     private var failure: UpstreamError?
+    private var context: ChannelHandlerContext?
     private let cluster: String
     private let meta: String
 
@@ -33,26 +27,41 @@ final class MetaConnectionHandler: ChannelDuplexHandler {
     /// Number of requests waiting for a reply.
     var outstanding: Int { pending.count }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        failAll(UpstreamError(.connectionClosed, cluster: cluster, meta: meta))
+        self.context = nil
+    }
+
+    /// Writes `frame` (a request whose seqid is `seqid`) without flushing; `query` gets the reply
+    /// (``UpstreamQuery/metaReplied(seqid:frame:)``) or, when the connection fails first,
+    /// ``UpstreamQuery/metaFailed(seqid:error:)`` (at once if it has failed already).
+    func send(seqid: Int32, frame: ByteBuffer, for query: UpstreamQuery) {
+        guard failure == nil, let context else {
+            query.metaFailed(seqid: seqid, error: failure ?? UpstreamError(.connectionClosed, cluster: cluster, meta: meta))
+            return
+        }
+        pending[seqid] = query
+        context.write(wrapOutboundOut(frame), promise: nil)
+    }
+
+    /// Flushes the requests written so far.
+    func flush() {
+        context?.flush()
+    }
+
     /// Forgets a request (its caller gave up, e.g. on timeout); a late reply is then dropped.
     func forget(seqid: Int32) {
         pending.removeValue(forKey: seqid)
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let call = unwrapOutboundIn(data)
-        if let failure {
-            call.promise.fail(failure)
-            promise?.fail(failure)
-            return
-        }
-        pending[call.seqid] = call.promise
-        context.write(wrapOutboundOut(call.frame), promise: promise)
-    }
-
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         // A reply for a seqid nobody waits for (timed out) is dropped, as every Pegasus client does.
-        pending.removeValue(forKey: frame.message.seqid)?.succeed(frame)
+        pending.removeValue(forKey: frame.message.seqid)?.metaReplied(seqid: frame.message.seqid, frame: frame)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -70,7 +79,7 @@ final class MetaConnectionHandler: ChannelDuplexHandler {
         if failure == nil { failure = error }
         let waiting = pending
         pending.removeAll()
-        for promise in waiting.values { promise.fail(error) }
+        for (seqid, query) in waiting { query.metaFailed(seqid: seqid, error: error) }
     }
 }
 

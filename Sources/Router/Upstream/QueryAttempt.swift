@@ -5,6 +5,9 @@
 /// with `partitions[0].primary`) is followed, at most `maxForwardHops` times; a forward without a
 /// leader, a failed connection or a timeout moves on to the next MetaServer not yet tried; when
 /// every MetaServer has been tried the query fails.
+///
+/// Made once per query: the MetaServers tried and failed are ``MetaSet``s (bits by position in
+/// `metas`), so the common run (start, one reply) allocates and hashes nothing.
 struct QueryAttempt {
     /// What the client should do next.
     enum Action: Equatable {
@@ -17,11 +20,11 @@ struct QueryAttempt {
     private let cluster: String
     private let metas: [MetaAddress]
     private let maxForwardHops: Int
-    private var tried: Set<MetaAddress> = []
+    private var tried = MetaSet()
     private var hops = 0
     private var nextIndex: Int
     private var lastFailure: UpstreamError?
-    private var failedMetas: Set<MetaAddress> = []
+    private var failedMetas = MetaSet()
     private var pendingFirst: MetaAddress?
 
     /// - Parameters:
@@ -33,8 +36,9 @@ struct QueryAttempt {
         self.cluster = cluster
         self.metas = metas
         self.maxForwardHops = maxForwardHops
-        self.nextIndex = leader.flatMap { metas.firstIndex(of: $0) } ?? 0
-        if let leader, !metas.contains(leader) {
+        let leaderIndex = leader.flatMap { metas.firstIndex(of: $0) }
+        self.nextIndex = leaderIndex ?? 0
+        if let leader, leaderIndex == nil {
             self.pendingFirst = leader
         }
     }
@@ -43,7 +47,7 @@ struct QueryAttempt {
     mutating func start() -> Action {
         if let first = pendingFirst {
             pendingFirst = nil
-            tried.insert(first)
+            tried.insert(first, at: nil)
             return .send(first)
         }
         return nextUntried()
@@ -51,11 +55,13 @@ struct QueryAttempt {
 
     /// `meta` answered that it is not the leader; `leader` is its hint, if it gave one.
     mutating func forwarded(from meta: MetaAddress, leader: MetaAddress?) -> Action {
+        let leaderIndex = leader.flatMap { metas.firstIndex(of: $0) }
         let refusal: String? =
             switch leader {
             case nil: "forwarded without a leader address"
             case meta: "forwarded to itself"
-            case .some(let leader) where failedMetas.contains(leader): "forwarded to \(leader), which already failed"
+            case .some(let leader) where failedMetas.contains(leader, at: leaderIndex):
+                "forwarded to \(leader), which already failed"
             case .some where hops >= maxForwardHops: "forward hop limit (\(maxForwardHops)) reached"
             case .some: nil
             }
@@ -64,23 +70,26 @@ struct QueryAttempt {
             return nextUntried()
         }
         hops += 1
-        tried.insert(leader)
+        tried.insert(leader, at: leaderIndex)
         return .send(leader)
     }
 
     /// Asking `meta` failed (connection, timeout, unreadable reply).
     mutating func failed(_ meta: MetaAddress, error: UpstreamError) -> Action {
         lastFailure = error
-        failedMetas.insert(meta)
+        failedMetas.insert(meta, at: metas.firstIndex(of: meta))
         return nextUntried()
     }
 
     private mutating func nextUntried() -> Action {
         for _ in 0..<metas.count {
-            let candidate = metas[nextIndex % metas.count]
+            let position = nextIndex % metas.count
+            let candidate = metas[position]
             nextIndex += 1
-            if !tried.contains(candidate) {
-                tried.insert(candidate)
+            // A MetaServer listed twice counts once: by its first position.
+            let index = metas[..<position].firstIndex(of: candidate) ?? position
+            if !tried.contains(candidate, at: index) {
+                tried.insert(candidate, at: index)
                 return .send(candidate)
             }
         }

@@ -1,0 +1,103 @@
+import NIOCore
+import PegasusWire
+
+/// One query to a cluster's MetaServers and everything its upstream run needs: the request, the
+/// state of its current attempt and the queries that joined it (coalescing).
+///
+/// The data path makes one of these per client query and no promise, future or closure: the
+/// MetaServer connection, the attempt timer and the cluster client call back into it, and its
+/// outcome arrives in ``completed(_:)``, which a subclass overrides (``PromiseQuery`` for the
+/// control plane; the proxy's own for client connections). `completed` runs exactly once, on the
+/// event loop, from inside whatever event settled the query (a reply read, a timer, a failure).
+///
+/// Loop-bound: created and used only on the event loop of the ``LoopUpstreams`` it is started on.
+class UpstreamQuery: AttemptTimeoutTarget {
+    /// Where the query is in its life.
+    enum Phase {
+        /// Not started yet.
+        case new
+        /// Sent (or being sent) by this cluster client.
+        case running(MetaClusterClient)
+        /// Waits for an identical query in flight (coalescing).
+        case joined
+        /// Completed.
+        case done
+    }
+
+    /// The RPC name, e.g. `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX`.
+    let name: String
+    /// The request's Thrift args struct, encoded (relayed as the client sent it).
+    let args: ByteBuffer
+    /// When the whole query gives up.
+    let deadline: NIODeadline
+    /// Whether the reply is a query-config reply whose `ERR_FORWARD_TO_OTHERS` names the leader
+    /// (only query config carries the hint); for other meta RPCs a forward moves on to the next MetaServer.
+    let followsForwards: Bool
+
+    var phase: Phase = .new
+    /// The cluster's name, for errors (set when the query starts or joins).
+    var cluster = ""
+    /// The MetaServer choices of the run.
+    var attempt: QueryAttempt?
+    /// The proxy seqid of the attempt in flight; 0 when none is. Replies, failures and timers of
+    /// earlier attempts carry other seqids and are ignored.
+    var attemptSeqid: Int32 = 0
+    /// The connection of the attempt in flight (or of the last one).
+    var attemptConnection: MetaConnection?
+    /// When the attempt in flight was sent.
+    var attemptStarted = NIODeadline.uptimeNanoseconds(0)
+    /// The pending timer of the attempt in flight (or of the wait of a joined query).
+    var timeout: AttemptTimeouts.ID?
+    /// Identical queries that wait for this one's outcome.
+    var joiners: [UpstreamQuery] = []
+    /// This query's entry in its loop's table of calls that others may join, while it is in flight.
+    var inflightKey: LoopUpstreams.InflightKey?
+
+    /// Creates a query; ``LoopUpstreams/start(_:cluster:)`` runs it.
+    init(name: String, args: ByteBuffer, deadline: NIODeadline, followsForwards: Bool) {
+        self.name = name
+        self.args = args
+        self.deadline = deadline
+        self.followsForwards = followsForwards
+    }
+
+    /// The outcome: the leader's reply (or a MetaServer's envelope error, relayed as is) or why
+    /// no MetaServer answered. Subclasses override it; it runs exactly once.
+    func completed(_ result: Result<ResponseFrame, UpstreamError>) {}
+
+    /// Marks the query done and delivers `result`, unless it is done already.
+    final func complete(_ result: Result<ResponseFrame, UpstreamError>) {
+        if case .done = phase { return }
+        phase = .done
+        attemptConnection = nil
+        completed(result)
+    }
+
+    /// The reply to the request sent with `seqid` (called by the MetaServer connection).
+    final func metaReplied(seqid: Int32, frame: ResponseFrame) {
+        guard seqid == attemptSeqid, case .running(let client) = phase else { return }
+        client.attemptReplied(self, frame: frame)
+    }
+
+    /// The request sent with `seqid` will not be answered (called by the MetaServer connection).
+    final func metaFailed(seqid: Int32, error: UpstreamError) {
+        guard seqid == attemptSeqid, case .running(let client) = phase else { return }
+        client.attemptFailed(self, error: error)
+    }
+
+    final func timedOut(_ id: AttemptTimeouts.ID) {
+        guard id == timeout else { return }
+        timeout = nil
+        switch phase {
+        case .running(let client):
+            client.attemptTimedOut(self)
+        case .joined:
+            complete(.failure(UpstreamError(.deadlineExceeded, cluster: cluster, detail: "joined a call in flight")))
+        case .new, .done:
+            return
+        }
+    }
+}
+
+@available(*, unavailable)
+extension UpstreamQuery: Sendable {}
