@@ -282,7 +282,7 @@ public struct ThriftReader: Sendable {
             guard let type = ThriftMessageType(rawValue: rawType) else {
                 throw WireError(.badMessageType, offset: start + 3, detail: "message type \(rawType)")
             }
-            let name = try readMessageName(length: try readLength("string"))
+            let name = readMessageName(length: try readLength("string"))
             let seqid = try readI32()
             return ThriftMessageHeader(name: name, type: type, seqid: seqid)
         }
