@@ -22,6 +22,21 @@ struct ReplyReuseTests {
         return reply.response
     }
 
+    /// Sends `times` queries for `table`, each after the previous reply, and expects each to reach
+    /// `cluster`'s MetaServers (its query counter grows every time).
+    static func askEachUpstream(
+        _ client: ProxyTestClient, _ table: String, times: Int32, cluster: SimCluster
+    ) async throws -> [QueryConfigResponse?] {
+        var replies: [QueryConfigResponse?] = []
+        var seen = SimClusters.queryCount(cluster)
+        for seqid in 1...times {
+            replies.append(try await ask(client, table, seqid: seqid))
+            #expect(SimClusters.queryCount(cluster) > seen)
+            seen = SimClusters.queryCount(cluster)
+        }
+        return replies
+    }
+
     @Test("a query after an identical one's reply, within the window, is answered under its own seqid with no upstream call")
     func reusedWithinWindow() async throws {
         try await ProxyConnectionTests.withClusters(upstream: Self.long) { a, _, _, proxy in
@@ -45,12 +60,8 @@ struct ReplyReuseTests {
     func disabled(upstream: UpstreamSettings) async throws {
         try await ProxyConnectionTests.withClusters(upstream: upstream) { a, _, _, proxy in
             let client = try await proxy.client()
-            var seen = SimClusters.queryCount(a)
-            for seqid in Int32(1)...3 {
-                #expect(try await Self.ask(client, "t1", seqid: seqid)?.appId == ProxyConnectionTests.appId(a, "t1"))
-                #expect(SimClusters.queryCount(a) > seen)
-                seen = SimClusters.queryCount(a)
-            }
+            let replies = try await Self.askEachUpstream(client, "t1", times: 3, cluster: a)
+            #expect(replies.map { $0?.appId } == Array(repeating: ProxyConnectionTests.appId(a, "t1"), count: 3))
             #expect(proxy.metrics.sentUpstreamCount == 3)
             #expect(proxy.metrics.reusedCount == 0)
             await client.close()
@@ -78,12 +89,8 @@ struct ReplyReuseTests {
         try await ProxyConnectionTests.withClusters(upstream: Self.long) { a, _, routes, proxy in
             routes.set(try SimClusters.route("missing", to: a))
             let client = try await proxy.client()
-            var upstream = SimClusters.queryCount(a)
-            for seqid in Int32(1)...2 {
-                #expect(try await Self.ask(client, "missing", seqid: seqid)?.err == .objectNotFound)
-                #expect(SimClusters.queryCount(a) > upstream)
-                upstream = SimClusters.queryCount(a)
-            }
+            let replies = try await Self.askEachUpstream(client, "missing", times: 2, cluster: a)
+            #expect(replies.map { $0?.err } == [.objectNotFound, .objectNotFound])
             #expect(proxy.metrics.sentUpstreamCount == 2)
             #expect(proxy.metrics.reusedCount == 0)
             await client.close()
