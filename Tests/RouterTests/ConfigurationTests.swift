@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import Router
 import Testing
 import ZooKeeper
@@ -26,6 +27,8 @@ struct ConfigurationTests {
         #expect(configuration.meta.timeout == .milliseconds(3000))
         #expect(configuration.meta.maxForwardHops == 3)
         #expect(configuration.meta.coalesce)
+        #expect(configuration.meta.coalesceWindow == .milliseconds(100))
+        #expect(configuration.upstreamSettings.coalesceWindow == .milliseconds(100))
         #expect(configuration.failover.policiesDirectory == "policies")
         #expect(configuration.failover.historySize == 20)
         #expect(configuration.metric.kind == .prometheus)
@@ -63,7 +66,7 @@ struct ConfigurationTests {
               table_watcher_cache_capacity: 16
               auth_file: zk.auth
               failover_writers: ["digest:operator:AAAAAAAAAAAAAAAAAAAAAAAAAAA=", "ip:127.0.0.1"]
-            meta: { timeout: 250, max_forward_hops: 0, coalesce: false }
+            meta: { timeout: 250, max_forward_hops: 0, coalesce: false, coalesce_window: 0 }
             failover: { policies_dir: /etc/policies, history_size: 5, state_file: state/failover.json }
             metric: { type: prometheus, tags: { region: az1, service: meta_proxy } }
             log: { level: debug }
@@ -91,6 +94,7 @@ struct ConfigurationTests {
         #expect(configuration.meta.timeout == .milliseconds(250))
         #expect(configuration.meta.maxForwardHops == 0)
         #expect(!configuration.meta.coalesce)
+        #expect(configuration.meta.coalesceWindow == .zero)
         #expect(configuration.failover.policiesDirectory == "/etc/policies")
         #expect(configuration.failover.historySize == 5)
         #expect(configuration.failover.stateFile?.hasSuffix("/state/failover.json") == true)
@@ -186,6 +190,7 @@ struct ConfigurationTests {
              "expected a ZooKeeper id"),
             ("meta: { max_forward_hops: 17 }", .invalidValue, "meta.max_forward_hops", "from 0 to 16"),
             ("meta: { coalesce: maybe }", .invalidValue, "meta.coalesce", "true or false"),
+            ("meta: { coalesce_window: 10001 }", .invalidValue, "meta.coalesce_window", "from 0 to 10000"),
             ("failover: { history_size: 0 }", .invalidValue, "failover.history_size", "from 1"),
             ("metric: { type: statsd }", .invalidValue, "metric.type", "expected prometheus or falcon, got \"statsd\""),
             ("metric: { tags: [novalue] }", .invalidValue, "metric.tags[0]", "key=value"),

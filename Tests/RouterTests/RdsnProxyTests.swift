@@ -135,7 +135,8 @@ struct RdsnProxyTests {
             try await client.send(Fixture.rdsnQuery("t1", id: 9))
             #expect(try await client.rdsnReply().header.errorName.text == ErrorCode.ok.name)
             try f.a.setLeader(2)
-            try await client.send(Fixture.rdsnQuery("t1", id: 10))
+            // Another table of A: t1's reply of a moment ago would be reused (meta.coalesce_window).
+            try await client.send(Fixture.rdsnQuery("shared", id: 10))
             let afterSwitch = try await client.rdsnReply()
             #expect(afterSwitch.header.id == 10)
             #expect(afterSwitch.header.errorName.text == ErrorCode.ok.name)

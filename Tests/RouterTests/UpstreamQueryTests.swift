@@ -19,6 +19,7 @@ struct UpstreamQueryTests {
         func upstreamFailed(cluster: String, meta: String, code: UpstreamError.Code) { record("failed \(meta) \(code)") }
         func forwarded(cluster: String, from: String, to: String?) { record("forwarded \(from) -> \(to ?? "nil")") }
         func coalesced(cluster: String) { record("coalesced") }
+        func replyReused(cluster: String) { record("reused") }
         func sentUpstream(cluster: String) { record("sent") }
         private func record(_ event: String) { events.withLock { $0.append(event) } }
         var all: [String] { events.withLock { $0 } }

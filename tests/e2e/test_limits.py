@@ -80,7 +80,9 @@ def test_herd_of_cold_queries_is_coalesced(sims, tmp_path):
         upstream = a.query_count()
         # one upstream query per event loop at most (2 cores → 2 loops)
         assert 1 <= upstream <= 2, upstream
-        assert metric(p, "metaproxy_coalesced_requests_total") >= 298 - upstream
+        # the loop warmed above may answer early arrivals with its recent reply (meta.coalesce_window)
+        shared = metric(p, "metaproxy_coalesced_requests_total") + metric(p, "metaproxy_reused_replies_total")
+        assert shared >= 298 - upstream
     finally:
         p.stop()
 

@@ -16,7 +16,8 @@ extension ProxyConfiguration {
         UpstreamSettings(
             attemptTimeout: TimeAmount(meta.timeout),
             maxForwardHops: meta.maxForwardHops,
-            coalesce: meta.coalesce
+            coalesce: meta.coalesce,
+            coalesceWindow: TimeAmount(meta.coalesceWindow)
         )
     }
 }

@@ -16,6 +16,7 @@ extension ProxyConfiguration {
             "meta.timeout": "\(Self.milliseconds(meta.timeout))ms",
             "meta.max_forward_hops": "\(meta.maxForwardHops)",
             "meta.coalesce": "\(meta.coalesce)",
+            "meta.coalesce_window": "\(Self.milliseconds(meta.coalesceWindow))ms",
             "failover.policies_dir": failover.policiesDirectory,
             "failover.history_size": "\(failover.historySize)",
             "failover.state_file": failover.stateFile ?? "(memory only)",

@@ -8,7 +8,8 @@ import Foundation
 /// zookeeper: { address: [h:p, ...], root: /pegasus, timeout: 1000,    # timeout: ms (session timeout)
 ///              table_watcher_cache_capacity: 1024, auth: "digest:user:password", auth_file: path }
 /// routes_file: routes.yaml                                            # instead of zookeeper.address
-/// meta:      { timeout: 3000, max_forward_hops: 3, coalesce: true }   # timeout: ms per upstream attempt
+/// meta:      { timeout: 3000, max_forward_hops: 3, coalesce: true,   # timeout: ms per upstream attempt
+///              coalesce_window: 100 }                                 # ms a reply answers identical queries
 /// failover:  { policies_dir: policies, history_size: 20 }
 /// metric:    { type: prometheus, tags: [k=v, ...] }                   # type: prometheus | falcon
 /// log:       { level: info }

@@ -23,6 +23,7 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     private let upstreamLatency = LabeledTimers(label: "metaproxy_upstream_duration_seconds", dimension: "cluster")
     private let forwards = LabeledCounters(label: "metaproxy_upstream_forwards_total", dimension: "cluster")
     private let coalescedRequests = LabeledCounters(label: "metaproxy_coalesced_requests_total", dimension: "cluster")
+    private let reusedReplies = LabeledCounters(label: "metaproxy_reused_replies_total", dimension: "cluster")
     private let upstreamRequests = LabeledCounters(label: "metaproxy_upstream_requests_total", dimension: "cluster")
     private let openConnections = Atomic<Int>(0)
     private let tallies = Tallies()
@@ -35,6 +36,7 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
         let readPauses = Atomic<Int>(0)
         let outputFullPauses = Atomic<Int>(0)
         let coalesced = Atomic<Int>(0)
+        let reused = Atomic<Int>(0)
         let sentUpstream = Atomic<Int>(0)
     }
 
@@ -48,6 +50,8 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     var outputFullPauseCount: Int { tallies.outputFullPauses.load(ordering: .relaxed) }
     /// Queries that joined an identical upstream call in flight.
     var coalescedCount: Int { tallies.coalesced.load(ordering: .relaxed) }
+    /// Queries answered with an identical call's recent reply (`meta.coalesce_window`).
+    var reusedCount: Int { tallies.reused.load(ordering: .relaxed) }
     /// Upstream calls started.
     var sentUpstreamCount: Int { tallies.sentUpstream.load(ordering: .relaxed) }
 
@@ -119,6 +123,11 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     public func coalesced(cluster: String) {
         tallies.coalesced.add(1, ordering: .relaxed)
         coalescedRequests.increment(cluster)
+    }
+
+    public func replyReused(cluster: String) {
+        tallies.reused.add(1, ordering: .relaxed)
+        reusedReplies.increment(cluster)
     }
 
     public func sentUpstream(cluster: String) {

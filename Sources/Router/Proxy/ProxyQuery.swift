@@ -28,6 +28,10 @@ final class ProxyQuery: UpstreamQuery {
         super.init(name: RpcName.queryConfig, args: args, deadline: deadline, followsForwards: true)
     }
 
+    /// A client may get a reply up to `meta.coalesce_window` old (it caches the partition
+    /// configuration far longer anyway).
+    override var acceptsRecentReply: Bool { true }
+
     override func completed(_ result: Result<ResponseFrame, UpstreamError>) {
         handler.upstreamCompleted(self, result: result, context: context)
     }

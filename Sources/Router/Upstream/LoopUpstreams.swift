@@ -2,7 +2,9 @@ import Logging
 import NIOCore
 import PegasusWire
 
-/// Every upstream cluster client of one event loop, plus coalescing of identical queries in flight.
+/// Every upstream cluster client of one event loop, plus coalescing of identical queries: those in
+/// flight share one upstream call, and client queries arriving within `coalesceWindow` after an
+/// identical call's successful reply are answered with that reply (``RecentReplies``).
 ///
 /// Clients of clusters no query used for `idleClientTimeout` (and with nothing in flight) are
 /// closed and dropped, so a route whose MetaServers change does not leave its old client and
@@ -27,6 +29,8 @@ final class LoopUpstreams {
     private var clients: [ClusterRoute: MetaClusterClient] = [:]
     /// Upstream calls in flight that identical queries may join.
     private var inflight: [InflightKey: UpstreamQuery] = [:]
+    /// Successful query-config replies reusable for `coalesceWindow`; `nil` when coalescing or the window is off.
+    private var recent: RecentReplies<InflightKey>?
     private var nextSweep: NIODeadline
     private var routeLoads: [String: EventLoopFuture<Route>] = [:]
 
@@ -37,6 +41,9 @@ final class LoopUpstreams {
         self.logger = logger
         self.timeouts = AttemptTimeouts(eventLoop: eventLoop)
         self.nextSweep = .now() + settings.idleClientTimeout
+        if settings.coalesce, settings.coalesceWindow > .zero {
+            self.recent = RecentReplies(window: settings.coalesceWindow, capacity: settings.coalesceWindowCapacity)
+        }
     }
 
     /// Sends `query` to `cluster`, sharing the upstream call with an identical one already in
@@ -45,6 +52,10 @@ final class LoopUpstreams {
     ///
     /// A query that joins a call started with a later deadline still fails at its own deadline
     /// (``UpstreamError/Code/deadlineExceeded``); the shared call goes on for the others.
+    ///
+    /// A query that accepts a recent reply (``UpstreamQuery/acceptsRecentReply``) is answered at
+    /// once, before this returns, with the ERR_OK reply of an identical call of this loop that
+    /// arrived less than `coalesceWindow` ago (the key holds the cluster, so never another cluster's).
     func start(_ query: UpstreamQuery, cluster: ClusterRoute) {
         sweepIdleClients(keeping: cluster)
         guard settings.coalesce else {
@@ -52,6 +63,11 @@ final class LoopUpstreams {
             return client(for: cluster).start(query)
         }
         let key = InflightKey(cluster: cluster, name: query.name, args: query.args)
+        if query.acceptsRecentReply, let reply = recent?.reply(for: key, now: .now()) {
+            observer.replyReused(cluster: cluster.name)
+            query.cluster = cluster.name
+            return query.complete(.success(reply))
+        }
         if let shared = inflight[key] {
             observer.coalesced(cluster: cluster.name)
             query.phase = .joined
@@ -90,6 +106,7 @@ final class LoopUpstreams {
         if let key = query.inflightKey {
             query.inflightKey = nil
             inflight.removeValue(forKey: key)
+            if case .success(let reply) = result { keepForReuse(reply, key: key) }
         }
         let joiners = query.joiners
         query.joiners = []
@@ -101,6 +118,17 @@ final class LoopUpstreams {
             }
             joiner.complete(result)
         }
+    }
+
+    /// Records a query-config reply for reuse if it is a success: envelope and response `ERR_OK`
+    /// (never an error, a forward or a missing table). Key and body are copied, so the entry holds
+    /// no client or upstream read buffer.
+    private func keepForReuse(_ reply: ResponseFrame, key: InflightKey) {
+        guard recent != nil, key.name == RpcName.queryConfig, reply.errorName == ErrorCode.ok.name,
+            (try? QueryConfigResponse.peekError(body: reply.body)) == .ok
+        else { return }
+        let kept = InflightKey(cluster: key.cluster, name: key.name, args: ByteBuffer(buffer: key.args))
+        recent?.record(reply, for: kept, now: .now())
     }
 
     /// Loads the route of `table` with `load`, sharing one load among the queries of this loop

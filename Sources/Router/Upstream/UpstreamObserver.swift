@@ -8,6 +8,9 @@ public protocol UpstreamObserver: Sendable {
     func forwarded(cluster: String, from: String, to: String?)
     /// A query joined an identical one already in flight instead of going upstream.
     func coalesced(cluster: String)
+    /// A query was answered with an identical call's recent reply (`meta.coalesce_window`) instead
+    /// of going upstream.
+    func replyReused(cluster: String)
     /// A query went upstream (after coalescing).
     func sentUpstream(cluster: String)
 }
@@ -20,5 +23,6 @@ public struct NoUpstreamObserver: UpstreamObserver {
     public func upstreamFailed(cluster: String, meta: String, code: UpstreamError.Code) {}
     public func forwarded(cluster: String, from: String, to: String?) {}
     public func coalesced(cluster: String) {}
+    public func replyReused(cluster: String) {}
     public func sentUpstream(cluster: String) {}
 }

@@ -53,6 +53,11 @@ class UpstreamQuery: AttemptTimeoutTarget {
     /// This query's entry in its loop's table of calls that others may join, while it is in flight.
     var inflightKey: LoopUpstreams.InflightKey?
 
+    /// Whether an identical call's successful reply, up to `meta.coalesce_window` old, may answer
+    /// this query instead of a new upstream call: `true` for client queries (the data path), `false`
+    /// for the control plane, which asks for the cluster's state now.
+    var acceptsRecentReply: Bool { false }
+
     /// Creates a query; ``LoopUpstreams/start(_:cluster:)`` runs it.
     init(name: String, args: ByteBuffer, deadline: NIODeadline, followsForwards: Bool) {
         self.name = name

@@ -10,6 +10,12 @@ public struct UpstreamSettings: Sendable, Equatable {
     public var maxFrameBytes: Int
     /// Whether identical queries in flight share one upstream request (`meta.coalesce`, default on).
     public var coalesce: Bool
+    /// How long after an upstream query-config call's successful reply identical client queries
+    /// of the same event loop are answered with it instead of a new call (`meta.coalesce_window`,
+    /// default 100 ms; zero, or `coalesce` off, disables it).
+    public var coalesceWindow: TimeAmount
+    /// The most replies each event loop keeps for reuse within `coalesceWindow` (oldest dropped first).
+    public var coalesceWindowCapacity: Int
     /// A cluster's client (its connections and leader belief) unused for this long is closed.
     public var idleClientTimeout: TimeAmount
 
@@ -19,12 +25,16 @@ public struct UpstreamSettings: Sendable, Equatable {
         maxForwardHops: Int = 3,
         maxFrameBytes: Int = 16 << 20,
         coalesce: Bool = true,
+        coalesceWindow: TimeAmount = .milliseconds(100),
+        coalesceWindowCapacity: Int = 1024,
         idleClientTimeout: TimeAmount = .seconds(300)
     ) {
         self.attemptTimeout = attemptTimeout
         self.maxForwardHops = maxForwardHops
         self.maxFrameBytes = maxFrameBytes
         self.coalesce = coalesce
+        self.coalesceWindow = coalesceWindow
+        self.coalesceWindowCapacity = coalesceWindowCapacity
         self.idleClientTimeout = idleClientTimeout
     }
 }
