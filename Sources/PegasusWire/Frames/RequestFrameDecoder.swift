@@ -6,7 +6,7 @@ import NIOCore
 /// length, negative lengths, a frame over `maxFrameBytes`) throw as soon as their bytes arrive,
 /// so an oversized frame is never buffered; a message type other than CALL/ONEWAY throws once the
 /// frame is complete. Each is a reason rDSN closes the connection.
-public struct RequestFrameDecoder: NIOSingleStepByteToMessageDecoder {
+public struct RequestFrameDecoder: WholeFrameDecoder {
     /// Decoded frames.
     public typealias InboundOut = RequestFrame
 
@@ -34,22 +34,5 @@ public struct RequestFrameDecoder: NIOSingleStepByteToMessageDecoder {
     /// - Throws: `WireError`.
     public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> RequestFrame? {
         try decode(buffer: &buffer)
-    }
-
-    /// Decodes one frame and passes it on. Implemented here, not left to NIO's generic default:
-    /// that one, called through the protocol, looks up generic metadata at run time per frame.
-    /// - Throws: `WireError`.
-    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let frame = try decode(buffer: &buffer) else { return .needMoreData }
-        context.fireChannelRead(NIOAny(frame))
-        return .continue
-    }
-
-    /// Decodes and passes on what is left at end of input, like ``decode(context:buffer:)``.
-    /// - Throws: `WireError`.
-    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
-        -> DecodingState
-    {
-        try decode(context: context, buffer: &buffer)
     }
 }

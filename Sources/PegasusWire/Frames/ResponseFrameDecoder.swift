@@ -5,7 +5,7 @@ import NIOCore
 /// Returns `nil` until a whole frame is buffered. A negative or too small `total_length`, or one
 /// over `maxFrameBytes`, throws as soon as the 4 length bytes arrive, so an oversized frame is never
 /// buffered; a message type other than REPLY/EXCEPTION throws once the frame is complete.
-public struct ResponseFrameDecoder: NIOSingleStepByteToMessageDecoder {
+public struct ResponseFrameDecoder: WholeFrameDecoder {
     /// Decoded frames.
     public typealias InboundOut = ResponseFrame
 
@@ -33,22 +33,5 @@ public struct ResponseFrameDecoder: NIOSingleStepByteToMessageDecoder {
     /// - Throws: `WireError`.
     public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ResponseFrame? {
         try decode(buffer: &buffer)
-    }
-
-    /// Decodes one frame and passes it on. Implemented here, not left to NIO's generic default:
-    /// that one, called through the protocol, looks up generic metadata at run time per frame.
-    /// - Throws: `WireError`.
-    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let frame = try decode(buffer: &buffer) else { return .needMoreData }
-        context.fireChannelRead(NIOAny(frame))
-        return .continue
-    }
-
-    /// Decodes and passes on what is left at end of input, like ``decode(context:buffer:)``.
-    /// - Throws: `WireError`.
-    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
-        -> DecodingState
-    {
-        try decode(context: context, buffer: &buffer)
     }
 }
