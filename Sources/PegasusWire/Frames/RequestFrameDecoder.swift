@@ -6,7 +6,7 @@ import NIOCore
 /// length, negative lengths, a frame over `maxFrameBytes`) throw as soon as their bytes arrive,
 /// so an oversized frame is never buffered; a message type other than CALL/ONEWAY throws once the
 /// frame is complete. Each is a reason rDSN closes the connection.
-public struct RequestFrameDecoder: NIOSingleStepByteToMessageDecoder {
+public struct RequestFrameDecoder: WholeFrameDecoder {
     /// Decoded frames.
     public typealias InboundOut = RequestFrame
 

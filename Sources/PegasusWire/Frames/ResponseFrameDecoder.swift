@@ -5,7 +5,7 @@ import NIOCore
 /// Returns `nil` until a whole frame is buffered. A negative or too small `total_length`, or one
 /// over `maxFrameBytes`, throws as soon as the 4 length bytes arrive, so an oversized frame is never
 /// buffered; a message type other than REPLY/EXCEPTION throws once the frame is complete.
-public struct ResponseFrameDecoder: NIOSingleStepByteToMessageDecoder {
+public struct ResponseFrameDecoder: WholeFrameDecoder {
     /// Decoded frames.
     public typealias InboundOut = ResponseFrame
 

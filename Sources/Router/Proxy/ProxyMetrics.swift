@@ -134,6 +134,29 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
         tallies.sentUpstream.add(1, ordering: .relaxed)
         upstreamRequests.increment(cluster)
     }
+
+    /// `cluster`'s handles of `metaproxy_upstream_requests_total` and
+    /// `metaproxy_upstream_duration_seconds`, looked up once.
+    public func cluster(_ cluster: String) -> any ClusterUpstreamObserver {
+        ClusterHandles(
+            requests: upstreamRequests.counter(cluster), latency: upstreamLatency.timer(cluster), tallies: tallies)
+    }
+
+    /// One cluster's upstream metrics, counted per query without a lookup.
+    struct ClusterHandles: ClusterUpstreamObserver {
+        let requests: Counter
+        let latency: Timer
+        let tallies: Tallies
+
+        func sentUpstream() {
+            tallies.sentUpstream.add(1, ordering: .relaxed)
+            requests.increment()
+        }
+
+        func upstreamAnswered(meta: String, seconds: Double) {
+            latency.recordNanoseconds(Int64(seconds * 1e9))
+        }
+    }
 }
 
 /// Counters of one label, one handle per label-value set, made on first use.
@@ -189,12 +212,16 @@ final class LabeledTimers: Sendable {
     }
 
     func record(_ value: String, nanoseconds: Int64) {
-        let timer = handles.withLock { handles in
+        timer(value).recordNanoseconds(nanoseconds)
+    }
+
+    /// The handle of `value` (made on first use).
+    func timer(_ value: String) -> Timer {
+        handles.withLock { handles in
             if let existing = handles[value] { return existing }
             let created = Timer(label: label, dimensions: [(dimension, value)])
             handles[value] = created
             return created
         }
-        timer.recordNanoseconds(nanoseconds)
     }
 }

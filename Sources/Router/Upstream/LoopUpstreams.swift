@@ -59,7 +59,6 @@ final class LoopUpstreams {
     func start(_ query: UpstreamQuery, cluster: ClusterRoute) {
         sweepIdleClients(keeping: cluster)
         guard settings.coalesce else {
-            observer.sentUpstream(cluster: cluster.name)
             return client(for: cluster).start(query)
         }
         let key = InflightKey(cluster: cluster, name: query.name, args: query.args)
@@ -78,7 +77,6 @@ final class LoopUpstreams {
             }
             return
         }
-        observer.sentUpstream(cluster: cluster.name)
         // Registered first: the client may complete the query before `start` returns.
         query.inflightKey = key
         inflight[key] = query

@@ -13,12 +13,16 @@ final class MetaClusterClient {
     private let seqids: SeqidSource
     private let logger: Logger
     private let observer: any UpstreamObserver
+    /// `observer` bound to this cluster: per-query metrics without a lookup.
+    private let clusterObserver: any ClusterUpstreamObserver
     private var connections: [MetaAddress: MetaConnection] = [:]
     private let timeouts: AttemptTimeouts
     /// Receives every query this client completes (``LoopUpstreams`` fans it out to joiners).
     private let finished: (UpstreamQuery, Result<ResponseFrame, UpstreamError>) -> Void
     /// The MetaServer that last answered as leader.
     private(set) var leader: MetaAddress?
+    /// Where request frames are encoded; the connection copies each, so its storage is reused.
+    private var frameScratch = ByteBufferAllocator().buffer(capacity: 512)
     /// Queries in flight.
     private(set) var inflightCount = 0
     /// When a query last started or ended.
@@ -40,6 +44,7 @@ final class MetaClusterClient {
         self.seqids = seqids
         self.timeouts = timeouts
         self.observer = observer
+        self.clusterObserver = observer.cluster(cluster.name)
         self.logger = logger
         self.finished = finished
     }
@@ -47,15 +52,17 @@ final class MetaClusterClient {
     /// Runs `query` against the cluster until the leader answers or the query gives up, then
     /// hands it to `finished`.
     func start(_ query: UpstreamQuery) {
+        clusterObserver.sentUpstream()
         inflightCount += 1
-        lastUsed = .now()
+        let now = NIODeadline.now()
+        lastUsed = now
         query.phase = .running(self)
         query.cluster = cluster.name
         var attempt = QueryAttempt(
             cluster: cluster.name, metas: cluster.metas, leader: leader, maxForwardHops: settings.maxForwardHops)
         let action = attempt.start()
         query.attempt = attempt
-        perform(action, for: query)
+        perform(action, for: query, now: now)
     }
 
     /// Closes every connection.
@@ -66,26 +73,28 @@ final class MetaClusterClient {
 
     // MARK: - The query loop
 
-    private func perform(_ action: QueryAttempt.Action, for query: UpstreamQuery) {
+    /// Carries out `action`; `now` is the time of the event that led to it (one clock read per event).
+    private func perform(_ action: QueryAttempt.Action, for query: UpstreamQuery, now: NIODeadline) {
         switch action {
         case .fail(let error):
-            finish(query, .failure(error))
+            finish(query, .failure(error), now: now)
         case .send(let meta):
-            send(query, to: meta)
+            send(query, to: meta, now: now)
         }
     }
 
     private func advance(_ query: UpstreamQuery, _ transition: (inout QueryAttempt) -> QueryAttempt.Action) {
         guard var attempt = query.attempt else { return }
-        if NIODeadline.now() >= query.deadline {
-            return finish(query, .failure(UpstreamError(.deadlineExceeded, cluster: cluster.name)))
+        let now = NIODeadline.now()
+        if now >= query.deadline {
+            return finish(query, .failure(UpstreamError(.deadlineExceeded, cluster: cluster.name)), now: now)
         }
         let action = transition(&attempt)
         query.attempt = attempt
-        perform(action, for: query)
+        perform(action, for: query, now: now)
     }
 
-    private func finish(_ query: UpstreamQuery, _ result: Result<ResponseFrame, UpstreamError>) {
+    private func finish(_ query: UpstreamQuery, _ result: Result<ResponseFrame, UpstreamError>, now: NIODeadline = .now()) {
         guard case .running = query.phase else { return }
         query.attemptSeqid = 0
         if let timeout = query.timeout {
@@ -93,22 +102,24 @@ final class MetaClusterClient {
             query.timeout = nil
         }
         inflightCount -= 1
-        lastUsed = .now()
+        lastUsed = now
         finished(query, result)
     }
 
-    private func send(_ query: UpstreamQuery, to meta: MetaAddress) {
-        let now = NIODeadline.now()
+    private func send(_ query: UpstreamQuery, to meta: MetaAddress, now: NIODeadline) {
         let attemptDeadline = min(query.deadline, now + settings.attemptTimeout)
         guard attemptDeadline > now else {
-            return finish(query, .failure(UpstreamError(.deadlineExceeded, cluster: cluster.name, meta: meta.description)))
+            return finish(
+                query, .failure(UpstreamError(.deadlineExceeded, cluster: cluster.name, meta: meta.description)), now: now)
         }
         let connection = self.connection(to: meta)
         let seqid = seqids.next()
-        var frame = ByteBufferAllocator().buffer(capacity: 64 + query.args.readableBytes + query.name.utf8.count)
         let timeoutMs = Int32(clamping: (attemptDeadline - now).nanoseconds / 1_000_000)
+        frameScratch.clear()
         RequestFrame.write(
-            header: RequestHeader(clientTimeout: timeoutMs), name: query.name, seqid: seqid, args: query.args, into: &frame)
+            header: RequestHeader(clientTimeout: timeoutMs), name: query.name, seqid: seqid, args: query.args,
+            into: &frameScratch)
+        let frame = frameScratch
 
         query.attemptSeqid = seqid
         query.attemptConnection = connection
@@ -176,9 +187,9 @@ final class MetaClusterClient {
         }
         guard err == .forwardToOthers else {
             leader = meta
-            observer.upstreamAnswered(
-                cluster: cluster.name, meta: connection.name, seconds: (NIODeadline.now() - query.attemptStarted).seconds)
-            return finish(query, .success(frame))
+            let now = NIODeadline.now()
+            clusterObserver.upstreamAnswered(meta: connection.name, seconds: (now - query.attemptStarted).seconds)
+            return finish(query, .success(frame), now: now)
         }
         if let hint { leader = hint }
         observer.forwarded(cluster: cluster.name, from: connection.name, to: hint?.description)

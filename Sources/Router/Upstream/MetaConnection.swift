@@ -109,6 +109,11 @@ final class MetaConnection {
         ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            // One connection carries every query of this loop to the MetaServer: a wakeup drains
+            // the replies of many clients (~600 bytes each) in few, large reads.
+            .channelOption(.maxMessagesPerRead, value: 16)
+            .channelOption(
+                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 16 << 10, maximum: 256 << 10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations

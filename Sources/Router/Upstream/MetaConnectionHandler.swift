@@ -5,8 +5,9 @@ import PegasusWire
 /// seqid (requests may be pipelined and answered in any order).
 ///
 /// Requests come in through ``send(seqid:frame:for:)``, not through the pipeline's `write`: the
-/// frame goes out as a plain `ByteBuffer` and the query is kept in `pending`, so a request costs no
-/// boxed outbound message and no promise.
+/// frame is copied into one outbound buffer that ``flush()`` writes, and the query is kept in
+/// `pending`, so a request costs no boxed outbound message, no promise, no buffer of its own and no
+/// entry in the channel's pending writes (the requests of a tick leave as one write).
 ///
 /// Loop-bound: every method runs on the channel's event loop.
 final class MetaConnectionHandler: ChannelInboundHandler {
@@ -16,6 +17,9 @@ final class MetaConnectionHandler: ChannelInboundHandler {
     private var pending: [Int32: UpstreamQuery] = [:]
     private var failure: UpstreamError?
     private var context: ChannelHandlerContext?
+    /// The requests sent since the last flush. Once its bytes are written the channel lets go of
+    /// it, so clearing it keeps its storage for the next tick's requests.
+    private var outbound = ByteBuffer()
     private let cluster: String
     private let meta: String
 
@@ -29,6 +33,7 @@ final class MetaConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        outbound = context.channel.allocator.buffer(capacity: 4096)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -36,21 +41,23 @@ final class MetaConnectionHandler: ChannelInboundHandler {
         self.context = nil
     }
 
-    /// Writes `frame` (a request whose seqid is `seqid`) without flushing; `query` gets the reply
+    /// Queues `frame` (a request whose seqid is `seqid`; copied) until ``flush()``; `query` gets the reply
     /// (``UpstreamQuery/metaReplied(seqid:frame:)``) or, when the connection fails first,
     /// ``UpstreamQuery/metaFailed(seqid:error:)`` (at once if it has failed already).
     func send(seqid: Int32, frame: ByteBuffer, for query: UpstreamQuery) {
-        guard failure == nil, let context else {
+        guard failure == nil, context != nil else {
             query.metaFailed(seqid: seqid, error: failure ?? UpstreamError(.connectionClosed, cluster: cluster, meta: meta))
             return
         }
         pending[seqid] = query
-        context.write(wrapOutboundOut(frame), promise: nil)
+        outbound.writeImmutableBuffer(frame)
     }
 
-    /// Flushes the requests written so far.
+    /// Writes and flushes the requests sent so far.
     func flush() {
-        context?.flush()
+        guard let context, outbound.readableBytes > 0 else { return }
+        context.writeAndFlush(wrapOutboundOut(outbound), promise: nil)
+        outbound.clear()
     }
 
     /// Forgets a request (its caller gave up, e.g. on timeout); a late reply is then dropped.

@@ -13,6 +13,9 @@ public protocol UpstreamObserver: Sendable {
     func replyReused(cluster: String)
     /// A query went upstream (after coalescing).
     func sentUpstream(cluster: String)
+    /// The observer of one cluster's per-query events, made once per cluster client (see
+    /// ``ClusterUpstreamObserver``). The default passes them on to the methods above.
+    func cluster(_ cluster: String) -> any ClusterUpstreamObserver
 }
 
 /// An observer that ignores everything.
