@@ -17,6 +17,10 @@ public protocol DuplicationSource: Sendable {
 public enum DuplicationQueryOutcome: Sendable, Hashable {
     /// The leader answered (an empty report when the table has no duplication).
     case answered(TableDuplications)
+    /// The leader answered, but something the lag needs could not be read (the partition count, or a
+    /// primary ReplicaServer's lag): a probe glitch, not an answer. The report (with the reason) never
+    /// replaces a complete observation; it is kept only when there is none yet.
+    case incomplete(TableDuplications, String)
     /// No leader answered, or the answer was an error.
     case failed(String)
 }

@@ -39,8 +39,10 @@ public struct HTTPDuplicationSource: DuplicationSource {
                 }
                 switch reply {
                 case .answered(var duplications):
-                    if !duplications.entries.isEmpty {
-                        duplications.partitionCount = try await Self.partitionCount(probe, meta: target, table: table)
+                    guard !duplications.entries.isEmpty else { return .answered(duplications) }
+                    duplications.partitionCount = try await Self.partitionCount(probe, meta: target, table: table)
+                    guard duplications.partitionCount != nil else {
+                        return .incomplete(duplications, "\(target) redirected /meta/app: partition count unknown")
                     }
                     return .answered(duplications)
                 case .redirected(let leader):

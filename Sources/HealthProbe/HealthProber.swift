@@ -244,6 +244,18 @@ public final class HealthProber: Service, Sendable {
                     LoggingKeys.error: "\(message)",
                 ]
             )
+        case .incomplete(let report, let message):
+            self.logger.debug(
+                "duplication query incomplete: the last complete observation stays",
+                metadata: [
+                    LoggingKeys.cluster: "\(cluster)",
+                    LoggingKeys.table: "\(table)",
+                    LoggingKeys.error: "\(message)",
+                ]
+            )
+            if let replicaLag = report.replicaLag {
+                self.recordReplicaLag(replicaLag, cluster: cluster, table: table)
+            }
         case .answered(let report):
             if let replicaLag = report.replicaLag {
                 self.recordReplicaLag(replicaLag, cluster: cluster, table: table)

@@ -202,7 +202,9 @@ struct ProberState: Sendable {
     }
 
     /// Records a duplication query's outcome: a good answer replaces the observations of every backup
-    /// of the table; a failure keeps them and is noted separately.
+    /// of the table; a failure keeps them and is noted separately; an incomplete answer is noted like a
+    /// failure and is recorded only for backups without an observation yet (so a probe glitch never
+    /// turns a known lag into an unknown one).
     /// - Returns: `false` when the loop's generation is gone or the table is no longer protected.
     mutating func recordDuplication(
         _ outcome: DuplicationQueryOutcome,
@@ -228,6 +230,24 @@ struct ProberState: Sendable {
                     )
             }
             self.failures[tableKey] = nil
+        case .incomplete(let report, let message):
+            for backup in backups {
+                let key = ObservationKey(cluster: cluster, table: table, backup: backup)
+                guard self.observations[key] == nil else { continue }
+                self.observations[key] = DuplicationObservation(
+                    primaryCluster: cluster,
+                    table: table,
+                    backupCluster: backup,
+                    report: report,
+                    observedAt: time
+                )
+            }
+            self.failures[tableKey] = DuplicationQueryFailure(
+                primaryCluster: cluster,
+                table: table,
+                at: time,
+                error: message
+            )
         case .failed(let message):
             self.failures[tableKey] = DuplicationQueryFailure(
                 primaryCluster: cluster,

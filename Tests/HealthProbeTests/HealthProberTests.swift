@@ -27,6 +27,26 @@ private final class ScriptedRPCProbe: RPCHealthProbe {
     }
 }
 
+/// A duplication source whose outcome per table the test sets; counts the queries.
+private final class ScriptedDuplicationSource: DuplicationSource {
+    private let state = Mutex<(outcomes: [String: DuplicationQueryOutcome], queries: Int)>(([:], 0))
+
+    func set(_ table: String, _ outcome: DuplicationQueryOutcome) {
+        self.state.withLock { $0.outcomes[table] = outcome }
+    }
+
+    var queries: Int { self.state.withLock { $0.queries } }
+
+    func queryDuplications(cluster: String, metas: [String], table: String, timeout: Duration) async
+        -> DuplicationQueryOutcome
+    {
+        self.state.withLock { state in
+            state.queries += 1
+            return state.outcomes[table] ?? .failed("no outcome scripted for \(table)")
+        }
+    }
+}
+
 @Suite("HealthProber against fake clusters on loopback", .serialized, .timeLimit(.minutes(3)))
 struct HealthProberTests {
     private static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -220,6 +240,58 @@ struct HealthProberTests {
                         #expect(decoded.clusters["b"]?.state == .up)
                         #expect(String(decoding: json, as: UTF8.self).contains(#""state":"up""#))
                     }
+                }
+            }
+        }
+    }
+    /// A report of one duplication to `b` over two partitions with `lag` on partition 1; without
+    /// `partitionCount` every lag is unknown.
+    private static func report(lag: Int64, partitionCount: Int? = 2) -> TableDuplications {
+        let states = [
+            Int32(0): DuplicationPartitionState(confirmedDecree: 10, lastCommittedDecree: 10),
+            1: DuplicationPartitionState(confirmedDecree: 10, lastCommittedDecree: 10 + lag),
+        ]
+        let entry = DuplicationEntry(dupid: 1, remote: "b", status: .log, failMode: .slow, partitionStates: states)
+        return TableDuplications(appId: 2, partitionCount: partitionCount, entries: [entry])
+    }
+
+    private static func observation(_ prober: HealthProber, _ table: String) -> DuplicationObservation? {
+        prober.duplicationObservation(primary: "a", table: table, backup: "b")
+    }
+
+    @Test("an incomplete duplication answer never replaces a known lag; it is kept only when there is none")
+    func incompleteDuplicationAnswer() async throws {
+        try await withHTTPClient { client in
+            try await withFakeCluster(count: 1) { cluster in
+                let source = ScriptedDuplicationSource()
+                source.set("t1", .answered(Self.report(lag: 30)))
+                source.set("t2", .incomplete(Self.report(lag: 5, partitionCount: nil), "partition count unknown"))
+                let prober = HealthProber(
+                    httpClient: client, duplicationSource: source, metricsFactory: TestMetrics(), logger: Self.logger)
+                prober.setTargets([
+                    ProbeTarget(
+                        cluster: "a", metas: cluster.metas, settings: Self.fast,
+                        protectedTables: ["t1": ["b"], "t2": ["b"]])
+                ])
+                _ = try await Self.whileRunning(prober) {
+                    #expect(try await eventually { Self.observation(prober, "t1")?.maxLag == 30 })
+                    // No observation before: the incomplete one is shown (lag unknown), with its failure.
+                    #expect(try await eventually { Self.observation(prober, "t2") != nil })
+                    #expect(Self.observation(prober, "t2")?.maxLag == nil)
+
+                    // A glitch: the answer comes back without what the lag needs.
+                    source.set("t1", .incomplete(Self.report(lag: 7, partitionCount: nil), "query_config failed"))
+                    let asked = source.queries
+                    #expect(try await eventually { source.queries >= asked + 4 })
+                    let kept = try #require(Self.observation(prober, "t1"))
+                    #expect(kept.maxLag == 30)
+                    let failures = prober.snapshot().duplicationFailures.filter { $0.table == "t1" }
+                    #expect(failures.map(\.error) == ["query_config failed"])
+
+                    // A complete answer replaces it and clears the failure.
+                    source.set("t1", .answered(Self.report(lag: 3)))
+                    #expect(try await eventually { Self.observation(prober, "t1")?.maxLag == 3 })
+                    #expect(prober.snapshot().duplicationFailures.allSatisfy { $0.table != "t1" })
                 }
             }
         }

@@ -53,3 +53,26 @@ def decisions(proxy, kind):
     """metaproxy_failover_decisions_total for `kind` (switch, switch_back, refuse, ...)."""
     m = re.search(r'metaproxy_failover_decisions_total\{[^}]*kind="%s"[^}]*\} (\d+)' % kind, proxy.metrics())
     return int(m.group(1)) if m else 0
+
+
+def explain(proxy, table="t1", log_lines=25):
+    """A short account of why `table` is where it is, for assertion messages: the instance's role,
+    each cluster's state, the table's effective route and refusal, then the failover and health
+    lines of its log (decisions, refusals, state changes), newest last."""
+    try:
+        st = status(proxy)
+    except Exception as e:  # the instance may be gone: say so instead of hiding the first failure
+        return "no /failover from %s: %r" % (proxy.admin, e)
+    clusters = {name: (c.get("state"), c.get("since"), c.get("leader"))
+                for name, c in st["health"]["clusters"].items()}
+    route = [r for r in st["effective_routes"] if r["table"] == table]
+    refusal = [r for r in st.get("refusals", []) if r.get("table") == table]
+    lines = []
+    try:
+        with open(proxy.log_path, errors="replace") as f:
+            lines = [line.rstrip() for line in f
+                     if re.search(r"(?i)fail|switch|refus|decid|state|down|up\b|stale|lag", line)]
+    except OSError:
+        pass
+    return "decider=%s clusters=%s route=%s refusal=%s\nlog:\n%s" % (
+        st.get("is_decider"), clusters, route, refusal, "\n".join(lines[-log_lines:]))

@@ -14,7 +14,7 @@ public final class LocalFailoverStateStore: FailoverStateStore {
     }
 
     private let documentsByTable = Mutex<[String: Stored]>([:])
-    /// Serialises saves so the file always ends with the latest documents.
+    /// Serialises writes (check, save, install) so the file always ends with the latest documents.
     private let saving = Mutex<Void>(())
     private let resolver: ActiveClusterResolver
     private let metrics: FailoverMetrics
@@ -56,12 +56,15 @@ public final class LocalFailoverStateStore: FailoverStateStore {
     /// Always `false`: pausing needs the shared ZooKeeper state.
     public var isGloballyPaused: Bool { false }
 
+    /// Checks `expecting`, saves the state file with the new document (when there is one), then
+    /// installs the document: a decision is on disk before it routes a query, so a restart never
+    /// forgets a switch this instance already acted on. Writes are serialised.
     @discardableResult
     public func write(_ route: EffectiveRoute, expecting: FailoverWriteExpectation) async throws(FailoverStateError)
         -> Int32
     {
-        let outcome: Result<Int32, FailoverStateError> = documentsByTable.withLock { documents in
-            let current = documents[route.table]?.version
+        let version = try saving.withLock { _ throws(FailoverStateError) -> Int32 in
+            let current = documentsByTable.withLock { $0[route.table]?.version }
             let matches: Bool
             switch expecting {
             case .absent: matches = current == nil
@@ -69,32 +72,27 @@ public final class LocalFailoverStateStore: FailoverStateStore {
             }
             guard matches else {
                 let detail = "expected \(expecting), found version \(current.map { "\($0)" } ?? "none")"
-                return .failure(
-                    FailoverStateError(code: .conflict, table: route.table, path: "memory", detail: detail)
-                )
+                throw FailoverStateError(code: .conflict, table: route.table, path: "memory", detail: detail)
             }
+            save(documents().filter { $0.table != route.table } + [route], after: route.table)
             let version = current.map { $0 + 1 } ?? 0
-            documents[route.table] = Stored(document: route, version: version)
-            return .success(version)
+            documentsByTable.withLock { $0[route.table] = Stored(document: route, version: version) }
+            return version
         }
-        let version = try outcome.get()
         metrics.activeBackup(table: route.table, route.mode != .primary)
-        save(after: route.table)
         return version
     }
 
-    /// Writes every document to the state file. A failure is logged, not thrown: the decision
+    /// Writes `documents` to the state file. A failure is logged, not thrown: the decision
     /// stands in memory and routes this instance; only a restart would forget it.
-    private func save(after table: String) {
+    private func save(_ documents: [EffectiveRoute], after table: String) {
         guard let file else { return }
-        saving.withLock { _ in
-            do {
-                try file.save(documents())
-            } catch {
-                logger.error(
-                    "Failover state not saved: a restart would put the table back on its primary",
-                    metadata: ["metaproxy.table": "\(table)", "metaproxy.state_file": "\(file.path)", "error": "\(error)"])
-            }
+        do {
+            try file.save(documents)
+        } catch {
+            logger.error(
+                "Failover state not saved: a restart would put the table back on its primary",
+                metadata: ["metaproxy.table": "\(table)", "metaproxy.state_file": "\(file.path)", "error": "\(error)"])
         }
     }
 

@@ -32,6 +32,8 @@ public struct RPCDuplicationSource: DuplicationSource {
         switch await queryRPC(cluster: cluster, metas: metas, table: table, timeout: timeout) {
         case .success(let report):
             return .answered(report)
+        case .incomplete(let report, let reason):
+            return .incomplete(report, reason)
         case .failure(let message):
             failure = message
         }
@@ -41,6 +43,8 @@ public struct RPCDuplicationSource: DuplicationSource {
         switch await fallback.queryDuplications(cluster: cluster, metas: metas, table: table, timeout: timeout) {
         case .answered(let report):
             return .answered(report)
+        case .incomplete(let report, let reason):
+            return .incomplete(report, "rpc: \(failure); fallback: \(reason)")
         case .failed(let message):
             return .failed("rpc: \(failure); fallback: \(message)")
         }
@@ -48,6 +52,7 @@ public struct RPCDuplicationSource: DuplicationSource {
 
     private enum RPCOutcome {
         case success(TableDuplications)
+        case incomplete(TableDuplications, String)
         case failure(String)
     }
 
@@ -73,13 +78,19 @@ public struct RPCDuplicationSource: DuplicationSource {
             return .failure(response.err.name)
         }
         var report = TableDuplications(appId: response.appId, entries: response.entries.map(Self.entry))
-        guard !report.entries.isEmpty,
-            let config = await queryConfig(cluster: cluster, metas: metas, table: table, timeout: timeout)
-        else {
+        guard !report.entries.isEmpty else {
             return .success(report)
         }
+        guard let config = await queryConfig(cluster: cluster, metas: metas, table: table, timeout: timeout) else {
+            return .incomplete(report, "query_config for the partition count failed")
+        }
         report.partitionCount = Int(config.partitionCount)
-        return .success(await Self.addingReplicaLag(to: report, reader: replicaLag, timeout: timeout) { config.partitions })
+        report = await Self.addingReplicaLag(to: report, reader: replicaLag, timeout: timeout) { config.partitions }
+        if let failed = report.replicaLag?.failedReplicas, !failed.isEmpty {
+            let names = failed.map { "\($0.replica) (\($0.error))" }.joined(separator: ", ")
+            return .incomplete(report, "primary ReplicaServers did not answer: \(names)")
+        }
+        return .success(report)
     }
 
     /// `report` with ``HealthProbe/TableDuplications/replicaLag`` read when it needs it (an entry
