@@ -2,6 +2,7 @@
 tests/e2e/test_failover.py and the fault runner (tests/faults)."""
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 
@@ -76,3 +77,20 @@ def explain(proxy, table="t1", log_lines=25):
         pass
     return "decider=%s clusters=%s route=%s refusal=%s\nlog:\n%s" % (
         st.get("is_decider"), clusters, route, refusal, "\n".join(lines[-log_lines:]))
+
+
+def wait_active(proxy, cluster, timeout=30.0, what=None, table="t1"):
+    """Waits until the instance routes `table` to `cluster` by its failover state; on timeout the
+    assertion carries `explain(proxy)` (role, cluster states, refusal, failover log lines)."""
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            last = active(proxy, table)
+            if last == cluster:
+                return
+        except Exception as e:  # keep polling: the admin port may be briefly busy
+            last = e
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for %s (active: %r)\n%s" % (
+        what or "%s on %s" % (table, cluster), last, explain(proxy, table)))

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import meta_proxy, pyclient, wait_for
-from failover_status import active, cluster_state, decider_of, decisions, history, lag_observed, status
+from failover_status import active, cluster_state, decider_of, decisions, history, lag_observed, status, wait_active
 
 POLICY = """name: {name}
 tables: ["t1"]
@@ -84,7 +84,7 @@ def test_primary_killed_both_route_to_backup_and_stay_after_it_returns(clusters,
 
     a.ctl("/kill-all")
     for p in instances:
-        wait_for(lambda: active(p) == "clusterB", timeout=30, what="t1 on clusterB via %s" % p.admin)
+        wait_active(p, "clusterB", timeout=30, what="t1 on clusterB via %s" % p.admin)
     for p in instances:
         assert app_id(p) == b.tables["t1"]["app_id"]
     record = history(instances[0])[-1]
@@ -181,7 +181,7 @@ def test_v25_primary_killed_switches_with_lag_from_replicas(clusters_v25, polici
         timeout=30, what="lag source in `failover status`")
 
     a.ctl("/kill-all")
-    wait_for(lambda: active(p) == "clusterB", timeout=30, what="t1 on clusterB")
+    wait_active(p, "clusterB", timeout=30, what="t1 on clusterB")
     assert app_id(p) == b.tables["t1"]["app_id"]
     record = history(p)[-1]
     assert (record["from"], record["to"], record["trigger"]) == ("clusterA", "clusterB", "automatic")
@@ -219,7 +219,7 @@ def test_decider_killed_other_instance_takes_over_and_decides(clusters, policies
     assert status(other)["election"]["decider_id"] == status(other)["instance_id"]
 
     a.ctl("/kill-all")
-    wait_for(lambda: active(other) == "clusterB", timeout=30, what="new decider switches t1")
+    wait_active(other, "clusterB", timeout=30, what="new decider switches t1")
     assert history(other)[-1]["decided_by"] == status(other)["instance_id"]
     assert app_id(other) == b.tables["t1"]["app_id"]
 
@@ -240,5 +240,5 @@ def test_policy_reload_changes_kind(clusters, policies, start):
     write_policy(policies, "auto-failover")
     wait_for(lambda: [x["kind"] for x in status(p)["policies"]["loaded"]] == ["auto-failover"],
              timeout=30, what="policy reloaded")
-    wait_for(lambda: active(p) == "clusterB", timeout=30, what="t1 switched after reload")
+    wait_active(p, "clusterB", timeout=30, what="t1 switched after reload")
     assert app_id(p) == b.tables["t1"]["app_id"]

@@ -3,7 +3,7 @@
 import json
 
 from conftest import Proxy, pyclient, wait_for
-from test_failover import active, cluster_state, lag_observed, write_policy
+from test_failover import active, cluster_state, lag_observed, wait_active, write_policy
 
 
 def test_routes_file_failover_survives_restart(sims, tmp_path):
@@ -29,7 +29,7 @@ def test_routes_file_failover_survives_restart(sims, tmp_path):
         assert pyclient(proxy.addr, ["t1"], ops="init")["t1"]["app_id"] == a.tables["t1"]["app_id"]
 
         a.ctl("/kill-all")
-        wait_for(lambda: active(proxy) == "clusterB", timeout=30, what="t1 failed over to clusterB")
+        wait_active(proxy, "clusterB", timeout=30, what="t1 failed over to clusterB")
         saved = json.loads(state.read_text())
         assert [(d["table"], d["active_cluster"], d["mode"]) for d in saved] == [("t1", "clusterB", "failover")]
 

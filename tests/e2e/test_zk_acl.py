@@ -12,7 +12,7 @@ import pytest
 
 import wire
 from conftest import _bin, http_get, meta_proxy, wait_for
-from test_failover import active, app_id, status, warm, write_policy
+from test_failover import active, app_id, status, wait_active, warm, write_policy
 
 OPERATOR = "digest:operator:op-Pa55word"
 PROXY = "digest:proxy:proxy-Pa55word"
@@ -115,7 +115,7 @@ def test_proxy_credentials_write_failover_state_and_instances_route_by_it(secure
 
     # The primary dies: the decider (proxy identity) writes the effective route, and routes by it.
     a.ctl("/kill-all")
-    wait_for(lambda: active(proxy) == "clusterB", timeout=60, what="t1 switched to clusterB by the proxy")
+    wait_active(proxy, "clusterB", timeout=60, what="t1 switched to clusterB by the proxy")
     assert app_id(proxy) == b.tables["t1"]["app_id"]
     effective = json.loads(meta_proxy("failover", "status", "t1", "--json", *zk_args).stdout)["effective"]
     assert effective["active_cluster"] == "clusterB" and str(proxy.port) in effective["decided_by"]

@@ -10,7 +10,7 @@ import signal
 import time
 
 from conftest import SESSION_MS
-from failover_status import active, cluster_state, decider_of, decisions, explain, status
+from failover_status import active, cluster_state, decider_of, decisions, status, wait_active
 from harness import Load, meta_proxy, report, wait_for, wire
 
 POLICY = """name: t1-policy
@@ -69,7 +69,7 @@ def test_zookeeper_unreachable_while_primary_dies_keeps_last_route(clusters, zk,
     zk.start()
     restarted = time.time()
     for p in instances:
-        wait_for(lambda: active(p) == "clusterB", timeout=60, what="t1 switched once ZooKeeper is back")
+        wait_active(p, "clusterB", timeout=60, what="t1 switched once ZooKeeper is back")
     switched = time.time()
     wait_for(lambda: load.first("ok", "clusterB", since=switched) is not None, what="load on clusterB")
     time.sleep(1)
@@ -113,7 +113,7 @@ def test_decider_partitioned_from_zookeeper_other_decides_old_stops(clusters, zk
 
     a.ctl("/kill-all")  # only the new decider may switch t1
     for p in instances:
-        wait_for(lambda: active(p) == "clusterB", timeout=60, what="t1 switched by the new decider")
+        wait_active(p, "clusterB", timeout=60, what="t1 switched by the new decider")
     history = next(r["history"] for r in status(other)["effective_routes"] if r["table"] == "t1")
     assert [h["decided_by"] for h in history] == [new_id], history
     assert decisions(decider, "switch") == 0 and decisions(other, "switch") == 1
@@ -165,10 +165,10 @@ def test_lossy_probe_path_below_fall_no_switch(clusters, zk, zk_root, proxies, p
     for r in lossy:
         r.lossy(windows=(1.0, 1.0))  # everything lost
     try:
-        wait_for(lambda: active(p) == "clusterB", timeout=60, what="switch once the loss is total")
-    except AssertionError:
-        raise AssertionError("no switch: %s\nrelays=%s sim=%s counts=%s" % (
-            explain(p), [r.addr for r in lossy], a.metas, [r.counts for r in lossy]))
+        wait_active(p, "clusterB", timeout=60, what="switch once the loss is total")
+    except AssertionError as e:
+        raise AssertionError("%s\nrelays=%s sim=%s counts=%s" % (
+            e, [r.addr for r in lossy], a.metas, [r.counts for r in lossy])) from None
     total_loss_switch_s = time.time() - lossy_until
     time.sleep(1)
     load.stop()
