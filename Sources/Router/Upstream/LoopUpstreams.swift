@@ -12,11 +12,32 @@ import PegasusWire
 ///
 /// Loop-bound: created and used only on `eventLoop`, so the data path takes no locks.
 final class LoopUpstreams {
-    /// What identifies identical queries: same cluster, RPC name and args bytes.
+    /// What identifies identical queries: same cluster, RPC name and args bytes. Hashed once, when
+    /// made: a query looks it up in the recent replies and in the calls in flight, and may add it.
     struct InflightKey: Hashable {
-        var cluster: ClusterRoute
-        var name: String
-        var args: ByteBuffer
+        let cluster: ClusterRoute
+        let name: String
+        let args: ByteBuffer
+        private let hash: Int
+
+        init(cluster: ClusterRoute, name: String, args: ByteBuffer) {
+            self.cluster = cluster
+            self.name = name
+            self.args = args
+            var hasher = Hasher()
+            hasher.combine(cluster)
+            hasher.combine(name)
+            hasher.combine(args)
+            self.hash = hasher.finalize()
+        }
+
+        static func == (lhs: InflightKey, rhs: InflightKey) -> Bool {
+            lhs.hash == rhs.hash && lhs.name == rhs.name && lhs.args == rhs.args && lhs.cluster == rhs.cluster
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(hash)
+        }
     }
 
     private let eventLoop: any EventLoop
@@ -26,6 +47,8 @@ final class LoopUpstreams {
     private let seqids = SeqidSource()
     /// The attempt timers (and the waits of joined queries) of every query of this loop.
     private let timeouts: AttemptTimeouts
+    /// The end-of-tick flushes of this loop's connections, upstream and (``ProxyConnectionHandler``) client.
+    let flushes: LoopFlushes
     private var clients: [ClusterRoute: MetaClusterClient] = [:]
     /// Upstream calls in flight that identical queries may join.
     private var inflight: [InflightKey: UpstreamQuery] = [:]
@@ -40,6 +63,7 @@ final class LoopUpstreams {
         self.observer = observer
         self.logger = logger
         self.timeouts = AttemptTimeouts(eventLoop: eventLoop)
+        self.flushes = LoopFlushes(eventLoop: eventLoop)
         self.nextSweep = .now() + settings.idleClientTimeout
         if settings.coalesce, settings.coalesceWindow > .zero {
             self.recent = RecentReplies(window: settings.coalesceWindow, capacity: settings.coalesceWindowCapacity)
@@ -56,13 +80,16 @@ final class LoopUpstreams {
     /// A query that accepts a recent reply (``UpstreamQuery/acceptsRecentReply``) is answered at
     /// once, before this returns, with the ERR_OK reply of an identical call of this loop that
     /// arrived less than `coalesceWindow` ago (the key holds the cluster, so never another cluster's).
-    func start(_ query: UpstreamQuery, cluster: ClusterRoute) {
-        sweepIdleClients(keeping: cluster)
+    ///
+    /// `now` is the current time, or about (a caller that read the clock for the batch of
+    /// queries it starts passes that reading: one clock read per batch, not per query).
+    func start(_ query: UpstreamQuery, cluster: ClusterRoute, now: NIODeadline = .now()) {
+        sweepIdleClients(keeping: cluster, now: now)
         guard settings.coalesce else {
-            return client(for: cluster).start(query)
+            return client(for: cluster).start(query, now: now)
         }
         let key = InflightKey(cluster: cluster, name: query.name, args: query.args)
-        if query.acceptsRecentReply, let reply = recent?.reply(for: key, now: .now()) {
+        if query.acceptsRecentReply, let reply = recent?.reply(for: key, now: now) {
             observer.replyReused(cluster: cluster.name)
             query.cluster = cluster.name
             return query.complete(.success(reply))
@@ -80,7 +107,7 @@ final class LoopUpstreams {
         // Registered first: the client may complete the query before `start` returns.
         query.inflightKey = key
         inflight[key] = query
-        client(for: cluster).start(query)
+        client(for: cluster).start(query, now: now)
     }
 
     /// Sends a request to `cluster` and returns the reply as a future (control plane and tests;
@@ -160,8 +187,7 @@ final class LoopUpstreams {
     var clientCount: Int { clients.count }
 
     /// Closes the clients (but `keeping`'s) idle for `idleClientTimeout`; at most once per that span.
-    private func sweepIdleClients(keeping cluster: ClusterRoute) {
-        let now = NIODeadline.now()
+    private func sweepIdleClients(keeping cluster: ClusterRoute, now: NIODeadline) {
         guard now >= nextSweep else { return }
         nextSweep = now + settings.idleClientTimeout
         let idle = clients.filter { key, client in
@@ -180,7 +206,7 @@ final class LoopUpstreams {
         if let existing = clients[cluster] { return existing }
         let created = MetaClusterClient(
             cluster: cluster, eventLoop: eventLoop, settings: settings, seqids: seqids, timeouts: timeouts,
-            observer: observer, logger: logger
+            flushes: flushes, observer: observer, logger: logger
         ) { [unowned self] query, result in
             finished(query, result)
         }
