@@ -4,58 +4,52 @@ import Testing
 
 @testable import Router
 
-/// `IdleConnectionHandler` on an `EmbeddedChannel`, whose clock only moves when the test moves it.
-@Suite("IdleConnectionHandler")
-struct IdleConnectionHandlerTests {
-    /// Records the idle events that reach the end of the pipeline.
-    final class IdleEvents: ChannelInboundHandler {
-        typealias InboundIn = NIOAny
-        var count = 0
-        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-            if event is IdleStateHandler.IdleStateEvent { count += 1 }
-        }
+/// `IdleTimer` on an `EmbeddedEventLoop`, whose clock only moves when the test moves it.
+@Suite("IdleTimer")
+struct IdleTimerTests {
+    /// Counts the idle calls.
+    final class Count {
+        var value = 0
     }
 
-    static func channel() throws -> (EmbeddedChannel, EmbeddedEventLoop, IdleEvents) {
+    static func started() -> (IdleTimer, EmbeddedEventLoop, Count) {
         let loop = EmbeddedEventLoop()
-        let events = IdleEvents()
-        let channel = EmbeddedChannel(loop: loop)
-        try channel.pipeline.syncOperations.addHandler(IdleConnectionHandler(timeout: .milliseconds(100)))
-        try channel.pipeline.syncOperations.addHandler(events)
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        return (channel, loop, events)
+        let timer = IdleTimer(timeout: .milliseconds(100), eventLoop: loop)
+        let count = Count()
+        timer.start { count.value += 1 }
+        return (timer, loop, count)
     }
 
-    @Test("a connection without traffic gets the idle event after the timeout, not before")
-    func idleAfterTimeout() throws {
-        let (channel, loop, events) = try Self.channel()
+    @Test("without traffic, idle is called after the timeout, not before")
+    func idleAfterTimeout() {
+        let (timer, loop, count) = Self.started()
         loop.advanceTime(by: .milliseconds(99))
-        #expect(events.count == 0)
+        #expect(count.value == 0)
         loop.advanceTime(by: .milliseconds(1))
-        #expect(events.count == 1)
-        _ = try? channel.finish()
+        #expect(count.value == 1)
+        timer.stop()
     }
 
-    @Test("reads and flushes keep the connection from being idle")
-    func trafficPostpones() throws {
-        let (channel, loop, events) = try Self.channel()
+    @Test("noted traffic postpones idle to a full timeout after it")
+    func trafficPostpones() {
+        let (timer, loop, count) = Self.started()
         loop.advanceTime(by: .milliseconds(80))
-        channel.pipeline.fireChannelReadComplete()
+        timer.noteTraffic()
         loop.advanceTime(by: .milliseconds(80))
-        #expect(events.count == 0)
-        channel.flush()
+        #expect(count.value == 0)
+        timer.noteTraffic()
         loop.advanceTime(by: .milliseconds(80))
-        #expect(events.count == 0)
+        #expect(count.value == 0)
         loop.advanceTime(by: .milliseconds(20))
-        #expect(events.count == 1)
-        _ = try? channel.finish()
+        #expect(count.value == 1)
+        timer.stop()
     }
 
-    @Test("a closed connection gets no idle event")
-    func closedIsQuiet() throws {
-        let (channel, loop, events) = try Self.channel()
-        _ = try? channel.finish()
+    @Test("a stopped timer never calls idle")
+    func stoppedIsQuiet() {
+        let (timer, loop, count) = Self.started()
+        timer.stop()
         loop.advanceTime(by: .seconds(1))
-        #expect(events.count == 0)
+        #expect(count.value == 0)
     }
 }

@@ -1,80 +1,62 @@
 import NIOCore
 
-/// Closes a client connection with no traffic for `timeout`: sends
-/// `IdleStateHandler.IdleStateEvent.all` down the pipeline, which ``ProxyConnectionHandler`` answers
-/// by closing.
+/// Tells a client connection when it has had no traffic for `timeout`: its handler notes traffic
+/// (``noteTraffic()``) once per read batch and once per flush, and one timer re-arms itself at
+/// the last traffic plus `timeout`.
 ///
-/// NIO's `IdleStateHandler(allTimeout:)` does the same but follows each write with a promise and a
-/// callback (to note when it completed): several allocations per reply. Here traffic is noted once
-/// per read batch (`channelReadComplete`) and once per flush, and one timer re-arms itself at the
-/// last traffic plus `timeout`.
+/// NIO's `IdleStateHandler(allTimeout:)` does the same as a pipeline handler, which puts itself on
+/// the path of every read, write and flush and follows each write with a promise and a callback
+/// (to note when it completed): several allocations and pipeline hops per reply. Here
+/// ``ProxyConnectionHandler`` notes the traffic it sees anyway.
 ///
-/// Loop-bound: one instance per channel.
-final class IdleConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = NIOAny
-    typealias InboundOut = NIOAny
-    typealias OutboundIn = NIOAny
-    typealias OutboundOut = NIOAny
-
+/// Loop-bound: one instance per channel, used on its event loop.
+final class IdleTimer {
     private let timeout: TimeAmount
+    private let eventLoop: any EventLoop
     private var lastTraffic = NIODeadline.uptimeNanoseconds(0)
     private var timer: Scheduled<Void>?
+    private var onIdle: (() -> Void)?
 
-    init(timeout: TimeAmount) {
+    init(timeout: TimeAmount, eventLoop: any EventLoop) {
         self.timeout = timeout
+        self.eventLoop = eventLoop
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context: context) }
+    /// Starts the timer (once): `onIdle` runs when `timeout` passes without traffic, and again
+    /// every further `timeout` without traffic, until ``stop()``.
+    func start(onIdle: @escaping () -> Void) {
+        guard self.onIdle == nil else { return }
+        self.onIdle = onIdle
+        lastTraffic = eventLoop.now
+        schedule(at: lastTraffic + timeout)
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    /// Notes traffic now: the idle time starts again.
+    func noteTraffic() {
+        lastTraffic = eventLoop.now
+    }
+
+    /// Stops the timer for good (releases `onIdle`).
+    func stop() {
         timer?.cancel()
         timer = nil
+        onIdle = nil
     }
 
-    func channelActive(context: ChannelHandlerContext) {
-        arm(context: context)
-        context.fireChannelActive()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
-        context.fireChannelInactive()
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        lastTraffic = context.eventLoop.now
-        context.fireChannelReadComplete()
-    }
-
-    func flush(context: ChannelHandlerContext) {
-        lastTraffic = context.eventLoop.now
-        context.flush()
-    }
-
-    /// Starts the timer (once), due `timeout` after the last traffic.
-    private func arm(context: ChannelHandlerContext) {
-        guard timer == nil else { return }
-        lastTraffic = context.eventLoop.now
-        schedule(at: lastTraffic + timeout, context: context)
-    }
-
-    private func schedule(at deadline: NIODeadline, context: ChannelHandlerContext) {
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+    private func schedule(at deadline: NIODeadline) {
+        timer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
             timer = nil
-            guard context.channel.isActive else { return }
+            guard let onIdle else { return }
             let due = lastTraffic + timeout
-            if context.eventLoop.now < due {
-                schedule(at: due, context: context)
+            if eventLoop.now < due {
+                schedule(at: due)
                 return
             }
-            schedule(at: context.eventLoop.now + timeout, context: context)
-            context.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.all)
+            schedule(at: eventLoop.now + timeout)
+            onIdle()
         }
     }
 }
 
 @available(*, unavailable)
-extension IdleConnectionHandler: Sendable {}
+extension IdleTimer: Sendable {}
