@@ -50,6 +50,9 @@ final class LoopUpstreams {
     /// The end-of-tick flushes of this loop's connections, upstream and (``ProxyConnectionHandler``) client.
     let flushes: LoopFlushes
     private var clients: [ClusterRoute: MetaClusterClient] = [:]
+    /// The client the last query used: most queries of a loop go to the same cluster, and
+    /// comparing a route with the one it was copied from is cheaper than hashing it.
+    private var lastClient: MetaClusterClient?
     /// Upstream calls in flight that identical queries may join.
     private var inflight: [InflightKey: UpstreamQuery] = [:]
     /// Successful query-config replies reusable for `coalesceWindow`; `nil` when coalescing or the window is off.
@@ -181,6 +184,7 @@ final class LoopUpstreams {
     func close() {
         for client in clients.values { client.close() }
         clients.removeAll()
+        lastClient = nil
     }
 
     /// The number of cluster clients on this loop.
@@ -196,6 +200,7 @@ final class LoopUpstreams {
         for (key, client) in idle {
             client.close()
             clients.removeValue(forKey: key)
+            if client === lastClient { lastClient = nil }
         }
         if !idle.isEmpty {
             logger.debug("Closed idle upstream clients", metadata: ["metaproxy.clusters": "\(idle.map(\.key.name))"])
@@ -203,7 +208,11 @@ final class LoopUpstreams {
     }
 
     private func client(for cluster: ClusterRoute) -> MetaClusterClient {
-        if let existing = clients[cluster] { return existing }
+        if let last = lastClient, last.cluster == cluster { return last }
+        if let existing = clients[cluster] {
+            lastClient = existing
+            return existing
+        }
         let created = MetaClusterClient(
             cluster: cluster, eventLoop: eventLoop, settings: settings, seqids: seqids, timeouts: timeouts,
             flushes: flushes, observer: observer, logger: logger
@@ -211,6 +220,7 @@ final class LoopUpstreams {
             finished(query, result)
         }
         clients[cluster] = created
+        lastClient = created
         return created
     }
 }
