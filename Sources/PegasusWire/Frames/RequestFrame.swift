@@ -121,7 +121,9 @@ public struct RequestFrame: Equatable, Sendable {
         let start = buffer.readerIndex
         let available = buffer.readableBytes
         let magic = RequestHeader.magic
-        for index in 0..<min(4, available) {
+        // The usual case in one read; byte by byte only to tell where a short or bad prefix goes wrong.
+        let magicChecked = available >= 4 && buffer.getInteger(at: start, as: UInt32.self) == magic
+        for index in 0..<(magicChecked ? 0 : min(4, available)) {
             let expected = UInt8(truncatingIfNeeded: magic >> (24 - 8 * index))
             guard buffer.getInteger(at: start + index, as: UInt8.self) == expected else {
                 let seen = buffer.getBytes(at: start, length: min(4, available)) ?? []
@@ -188,6 +190,12 @@ public struct RequestFrame: Equatable, Sendable {
         guard let total = try frameLength(peeking: buffer, maxFrameBytes: maxFrameBytes) else {
             throw WireError(.truncated, offset: buffer.readableBytes, detail: "request header incomplete")
         }
+        return try read(from: &buffer, frameLength: total)
+    }
+
+    /// Reads the frame of `total` bytes (as ``frameLength(peeking:maxFrameBytes:)`` found) at the
+    /// reader index of `buffer`, consuming it.
+    static func read(from buffer: inout ByteBuffer, frameLength total: Int) throws(WireError) -> RequestFrame {
         guard let frame = buffer.getSlice(at: buffer.readerIndex, length: total) else {
             throw WireError(
                 .truncated,

@@ -27,7 +27,7 @@ public struct RequestFrameDecoder: WholeFrameDecoder {
         else {
             return nil
         }
-        return try RequestFrame.read(from: &buffer, maxFrameBytes: maxFrameBytes)
+        return try RequestFrame.read(from: &buffer, frameLength: total)
     }
 
     /// Decodes what is left at end of input; an incomplete frame yields `nil`.

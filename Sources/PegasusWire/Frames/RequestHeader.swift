@@ -119,20 +119,14 @@ public struct RequestHeader: Hashable, Sendable {
 
     /// Writes the header for a body of `bodyLength` bytes.
     public func write(bodyLength: Int, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(Self.magic)
-        buffer.writeInteger(version.rawValue)
         switch version {
         case .v0:
-            buffer.writeInteger(Int32(Self.v0Length))
-            buffer.writeInteger(hdrCRC32)
-            buffer.writeInteger(Int32(truncatingIfNeeded: bodyLength))
-            buffer.writeInteger(bodyCRC32)
-            buffer.writeInteger(appId)
-            buffer.writeInteger(partitionIndex)
-            buffer.writeInteger(clientTimeout)
-            buffer.writeInteger(threadHash)
-            buffer.writeInteger(partitionHash)
+            // One write for the 48 bytes (the proxy writes one per upstream request).
+            buffer.writeMultipleIntegers(
+                Self.magic, version.rawValue, Int32(Self.v0Length), hdrCRC32, Int32(truncatingIfNeeded: bodyLength),
+                bodyCRC32, appId, partitionIndex, clientTimeout, threadHash, partitionHash)
         case .v1:
+            buffer.writeMultipleIntegers(Self.magic, version.rawValue)
             let metaLengthIndex = buffer.writerIndex
             buffer.writeInteger(Int32(0))
             buffer.writeInteger(Int32(truncatingIfNeeded: bodyLength))

@@ -95,8 +95,8 @@ public struct ResponseFrame: Equatable, Sendable {
         let bodyLength = body?.readableBytes ?? 0
         let total = 4 + 4 + errorName.utf8.count + message.strictEncodedSize + bodyLength
         buffer.reserveCapacity(minimumWritableBytes: total)
-        buffer.writeInteger(Int32(truncatingIfNeeded: total))
-        buffer.writeThriftString(errorName)
+        buffer.writeMultipleIntegers(Int32(truncatingIfNeeded: total), Int32(truncatingIfNeeded: errorName.utf8.count))
+        buffer.writeString(errorName)
         buffer.writeThriftMessageBegin(message)
         if let body {
             buffer.writeImmutableBuffer(body)

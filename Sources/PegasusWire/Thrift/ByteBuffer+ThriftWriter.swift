@@ -33,10 +33,8 @@ extension ByteBuffer {
 
     /// Writes a string: i32 UTF-8 length, then the bytes.
     public mutating func writeThriftString(_ value: String) {
-        let lengthIndex = writerIndex
-        writeInteger(Int32(0))
-        let written = writeString(value)
-        setInteger(Int32(truncatingIfNeeded: written), at: lengthIndex)
+        writeInteger(Int32(truncatingIfNeeded: value.utf8.count))
+        writeString(value)
     }
 
     /// Writes a binary value: i32 length, then the readable bytes of `value`.
@@ -82,8 +80,9 @@ extension ByteBuffer {
 
     /// Writes a strict message begin: i32 `0x8001_00TT`, string name, i32 seqid.
     public mutating func writeThriftMessageBegin(_ header: ThriftMessageHeader) {
-        writeInteger(UInt32(0x8001_0000) | UInt32(header.type.rawValue))
-        writeThriftString(header.name)
+        writeMultipleIntegers(
+            UInt32(0x8001_0000) | UInt32(header.type.rawValue), Int32(truncatingIfNeeded: header.name.utf8.count))
+        writeString(header.name)
         writeInteger(header.seqid)
     }
 

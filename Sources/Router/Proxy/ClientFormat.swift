@@ -7,12 +7,14 @@ import PegasusWire
 /// serves both with the same routing, failover, coalescing and upstream pool. Anything else
 /// (including HTTP, which MetaServers would answer) closes the connection as a bad frame.
 ///
-/// RDSN pipeline: `RdsnFrameDecoder` → ``RdsnRequestCounter`` → `RdsnThriftAdapter` →
+/// THFT pipeline: ``ProxyConnectionHandler`` alone (it cuts the frames). RDSN pipeline:
+/// `RdsnFrameDecoder` → ``RdsnRequestCounter`` → `RdsnThriftAdapter` → ``RdsnRequestBridge`` →
 /// ``ProxyConnectionHandler`` (docs/protocol.md, "How meta-proxy serves RDSN connections").
 enum ClientFormat {
     /// The detector to put in front of ``ProxyConnectionHandler``.
     /// - Parameters:
-    ///   - maxFrameBytes: The largest request frame accepted, header included, in either format.
+    ///   - maxFrameBytes: The largest RDSN request frame accepted, header included (THFT frames
+    ///     are cut and checked by ``ProxyConnectionHandler`` itself, under the same limit).
     ///   - metrics: Where RDSN requests are counted.
     static func detector(maxFrameBytes: Int, metrics: ProxyMetrics) -> ConnectionFormatDetector {
         ConnectionFormatDetector { format, context in
@@ -20,17 +22,18 @@ enum ClientFormat {
             let here = context.handler
             switch format {
             case .thft:
-                try sync.addHandler(
-                    ByteToMessageHandler(
-                        RequestFrameDecoder(maxFrameBytes: maxFrameBytes), maximumBufferSize: maxFrameBytes + 64),
-                    position: .after(here))
+                // ProxyConnectionHandler reads THFT bytes itself.
+                return
             case .rdsn:
+                let handler = try sync.handler(type: ProxyConnectionHandler.self)
+                let handlerContext = try sync.context(handlerType: ProxyConnectionHandler.self)
                 try sync.addHandlers(
                     [
                         ByteToMessageHandler(
                             RdsnFrameDecoder(maxFrameBytes: maxFrameBytes), maximumBufferSize: maxFrameBytes + 256),
                         RdsnRequestCounter(metrics: metrics),
                         RdsnThriftAdapter(),
+                        RdsnRequestBridge(target: handler, targetContext: handlerContext),
                     ],
                     position: .after(here))
             case .http, nil:

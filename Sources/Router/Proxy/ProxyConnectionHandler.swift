@@ -9,21 +9,43 @@ import PegasusWire
 ///   the effective cluster (this loop's upstream pool), relay the reply body verbatim under the
 ///   client's seqid.
 /// - any other RPC name: rDSN's answer for an RPC without handler (`ERR_HANDLER_NOT_FOUND`).
-/// - a frame that cannot be decoded: the connection is logged and closed (the decoder throws).
+/// - a frame that cannot be decoded: the connection is logged and closed.
 ///
-/// Replies go out in completion order (clients match them by seqid). Back-pressure: the handler
-/// stops reading while the connection has `maxInflightPerConnection` queries in flight or its
-/// outbound buffer is above the high water mark.
+/// A THFT connection's bytes come straight to this handler, which cuts them into frames itself
+/// (``RequestFrameDecoder``, run over each read buffer in place; only the bytes of an incomplete
+/// frame are kept until the next read): no decoder handler, no boxed message and no pipeline hop
+/// per request. An RDSN connection's requests arrive as `RequestFrame`s through
+/// ``RdsnRequestBridge`` (``serve(_:context:started:)``).
+///
+/// Replies go out in completion order (clients match them by seqid). THFT replies are encoded
+/// into one per-connection buffer, written and flushed once at the end of the event loop tick in
+/// which they completed; RDSN replies are written one by one (``RdsnThriftAdapter`` re-frames each)
+/// and flushed at the end of the tick as well. Back-pressure: the handler stops reading while the
+/// connection has `maxInflightPerConnection` queries in flight or its outbound buffer is above the
+/// high water mark.
 ///
 /// Loop-bound: one instance per channel.
-final class ProxyConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = RequestFrame
+final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let shared: ProxyContext
+    private var decoder: RequestFrameDecoder
+    /// The bytes of a THFT frame not yet complete at the end of the last read.
+    private var partial: ByteBuffer?
+    /// A malformed frame was read: the connection is closing and its further bytes are ignored.
+    private var inputFailed = false
+    /// The THFT replies of this tick, written with one flush (``scheduleFlush(context:)``).
+    private var outbound = ByteBuffer()
+    /// Whether replies share `outbound` (THFT) or are written one by one (RDSN, see ``servesRdsn()``).
+    private var batchesReplies = true
     private var logger: Logger
     private var upstreams: LoopUpstreams?
+    /// This handler's context while it is in the pipeline (for the end-of-tick flush).
+    private var context: ChannelHandlerContext?
+    /// Closes the connection after `idleTimeout` without reads or flushes.
+    private var idle: IdleTimer?
     private var inflight = 0
     private var readPending = false
     /// Whether the current read pause has been counted as caused by a full output buffer.
@@ -31,6 +53,9 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     private var isActive = true
     private var draining = false
     private var flushScheduled = false
+    /// The channel's writability as of its last change (read per request, so not asked of the channel each time).
+    private var writable = true
+    private let maxInflight: Int
     /// Handles of `client_query_config_count{table}` by table, at most `queryCounterCacheSize`.
     private var queryCounters: [String: Counter] = [:]
     private static let queryCounterCacheSize = 256
@@ -38,33 +63,91 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     init(context shared: ProxyContext) {
         self.shared = shared
         self.logger = shared.logger
+        self.decoder = RequestFrameDecoder(maxFrameBytes: shared.settings.maxFrameBytes)
+        self.maxInflight = shared.settings.maxInflightPerConnection
+    }
+
+    /// Replies from now on are written one by one: the connection speaks RDSN and its requests
+    /// come through ``RdsnRequestBridge``.
+    func servesRdsn() {
+        batchesReplies = false
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         logger[metadataKey: "peer.address"] = "\(context.channel.remoteAddress?.description ?? "?")"
         upstreams = shared.upstreams.upstreams(on: context.eventLoop)
+        self.context = context
+        idle = IdleTimer(timeout: shared.settings.idleTimeout, eventLoop: context.eventLoop)
+        if context.channel.isActive { startIdleTimer(context: context) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        idle?.stop()
+        self.context = nil
+    }
+
+    private func startIdleTimer(context: ChannelHandlerContext) {
+        idle?.start { [self] in
+            logger.debug("Closing idle connection")
+            context.close(promise: nil)
+        }
     }
 
     func channelActive(context: ChannelHandlerContext) {
         shared.metrics.connectionOpened()
+        startIdleTimer(context: context)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         isActive = false
+        idle?.stop()
+        if let partial, partial.readableBytes > 0 {
+            logger.debug("Connection closed inside a frame", metadata: ["metaproxy.unread_bytes": "\(partial.readableBytes)"])
+        }
+        partial = nil
+        outbound = ByteBuffer()
         shared.metrics.connectionClosed()
         context.fireChannelInactive()
     }
 
+    /// Serves every whole THFT frame of the bytes read so far; keeps an incomplete one's bytes.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        guard !inputFailed else { return }
+        var input = unwrapInboundIn(data)
+        if var held = partial {
+            partial = nil
+            held.writeBuffer(&input)
+            input = held
+        }
+        // One clock read per read: the frames of one read arrived together.
         let started = NIODeadline.now()
+        do {
+            while isActive, let frame = try decoder.decode(buffer: &input) {
+                serve(frame, context: context, started: started)
+            }
+        } catch {
+            inputFailed = true
+            errorCaught(context: context, error: error)
+            return
+        }
+        if input.readableBytes > 0 { partial = input }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        idle?.noteTraffic()
+        context.fireChannelReadComplete()
+    }
+
+    /// Answers one request frame (read at `started`).
+    func serve(_ frame: RequestFrame, context: ChannelHandlerContext, started: NIODeadline) {
         guard frame.message.name == RpcName.queryConfig else {
             shared.metrics.unknownRPC()
             logger.debug("RPC without handler", metadata: ["rpc.name": "\(frame.message.name)", "rpc.seqid": "\(frame.message.seqid)"])
-            var out = context.channel.allocator.buffer(capacity: 64 + frame.message.name.utf8.count)
-            ResponseFrame.handlerNotFound(requestName: frame.message.name, seqid: frame.message.seqid).encode(into: &out)
-            finish(context: context, out, result: .handlerNotFound, started: started, counted: false)
+            let reply = ResponseFrame.handlerNotFound(requestName: frame.message.name, seqid: frame.message.seqid)
+            finish(context: context, capacity: 64 + frame.message.name.utf8.count, result: .handlerNotFound, started: started, counted: false) {
+                reply.encode(into: &$0)
+            }
             return
         }
         let request: QueryConfigRequest
@@ -79,13 +162,16 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
         let table = request.appName
         countQuery(table: table)
         inflight += 1
+        // The query keeps its own copy of the args (a few dozen bytes) for its upstream attempts,
+        // not a slice of the read buffer: holding every read buffer until its queries end would
+        // make the channel allocate a new one (after searching its pool) for every read.
         let query = ProxyQuery(
-            table: table, clientSeqid: frame.message.seqid, args: frame.args, started: started,
+            table: table, clientSeqid: frame.message.seqid, args: ByteBuffer(buffer: frame.args), started: started,
             deadline: shared.settings.deadline(clientTimeoutMs: frame.header.clientTimeout, now: started),
             handler: self, context: context)
 
         if let route = shared.routes.cachedRoute(for: table) {
-            forward(query, route: route, context: context)
+            forward(query, route: route, now: started, context: context)
             return
         }
         shared.metrics.routeLoad(table: table)
@@ -100,7 +186,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
             guard isActive else { return releaseSlot(context: context) }
             switch result {
             case .success(let route):
-                forward(query, route: route, context: context)
+                forward(query, route: route, now: .now(), context: context)
             case .failure(let error):
                 let routeError = error as? RouteError
                     ?? RouteError(code: .sourceUnavailable, table: query.table, reason: "\(error)")
@@ -122,11 +208,12 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
         counter.increment()
     }
 
-    private func forward(_ query: ProxyQuery, route: Route, context: ChannelHandlerContext) {
+    /// Starts `query` upstream; `now` is the time it was read, or the current time if it waited.
+    private func forward(_ query: ProxyQuery, route: Route, now: NIODeadline, context: ChannelHandlerContext) {
         guard let upstreams else {
             return answerUnavailable(query, detail: "no upstream pool on this event loop", context: context)
         }
-        upstreams.start(query, cluster: shared.effective.activeCluster(for: route))
+        upstreams.start(query, cluster: shared.effective.activeCluster(for: route), now: now)
     }
 
     /// The upstream outcome of `query`: relays the reply under the client's seqid, or answers
@@ -135,11 +222,11 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
         guard isActive else { return releaseSlot(context: context) }
         switch result {
         case .success(let reply):
-            var out = context.channel.allocator.buffer(
-                capacity: 32 + reply.errorName.utf8.count + reply.message.name.utf8.count + reply.body.readableBytes)
-            ResponseFrame.write(
-                errorName: reply.errorName, name: reply.message.name, seqid: query.clientSeqid, body: reply.body, into: &out)
-            finish(context: context, out, result: .relayed, started: query.started)
+            let capacity = 32 + reply.errorName.utf8.count + reply.message.name.utf8.count + reply.body.readableBytes
+            finish(context: context, capacity: capacity, result: .relayed, started: query.started) {
+                ResponseFrame.write(
+                    errorName: reply.errorName, name: reply.message.name, seqid: query.clientSeqid, body: reply.body, into: &$0)
+            }
         case .failure(let error):
             logger.debug(
                 "Upstream query failed",
@@ -166,39 +253,77 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
             result = .routeUnavailable
             logger.warning("Route unavailable", metadata: ["metaproxy.table": "\(query.table)", "error": "\(error)"])
         }
-        var out = context.channel.allocator.buffer(capacity: 160)
-        ResponseFrame.reply(requestName: RpcName.queryConfig, seqid: query.clientSeqid, result: QueryConfigResponse(err: code))
-            .encode(into: &out)
-        finish(context: context, out, result: result, started: query.started)
+        let reply = ResponseFrame.reply(
+            requestName: RpcName.queryConfig, seqid: query.clientSeqid, result: QueryConfigResponse(err: code))
+        finish(context: context, capacity: 160, result: result, started: query.started) { reply.encode(into: &$0) }
     }
 
     /// No MetaServer of the cluster answered in time → envelope `ERR_TIMEOUT`, no body: Java and Go
     /// then try their next meta address (the proxy again, behind DNS), as after a real timeout.
     private func answerUnavailable(_ query: ProxyQuery, detail: String, context: ChannelHandlerContext) {
-        var out = context.channel.allocator.buffer(capacity: 96)
-        ResponseFrame.write(
-            errorName: ErrorCode.timeout.name, name: RpcName.queryConfigAck, seqid: query.clientSeqid, body: nil,
-            into: &out)
-        finish(context: context, out, result: .upstreamUnavailable, started: query.started)
+        finish(context: context, capacity: 96, result: .upstreamUnavailable, started: query.started) {
+            ResponseFrame.write(
+                errorName: ErrorCode.timeout.name, name: RpcName.queryConfigAck, seqid: query.clientSeqid, body: nil,
+                into: &$0)
+        }
     }
 
+    /// Sends a reply (`encode` writes it; `capacity` is its size, about) and counts it.
     private func finish(
-        context: ChannelHandlerContext, _ reply: ByteBuffer, result: ProxyMetrics.ReplyResult, started: NIODeadline,
-        counted: Bool = true
+        context: ChannelHandlerContext, capacity: Int, result: ProxyMetrics.ReplyResult, started: NIODeadline,
+        counted: Bool = true, reply encode: (inout ByteBuffer) -> Void
     ) {
-        // While draining, the reply goes out at once and the last one closes the connection when
-        // written; otherwise it leaves with the others of this tick (one flush).
-        let written: EventLoopFuture<Void>?
-        if draining {
-            written = context.writeAndFlush(wrapOutboundOut(reply))
-        } else {
-            context.write(wrapOutboundOut(reply), promise: nil)
-            scheduleFlush(context: context)
-            written = nil
-        }
+        let written = send(context: context, capacity: capacity, encode)
         shared.metrics.replied(result, seconds: Double((NIODeadline.now() - started).nanoseconds) / 1e9)
         if counted { releaseSlot(context: context, after: written) }
     }
+
+    /// Writes a reply. It leaves with the others of this tick (one flush), except while draining:
+    /// then it goes out at once, and the returned future tells when it is written (the last one
+    /// closes the connection).
+    private func send(context: ChannelHandlerContext, capacity: Int, _ encode: (inout ByteBuffer) -> Void)
+        -> EventLoopFuture<Void>?
+    {
+        if batchesReplies {
+            encode(&outbound)
+            guard draining else {
+                scheduleFlush(context: context)
+                return nil
+            }
+            let written = context.eventLoop.makePromise(of: Void.self)
+            flushOutbound(context: context, promise: written)
+            return written.futureResult
+        }
+        var out = context.channel.allocator.buffer(capacity: capacity)
+        encode(&out)
+        guard draining else {
+            context.write(wrapOutboundOut(out), promise: nil)
+            scheduleFlush(context: context)
+            return nil
+        }
+        return context.writeAndFlush(wrapOutboundOut(out))
+    }
+
+    /// Writes the replies gathered in `outbound` (`promise` completes when they are written) and
+    /// flushes.
+    private func flushOutbound(context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
+        idle?.noteTraffic()
+        guard outbound.readableBytes > 0 else {
+            context.flush()
+            promise?.succeed()
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(outbound), promise: promise)
+        // Once written, the channel lets go of the bytes and the storage is reused; a buffer grown
+        // by a burst is not kept.
+        if outbound.capacity > Self.outboundKeptCapacity {
+            outbound = ByteBuffer()
+        } else {
+            outbound.clear()
+        }
+    }
+
+    private static let outboundKeptCapacity = 64 << 10
 
     /// One query is done; while draining, the last one closes the connection once its reply
     /// (`written`) is out.
@@ -213,18 +338,22 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Flushes at the end of this event loop tick: the replies that complete together (one read
-    /// of an upstream connection answers many queries) leave in one flush instead of one each.
+    /// of an upstream connection answers many queries) leave in one flush instead of one each,
+    /// and one task of the loop (``LoopFlushes``) flushes every connection written in the tick.
     private func scheduleFlush(context: ChannelHandlerContext) {
         guard !flushScheduled else { return }
         flushScheduled = true
-        context.eventLoop.assumeIsolated().execute { [self] in
-            flushScheduled = false
-            if isActive { context.flush() }
-        }
+        if let upstreams { return upstreams.flushes.flushLater(self) }
+        context.eventLoop.assumeIsolated().execute { [self] in flushDeferred() }
+    }
+
+    func flushDeferred() {
+        flushScheduled = false
+        if isActive, let context { flushOutbound(context: context) }
     }
 
     private func flushAndClose(context: ChannelHandlerContext) {
-        context.flush()
+        flushOutbound(context: context)
         context.close(promise: nil)
     }
 
@@ -232,7 +361,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
 
     func read(context: ChannelHandlerContext) {
         if draining { return }
-        if inflight >= shared.settings.maxInflightPerConnection || !context.channel.isWritable {
+        if inflight >= maxInflight || !writable {
             pauseReading(context: context)
             return
         }
@@ -241,7 +370,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         // Already paused (too much in flight), the client now also stops taking replies.
-        if readPending, !context.channel.isWritable { pauseReading(context: context) }
+        writable = context.channel.isWritable
+        if readPending, !writable { pauseReading(context: context) }
         resumeReadingIfPossible(context: context)
         context.fireChannelWritabilityChanged()
     }
@@ -252,14 +382,14 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
             readPending = true
             shared.metrics.readPaused()
         }
-        if !context.channel.isWritable, !pausedForOutput {
+        if !writable, !pausedForOutput {
             pausedForOutput = true
             shared.metrics.readPausedForFullOutput()
         }
     }
 
     private func resumeReadingIfPossible(context: ChannelHandlerContext) {
-        guard readPending, isActive, !draining, inflight < shared.settings.maxInflightPerConnection, context.channel.isWritable
+        guard readPending, isActive, !draining, inflight < maxInflight, writable
         else { return }
         readPending = false
         pausedForOutput = false
@@ -282,11 +412,6 @@ final class ProxyConnectionHandler: ChannelDuplexHandler {
         if event is ProxyDrainEvent {
             draining = true
             if inflight == 0 { flushAndClose(context: context) }
-            return
-        }
-        if event is IdleStateHandler.IdleStateEvent {
-            logger.debug("Closing idle connection")
-            context.close(promise: nil)
             return
         }
         context.fireUserInboundEventTriggered(event)

@@ -75,7 +75,6 @@ public final class ProxyServer: Service, Sendable {
                     }
                     return channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
-                        try sync.addHandler(IdleConnectionHandler(timeout: settings.idleTimeout))
                         try sync.addHandler(ClientFormat.detector(maxFrameBytes: settings.maxFrameBytes, metrics: shared.metrics))
                         try sync.addHandler(ProxyConnectionHandler(context: shared))
                     }

@@ -12,11 +12,32 @@ import PegasusWire
 ///
 /// Loop-bound: created and used only on `eventLoop`, so the data path takes no locks.
 final class LoopUpstreams {
-    /// What identifies identical queries: same cluster, RPC name and args bytes.
+    /// What identifies identical queries: same cluster, RPC name and args bytes. Hashed once, when
+    /// made: a query looks it up in the recent replies and in the calls in flight, and may add it.
     struct InflightKey: Hashable {
-        var cluster: ClusterRoute
-        var name: String
-        var args: ByteBuffer
+        let cluster: ClusterRoute
+        let name: String
+        let args: ByteBuffer
+        private let hash: Int
+
+        init(cluster: ClusterRoute, name: String, args: ByteBuffer) {
+            self.cluster = cluster
+            self.name = name
+            self.args = args
+            var hasher = Hasher()
+            hasher.combine(cluster)
+            hasher.combine(name)
+            hasher.combine(args)
+            self.hash = hasher.finalize()
+        }
+
+        static func == (lhs: InflightKey, rhs: InflightKey) -> Bool {
+            lhs.hash == rhs.hash && lhs.name == rhs.name && lhs.args == rhs.args && lhs.cluster == rhs.cluster
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(hash)
+        }
     }
 
     private let eventLoop: any EventLoop
@@ -26,7 +47,12 @@ final class LoopUpstreams {
     private let seqids = SeqidSource()
     /// The attempt timers (and the waits of joined queries) of every query of this loop.
     private let timeouts: AttemptTimeouts
+    /// The end-of-tick flushes of this loop's connections, upstream and (``ProxyConnectionHandler``) client.
+    let flushes: LoopFlushes
     private var clients: [ClusterRoute: MetaClusterClient] = [:]
+    /// The client the last query used: most queries of a loop go to the same cluster, and
+    /// comparing a route with the one it was copied from is cheaper than hashing it.
+    private var lastClient: MetaClusterClient?
     /// Upstream calls in flight that identical queries may join.
     private var inflight: [InflightKey: UpstreamQuery] = [:]
     /// Successful query-config replies reusable for `coalesceWindow`; `nil` when coalescing or the window is off.
@@ -40,6 +66,7 @@ final class LoopUpstreams {
         self.observer = observer
         self.logger = logger
         self.timeouts = AttemptTimeouts(eventLoop: eventLoop)
+        self.flushes = LoopFlushes(eventLoop: eventLoop)
         self.nextSweep = .now() + settings.idleClientTimeout
         if settings.coalesce, settings.coalesceWindow > .zero {
             self.recent = RecentReplies(window: settings.coalesceWindow, capacity: settings.coalesceWindowCapacity)
@@ -56,13 +83,16 @@ final class LoopUpstreams {
     /// A query that accepts a recent reply (``UpstreamQuery/acceptsRecentReply``) is answered at
     /// once, before this returns, with the ERR_OK reply of an identical call of this loop that
     /// arrived less than `coalesceWindow` ago (the key holds the cluster, so never another cluster's).
-    func start(_ query: UpstreamQuery, cluster: ClusterRoute) {
-        sweepIdleClients(keeping: cluster)
+    ///
+    /// `now` is the current time, or about (a caller that read the clock for the batch of
+    /// queries it starts passes that reading: one clock read per batch, not per query).
+    func start(_ query: UpstreamQuery, cluster: ClusterRoute, now: NIODeadline = .now()) {
+        sweepIdleClients(keeping: cluster, now: now)
         guard settings.coalesce else {
-            return client(for: cluster).start(query)
+            return client(for: cluster).start(query, now: now)
         }
         let key = InflightKey(cluster: cluster, name: query.name, args: query.args)
-        if query.acceptsRecentReply, let reply = recent?.reply(for: key, now: .now()) {
+        if query.acceptsRecentReply, let reply = recent?.reply(for: key, now: now) {
             observer.replyReused(cluster: cluster.name)
             query.cluster = cluster.name
             return query.complete(.success(reply))
@@ -80,7 +110,7 @@ final class LoopUpstreams {
         // Registered first: the client may complete the query before `start` returns.
         query.inflightKey = key
         inflight[key] = query
-        client(for: cluster).start(query)
+        client(for: cluster).start(query, now: now)
     }
 
     /// Sends a request to `cluster` and returns the reply as a future (control plane and tests;
@@ -154,14 +184,14 @@ final class LoopUpstreams {
     func close() {
         for client in clients.values { client.close() }
         clients.removeAll()
+        lastClient = nil
     }
 
     /// The number of cluster clients on this loop.
     var clientCount: Int { clients.count }
 
     /// Closes the clients (but `keeping`'s) idle for `idleClientTimeout`; at most once per that span.
-    private func sweepIdleClients(keeping cluster: ClusterRoute) {
-        let now = NIODeadline.now()
+    private func sweepIdleClients(keeping cluster: ClusterRoute, now: NIODeadline) {
         guard now >= nextSweep else { return }
         nextSweep = now + settings.idleClientTimeout
         let idle = clients.filter { key, client in
@@ -170,6 +200,7 @@ final class LoopUpstreams {
         for (key, client) in idle {
             client.close()
             clients.removeValue(forKey: key)
+            if client === lastClient { lastClient = nil }
         }
         if !idle.isEmpty {
             logger.debug("Closed idle upstream clients", metadata: ["metaproxy.clusters": "\(idle.map(\.key.name))"])
@@ -177,14 +208,19 @@ final class LoopUpstreams {
     }
 
     private func client(for cluster: ClusterRoute) -> MetaClusterClient {
-        if let existing = clients[cluster] { return existing }
+        if let last = lastClient, last.cluster == cluster { return last }
+        if let existing = clients[cluster] {
+            lastClient = existing
+            return existing
+        }
         let created = MetaClusterClient(
             cluster: cluster, eventLoop: eventLoop, settings: settings, seqids: seqids, timeouts: timeouts,
-            observer: observer, logger: logger
+            flushes: flushes, observer: observer, logger: logger
         ) { [unowned self] query, result in
             finished(query, result)
         }
         clients[cluster] = created
+        lastClient = created
         return created
     }
 }

@@ -17,6 +17,7 @@ final class MetaClusterClient {
     private let clusterObserver: any ClusterUpstreamObserver
     private var connections: [MetaAddress: MetaConnection] = [:]
     private let timeouts: AttemptTimeouts
+    private let flushes: LoopFlushes
     /// Receives every query this client completes (``LoopUpstreams`` fans it out to joiners).
     private let finished: (UpstreamQuery, Result<ResponseFrame, UpstreamError>) -> Void
     /// The MetaServer that last answered as leader.
@@ -34,6 +35,7 @@ final class MetaClusterClient {
         settings: UpstreamSettings,
         seqids: SeqidSource,
         timeouts: AttemptTimeouts,
+        flushes: LoopFlushes,
         observer: any UpstreamObserver,
         logger: Logger,
         finished: @escaping (UpstreamQuery, Result<ResponseFrame, UpstreamError>) -> Void
@@ -43,6 +45,7 @@ final class MetaClusterClient {
         self.settings = settings
         self.seqids = seqids
         self.timeouts = timeouts
+        self.flushes = flushes
         self.observer = observer
         self.clusterObserver = observer.cluster(cluster.name)
         self.logger = logger
@@ -50,11 +53,10 @@ final class MetaClusterClient {
     }
 
     /// Runs `query` against the cluster until the leader answers or the query gives up, then
-    /// hands it to `finished`.
-    func start(_ query: UpstreamQuery) {
+    /// hands it to `finished`. `now` is the current time, or about.
+    func start(_ query: UpstreamQuery, now: NIODeadline) {
         clusterObserver.sentUpstream()
         inflightCount += 1
-        let now = NIODeadline.now()
         lastUsed = now
         query.phase = .running(self)
         query.cluster = cluster.name
@@ -199,7 +201,8 @@ final class MetaClusterClient {
     private func connection(to meta: MetaAddress) -> MetaConnection {
         if let existing = connections[meta] { return existing }
         let created = MetaConnection(
-            address: meta, cluster: cluster.name, eventLoop: eventLoop, maxFrameBytes: settings.maxFrameBytes)
+            address: meta, cluster: cluster.name, eventLoop: eventLoop, flushes: flushes,
+            maxFrameBytes: settings.maxFrameBytes)
         connections[meta] = created
         return created
     }

@@ -6,7 +6,7 @@ import PegasusWire
 ///
 /// Loop-bound: created and used only on `eventLoop`. Many queries share the connection
 /// (pipelined, matched by the proxy's own seqids).
-final class MetaConnection {
+final class MetaConnection: DeferredFlushing {
     private enum State {
         case idle
         case connecting
@@ -26,6 +26,7 @@ final class MetaConnection {
     let name: String
     let cluster: String
     private let eventLoop: any EventLoop
+    private let flushes: LoopFlushes
     private let maxFrameBytes: Int
     private var state: State = .idle
     /// Requests made while connecting, written (or failed) when the connect completes.
@@ -33,11 +34,12 @@ final class MetaConnection {
     /// The connection written to since the last flush, if any (see ``write(_:seqid:frame:for:)``).
     private var unflushed: MetaConnectionHandler?
 
-    init(address: MetaAddress, cluster: String, eventLoop: any EventLoop, maxFrameBytes: Int) {
+    init(address: MetaAddress, cluster: String, eventLoop: any EventLoop, flushes: LoopFlushes, maxFrameBytes: Int) {
         self.address = address
         self.name = address.description
         self.cluster = cluster
         self.eventLoop = eventLoop
+        self.flushes = flushes
         self.maxFrameBytes = maxFrameBytes
     }
 
@@ -49,7 +51,9 @@ final class MetaConnection {
     /// and calls ``forget(seqid:)`` when it gives up.
     func send(seqid: Int32, frame: ByteBuffer, for query: UpstreamQuery, connectTimeout: TimeAmount) {
         switch state {
-        case .connected(let channel, let handler) where channel.isActive:
+        // The handler knows whether its channel is still usable: asking the channel costs retains
+        // and an atomic read per request.
+        case .connected(_, let handler) where handler.isUsable:
             write(handler, seqid: seqid, frame: frame, for: query)
         case .connecting:
             waiting.append(Waiting(seqid: seqid, frame: frame, query: query))
@@ -72,20 +76,27 @@ final class MetaConnection {
         state = .closed
     }
 
-    /// Writes a request and flushes at the end of this event loop tick: the requests of every
-    /// client read in one tick leave in one flush (one `writev`) instead of one syscall each.
+    /// Writes a request and flushes at the end of this event loop tick (``LoopFlushes``): the
+    /// requests of every client read in one tick leave in one flush (one `writev`) instead of one
+    /// syscall each.
     private func write(_ handler: MetaConnectionHandler, seqid: Int32, frame: ByteBuffer, for query: UpstreamQuery) {
         handler.send(seqid: seqid, frame: frame, for: query)
         if let pending = unflushed {
             if pending === handler { return }
+            // Reconnected within the tick: the old channel's requests go now, the flush asked
+            // for this tick is the new one's.
             pending.flush()
+            unflushed = handler
+            return
         }
         unflushed = handler
-        eventLoop.assumeIsolated().execute { [self] in
-            guard let pending = unflushed else { return }
-            unflushed = nil
-            pending.flush()
-        }
+        flushes.flushLater(self)
+    }
+
+    func flushDeferred() {
+        guard let pending = unflushed else { return }
+        unflushed = nil
+        pending.flush()
     }
 
     /// Hands the requests made while connecting to `handler`, or fails them with `error`.
@@ -116,9 +127,8 @@ final class MetaConnection {
                 .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 16 << 10, maximum: 256 << 10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ByteToMessageHandler(ResponseFrameDecoder(maxFrameBytes: maxFrameBytes)))
-                    try sync.addHandler(MetaConnectionHandler(cluster: cluster, meta: meta))
+                    try channel.pipeline.syncOperations.addHandler(
+                        MetaConnectionHandler(cluster: cluster, meta: meta, maxFrameBytes: maxFrameBytes))
                 }
             }
             .connect(host: address.host, port: address.port)

@@ -9,11 +9,18 @@ import PegasusWire
 /// `pending`, so a request costs no boxed outbound message, no promise, no buffer of its own and no
 /// entry in the channel's pending writes (the requests of a tick leave as one write).
 ///
+/// Replies are cut from each read buffer in place (``ResponseFrameDecoder``); only the bytes of
+/// an incomplete frame are kept until the next read. A malformed reply fails every query waiting
+/// on the connection and closes it.
+///
 /// Loop-bound: every method runs on the channel's event loop.
 final class MetaConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = ResponseFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    private var decoder: ResponseFrameDecoder
+    /// The bytes of a reply not yet complete at the end of the last read.
+    private var partial: ByteBuffer?
     private var pending: [Int32: UpstreamQuery] = [:]
     private var failure: UpstreamError?
     private var context: ChannelHandlerContext?
@@ -23,10 +30,15 @@ final class MetaConnectionHandler: ChannelInboundHandler {
     private let cluster: String
     private let meta: String
 
-    init(cluster: String, meta: String) {
+    /// - Parameter maxFrameBytes: The largest reply accepted, length prefix included.
+    init(cluster: String, meta: String, maxFrameBytes: Int) {
         self.cluster = cluster
         self.meta = meta
+        self.decoder = ResponseFrameDecoder(maxFrameBytes: maxFrameBytes)
     }
+
+    /// Whether requests may still be sent: the connection is in its pipeline and has not failed or closed.
+    var isUsable: Bool { failure == nil && context != nil }
 
     /// Number of requests waiting for a reply.
     var outstanding: Int { pending.count }
@@ -65,10 +77,25 @@ final class MetaConnectionHandler: ChannelInboundHandler {
         pending.removeValue(forKey: seqid)
     }
 
+    /// Hands every whole reply read so far to its query; keeps an incomplete one's bytes.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        // A reply for a seqid nobody waits for (timed out) is dropped, as every Pegasus client does.
-        pending.removeValue(forKey: frame.message.seqid)?.metaReplied(seqid: frame.message.seqid, frame: frame)
+        guard failure == nil else { return }
+        var input = unwrapInboundIn(data)
+        if var held = partial {
+            partial = nil
+            held.writeBuffer(&input)
+            input = held
+        }
+        do {
+            while let frame = try decoder.decode(buffer: &input) {
+                // A reply for a seqid nobody waits for (timed out) is dropped, as every Pegasus client does.
+                pending.removeValue(forKey: frame.message.seqid)?.metaReplied(seqid: frame.message.seqid, frame: frame)
+            }
+        } catch {
+            errorCaught(context: context, error: error)
+            return
+        }
+        if input.readableBytes > 0 { partial = input }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -78,6 +105,7 @@ final class MetaConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        partial = nil
         failAll(UpstreamError(.connectionClosed, cluster: cluster, meta: meta))
         context.fireChannelInactive()
     }
