@@ -39,7 +39,12 @@ struct ReplyCacheTests {
     }
 
     /// The same reply built from the state, bypassing the cache.
-    private static func fresh(_ state: SimClusterState, meta: Int, seqid: Int32, indices: [Int32] = []) -> ResponseFrame {
+    private static func fresh(
+        _ state: SimClusterState,
+        meta: Int,
+        seqid: Int32,
+        indices: [Int32] = []
+    ) -> ResponseFrame {
         let request = QueryConfigRequest(appName: "t", partitionIndices: indices)
         let response =
             state.leaderIndex == meta ? state.queryConfigResponse(request) : state.forwardQueryConfigResponse()
