@@ -4,13 +4,16 @@ import PegasusWire
 
 /// Answers decoded THFT requests of one connection, each on its own: after the node's latency,
 /// never (hung node), or by closing the connection. A frame the decoder rejects closes it too,
-/// as rDSN closes a session whose parser fails (pegasus-rpc.md §1).
+/// as rDSN closes a session whose parser fails (pegasus-rpc.md §1). Replies without latency are
+/// flushed once per read (at read complete, or before a close), not one by one.
 final class SimRPCHandler: ChannelInboundHandler {
     typealias InboundIn = RequestFrame
     typealias OutboundOut = ResponseFrame
 
     private let respond: @Sendable (RequestFrame) -> SimOutcome<ResponseFrame>
     private let logger: Logger
+    /// Whether replies were written since the last flush.
+    private var unflushed = false
 
     /// Creates a handler.
     init(logger: Logger, respond: @escaping @Sendable (RequestFrame) -> SimOutcome<ResponseFrame>) {
@@ -30,24 +33,40 @@ final class SimRPCHandler: ChannelInboundHandler {
             send(reply, after: delay, context: context)
         case .later(let future):
             future.hop(to: context.eventLoop).assumeIsolated().whenSuccess { reply in
-                self.send(reply, after: .zero, context: context)
+                context.writeAndFlush(self.wrapOutboundOut(reply), promise: nil)
             }
         case .noReply:
             break
         case .close(let reason):
             logger.debug("closing rpc connection", metadata: [SimLoggingKeys.error: "\(reason)"])
+            flushReplies(context: context)
             context.close(promise: nil)
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushReplies(context: context)
+        context.fireChannelReadComplete()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("closing rpc connection after a bad frame", metadata: [SimLoggingKeys.error: "\(error)"])
+        flushReplies(context: context)
         context.close(promise: nil)
+    }
+
+    private func flushReplies(context: ChannelHandlerContext) {
+        guard unflushed else {
+            return
+        }
+        unflushed = false
+        context.flush()
     }
 
     private func send(_ reply: ResponseFrame, after delay: TimeAmount, context: ChannelHandlerContext) {
         guard delay > .zero else {
-            context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
+            context.write(wrapOutboundOut(reply), promise: nil)
+            unflushed = true
             return
         }
         context.eventLoop.assumeIsolated().scheduleTask(in: delay) {

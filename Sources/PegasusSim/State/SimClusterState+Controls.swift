@@ -159,12 +159,8 @@ extension SimClusterState {
 
     /// Zeroes every node's counters.
     mutating func resetStats() {
-        for index in metas.indices {
-            metas[index].counters = SimNodeState.Counters()
-        }
-        for index in replicas.indices {
-            replicas[index].counters = SimNodeState.Counters()
-        }
+        metaCounters = Array(repeating: SimNodeCounters(), count: metas.count)
+        replicaCounters = Array(repeating: SimNodeCounters(), count: replicas.count)
     }
 
     /// A `dupid` (creation second) not used yet by the table.
@@ -180,21 +176,21 @@ extension SimClusterState {
 extension SimClusterState {
     /// Every node's state and counters.
     var stats: SimStats {
-        func node(_ state: SimNodeState, leader: Bool) -> SimStats.Node {
+        func node(_ state: SimNodeState, _ counters: SimNodeCounters, leader: Bool) -> SimStats.Node {
             SimStats.Node(
                 address: state.address?.description ?? "",
                 alive: state.alive,
                 leader: leader,
                 hung: state.hung,
                 latencyMilliseconds: state.latency.nanoseconds / 1_000_000,
-                queryConfig: state.counters.queryConfig,
-                requests: state.counters.requests,
-                http: state.counters.http
+                queryConfig: counters.queryConfig,
+                requests: counters.requests,
+                http: counters.http
             )
         }
         return SimStats(
-            metas: metas.enumerated().map { node($1, leader: leaderIndex == $0) },
-            replicas: replicas.map { node($0, leader: false) }
+            metas: metas.indices.map { node(metas[$0], metaCounters[$0], leader: leaderIndex == $0) },
+            replicas: replicas.indices.map { node(replicas[$0], replicaCounters[$0], leader: false) }
         )
     }
 }

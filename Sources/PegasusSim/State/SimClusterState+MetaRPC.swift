@@ -28,9 +28,7 @@ extension SimClusterState {
         }
         switch name {
         case RpcName.queryConfig:
-            return reply(QueryConfigRequest.self) { request in
-                isLeader ? queryConfigResponse(request) : forwardQueryConfigResponse()
-            }
+            return queryConfigReply(isLeader: isLeader, frame)
         case RpcName.listApps:
             return reply(ListAppsRequest.self) { request in
                 isLeader ? listAppsResponse(request) : ListAppsResponse(err: .forwardToOthers)
@@ -54,6 +52,42 @@ extension SimClusterState {
         default:
             return .success(.handlerNotFound(requestName: name, seqid: seqid))
         }
+    }
+
+    /// The reply to a query-config request, from ``replyCache`` when this state generation
+    /// already answered the same table and partitions (or, on a follower, any query).
+    private mutating func queryConfigReply(
+        isLeader: Bool,
+        _ frame: RequestFrame
+    ) -> Result<ResponseFrame, SimRequestRejection> {
+        let name = frame.message.name
+        let seqid = frame.message.seqid
+        let request: QueryConfigRequest
+        do {
+            request = try frame.decodeArgs(QueryConfigRequest.self)
+        } catch {
+            return .failure(SimRequestRejection(detail: "cannot read \(name) args: \(error)"))
+        }
+        let key: SimReplyCache.Key
+        if !isLeader {
+            key = .follower
+        } else if let tableIndex = tableIndex(named: request.appName) {
+            key = .leader(table: tableIndex, partitions: partitionIndices(request, of: tables[tableIndex]))
+        } else {
+            let response = QueryConfigResponse(err: .objectNotFound)
+            return .success(.reply(requestName: name, seqid: seqid, result: response))
+        }
+        if let cached = replyCache.reply(for: key, generation: generation, seqid: seqid) {
+            return .success(cached)
+        }
+        let response =
+            switch key {
+            case .follower: forwardQueryConfigResponse()
+            case .leader(let table, let partitions): queryConfigResponse(table: table, partitions: partitions)
+            }
+        let reply = ResponseFrame.reply(requestName: name, seqid: seqid, result: response)
+        replyCache.store(reply, for: key, generation: generation)
+        return .success(reply)
     }
 
     /// The leader's list_apps answer (src/meta/server_state.cpp `list_apps`): filtered by pattern

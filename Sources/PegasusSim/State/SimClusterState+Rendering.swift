@@ -51,11 +51,19 @@ extension SimClusterState {
         guard let tableIndex = tableIndex(named: request.appName) else {
             return QueryConfigResponse(err: .objectNotFound)
         }
+        return queryConfigResponse(table: tableIndex, partitions: partitionIndices(request, of: tables[tableIndex]))
+    }
+
+    /// The partitions a query-config request gets from `table`: the valid requested ones in request
+    /// order, or all of them when none is valid.
+    func partitionIndices(_ request: QueryConfigRequest, of table: SimTableState) -> [Int] {
+        let indices = request.partitionIndices.filter { $0 >= 0 && Int($0) < table.partitions.count }.map(Int.init)
+        return indices.isEmpty ? Array(table.partitions.indices) : indices
+    }
+
+    /// The leader's answer for partitions `partitions` of the table at index `table`.
+    func queryConfigResponse(table tableIndex: Int, partitions indices: [Int]) -> QueryConfigResponse {
         let table = tables[tableIndex]
-        var indices = request.partitionIndices.filter { $0 >= 0 && Int($0) < table.partitions.count }.map(Int.init)
-        if indices.isEmpty {
-            indices = Array(table.partitions.indices)
-        }
         return QueryConfigResponse(
             err: .ok,
             appId: table.appId,

@@ -7,13 +7,23 @@ struct SimClusterState: Sendable {
     /// The configuration the cluster was built from.
     let configuration: SimClusterConfiguration
     /// The leading MetaServer; `nil` = none elected.
-    var leaderIndex: Int?
+    var leaderIndex: Int? { didSet { generation &+= 1 } }
     /// MetaServers.
-    var metas: [SimNodeState]
+    var metas: [SimNodeState] { didSet { generation &+= 1 } }
     /// ReplicaServers.
-    var replicas: [SimNodeState]
+    var replicas: [SimNodeState] { didSet { generation &+= 1 } }
     /// Tables in configuration order.
-    var tables: [SimTableState]
+    var tables: [SimTableState] { didSet { generation &+= 1 } }
+    /// Bumped by every change of `leaderIndex`, `metas`, `replicas` or `tables`: everything a
+    /// MetaServer's RPC replies are built from. ``replyCache`` keeps replies of one generation.
+    private(set) var generation: UInt64 = 0
+    /// Encoded query-config replies of the current generation.
+    var replyCache = SimReplyCache()
+    /// The MetaServers' request counters, by index (apart from `metas`: counting a request is not
+    /// a change of state that invalidates cached replies).
+    var metaCounters: [SimNodeCounters]
+    /// The ReplicaServers' request counters, by index.
+    var replicaCounters: [SimNodeCounters]
     /// The replicas' shared key-value store.
     var store: [SimStoreKey: SimStoredValue] = [:]
     /// When the cluster was built, in Unix seconds.
@@ -26,6 +36,8 @@ struct SimClusterState: Sendable {
         self.leaderIndex = configuration.leaderIndex
         self.metas = Array(repeating: SimNodeState(), count: configuration.metaCount)
         self.replicas = Array(repeating: SimNodeState(), count: configuration.replicaCount)
+        self.metaCounters = Array(repeating: SimNodeCounters(), count: configuration.metaCount)
+        self.replicaCounters = Array(repeating: SimNodeCounters(), count: configuration.replicaCount)
         self.tables = configuration.resolvedTables.map { table in
             SimTableState(
                 name: table.name,
@@ -75,13 +87,9 @@ struct SimClusterState: Sendable {
         guard self[node].alive else {
             return .refuse
         }
-        if http {
-            self[node].counters.http += 1
-        } else {
-            self[node].counters.requests += 1
-        }
-        if queryConfig {
-            self[node].counters.queryConfig += 1
+        switch node.role {
+        case .meta: metaCounters[node.index].count(http: http, queryConfig: queryConfig)
+        case .replica: replicaCounters[node.index].count(http: http, queryConfig: queryConfig)
         }
         return self[node].hung ? .ignore : .answer(after: self[node].latency)
     }
