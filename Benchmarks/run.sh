@@ -68,14 +68,14 @@ ulimit -Hn 65536 2>/dev/null || true
 ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge $((SCALE_IDLE + 1000)) ] || fail "ulimit -n $(ulimit -n) is too low for $SCALE_IDLE connections"
 
-build() { # dir, product
-  (cd "$1" && swift build -c release --product "$2" > "$WORK/build-$2.log" 2>&1) \
+build() { # dir, product, extra swift build arguments
+  (cd "$1" && swift build -c release --product "$2" "${@:3}" > "$WORK/build-$2.log" 2>&1) \
     || fail "release build of $2 failed: $(grep -m5 'error:' "$WORK/build-$2.log")"
 }
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  log "building release: meta-proxy, pegasus-sim (root), pegasus-load (Benchmarks/)"
-  build "$ROOT" meta-proxy
-  build "$ROOT" pegasus-sim
+  log "building release: meta-proxy, pegasus-sim (root, as scripts/build-release.sh), pegasus-load (Benchmarks/)"
+  build "$ROOT" meta-proxy -Xswiftc -enforce-exclusivity=unchecked
+  build "$ROOT" pegasus-sim -Xswiftc -enforce-exclusivity=unchecked
   build "$HERE" pegasus-load
 fi
 BIN=$ROOT/.build/release

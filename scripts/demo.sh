@@ -11,8 +11,7 @@ if [ "${SKIP_INSTALL:-0}" != 1 ]; then
   scripts/install-deps.sh
 fi
 say "building release binaries"
-swift build -c release --product meta-proxy 2>&1 | tail -1
-swift build -c release --product pegasus-sim 2>&1 | tail -1
+scripts/build-release.sh meta-proxy pegasus-sim
 BIN=.build/release
 
 pids=()
