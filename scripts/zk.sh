@@ -37,8 +37,9 @@ L4J
     > "$dir/stdout.log" 2>&1 &
   echo $! > "$dir/pid"
   for _ in $(seq 1 150); do
-    # Bounded: a server still starting may never close the command socket.
-    if timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port && printf srvr >&3 && cat <&3" 2>/dev/null | grep -q '^Mode:'; then
+    # Bounded (SIGKILL: a caller may have left SIGTERM blocked): a server still starting may never
+    # close the command socket.
+    if timeout -s KILL 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port && printf srvr >&3 && cat <&3" 2>/dev/null | grep -q '^Mode:'; then
       echo "127.0.0.1:$port"; exit 0
     fi
     sleep 0.2

@@ -78,8 +78,22 @@ final class ThrowawayZooKeeper: Sendable {
         let argv = ["/bin/bash", scriptPath] + arguments
         var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
+        // The calling thread (a pool thread) blocks most signals, and a spawned process inherits
+        // that mask: the script's `timeout` and later `kill`s could then not stop what it started.
+        // Start it with no signal blocked and the termination signals at their defaults.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGALRM] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, "/bin/bash", &actions, nil, &cArguments, environ)
+        let spawned = posix_spawn(&pid, "/bin/bash", &actions, &attributes, &cArguments, environ)
         guard spawned == 0 else { throw ScriptError(message: "cannot run zk.sh: errno \(spawned)") }
         let child = pid
         let status: Int32 = await withCheckedContinuation { continuation in
