@@ -112,6 +112,10 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     }
 
     /// Serves every whole THFT frame of the bytes read so far; keeps an incomplete one's bytes.
+    ///
+    /// `MetaConnectionHandler` cuts replies the same way. The loop is not a shared mutating helper
+    /// on purpose: `serve` may close the connection, and `channelInactive` then clears the held bytes
+    /// while such a helper would still be inside its mutating call (an exclusivity violation).
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !inputFailed else { return }
         var input = unwrapInboundIn(data)
