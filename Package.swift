@@ -14,8 +14,8 @@ let package = Package(
         .executable(name: "pegasus-sim", targets: ["PegasusSimCLI"]),
         .library(name: "PegasusWire", targets: ["PegasusWire"]),
         .library(name: "PegasusSim", targets: ["PegasusSim"]),
-        // For the separate fuzzing package (Fuzz/), which fuzzes the route parsers.
-        .library(name: "Router", targets: ["Router"]),
+        // For the separate fuzzing package (Fuzz/), which fuzzes the route parsers: no ZooKeeper, no libcurl.
+        .library(name: "RouteModel", targets: ["RouteModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -60,6 +60,7 @@ let package = Package(
             name: "HealthProbe",
             dependencies: [
                 "CCurl",
+                "PegasusWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,21 +78,67 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Routing core and data path: route stores, upstream MetaServer pool, the proxy, failover coordination.
+        // Route values and parsers (route documents, routes files). No I/O.
+        .target(
+            name: "RouteModel",
+            dependencies: ["PegasusWire", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // The data plane: route stores (ZooKeeper, file), the upstream MetaServer pool, the proxy.
+        // Knows failover only through `EffectiveRouteSource`.
         .target(
             name: "Router",
             dependencies: [
                 "PegasusWire",
+                "RouteModel",
+                "ZooKeeper",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The failover control plane: decider, election, effective-route state, health publication,
+        // operator actions, and the runtime that assembles them.
+        .target(
+            name: "FailoverControl",
+            dependencies: [
+                "PegasusWire",
+                "RouteModel",
+                "Router",
                 "ZooKeeper",
                 "HealthProbe",
                 "FailoverPolicy",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The application: configuration, the admin HTTP server, instance wiring, and what each CLI command does.
+        .target(
+            name: "MetaProxyApp",
+            dependencies: [
+                "PegasusWire",
+                "RouteModel",
+                "Router",
+                "ZooKeeper",
+                "HealthProbe",
+                "FailoverPolicy",
+                "FailoverControl",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -110,11 +157,14 @@ let package = Package(
         .executableTarget(
             name: "MetaProxyCLI",
             dependencies: [
+                "MetaProxyApp",
                 "PegasusWire",
+                "RouteModel",
                 "ZooKeeper",
                 "Router",
                 "HealthProbe",
                 "FailoverPolicy",
+                "FailoverControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -183,15 +233,54 @@ let package = Package(
             dependencies: ["PegasusSim", "PegasusWire", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        // What every test target shares: the test ZooKeeper, polling, loggers.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "ZooKeeper",
+                "RouteModel",
+                "Router",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RouteModelTests",
+            dependencies: ["RouteModel", "PegasusWire"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RouterTests",
             dependencies: [
-                "Router", "PegasusWire", "PegasusSim", "ZooKeeper", "FailoverPolicy", "HealthProbe",
+                "Router", "RouteModel", "PegasusWire", "PegasusSim", "ZooKeeper", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FailoverControlTests",
+            dependencies: [
+                "FailoverControl", "Router", "RouteModel", "PegasusWire", "PegasusSim", "ZooKeeper",
+                "FailoverPolicy", "HealthProbe", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MetaProxyAppTests",
+            dependencies: [
+                "MetaProxyApp", "FailoverControl", "FailoverPolicy", "HealthProbe", "Router", "RouteModel",
+                "PegasusWire", "ZooKeeper", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -20,7 +20,7 @@ let package = Package(
             dependencies: [
                 "CLibFuzzer",
                 .product(name: "PegasusWire", package: "meta-proxy"),
-                .product(name: "Router", package: "meta-proxy"),
+                .product(name: "RouteModel", package: "meta-proxy"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: [

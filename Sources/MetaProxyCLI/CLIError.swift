@@ -1,3 +1,8 @@
+import MetaProxyApp
+import RouteModel
+import FailoverControl
+import PegasusWire
+
 /// A command failure with a message for the operator (printed by ArgumentParser as `Error: ...`).
 struct CLIError: Error, CustomStringConvertible {
     var description: String

@@ -1,14 +1,18 @@
 import ArgumentParser
+import FailoverControl
 import Foundation
+import MetaProxyApp
+import PegasusWire
+import RouteModel
 import Router
 
 /// Parses `--meta h:p,h:p` and `--backup NAME=h:p,h:p` arguments.
 enum ClusterArguments {
-    static func metas(_ text: String, option: String = "--meta") throws -> [MetaAddress] {
+    static func metas(_ text: String, option: String = "--meta") throws -> [Endpoint] {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !parts.isEmpty else { throw ValidationError("\(option): give at least one host:port") }
         do {
-            return try parts.map { try MetaAddress(parsing: $0) }
+            return try parts.map { try Endpoint(parsing: $0) }
         } catch {
             throw ValidationError("\(option): \(error)")
         }

@@ -1,7 +1,10 @@
+import FailoverControl
 import Logging
+import MetaProxyApp
 import NIOCore
 import NIOPosix
 import PegasusWire
+import RouteModel
 import Router
 
 /// Asks a cluster's MetaServers for their tables.

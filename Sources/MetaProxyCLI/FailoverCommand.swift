@@ -1,6 +1,10 @@
 import ArgumentParser
+import FailoverControl
 import FailoverPolicy
 import Foundation
+import MetaProxyApp
+import PegasusWire
+import RouteModel
 import Router
 
 /// `meta-proxy failover ...`: inspect and steer failover (DR drills, manual and planned switches).

@@ -1,3 +1,7 @@
+import FailoverControl
+import MetaProxyApp
+import PegasusWire
+import RouteModel
 import Router
 import Synchronization
 

@@ -1,9 +1,13 @@
 import ArgumentParser
+import FailoverControl
 import FailoverPolicy
 import Foundation
 import HealthProbe
+import MetaProxyApp
 import NIOCore
 import NIOPosix
+import PegasusWire
+import RouteModel
 import Router
 import ZooKeeper
 

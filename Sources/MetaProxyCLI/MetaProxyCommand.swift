@@ -1,4 +1,8 @@
 import ArgumentParser
+import FailoverControl
+import MetaProxyApp
+import PegasusWire
+import RouteModel
 
 /// `meta-proxy`: a failover-aware duplication router for Apache Pegasus MetaServers.
 @main

@@ -1,9 +1,12 @@
 import ArgumentParser
+import FailoverControl
 import Foundation
 import Logging
+import MetaProxyApp
 import NIOCore
 import NIOPosix
 import PegasusWire
+import RouteModel
 import Router
 
 /// `meta-proxy query <table> --meta h:p,...`: asks MetaServers (or a meta-proxy) for a table's
@@ -34,9 +37,9 @@ struct QueryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let metas: [MetaAddress]
+        let metas: [Endpoint]
         do {
-            metas = try meta.split(separator: ",").map { try MetaAddress(parsing: String($0.trimmingCharacters(in: .whitespaces))) }
+            metas = try meta.split(separator: ",").map { try Endpoint(parsing: String($0.trimmingCharacters(in: .whitespaces))) }
         } catch {
             throw ValidationError("--meta: \(error)")
         }

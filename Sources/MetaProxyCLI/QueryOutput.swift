@@ -1,5 +1,8 @@
+import FailoverControl
 import Foundation
+import MetaProxyApp
 import PegasusWire
+import RouteModel
 
 /// Renders a query_cfg_response for `meta-proxy query`.
 enum QueryOutput {

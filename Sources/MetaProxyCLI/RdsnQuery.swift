@@ -1,6 +1,9 @@
+import FailoverControl
+import MetaProxyApp
 import NIOCore
 import NIOPosix
 import PegasusWire
+import RouteModel
 import Router
 
 /// Queries config over rDSN's native `RDSN` frames, as the C++ client and the shell do: one
@@ -14,10 +17,10 @@ import Router
 /// (docs/protocol.md §8).
 enum RdsnQuery {
     /// The query_cfg_response for `table`, asking `metas` in order (bounded by `timeout`).
-    static func queryConfig(table: String, metas: [MetaAddress], timeout: TimeAmount) async throws -> QueryConfigResponse {
+    static func queryConfig(table: String, metas: [Endpoint], timeout: TimeAmount) async throws -> QueryConfigResponse {
         let deadline = NIODeadline.now() + timeout
         var candidates = metas
-        var tried: Set<MetaAddress> = []
+        var tried: Set<Endpoint> = []
         var lastError: (any Error)?
         var id: UInt64 = 1
         while let meta = candidates.first {
@@ -32,7 +35,7 @@ enum RdsnQuery {
                 }
                 let response = try reply.decodeBody(QueryConfigResponse.self)
                 if response.err == .forwardToOthers, let leader = response.partitions.first?.primary, !leader.isInvalid,
-                    let next = try? MetaAddress(parsing: leader.description)
+                    let next = try? Endpoint(parsing: leader.description)
                 {
                     candidates.insert(next, at: 0)
                     continue
@@ -45,7 +48,7 @@ enum RdsnQuery {
         throw CLIError("no MetaServer answered over RDSN: \(lastError.map { "\($0)" } ?? "deadline passed")")
     }
 
-    private static func ask(meta: MetaAddress, table: String, id: UInt64, deadline: NIODeadline) async throws -> RdsnFrame {
+    private static func ask(meta: Endpoint, table: String, id: UInt64, deadline: NIODeadline) async throws -> RdsnFrame {
         let remaining = deadline - .now()
         var request = RdsnFrame.request(
             name: RpcName.queryConfig, id: id, timeoutMs: Int32(clamping: remaining.nanoseconds / 1_000_000),

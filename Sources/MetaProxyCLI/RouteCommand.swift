@@ -1,7 +1,10 @@
 import ArgumentParser
+import FailoverControl
 import Foundation
 import Logging
+import MetaProxyApp
 import PegasusWire
+import RouteModel
 import Router
 import ZooKeeper
 

@@ -1,4 +1,8 @@
+import FailoverControl
 import Foundation
+import MetaProxyApp
+import PegasusWire
+import RouteModel
 import Router
 
 /// Renders routes for the `route` commands.

@@ -1,4 +1,8 @@
+import FailoverControl
 import Logging
+import MetaProxyApp
+import PegasusWire
+import RouteModel
 import Router
 import ServiceLifecycle
 import ZooKeeper

@@ -1,9 +1,13 @@
 import ArgumentParser
+import FailoverControl
 import Logging
+import MetaProxyApp
 import Metrics
 import NIOCore
 import NIOPosix
+import PegasusWire
 import Prometheus
+import RouteModel
 import Router
 import ServiceLifecycle
 import UnixSignals

@@ -1,5 +1,8 @@
 import NIOCore
 import NIOEmbedded
+import PegasusWire
+import RouteModel
+import TestSupport
 import Testing
 
 @testable import Router

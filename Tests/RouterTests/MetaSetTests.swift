@@ -1,11 +1,14 @@
+import PegasusWire
+import RouteModel
+import TestSupport
 import Testing
 
 @testable import Router
 
 @Suite("MetaSet")
 struct MetaSetTests {
-    static let listed = (1...3).compactMap { try? MetaAddress(host: "127.0.0.1", port: $0) }
-    static let outsider = try? MetaAddress(host: "10.0.0.9", port: 34601)
+    static let listed = (1...3).compactMap { try? Endpoint(host: "127.0.0.1", port: $0) }
+    static let outsider = try? Endpoint(host: "10.0.0.9", port: 34601)
 
     @Test func listedMetasByPosition() {
         var set = MetaSet()
@@ -26,7 +29,7 @@ struct MetaSetTests {
     }
 
     @Test func positionsPastOneWordAreKeptByAddress() throws {
-        let far = try MetaAddress(host: "127.0.0.2", port: 100)
+        let far = try Endpoint(host: "127.0.0.2", port: 100)
         var set = MetaSet()
         set.insert(far, at: 64)
         #expect(set.contains(far, at: 64))

@@ -2,6 +2,8 @@ import Foundation
 import NIOCore
 import PegasusSim
 import PegasusWire
+import RouteModel
+import TestSupport
 import Testing
 import ZooKeeper
 
@@ -208,7 +210,7 @@ struct ProxyConnectionTests {
     func coalescingColdBurst() async throws {
         let a = try await SimClusters.start("simA", tables: [("hot", 8)])
         defer { Task { await a.stop() } }
-        try await RouterZooKeeper.withRoot { client, root in
+        try await TestZooKeeper.withRoot { client, root in
             try await client.put(root + "/hot", rfcRoute("simA", a.metaAddresses))
             let store = ZooKeeperRouteStore(client: client, root: root, logger: ProxyHarness.quiet)
             try a.setLatency(.seconds(2))

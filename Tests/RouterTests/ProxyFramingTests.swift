@@ -3,6 +3,8 @@ import NIOCore
 import NIOEmbedded
 import NIOPosix
 import PegasusWire
+import RouteModel
+import TestSupport
 import Testing
 
 @testable import Router
@@ -54,7 +56,7 @@ struct ProxyFramingTests {
         let channel = EmbeddedChannel(loop: loop)
         let metrics = ProxyMetrics()
         let routes = StaticRouteStore([
-            Route(table: "t1", primary: ClusterRoute(name: "c", metas: [try MetaAddress(parsing: "127.0.0.1:1")]))
+            Route(table: "t1", primary: ClusterRoute(name: "c", metas: [try Endpoint(parsing: "127.0.0.1:1")]))
         ])
         let upstreams = UpstreamPool(
             group: group, settings: UpstreamSettings(), observer: metrics, logger: ProxyHarness.quiet)

@@ -1,3 +1,6 @@
+import PegasusWire
+import RouteModel
+import TestSupport
 import Testing
 
 @testable import Router

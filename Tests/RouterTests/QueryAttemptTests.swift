@@ -1,3 +1,6 @@
+import PegasusWire
+import RouteModel
+import TestSupport
 import Testing
 
 @testable import Router
@@ -5,18 +8,18 @@ import Testing
 @Suite("QueryAttempt")
 struct QueryAttemptTests {
     /// `127.0.0.1:1`, `:2`, `:3`, and an address outside the cluster (`127.0.0.9:34601`).
-    static let addresses = [1, 2, 3, 34601].compactMap { try? MetaAddress(host: $0 == 34601 ? "127.0.0.9" : "127.0.0.1", port: $0) }
-    static var a: MetaAddress { addresses[0] }
-    static var b: MetaAddress { addresses[1] }
-    static var c: MetaAddress { addresses[2] }
-    static var outsider: MetaAddress { addresses[3] }
-    static var metas: [MetaAddress] { [a, b, c] }
+    static let addresses = [1, 2, 3, 34601].compactMap { try? Endpoint(host: $0 == 34601 ? "127.0.0.9" : "127.0.0.1", port: $0) }
+    static var a: Endpoint { addresses[0] }
+    static var b: Endpoint { addresses[1] }
+    static var c: Endpoint { addresses[2] }
+    static var outsider: Endpoint { addresses[3] }
+    static var metas: [Endpoint] { [a, b, c] }
 
-    static func attempt(leader: MetaAddress? = nil, hops: Int = 3) -> QueryAttempt {
+    static func attempt(leader: Endpoint? = nil, hops: Int = 3) -> QueryAttempt {
         QueryAttempt(cluster: "c1", metas: metas, leader: leader, maxForwardHops: hops)
     }
 
-    static func failure(_ meta: MetaAddress) -> UpstreamError {
+    static func failure(_ meta: Endpoint) -> UpstreamError {
         UpstreamError(.connectFailed, cluster: "c1", meta: meta.description)
     }
 

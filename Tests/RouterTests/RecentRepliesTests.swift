@@ -1,5 +1,7 @@
 import NIOCore
 import PegasusWire
+import RouteModel
+import TestSupport
 import Testing
 
 @testable import Router

@@ -1,6 +1,8 @@
 import NIOCore
 import PegasusSim
 import PegasusWire
+import RouteModel
+import TestSupport
 import Testing
 
 @testable import Router

@@ -1,4 +1,7 @@
 import PegasusSim
+import PegasusWire
+import RouteModel
+import TestSupport
 import Testing
 import ZooKeeper
 
@@ -7,12 +10,12 @@ import ZooKeeper
 @Suite("RouteAdmin", .serialized, .timeLimit(.minutes(2)))
 struct RouteAdminTests {
     static func cluster(_ name: String, _ metas: [String]) throws -> ClusterRoute {
-        ClusterRoute(name: name, metas: try metas.map { try MetaAddress(parsing: $0) })
+        ClusterRoute(name: name, metas: try metas.map { try Endpoint(parsing: $0) })
     }
 
     @Test("compare-and-set refuses a node another writer changed or deleted, and writes nothing")
     func compareAndSetConflict() async throws {
-        try await RouterZooKeeper.withRoot { client, root in
+        try await TestZooKeeper.withRoot { client, root in
             let admin = RouteAdmin(client: client, root: root)
             let c1 = try Self.cluster("c1", ["127.0.0.1:34601"])
             let c2 = try Self.cluster("c2", ["127.0.0.1:34602"])
@@ -48,7 +51,7 @@ struct RouteAdminTests {
 
     @Test("switch re-homes an existing route and keeps the other backups; an unknown table is refused")
     func switchRoute() async throws {
-        try await RouterZooKeeper.withRoot { client, root in
+        try await TestZooKeeper.withRoot { client, root in
             let admin = RouteAdmin(client: client, root: root)
             let c1 = try Self.cluster("c1", ["127.0.0.1:34601"])
             let c2 = try Self.cluster("c2", ["127.0.0.1:34602"])
@@ -89,7 +92,7 @@ struct RouteAdminTests {
         }
         let clusterA = try Self.cluster("simA", a.metaAddresses)
         let clusterB = try Self.cluster("simB", b.metaAddresses)
-        try await RouterZooKeeper.withRoot { client, root in
+        try await TestZooKeeper.withRoot { client, root in
             let admin = RouteAdmin(client: client, root: root)
             func actions(_ plan: [RouteAdmin.SyncItem]) -> [String: RouteAdmin.SyncAction] {
                 Dictionary(uniqueKeysWithValues: plan.map { ($0.table, $0.action) })

@@ -1,4 +1,7 @@
+import PegasusWire
+import RouteModel
 import Router
+import TestSupport
 import Testing
 
 @Suite("Broadcaster", .timeLimit(.minutes(1)))

@@ -1,31 +1,12 @@
 import Foundation
 import Logging
+import PegasusWire
+import RouteModel
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Router
-
-/// A fresh temporary directory, removed by ``remove()``.
-struct RouteTestDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "/router-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    /// Writes `text` to `name` atomically and returns the file's path.
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        let file = path + "/" + name
-        try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
-        return file
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
 
 /// A log handler that keeps the records, for assertions.
 struct RouteRecordingLogHandler: LogHandler {
@@ -228,8 +209,8 @@ struct RouteFileStoreTests {
     }
 
     @Test func changesAreADiffSortedByTable() throws {
-        let c1 = ClusterRoute(name: "c1", metas: [try MetaAddress(parsing: "h:1")])
-        let c2 = ClusterRoute(name: "c2", metas: [try MetaAddress(parsing: "h:2")])
+        let c1 = ClusterRoute(name: "c1", metas: [try Endpoint(parsing: "h:1")])
+        let c2 = ClusterRoute(name: "c2", metas: [try Endpoint(parsing: "h:2")])
         let old = [
             "a": Route(table: "a", primary: c1), "b": Route(table: "b", primary: c1),
             "c": Route(table: "c", primary: c1),

@@ -1,4 +1,7 @@
+import PegasusWire
+import RouteModel
 import Router
+import TestSupport
 import Testing
 
 @Suite("LRUCache")

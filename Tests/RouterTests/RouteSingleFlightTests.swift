@@ -1,4 +1,7 @@
+import PegasusWire
+import RouteModel
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Router

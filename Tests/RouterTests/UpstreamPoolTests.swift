@@ -2,6 +2,8 @@ import NIOCore
 import NIOPosix
 import PegasusSim
 import PegasusWire
+import RouteModel
+import TestSupport
 import Testing
 
 @testable import Router
@@ -20,7 +22,7 @@ struct UpstreamPoolTests {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let pool = UpstreamPool(
             group: group, settings: UpstreamSettings(idleClientTimeout: .milliseconds(200)), logger: ProxyHarness.quiet)
-        let metas = try sim.metaAddresses.map { try MetaAddress(parsing: $0) }
+        let metas = try sim.metaAddresses.map { try Endpoint(parsing: $0) }
         // The same cluster name with its MetaServer list changed, as a route update would give.
         let versions = [metas, Array(metas.reversed()), [metas[0], metas[2]], [metas[1], metas[0]]]
             .map { ClusterRoute(name: "simA", metas: $0) }

@@ -3,7 +3,9 @@ import NIOCore
 import NIOPosix
 import PegasusSim
 import PegasusWire
+import RouteModel
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Router
@@ -55,7 +57,7 @@ struct UpstreamQueryTests {
         init(metas: Int = 3, settings: UpstreamSettings = UpstreamSettings()) async throws {
             sim = try await SimClusters.start("c1", tables: [("t1", 4)], metas: metas)
             pool = UpstreamPool(group: group, settings: settings, observer: observer, logger: ProxyHarness.quiet)
-            cluster = ClusterRoute(name: "c1", metas: try sim.metaAddresses.map { try MetaAddress(parsing: $0) })
+            cluster = ClusterRoute(name: "c1", metas: try sim.metaAddresses.map { try Endpoint(parsing: $0) })
         }
 
         func query(timeout: TimeAmount = .seconds(10)) async throws -> QueryConfigResponse {
@@ -64,7 +66,7 @@ struct UpstreamQueryTests {
             return try reply.decodeResult(QueryConfigResponse.self)
         }
 
-        func leader() async throws -> MetaAddress? {
+        func leader() async throws -> Endpoint? {
             let loop = group.next()
             let pool = self.pool
             let cluster = self.cluster

@@ -1,6 +1,9 @@
 import Foundation
 import Logging
+import PegasusWire
+import RouteModel
 import Synchronization
+import TestSupport
 import Testing
 import ZooKeeper
 
@@ -14,7 +17,7 @@ struct ZooKeeperRouteStoreTests {
     /// Runs `body` with a store over `client` and `root` whose `run()` follows watches and sessions,
     /// and a change stream subscribed before `body` starts; stops the store after.
     static func withStore(
-        client: ZooKeeperClient, root: String, capacity: Int = 1024, logger: Logger = RouterZooKeeper.quiet,
+        client: ZooKeeperClient, root: String, capacity: Int = 1024, logger: Logger = TestLogging.quiet,
         _ body: (ZooKeeperRouteStore, ChangeLog) async throws -> Void
     ) async throws {
         let store = ZooKeeperRouteStore(client: client, root: root, capacity: capacity, logger: logger)
@@ -52,12 +55,12 @@ struct ZooKeeperRouteStoreTests {
     }
 
     static func route(_ table: String, _ cluster: String, _ metas: [String]) throws -> Route {
-        Route(table: table, primary: ClusterRoute(name: cluster, metas: try metas.map { try MetaAddress(parsing: $0) }))
+        Route(table: table, primary: ClusterRoute(name: cluster, metas: try metas.map { try Endpoint(parsing: $0) }))
     }
 
     @Test("a set re-reads the route and publishes it; a delete evicts it and the next lookup is unknownTable")
     func watchFiresAfterSetAndDelete() async throws {
-        try await RouterZooKeeper.withRoot { client, root in
+        try await TestZooKeeper.withRoot { client, root in
             try await client.put(root + "/t1", rfcRoute("c1", [Self.m1]))
             try await Self.withStore(client: client, root: root) { store, log in
                 #expect(try await store.route(for: "t1") == Self.route("t1", "c1", [Self.m1]))
@@ -80,7 +83,7 @@ struct ZooKeeperRouteStoreTests {
 
     @Test("both JSON layouts are read, backups are kept")
     func bothLayoutsAndBackups() async throws {
-        try await RouterZooKeeper.withRoot { client, root in
+        try await TestZooKeeper.withRoot { client, root in
             try await client.put(
                 root + "/rfc",
                 #"{"cluster":"c1","meta-addrs":["127.0.0.1:34601","127.0.0.1:34602"],"backups":[{"cluster":"c9","meta-addrs":["127.0.0.1:44601"]}],"owner":"x"}"#
@@ -110,7 +113,7 @@ struct ZooKeeperRouteStoreTests {
             ("notobject", "[1,2]"),
         ])
     func malformedNodes(table: String, json: String) async throws {
-        try await RouterZooKeeper.withRoot { client, root in
+        try await TestZooKeeper.withRoot { client, root in
             try await client.create(root + "/" + table, data: Array(json.utf8))
             try await Self.withStore(client: client, root: root) { store, _ in
                 let error = await #expect(throws: RouteError.self) { try await store.route(for: table) }
@@ -130,7 +133,7 @@ struct ZooKeeperRouteStoreTests {
     @Test("a malformed update keeps the previous route (logged), and the watch stays armed")
     func malformedUpdateKeepsPreviousRoute() async throws {
         let (logger, records) = RouteRecordingLogHandler.logger()
-        try await RouterZooKeeper.withRoot { client, root in
+        try await TestZooKeeper.withRoot { client, root in
             try await client.put(root + "/t1", rfcRoute("c1", [Self.m1]))
             try await Self.withStore(client: client, root: root, logger: logger) { store, log in
                 let first = try await store.route(for: "t1")
@@ -154,7 +157,7 @@ struct ZooKeeperRouteStoreTests {
 
     @Test("LRU: the least recently used table is evicted and its watch is ignored when it fires")
     func lruEviction() async throws {
-        try await RouterZooKeeper.withRoot { client, root in
+        try await TestZooKeeper.withRoot { client, root in
             for table in ["t1", "t2", "t3"] {
                 try await client.put(root + "/" + table, rfcRoute("c1", [Self.m1]))
             }
@@ -186,7 +189,7 @@ struct ZooKeeperRouteStoreTests {
 
     @Test("an unknown table is cached as absent (one read for many lookups) and its creation is noticed")
     func negativeCacheNoticesCreation() async throws {
-        try await RouterZooKeeper.withRoot { client, root in
+        try await TestZooKeeper.withRoot { client, root in
             try await Self.withStore(client: client, root: root) { store, log in
                 for _ in 0..<5 {
                     let error = await #expect(throws: RouteError.self) { try await store.route(for: "t9") }
@@ -205,7 +208,7 @@ struct ZooKeeperRouteStoreTests {
 
     @Test("50 concurrent first lookups of one table make one ZooKeeper read")
     func concurrentFirstLookupsShareOneRead() async throws {
-        try await RouterZooKeeper.withRoot { client, root in
+        try await TestZooKeeper.withRoot { client, root in
             try await client.put(root + "/hot", rfcRoute("c1", [Self.m1]))
             try await Self.withStore(client: client, root: root) { store, _ in
                 let expected = try Self.route("hot", "c1", [Self.m1])
@@ -225,7 +228,7 @@ struct ZooKeeperRouteStoreTests {
     @Test("ZooKeeper stopped and restarted: cached routes served throughout, uncached fail fast, watches survive")
     func zooKeeperRestart() async throws {
         let server = try await ThrowawayZooKeeper.start()
-        let client = try RouterZooKeeper.client(hosts: [server.address], sessionTimeout: .seconds(40))
+        let client = try TestZooKeeper.client(hosts: [server.address], sessionTimeout: .seconds(40))
         do {
             try await client.connect()
             try await client.put("/routes/t1", rfcRoute("c1", [Self.m1]))
@@ -280,9 +283,9 @@ struct ZooKeeperRouteStoreTests {
 
     @Test("session expiry: every cached table is re-read and re-watched on the new session")
     func sessionExpiry() async throws {
-        try await RouterZooKeeper.withRoot { admin, root in
-            let cutter = try await ConnectionCutter.start(to: try RouterZooKeeper.address())
-            let client = try RouterZooKeeper.client(hosts: [cutter.address], sessionTimeout: .milliseconds(1500))
+        try await TestZooKeeper.withRoot { admin, root in
+            let cutter = try await ConnectionCutter.start(to: try TestZooKeeper.address())
+            let client = try TestZooKeeper.client(hosts: [cutter.address], sessionTimeout: .milliseconds(1500))
             do {
                 try await client.connect()
                 try await admin.put(root + "/t1", rfcRoute("c1", [Self.m1]))

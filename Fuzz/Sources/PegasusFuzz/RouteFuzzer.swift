@@ -1,4 +1,4 @@
-import Router
+import RouteModel
 
 /// Fuzzes the route parsers on the same bytes: a ZooKeeper route node's JSON (`RouteDocument.decode`)
 /// and a routes file's YAML (`RouteFile.parse`).

@@ -1,5 +1,6 @@
 import NIOCore
 import PegasusWire
+import RouteModel
 
 /// The client-facing frame formats: chosen per connection from its first four bytes, as rDSN
 /// does. `THFT` (Java, Go, Python, Node.js clients) is decoded as is; `RDSN` (C++ client, shell)

@@ -1,3 +1,6 @@
+import PegasusWire
+import RouteModel
+
 /// Tells which cluster serves a table right now: the declared primary, or a duplication backup
 /// the failover machinery switched to. Read on the data path for every query: must be cheap and
 /// must not block.

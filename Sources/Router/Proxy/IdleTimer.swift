@@ -1,4 +1,6 @@
 import NIOCore
+import PegasusWire
+import RouteModel
 
 /// Tells a client connection when it has had no traffic for `timeout`: its handler notes traffic
 /// (``noteTraffic()``) once per read batch and once per flush, and one timer re-arms itself at

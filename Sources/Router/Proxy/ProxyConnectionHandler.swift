@@ -2,6 +2,7 @@ import Logging
 import Metrics
 import NIOCore
 import PegasusWire
+import RouteModel
 
 /// Serves one client connection: answers every request frame completely.
 ///

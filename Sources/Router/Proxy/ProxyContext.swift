@@ -1,4 +1,6 @@
 import Logging
+import PegasusWire
+import RouteModel
 
 /// What every client connection of a proxy shares.
 public struct ProxyContext: Sendable {

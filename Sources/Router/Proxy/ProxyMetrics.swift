@@ -1,4 +1,6 @@
 import Metrics
+import PegasusWire
+import RouteModel
 import Synchronization
 
 /// The proxy's metrics (swift-metrics; exported by whatever backend the executable bootstraps).

@@ -1,5 +1,6 @@
 import NIOCore
 import PegasusWire
+import RouteModel
 
 /// One client query on its way through the proxy: the upstream query plus what the reply to the
 /// client needs (its seqid, when it arrived, its table). Its outcome goes back to the connection's

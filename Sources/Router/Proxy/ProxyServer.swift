@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PegasusWire
+import RouteModel
 import ServiceLifecycle
 import Synchronization
 

@@ -1,4 +1,6 @@
 import NIOCore
+import PegasusWire
+import RouteModel
 
 /// Limits and timeouts of the client-facing side (config sections `server` and `meta`).
 public struct ProxySettings: Sendable, Equatable {

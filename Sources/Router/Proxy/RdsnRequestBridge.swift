@@ -1,5 +1,6 @@
 import NIOCore
 import PegasusWire
+import RouteModel
 
 /// Hands the THFT requests that `RdsnThriftAdapter` makes of an RDSN connection's frames to the
 /// connection's ``ProxyConnectionHandler``, which reads THFT bytes itself and so cannot take

@@ -1,5 +1,6 @@
 import NIOCore
 import PegasusWire
+import RouteModel
 
 /// Counts the requests of an `RDSN` connection (`metaproxy_rdsn_requests_total`) on their way from
 /// the RDSN decoder to the THFT adapter; passes every frame on unchanged.

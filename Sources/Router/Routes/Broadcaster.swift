@@ -1,3 +1,5 @@
+import PegasusWire
+import RouteModel
 import Synchronization
 
 /// A thread-safe fan-out of values to any number of `AsyncStream` subscribers.

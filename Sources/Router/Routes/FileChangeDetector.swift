@@ -1,4 +1,5 @@
 import Foundation
+import PegasusWire
 
 /// Tells whether a file's content changed since it was last read: cheaply by its modification time, size
 /// and inode, and for certain by a hash of its content.
@@ -37,7 +38,7 @@ struct FileChangeDetector {
         }
         let now = Date()
         let contents = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        let hash = Self.fnv1a(contents)
+        let hash = ContentHash.fnv1a(contents)
         lastStatus = status
         lastReadAt = now
         guard hash != lastHash else { return nil }
@@ -68,10 +69,5 @@ struct FileChangeDetector {
         case let number as NSNumber: number.uint64Value
         default: nil
         }
-    }
-
-    /// 64-bit FNV-1a: a stable, fast content hash (not cryptographic; collisions only delay a reload).
-    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
-        bytes.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
     }
 }

@@ -1,4 +1,6 @@
 import Logging
+import PegasusWire
+import RouteModel
 import ServiceLifecycle
 import Synchronization
 

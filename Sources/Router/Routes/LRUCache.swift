@@ -1,3 +1,6 @@
+import PegasusWire
+import RouteModel
+
 /// A bounded key-value cache that evicts the least recently used entry, with O(1) lookup, insertion and removal.
 ///
 /// Reading with ``value(forKey:)`` or writing with ``setValue(_:forKey:)`` makes an entry the most recently

@@ -1,4 +1,6 @@
 import Logging
+import PegasusWire
+import RouteModel
 import ZooKeeper
 
 /// Operator actions on the route nodes under a ZooKeeper root (`meta-proxy route ...`).

@@ -1,3 +1,6 @@
+import PegasusWire
+import RouteModel
+
 /// Logger metadata keys used by the route stores.
 enum RouteLoggingKeys {
     /// The table name.

@@ -1,3 +1,6 @@
+import PegasusWire
+import RouteModel
+
 /// A source of table routes: ZooKeeper (lazily loaded, watched) or a routes file (loaded at start).
 ///
 /// The proxy's hot path calls ``cachedRoute(for:)``; only on a miss does it call ``route(for:)``, which may

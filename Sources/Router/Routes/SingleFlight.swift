@@ -1,3 +1,5 @@
+import PegasusWire
+import RouteModel
 import Synchronization
 
 /// Runs at most one load per key at a time: callers that ask for a key while its load is running wait

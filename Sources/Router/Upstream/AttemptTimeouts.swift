@@ -1,4 +1,6 @@
 import NIOCore
+import PegasusWire
+import RouteModel
 
 /// What an ``AttemptTimeouts`` entry runs at its deadline: an object, so that adding a timeout
 /// makes no closure (one per query on the data path).

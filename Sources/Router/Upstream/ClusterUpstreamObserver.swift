@@ -1,3 +1,6 @@
+import PegasusWire
+import RouteModel
+
 /// The events of one cluster's upstream queries, from an ``UpstreamObserver`` bound to that
 /// cluster once (``UpstreamObserver/cluster(_:)``): the per-query events then find their metric
 /// handles without hashing the cluster name or taking a lock. Called on event loops: keep it cheap.

@@ -1,4 +1,6 @@
 import NIOCore
+import PegasusWire
+import RouteModel
 
 /// A connection that writes during an event loop tick and flushes once, when asked, at its end.
 protocol DeferredFlushing: AnyObject {

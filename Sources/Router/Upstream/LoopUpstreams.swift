@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import PegasusWire
+import RouteModel
 
 /// Every upstream cluster client of one event loop, plus coalescing of identical queries: those in
 /// flight share one upstream call, and client queries arriving within `coalesceWindow` after an
@@ -176,7 +177,7 @@ final class LoopUpstreams {
     }
 
     /// The believed leader of `cluster` on this loop, if known.
-    func leader(of cluster: ClusterRoute) -> MetaAddress? {
+    func leader(of cluster: ClusterRoute) -> Endpoint? {
         clients[cluster]?.leader
     }
 

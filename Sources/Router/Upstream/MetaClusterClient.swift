@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import PegasusWire
+import RouteModel
 
 /// The MetaServers of one cluster as seen from one event loop: one pooled connection per
 /// MetaServer, the believed leader, and the query loop that follows leader hints and fails over.
@@ -15,13 +16,13 @@ final class MetaClusterClient {
     private let observer: any UpstreamObserver
     /// `observer` bound to this cluster: per-query metrics without a lookup.
     private let clusterObserver: any ClusterUpstreamObserver
-    private var connections: [MetaAddress: MetaConnection] = [:]
+    private var connections: [Endpoint: MetaConnection] = [:]
     private let timeouts: AttemptTimeouts
     private let flushes: LoopFlushes
     /// Receives every query this client completes (``LoopUpstreams`` fans it out to joiners).
     private let finished: (UpstreamQuery, Result<ResponseFrame, UpstreamError>) -> Void
     /// The MetaServer that last answered as leader.
-    private(set) var leader: MetaAddress?
+    private(set) var leader: Endpoint?
     /// Where request frames are encoded; the connection copies each, so its storage is reused.
     private var frameScratch = ByteBufferAllocator().buffer(capacity: 512)
     /// Queries in flight.
@@ -108,7 +109,7 @@ final class MetaClusterClient {
         finished(query, result)
     }
 
-    private func send(_ query: UpstreamQuery, to meta: MetaAddress, now: NIODeadline) {
+    private func send(_ query: UpstreamQuery, to meta: Endpoint, now: NIODeadline) {
         let attemptDeadline = min(query.deadline, now + settings.attemptTimeout)
         guard attemptDeadline > now else {
             return finish(
@@ -173,14 +174,14 @@ final class MetaClusterClient {
             return finish(query, .success(frame))
         }
         let err: ErrorCode
-        var hint: MetaAddress?
+        var hint: Endpoint?
         do {
             // Every meta response has `err` as field 1; only query config names the leader, and
             // only a forward needs it (the common ERR_OK reply is not read further).
             err = try QueryConfigResponse.peekError(body: frame.body)
             if query.followsForwards, err == .forwardToOthers {
                 let peek = try QueryConfigResponse.peekForward(body: frame.body)
-                hint = MetaAddress.leaderHint(address: peek.leader, hostPort: peek.leaderHostPort, among: cluster.metas)
+                hint = Endpoint.leaderHint(address: peek.leader, hostPort: peek.leaderHostPort, among: cluster.metas)
             }
         } catch {
             observer.upstreamFailed(cluster: cluster.name, meta: connection.name, code: .badReply)
@@ -198,7 +199,7 @@ final class MetaClusterClient {
         advance(query) { $0.forwarded(from: meta, leader: hint) }
     }
 
-    private func connection(to meta: MetaAddress) -> MetaConnection {
+    private func connection(to meta: Endpoint) -> MetaConnection {
         if let existing = connections[meta] { return existing }
         let created = MetaConnection(
             address: meta, cluster: cluster.name, eventLoop: eventLoop, flushes: flushes,

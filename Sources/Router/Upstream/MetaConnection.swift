@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import PegasusWire
+import RouteModel
 
 /// A lazily opened, reconnecting connection from one event loop to one MetaServer.
 ///
@@ -21,7 +22,7 @@ final class MetaConnection: DeferredFlushing {
         var query: UpstreamQuery
     }
 
-    let address: MetaAddress
+    let address: Endpoint
     /// `address` as text (`host:port`), made once: metrics and errors name the MetaServer per query.
     let name: String
     let cluster: String
@@ -34,7 +35,7 @@ final class MetaConnection: DeferredFlushing {
     /// The connection written to since the last flush, if any (see ``write(_:seqid:frame:for:)``).
     private var unflushed: MetaConnectionHandler?
 
-    init(address: MetaAddress, cluster: String, eventLoop: any EventLoop, flushes: LoopFlushes, maxFrameBytes: Int) {
+    init(address: Endpoint, cluster: String, eventLoop: any EventLoop, flushes: LoopFlushes, maxFrameBytes: Int) {
         self.address = address
         self.name = address.description
         self.cluster = cluster

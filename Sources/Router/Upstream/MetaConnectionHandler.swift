@@ -1,5 +1,6 @@
 import NIOCore
 import PegasusWire
+import RouteModel
 
 /// Writes requests on one MetaServer connection and matches the replies to the waiting queries by
 /// seqid (requests may be pipelined and answered in any order).

@@ -1,5 +1,6 @@
 import NIOCore
 import PegasusWire
+import RouteModel
 
 /// An ``UpstreamQuery`` whose outcome completes a promise: for the control plane (CLI queries,
 /// health probes) and tests, where a future is wanted and a promise per query costs nothing that matters.

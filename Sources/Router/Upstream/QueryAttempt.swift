@@ -1,3 +1,6 @@
+import PegasusWire
+import RouteModel
+
 /// The decisions of one upstream query against one cluster: which MetaServer to ask next,
 /// when to follow a leader hint, when to give up. A pure value, driven by ``MetaClusterClient``.
 ///
@@ -12,27 +15,27 @@ struct QueryAttempt {
     /// What the client should do next.
     enum Action: Equatable {
         /// Send the query to this MetaServer.
-        case send(MetaAddress)
+        case send(Endpoint)
         /// Give up with this error.
         case fail(UpstreamError)
     }
 
     private let cluster: String
-    private let metas: [MetaAddress]
+    private let metas: [Endpoint]
     private let maxForwardHops: Int
     private var tried = MetaSet()
     private var hops = 0
     private var nextIndex: Int
     private var lastFailure: UpstreamError?
     private var failedMetas = MetaSet()
-    private var pendingFirst: MetaAddress?
+    private var pendingFirst: Endpoint?
 
     /// - Parameters:
     ///   - cluster: the cluster name, for errors.
     ///   - metas: the cluster's MetaServers, in configured order.
     ///   - leader: the MetaServer believed to lead, if any.
     ///   - maxForwardHops: how many leader hints to follow.
-    init(cluster: String, metas: [MetaAddress], leader: MetaAddress?, maxForwardHops: Int) {
+    init(cluster: String, metas: [Endpoint], leader: Endpoint?, maxForwardHops: Int) {
         self.cluster = cluster
         self.metas = metas
         self.maxForwardHops = maxForwardHops
@@ -54,7 +57,7 @@ struct QueryAttempt {
     }
 
     /// `meta` answered that it is not the leader; `leader` is its hint, if it gave one.
-    mutating func forwarded(from meta: MetaAddress, leader: MetaAddress?) -> Action {
+    mutating func forwarded(from meta: Endpoint, leader: Endpoint?) -> Action {
         let leaderIndex = leader.flatMap { metas.firstIndex(of: $0) }
         let refusal: String? =
             switch leader {
@@ -75,7 +78,7 @@ struct QueryAttempt {
     }
 
     /// Asking `meta` failed (connection, timeout, unreadable reply).
-    mutating func failed(_ meta: MetaAddress, error: UpstreamError) -> Action {
+    mutating func failed(_ meta: Endpoint, error: UpstreamError) -> Action {
         lastFailure = error
         failedMetas.insert(meta, at: metas.firstIndex(of: meta))
         return nextUntried()

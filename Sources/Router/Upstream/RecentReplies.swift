@@ -1,5 +1,6 @@
 import NIOCore
 import PegasusWire
+import RouteModel
 
 /// The successful upstream replies of one event loop that identical queries arriving shortly
 /// after may reuse (`meta.coalesce_window`): a herd of first queries spread over a few ms then

@@ -1,3 +1,6 @@
+import PegasusWire
+import RouteModel
+
 /// Hands out the proxy's own request seqids on one event loop (wrapping, never 0).
 ///
 /// Loop-bound: one per event loop, shared by every upstream connection of that loop.

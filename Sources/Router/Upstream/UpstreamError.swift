@@ -1,4 +1,6 @@
 import NIOCore
+import PegasusWire
+import RouteModel
 
 /// Why a query could not be answered by a cluster's MetaServers.
 public struct UpstreamError: Error, CustomStringConvertible, Sendable, Equatable {

@@ -1,3 +1,6 @@
+import PegasusWire
+import RouteModel
+
 /// Receives upstream events, for metrics and logs. Called on event loops: keep it cheap.
 public protocol UpstreamObserver: Sendable {
     /// A MetaServer answered a query (not with a forward) after `seconds`.

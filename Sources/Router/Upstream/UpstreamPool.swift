@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import PegasusWire
+import RouteModel
 
 /// The proxy's MetaServer client: per event loop, pooled connections to every MetaServer of
 /// every cluster in use, shared by all clients of that loop and multiplexed by the proxy's own

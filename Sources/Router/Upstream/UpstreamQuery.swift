@@ -1,5 +1,6 @@
 import NIOCore
 import PegasusWire
+import RouteModel
 
 /// One query to a cluster's MetaServers and everything its upstream run needs: the request, the
 /// state of its current attempt and the queries that joined it (coalescing).

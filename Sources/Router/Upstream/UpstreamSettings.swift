@@ -1,4 +1,6 @@
 import NIOCore
+import PegasusWire
+import RouteModel
 
 /// Tuning of the proxy's MetaServer client (config section `meta`).
 public struct UpstreamSettings: Sendable, Equatable {

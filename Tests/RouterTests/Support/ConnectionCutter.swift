@@ -1,6 +1,9 @@
 import NIOCore
 import NIOPosix
+import PegasusWire
+import RouteModel
 import Synchronization
+import TestSupport
 
 /// A loopback TCP relay in front of a server that a test can cut (close every connection and
 /// refuse new ones) and restore, to make a client lose its server without stopping the server.

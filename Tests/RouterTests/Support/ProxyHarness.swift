@@ -3,8 +3,10 @@ import NIOCore
 import NIOPosix
 import PegasusSim
 import PegasusWire
+import RouteModel
 import ServiceLifecycle
 import Synchronization
+import TestSupport
 
 @testable import Router
 
@@ -102,7 +104,7 @@ enum SimClusters {
         Route(
             table: table,
             primary: ClusterRoute(
-                name: cluster.configuration.name, metas: try cluster.metaAddresses.map { try MetaAddress(parsing: $0) }))
+                name: cluster.configuration.name, metas: try cluster.metaAddresses.map { try Endpoint(parsing: $0) }))
     }
 
     /// `query_config` requests every MetaServer of `cluster` received.

@@ -1,6 +1,8 @@
 import NIOCore
 import NIOPosix
 import PegasusWire
+import RouteModel
+import TestSupport
 
 /// A Pegasus-client-like connection for proxy tests: sends THFT request frames (or raw bytes) and
 /// yields the reply frames in arrival order; the stream ends when the connection closes.

@@ -2,6 +2,9 @@ import Dispatch
 import Foundation
 import NIOCore
 import NIOPosix
+import PegasusWire
+import RouteModel
+import TestSupport
 import Testing
 
 /// A ZooKeeper server of one test, started with `scripts/zk.sh` on a free loopback port, so that

@@ -1,0 +1,110 @@
+import FailoverPolicy
+import HealthProbe
+import PegasusWire
+import RouteModel
+import Router
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Builds a policy's ``DecisionInput`` from the prober's ``HealthSnapshot`` and the table's stored
+/// ``EffectiveRoute`` (pure).
+struct DecisionInputBuilder {
+    private struct ObservationKey: Hashable {
+        var primary: String
+        var table: String
+        var backup: String
+    }
+
+    private let snapshot: HealthSnapshot
+    private let observations: [ObservationKey: DuplicationObservation]
+
+    /// Indexes one snapshot for many tables.
+    init(snapshot: HealthSnapshot) {
+        self.snapshot = snapshot
+        var observations: [ObservationKey: DuplicationObservation] = [:]
+        for observation in snapshot.duplications {
+            let key = ObservationKey(
+                primary: observation.primaryCluster,
+                table: observation.table,
+                backup: observation.backupCluster
+            )
+            observations[key] = observation
+        }
+        self.observations = observations
+    }
+
+    /// The input for `route` at `now`.
+    /// - Parameters:
+    ///   - route: The declared route (primary and backups).
+    ///   - document: The stored effective route; `nil` = on the primary, never switched.
+    ///   - globallyPaused: Whether `<root>/.meta-proxy/paused` exists.
+    ///   - now: The decision time.
+    func input(for route: Route, document: EffectiveRoute?, globallyPaused: Bool, now: Date) -> DecisionInput {
+        var health: [String: ClusterHealth] = [:]
+        for cluster in route.clusters {
+            health[cluster.name] = Self.health(snapshot.clusters[cluster.name], now: now)
+        }
+        var duplications: [String: DuplicationView] = [:]
+        var reverse: [String: DuplicationView] = [:]
+        for backup in route.backups.map(\.name) {
+            let forward = ObservationKey(primary: route.primary.name, table: route.table, backup: backup)
+            duplications[backup] = observations[forward].flatMap(Self.view)
+            let back = ObservationKey(primary: backup, table: route.table, backup: route.primary.name)
+            reverse[backup] = observations[back].flatMap(Self.view)
+        }
+        return DecisionInput(
+            table: route.table,
+            primary: route.primary.name,
+            backups: route.backups.map(\.name),
+            health: health,
+            duplications: duplications,
+            reverseDuplications: reverse,
+            current: document?.effectiveState(primary: route.primary.name) ?? .initial,
+            tablePaused: document?.paused ?? false,
+            globallyPaused: globallyPaused,
+            now: now
+        )
+    }
+
+    /// A cluster's rise/fall state as a decision input; unknown (since `now`) when not probed.
+    static func health(_ cluster: ClusterHealthSnapshot?, now: Date) -> ClusterHealth {
+        guard let cluster else {
+            return ClusterHealth(state: .unknown, since: now)
+        }
+        let state: ClusterHealth.State
+        switch cluster.state {
+        case .up: state = .up
+        case .down: state = .down
+        case .unknown: state = .unknown
+        }
+        return ClusterHealth(state: state, since: cluster.since ?? now, recentTransitions: cluster.recentTransitions.count)
+    }
+
+    /// The guard's view of an observation; `nil` when the table has no duplication to that cluster.
+    /// A status name the proxy does not know counts as `DS_REMOVED` (as Pegasus decodes unknown names);
+    /// a missing fail mode (servers before v2.5.0) as `FAIL_SLOW`, their default, and an unknown one
+    /// as `FAIL_SKIP`, so the guard refuses rather than assume no loss.
+    static func view(_ observation: DuplicationObservation) -> DuplicationView? {
+        guard observation.dupid != nil, let status = observation.status else {
+            return nil
+        }
+        let viewStatus =
+            [DuplicationView.Status.initial, .prepare, .app, .log, .pause, .removed]
+            .first { $0.wireName == status.rawValue } ?? .removed
+        var failMode = DuplicationView.FailMode.slow
+        if let reported = observation.failMode {
+            failMode = [DuplicationView.FailMode.slow, .skip, .fast].first { $0.wireName == reported.rawValue } ?? .skip
+        }
+        return DuplicationView(
+            duplicating: true,
+            status: viewStatus,
+            failMode: failMode,
+            maxLagDecrees: observation.maxLag.map { Int(clamping: $0) },
+            observedAt: observation.observedAt
+        )
+    }
+}

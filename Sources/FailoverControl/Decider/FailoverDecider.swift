@@ -1,0 +1,316 @@
+import FailoverPolicy
+import HealthProbe
+import Logging
+import PegasusWire
+import RouteModel
+import Router
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Runs on every instance; decides on the elected one.
+///
+/// Every tick (the smallest probe interval of the tables with backups, at least
+/// ``Settings/minimumTick``) it points the ``HealthProber`` at the clusters of every table with
+/// backups (``ProbeTargetPlanner``), has the state store follow those tables, and, once a second,
+/// reloads changed policy files. On the decider
+/// (``DeciderElection``; always, without one) it then decides for each of those tables: it builds the
+/// table's ``DecisionInput`` from the prober's snapshot, the stored ``EffectiveRoute`` and the pause
+/// flags, asks the table's policy, and writes switches with compare-and-set through the
+/// ``FailoverStateStore``. Refusals are logged and counted once per episode (when the reason code
+/// changes). It also publishes the prober's snapshot through the ``HealthPublisher``, if any.
+///
+/// A `Service`: ``run()`` takes part in the election and ticks until shutdown.
+public final class FailoverDecider: Service, Sendable {
+    /// Timing and identity.
+    public struct Settings: Sendable {
+        /// This instance's id, written as `decided_by`.
+        public var instanceID: String
+        /// The bound of each document's history (`failover.history_size`).
+        public var historyLimit: Int
+        /// The shortest tick.
+        public var minimumTick: Duration
+        /// The tick while no table has backups.
+        public var idleTick: Duration
+        /// How often the policy directory is checked for changes.
+        public var policyReloadInterval: Duration
+
+        /// Creates settings.
+        public init(
+            instanceID: String,
+            historyLimit: Int = EffectiveRoute.defaultHistoryLimit,
+            minimumTick: Duration = .milliseconds(200),
+            idleTick: Duration = .seconds(1),
+            policyReloadInterval: Duration = .seconds(1)
+        ) {
+            self.instanceID = instanceID
+            self.historyLimit = historyLimit
+            self.minimumTick = minimumTick
+            self.idleTick = idleTick
+            self.policyReloadInterval = policyReloadInterval
+        }
+    }
+
+    private struct State {
+        var refusals = RefusalTracker()
+        var targets: [ProbeTarget] = []
+        var protectedTables: [String] = []
+        var malformed: Set<String> = []
+    }
+
+    /// Timing and identity.
+    public let settings: Settings
+    private let store: any FailoverStateStore
+    private let catalog: any RouteStore
+    private let prober: HealthProber
+    private let policies: PolicyStore
+    private let election: DeciderElection?
+    private let healthPublisher: HealthPublisher?
+    private let metrics: FailoverMetrics
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    /// Creates a decider.
+    /// - Parameters:
+    ///   - settings: Timing and identity.
+    ///   - store: Where effective routes are read and written.
+    ///   - catalog: Every declared route (all tables under the ZooKeeper root, or the routes file).
+    ///   - prober: The health prober (run it as a service too).
+    ///   - policies: The policy directory.
+    ///   - election: The decider election; `nil` = this instance always decides (no ZooKeeper).
+    ///   - healthPublisher: Publishes the prober's snapshot while deciding; `nil` for none.
+    ///   - metrics: Decision counters and the decider gauge.
+    ///   - logger: Decisions at info, refusals at warning.
+    init(
+        settings: Settings,
+        store: any FailoverStateStore,
+        catalog: any RouteStore,
+        prober: HealthProber,
+        policies: PolicyStore,
+        election: DeciderElection?,
+        healthPublisher: HealthPublisher?,
+        metrics: FailoverMetrics,
+        logger: Logger
+    ) {
+        self.settings = settings
+        self.store = store
+        self.catalog = catalog
+        self.prober = prober
+        self.policies = policies
+        self.election = election
+        self.healthPublisher = healthPublisher
+        self.metrics = metrics
+        var logger = logger
+        logger[metadataKey: FailoverLoggingKeys.decider] = "\(settings.instanceID)"
+        self.logger = logger
+    }
+
+    /// Whether this instance decides now.
+    public var isDecider: Bool {
+        election?.isDecider ?? true
+    }
+
+    /// The last refusal of each table this instance refused as decider, sorted by table.
+    public func refusals() -> [FailoverRefusal] {
+        state.withLock { $0.refusals.records.values.sorted { $0.table < $1.table } }
+    }
+
+    /// The tables with backups at the last tick, sorted.
+    public func protectedTables() -> [String] {
+        state.withLock { $0.protectedTables }
+    }
+
+    /// Takes part in the election (if any) and ticks until graceful shutdown or cancellation.
+    public func run() async throws {
+        if election == nil {
+            metrics.isDecider(true)
+        }
+        await withDiscardingTaskGroup { group in
+            if let election {
+                group.addTask { await election.run() }
+            }
+            group.addTask {
+                await cancelWhenGracefulShutdown { await self.tickLoop() }
+            }
+        }
+    }
+
+    private func tickLoop() async {
+        let clock = ContinuousClock()
+        var lastPolicyCheck = clock.now
+        while !Task.isCancelled {
+            if clock.now - lastPolicyCheck >= settings.policyReloadInterval {
+                lastPolicyCheck = clock.now
+                policies.reloadIfChanged()
+            }
+            let pause = await tick(now: Date())
+            do {
+                try await Task.sleep(for: pause)
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// One round: probe targets, then (on the decider) a decision per table and the health node.
+    /// - Returns: The pause until the next round.
+    func tick(now: Date) async -> Duration {
+        let routes = catalog.allCachedRoutes().filter { !$0.backups.isEmpty }
+        let policySet = policies.current
+        let targets = ProbeTargetPlanner.targets(for: routes, policies: policySet)
+        let targetsChanged = state.withLock { state -> Bool in
+            state.protectedTables = routes.map(\.table)
+            guard state.targets != targets else { return false }
+            state.targets = targets
+            return true
+        }
+        if targetsChanged {
+            prober.setTargets(targets)
+        }
+        // Every instance follows the tables with backups, so routing is right from their first query.
+        store.track(routes.map(\.table))
+        let pause = ProbeTargetPlanner.tickInterval(
+            for: routes,
+            policies: policySet,
+            floor: settings.minimumTick,
+            idle: settings.idleTick
+        )
+        guard isDecider else { return pause }
+        let snapshot = prober.snapshot()
+        let builder = DecisionInputBuilder(snapshot: snapshot)
+        let globallyPaused = store.isGloballyPaused
+        for route in routes where isDecider {
+            await decide(route, policy: policySet.policy(for: route.table), builder, globallyPaused, now: now)
+        }
+        if isDecider {
+            await healthPublisher?.publishIfDue(snapshot, now: now)
+        }
+        return pause
+    }
+
+    private func decide(
+        _ route: Route,
+        policy: Policy,
+        _ builder: DecisionInputBuilder,
+        _ globallyPaused: Bool,
+        now: Date
+    ) async {
+        let document: EffectiveRoute?
+        let expectation: FailoverWriteExpectation
+        switch store.state(of: route.table) {
+        case .unknown:
+            return
+        case .absent:
+            (document, expectation) = (nil, .absent)
+        case .present(let stored, let version):
+            (document, expectation) = (stored, .version(version))
+        case .malformed(_, let error, _):
+            if state.withLock({ $0.malformed.insert(route.table).inserted }) {
+                logger.warning(
+                    "Not deciding for a table whose effective route node is malformed",
+                    metadata: [FailoverLoggingKeys.table: "\(route.table)", FailoverLoggingKeys.error: "\(error)"]
+                )
+            }
+            return
+        }
+        state.withLock { _ = $0.malformed.remove(route.table) }
+        let input = builder.input(for: route, document: document, globallyPaused: globallyPaused, now: now)
+        let decision = policy.decide(input)
+        switch decision {
+        case .keep:
+            state.withLock { $0.refusals.notRefused(table: route.table) }
+        case .refuse(let reason):
+            refused(route.table, input: input, reason: reason, policy: policy)
+        case .switchTo, .switchBack:
+            state.withLock { $0.refusals.notRefused(table: route.table) }
+            guard let record = DecisionRecord(decision: decision, input: input, decidedBy: settings.instanceID, trigger: .automatic)
+            else { return }
+            var next =
+                document
+                ?? EffectiveRoute(
+                    table: route.table,
+                    activeCluster: route.primary.name,
+                    reason: record.reason,
+                    since: now,
+                    decidedBy: settings.instanceID,
+                    mode: .primary
+                )
+            let isBack = record.to == route.primary.name
+            next.apply(record, mode: isBack ? .primary : .failover, historyLimit: settings.historyLimit)
+            await write(next, expecting: expectation, record: record, policy: policy, kind: isBack ? .switchBack : .switchTo)
+        }
+    }
+
+    private func refused(_ table: String, input: DecisionInput, reason: DecisionReason, policy: Policy) {
+        let isNew = state.withLock {
+            $0.refusals.refused(
+                table: table,
+                cluster: input.effectiveCluster,
+                reason: reason,
+                policy: policy.name,
+                at: input.now
+            )
+        }
+        guard isNew else { return }
+        metrics.decided(table: table, kind: .refuse)
+        logger.warning(
+            "Failover switch refused",
+            metadata: [
+                FailoverLoggingKeys.table: "\(table)",
+                FailoverLoggingKeys.from: "\(input.effectiveCluster)",
+                FailoverLoggingKeys.to: "-",
+                FailoverLoggingKeys.reasonCode: "\(reason.code)",
+                FailoverLoggingKeys.reason: "\(reason.text)",
+                FailoverLoggingKeys.lag: "\(Self.lagText(input))",
+                FailoverLoggingKeys.policy: "\(policy.name)",
+            ]
+        )
+    }
+
+    private func write(
+        _ next: EffectiveRoute,
+        expecting: FailoverWriteExpectation,
+        record: DecisionRecord,
+        policy: Policy,
+        kind: FailoverMetrics.DecisionKind
+    ) async {
+        var metadata: Logger.Metadata = [
+            FailoverLoggingKeys.table: "\(record.table)",
+            FailoverLoggingKeys.from: "\(record.from)",
+            FailoverLoggingKeys.to: "\(record.to)",
+            FailoverLoggingKeys.reasonCode: "\(record.reason.code)",
+            FailoverLoggingKeys.reason: "\(record.reason.text)",
+            FailoverLoggingKeys.lag: "\(record.lagDecrees.map { "\($0)" } ?? "unknown")",
+            FailoverLoggingKeys.policy: "\(policy.name)",
+        ]
+        // Leadership may have been lost while deciding: a former decider must not write.
+        guard isDecider else { return }
+        do throws(FailoverStateError) {
+            try await store.write(next, expecting: expecting)
+        } catch {
+            metadata[FailoverLoggingKeys.error] = "\(error)"
+            if error.code == .conflict {
+                logger.debug("Effective route changed meanwhile; deciding again next tick", metadata: metadata)
+            } else {
+                logger.warning("Writing a failover decision failed; deciding again next tick", metadata: metadata)
+            }
+            return
+        }
+        metrics.decided(table: record.table, kind: kind)
+        logger.info(
+            kind == .switchBack ? "Failover: switched back to the primary" : "Failover: switched to a backup",
+            metadata: metadata
+        )
+    }
+
+    /// The largest known lag towards any backup, for refusal logs.
+    private static func lagText(_ input: DecisionInput) -> String {
+        let lags = input.backups.compactMap { input.duplications[$0]?.maxLagDecrees }
+        return lags.max().map { "\($0)" } ?? "unknown"
+    }
+}

@@ -1,0 +1,148 @@
+import HealthProbe
+import Logging
+import PegasusWire
+import RouteModel
+import Router
+import Synchronization
+import ZooKeeper
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Publishes the decider's ``HealthSnapshot`` at ``FailoverPaths/health`` for `failover status`
+/// and the guard of manual switches.
+///
+/// The node holds exactly ``HealthSnapshot/jsonBytes()`` (sorted keys, ISO 8601 UTC dates with
+/// milliseconds; decode with ``HealthSnapshot/init(jsonBytes:)``). If that exceeds
+/// ``maximumBytes``, the per-cluster verdict/transition histories are left out. Writes are
+/// throttled: at most one every ``Throttle/minimumInterval``, and only when the health
+/// (``HealthDigest``) changed or the node is older than ``Throttle/maximumAge``, so duplication
+/// observation times stay fresh enough for the guard.
+final class HealthPublisher: Sendable {
+    /// When to write (pure).
+    struct Throttle: Sendable {
+        /// The smallest pause between two writes.
+        var minimumInterval: Duration = .seconds(2)
+        /// The oldest the node may get while nothing changes.
+        var maximumAge: Duration = .seconds(10)
+        private var last: (digest: HealthDigest, at: Date)?
+
+        /// Whether a snapshot with `digest` should be written at `now`.
+        func isDue(_ digest: HealthDigest, at now: Date) -> Bool {
+            guard let last else { return true }
+            let elapsed = now.timeIntervalSince(last.at)
+            guard elapsed >= Self.seconds(minimumInterval) else { return false }
+            return digest != last.digest || elapsed >= Self.seconds(maximumAge)
+        }
+
+        /// Notes a successful write.
+        mutating func published(_ digest: HealthDigest, at now: Date) {
+            last = (digest, now)
+        }
+
+        private static func seconds(_ duration: Duration) -> TimeInterval {
+            let (seconds, attoseconds) = duration.components
+            return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+        }
+    }
+
+    /// The largest node written with histories; ZooKeeper's default node limit is 1 MiB.
+    static let maximumBytes = 512 * 1024
+
+    private let client: ZooKeeperClient
+    private let path: String
+    private let logger: Logger
+    private let throttle: Mutex<Throttle>
+    private let writeFailures: StateWriteFailures
+
+    init(
+        client: ZooKeeperClient, path: String, throttle: Throttle = Throttle(), writeFailures: StateWriteFailures,
+        logger: Logger
+    ) {
+        self.writeFailures = writeFailures
+        self.client = client
+        self.path = path
+        self.logger = logger
+        self.throttle = Mutex(throttle)
+    }
+
+    /// Writes `snapshot` when the throttle allows.
+    func publishIfDue(_ snapshot: HealthSnapshot, now: Date) async {
+        let digest = HealthDigest(snapshot)
+        guard throttle.withLock({ $0.isDue(digest, at: now) }) else { return }
+        let data: [UInt8]
+        do {
+            data = try Self.encode(snapshot)
+        } catch {
+            logger.error("Encoding the health snapshot failed", metadata: [FailoverLoggingKeys.error: "\(error)"])
+            return
+        }
+        do throws(ZooKeeperError) {
+            do throws(ZooKeeperError) {
+                _ = try await client.set(path, data: data)
+            } catch where error.code == .noNode {
+                try await client.create(path, data: data, createParents: true)
+            }
+            throttle.withLock { $0.published(digest, at: now) }
+            writeFailures.succeeded(.health)
+        } catch {
+            writeFailures.failed(.health, path: path, error: error)
+        }
+    }
+
+    /// The node's bytes; without histories when too large.
+    static func encode(_ snapshot: HealthSnapshot) throws -> [UInt8] {
+        let full = try snapshot.jsonBytes()
+        guard full.count > maximumBytes else { return full }
+        var trimmed = snapshot
+        for name in trimmed.clusters.keys {
+            trimmed.clusters[name]?.history = ClusterHistory()
+        }
+        return try trimmed.jsonBytes()
+    }
+}
+
+/// The parts of a ``HealthSnapshot`` whose change is worth publishing at once: cluster states and
+/// leaders, and each duplication's status and lag (not probe latencies or observation times).
+struct HealthDigest: Hashable, Sendable {
+    private struct Cluster: Hashable, Sendable {
+        var state: HealthStatus
+        var since: Date?
+        var leader: String?
+    }
+
+    private struct Duplication: Hashable, Sendable {
+        var primary: String
+        var table: String
+        var backup: String
+        var status: String?
+        var failMode: String?
+        var maxLag: Int64?
+        var unknown: String?
+        var source: String?
+    }
+
+    private let clusters: [String: Cluster]
+    private let duplications: [Duplication]
+    private let failures: Int
+
+    init(_ snapshot: HealthSnapshot) {
+        clusters = snapshot.clusters.mapValues { Cluster(state: $0.state, since: $0.since, leader: $0.leader) }
+        duplications = snapshot.duplications.map {
+            Duplication(
+                primary: $0.primaryCluster,
+                table: $0.table,
+                backup: $0.backupCluster,
+                status: $0.status?.rawValue,
+                failMode: $0.failMode?.rawValue,
+                maxLag: $0.maxLag,
+                unknown: $0.lagUnknownReason?.rawValue,
+                source: $0.lagSource?.rawValue
+            )
+        }
+        failures = snapshot.duplicationFailures.count
+    }
+}

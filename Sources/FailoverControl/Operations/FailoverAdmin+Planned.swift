@@ -1,0 +1,324 @@
+import FailoverPolicy
+import HealthProbe
+import Logging
+import PegasusWire
+import RouteModel
+import Router
+
+/// The planned switchover (`failover switch --planned`): the table migrator's steps
+/// (pegasus-health-and-duplication.md §4.1) against a live source cluster.
+extension FailoverAdmin {
+    /// Moves `table` to `target` without losing writes, while the cluster it is on is alive.
+    ///
+    /// 1. check: the source (the active cluster) duplicates the table to `target` with status
+    ///    `DS_LOG`, not `FAIL_SKIP`, and per-partition lag can be read: from the duplication query's
+    ///    `partition_states` (Pegasus 2.6+), else (2.4/2.5) from each primary ReplicaServer's
+    ///    `/replica/duplication` through the admin's ``ReplicaLagReader``; `target` serves the table
+    ///    and does not deny clients (`replica.deny_client_request`).
+    /// 2. block-writes: `replica.deny_client_request=timeout*write` on the source.
+    /// 3. drain: poll the duplication until every partition's lag is known and 0
+    ///    (`partition_states`: `confirmed_decree == last_committed_decree`; replicas:
+    ///    `not_confirmed_mutations_num == 0`), no sooner than ``PlannedOptions/settle`` after step 2,
+    ///    at most ``PlannedOptions/maxWait``. An unknown lag (a primary not answering) keeps waiting.
+    /// 4. switch-route: the effective route names `target` (mode `planned`, or `primary` when
+    ///    `target` is the declared primary; trigger `planned`), compare-and-set.
+    /// 5. reconfig-clients: `replica.deny_client_request=reconfig*all` on the source.
+    ///
+    /// A failure in steps 2–4 restores the source's env (the previous value, or none) and throws
+    /// naming the step. A failure in step 5 leaves the route switched and writes on the source
+    /// blocked, and throws asking the operator to set `reconfig*all` by hand.
+    /// - Parameters:
+    ///   - table: The table.
+    ///   - target: The cluster to move to: a declared backup, or the primary when on a backup.
+    ///   - options: Timing.
+    ///   - progress: Called for every step event, in order.
+    /// - Throws: ``FailoverAdminError`` with ``FailoverAdminError/step`` set.
+    public func plannedSwitch(
+        _ table: String,
+        to target: String,
+        options: PlannedOptions = PlannedOptions(),
+        progress: @Sendable (PlannedEvent) -> Void = { _ in }
+    ) async throws(FailoverAdminError) -> SwitchResult {
+        guard upstream != nil else {
+            throw FailoverAdminError(
+                .invalidArgument, table: table, step: .check, message: "a planned switch needs a MetaServer client")
+        }
+        func report(_ step: PlannedStep, _ kind: PlannedEvent.Kind, _ text: String) {
+            let event = PlannedEvent(step: step, kind: kind, text: text)
+            logger.debug("planned switch step", metadata: [FailoverLoggingKeys.table: "\(table)", "failover.step": "\(event)"])
+            progress(event)
+        }
+        let plan = try await plannedCheck(table, target: target, options: options, report: report)
+        let source = plan.source.name
+        report(.blockWrites, .started, "set \(Self.denyClientRequest)=\(Self.denyWrites) on \(source)")
+        do throws(FailoverAdminError) {
+            try await updateAppEnv(
+                .set([Self.denyClientRequest: Self.denyWrites], appName: table), on: plan.source,
+                timeout: options.rpcTimeout)
+        } catch {
+            // The request may have been applied before its reply was lost: undo it to be sure.
+            throw await rolledBack(error, at: .blockWrites, plan: plan, options: options, report: report)
+        }
+        let blockedAt = ContinuousClock.now
+        report(.blockWrites, .done, "writes on \(source) are dropped without reply; clients time out")
+        let result: SwitchResult
+        do throws(FailoverAdminError) {
+            try await drain(plan, blockedAt: blockedAt, options: options, report: report)
+            result = try await switchPlannedRoute(plan, report: report)
+        } catch {
+            throw await rolledBack(error, at: error.step ?? .drain, plan: plan, options: options, report: report)
+        }
+        report(.reconfigClients, .started, "set \(Self.denyClientRequest)=\(Self.reconfigAll) on \(source)")
+        do throws(FailoverAdminError) {
+            try await updateAppEnv(
+                .set([Self.denyClientRequest: Self.reconfigAll], appName: table), on: plan.source,
+                timeout: options.rpcTimeout)
+        } catch {
+            var failure = error
+            failure.step = .reconfigClients
+            failure.message =
+                "\(error.message); the route is switched to \(plan.target.name) and writes on \(source) stay "
+                + "blocked (\(Self.denyWrites)): set \(Self.denyClientRequest)=\(Self.reconfigAll) on \(source) "
+                + "by hand so clients re-query now"
+            throw failure
+        }
+        report(.reconfigClients, .done, "requests to \(source) answer ERR_INVALID_STATE; clients re-query the proxy")
+        return result
+    }
+
+    private func plannedCheck(
+        _ table: String,
+        target: String,
+        options: PlannedOptions,
+        report: (PlannedStep, PlannedEvent.Kind, String) -> Void
+    ) async throws(FailoverAdminError) -> PlannedSwitchPlan {
+        func fail(_ message: String) -> FailoverAdminError {
+            FailoverAdminError(.plannedStep, table: table, step: .check, message: message)
+        }
+        do throws(FailoverAdminError) {
+            let route = try await declaredRoute(table)
+            let active = try await storedRoute(table)?.document.activeCluster ?? route.primary.name
+            report(.check, .started, "\(table) is on \(active); planning the move to \(target)")
+            let names = route.clusters.map(\.name)
+            guard let source = route.clusters.first(where: { $0.name == active }) else {
+                throw fail("\(table) is routed to \(active), which its declared route no longer names")
+            }
+            guard let destination = route.clusters.first(where: { $0.name == target }) else {
+                throw fail(
+                    "\(target) is neither the primary nor a backup of table \(table) (clusters: \(names.joined(separator: ", ")))")
+            }
+            guard destination.name != source.name else {
+                throw fail("table \(table) is already on \(target)")
+            }
+            let app = try await appInfo(table, on: source, timeout: options.rpcTimeout)
+            let observation = try await duplication(
+                table, plan: (source, destination, Int(app.partitionCount)), timeout: options.rpcTimeout)
+            if let refusal = Self.undrainable(observation) {
+                throw fail(refusal)
+            }
+            let served = try await appInfo(table, on: destination, timeout: options.rpcTimeout)
+            if let denial = served.envs[Self.denyClientRequest] {
+                throw fail(
+                    "\(destination.name) has \(Self.denyClientRequest)=\(denial) on \(table): clients would be refused "
+                        + "there after the switch; remove it first (a leftover of an earlier switch?)")
+            }
+            let previous = app.envs[Self.denyClientRequest]
+            if let previous {
+                report(
+                    .check, .progress,
+                    "\(source.name) already has \(Self.denyClientRequest)=\(previous); restored if the switch fails")
+            }
+            report(
+                .check, .done,
+                "\(Self.describe(observation)); \(destination.name) serves \(table) (\(served.partitionCount) partitions)")
+            return PlannedSwitchPlan(
+                route: route, source: source, target: destination, partitionCount: Int(app.partitionCount),
+                lagSource: observation.lagSource, previousDenial: previous)
+        } catch {
+            var failure = error
+            failure.step = .check
+            throw failure
+        }
+    }
+
+    /// One duplication observation of the plan's source → target.
+    private func duplication(
+        _ table: String,
+        plan: (source: ClusterRoute, target: ClusterRoute, partitions: Int),
+        timeout: Duration
+    ) async throws(FailoverAdminError) -> DuplicationObservation {
+        let report = try await duplications(table, on: plan.source, partitionCount: plan.partitions, timeout: timeout)
+        return DuplicationObservation(
+            primaryCluster: plan.source.name, table: table, backupCluster: plan.target.name, report: report,
+            observedAt: clock())
+    }
+
+    /// Why the duplication cannot be drained and verified, or `nil`.
+    static func undrainable(_ observation: DuplicationObservation) -> String? {
+        let link = "\(observation.primaryCluster) → \(observation.backupCluster)"
+        guard observation.dupid != nil, let status = observation.status else {
+            return "table \(observation.table) has no duplication \(link)"
+        }
+        guard status == .log else {
+            return "duplication \(link) is \(status), not DS_LOG: it does not ship writes"
+        }
+        guard observation.failMode != .skip else {
+            return "duplication \(link) is FAIL_SKIP: it drops writes it cannot ship"
+        }
+        guard observation.lagUnknownReason != .noPartitionStates else {
+            return "\(observation.primaryCluster) does not report per-partition duplication progress "
+                + "(partition_states, Pegasus before 2.6) and no replica lag reader is configured to ask its "
+                + "primary ReplicaServers: the drain cannot be verified"
+        }
+        return nil
+    }
+
+    /// `duplication A → B DS_LOG, lag … (from …)`.
+    static func describe(_ observation: DuplicationObservation) -> String {
+        let link = "duplication \(observation.primaryCluster) → \(observation.backupCluster)"
+        let status = observation.status?.rawValue ?? "absent"
+        let source = observation.lagSource.map { " (from \(describe($0)))" } ?? ""
+        guard let lag = observation.maxLag else {
+            let partitions = observation.unknownLagPartitions.map(String.init).joined(separator: ",")
+            let reason = observation.lagUnknownReason.map { ": \($0.rawValue)" } ?? ""
+            return "\(link) \(status), lag unknown (partitions \(partitions)\(reason))\(source)"
+        }
+        return "\(link) \(status), max lag \(lag) decrees\(source)"
+    }
+
+    /// Where the lag is read, for people.
+    static func describe(_ source: DuplicationLagSource) -> String {
+        switch source {
+        case .partitionStates:
+            "the duplication query's partition_states"
+        case .replicaHTTP:
+            "the primary ReplicaServers' /replica/duplication"
+        }
+    }
+
+    private func drain(
+        _ plan: PlannedSwitchPlan,
+        blockedAt: ContinuousClock.Instant,
+        options: PlannedOptions,
+        report: (PlannedStep, PlannedEvent.Kind, String) -> Void
+    ) async throws(FailoverAdminError) {
+        let table = plan.route.table
+        let deadline = blockedAt + options.maxWait
+        let source = plan.lagSource.map { " as \(Self.describe($0)) report it" } ?? ""
+        report(
+            .drain, .started,
+            "waiting until every partition's lag is 0\(source) (settle \(PolicyDuration.format(options.settle)), "
+                + "at most \(PolicyDuration.format(options.maxWait)))")
+        var last = ""
+        while true {
+            var text: String
+            do throws(FailoverAdminError) {
+                let observation = try await duplication(
+                    table, plan: (plan.source, plan.target, plan.partitionCount), timeout: options.rpcTimeout)
+                if let refusal = Self.undrainable(observation) {
+                    throw FailoverAdminError(.plannedStep, table: table, step: .drain, message: refusal)
+                }
+                text = Self.describe(observation)
+                if observation.maxLag == 0 {
+                    guard ContinuousClock.now - blockedAt < options.settle else {
+                        report(.drain, .done, "\(text): every write is on \(plan.target.name)")
+                        return
+                    }
+                    text += "; holding until \(PolicyDuration.format(options.settle)) have passed since writes were blocked"
+                }
+            } catch where error.code == .metaRPC {
+                text = "query failed: \(error.message)"
+            }
+            if text != last {
+                report(.drain, .progress, text)
+                last = text
+            }
+            let now = ContinuousClock.now
+            guard now < deadline else {
+                throw FailoverAdminError(
+                    .plannedStep, table: table, step: .drain,
+                    message: "duplication \(plan.source.name) → \(plan.target.name) not drained within "
+                        + "\(PolicyDuration.format(options.maxWait)) (last: \(last))")
+            }
+            do {
+                try await Task.sleep(for: min(options.pollInterval, deadline - now))
+            } catch {
+                throw FailoverAdminError(.plannedStep, table: table, step: .drain, message: "cancelled")
+            }
+        }
+    }
+
+    private func switchPlannedRoute(
+        _ plan: PlannedSwitchPlan,
+        report: (PlannedStep, PlannedEvent.Kind, String) -> Void
+    ) async throws(FailoverAdminError) -> SwitchResult {
+        let table = plan.route.table
+        report(.switchRoute, .started, "route \(table) to \(plan.target.name)")
+        do throws(FailoverAdminError) {
+            let stored = try await storedRoute(table)
+            let active = stored?.document.activeCluster ?? plan.route.primary.name
+            guard active == plan.source.name else {
+                throw FailoverAdminError(
+                    .conflict, table: table, path: paths.effectiveRoute(of: table),
+                    message: "\(table) was moved to \(active) meanwhile; nothing written")
+            }
+            let now = clock()
+            let record = DecisionRecord(
+                table: table,
+                from: plan.source.name,
+                to: plan.target.name,
+                reason: DecisionReason(
+                    Self.plannedSwitchover,
+                    "planned switchover \(plan.source.name) → \(plan.target.name): writes blocked on "
+                        + "\(plan.source.name), duplication drained (lag 0)"),
+                at: now,
+                decidedBy: operatorName,
+                lagDecrees: 0,
+                trigger: .planned
+            )
+            let mode: EffectiveRoute.Mode = plan.target.name == plan.route.primary.name ? .primary : .planned
+            var after = stored?.document ?? initialDocument(plan.route, now: now)
+            after.apply(record, mode: mode, historyLimit: historyLimit)
+            try await write(after, expecting: stored?.version)
+            report(.switchRoute, .done, "\(table) is routed to \(plan.target.name) (mode \(mode.rawValue))")
+            return SwitchResult(route: plan.route, before: stored?.document, after: after, record: record)
+        } catch {
+            var failure = error
+            failure.step = .switchRoute
+            throw failure
+        }
+    }
+
+    /// Restores the source's env after a failure at `step`, and returns the error to throw.
+    private func rolledBack(
+        _ error: FailoverAdminError,
+        at step: PlannedStep,
+        plan: PlannedSwitchPlan,
+        options: PlannedOptions,
+        report: (PlannedStep, PlannedEvent.Kind, String) -> Void
+    ) async -> FailoverAdminError {
+        var failure = error
+        failure.step = step
+        let table = plan.route.table
+        let request: UpdateAppEnvRequest
+        let undo: String
+        if let previous = plan.previousDenial {
+            request = .set([Self.denyClientRequest: previous], appName: table)
+            undo = "restored \(Self.denyClientRequest)=\(previous) on \(plan.source.name)"
+        } else {
+            request = .delete([Self.denyClientRequest], appName: table)
+            undo = "deleted \(Self.denyClientRequest) on \(plan.source.name)"
+        }
+        do throws(FailoverAdminError) {
+            try await updateAppEnv(request, on: plan.source, timeout: options.rpcTimeout)
+            report(.blockWrites, .rolledBack, "\(undo); writes are accepted again")
+            failure.message += "; rolled back: \(undo)"
+        } catch {
+            report(.blockWrites, .rollbackFailed, "\(error.message)")
+            failure.message +=
+                "; ROLLBACK FAILED (\(error.message)): writes on \(plan.source.name) stay blocked until "
+                + "\(Self.denyClientRequest) is removed by hand"
+        }
+        return failure
+    }
+}

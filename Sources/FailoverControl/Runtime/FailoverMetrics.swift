@@ -1,0 +1,121 @@
+import Metrics
+import PegasusWire
+import RouteModel
+import Router
+import Synchronization
+
+/// The failover runtime's metric handles, made once per label set and cached.
+///
+/// - `metaproxy_failover_decisions_total{table,kind}`: switches (`switch`), failbacks
+///   (`switch_back`) and refusal episodes (`refuse`, counted when a refusal starts or its reason
+///   code changes) made by this instance as decider. `keep` is not counted.
+/// - `metaproxy_failover_active_backup{table}`: 1 while the table's effective route is on a backup.
+/// - `metaproxy_failover_is_decider`: 1 on the instance that decides.
+/// - `metaproxy_failover_state_stale`: 1 while the failover state source (ZooKeeper) is unreachable
+///   and routing keeps the last known state.
+/// - `metaproxy_failover_state_write_errors_total{node,code}`: failed writes of failover state by this
+///   instance (``StateWriteFailures``): `node` is `election`, `effective_route` or `health`, `code`
+///   `noauth` (the ACL denies this identity), `authfailed` or `zookeeper` (anything else).
+public final class FailoverMetrics: Sendable {
+    /// A `metaproxy_failover_decisions_total` kind.
+    public enum DecisionKind: String, Sendable {
+        /// To a backup.
+        case switchTo = "switch"
+        /// Back to the primary.
+        case switchBack = "switch_back"
+        /// A refused switch.
+        case refuse
+    }
+
+    private struct DecisionKey: Hashable {
+        var table: String
+        var kind: DecisionKind
+    }
+
+    private struct WriteErrorKey: Hashable {
+        var node: String
+        var code: String
+    }
+
+    private struct Handles {
+        var decisions: [DecisionKey: Counter] = [:]
+        var writeErrors: [WriteErrorKey: Counter] = [:]
+        var activeBackup: [String: Gauge] = [:]
+    }
+
+    private let factory: any MetricsFactory
+    private let handles = Mutex(Handles())
+    private let decider: Gauge
+    private let stale: Gauge
+
+    /// Creates the handles' factory holder.
+    /// - Parameter factory: The metrics backend (tests pass a test factory).
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+        self.decider = Gauge(label: "metaproxy_failover_is_decider", dimensions: [], factory: factory)
+        self.stale = Gauge(label: "metaproxy_failover_state_stale", dimensions: [], factory: factory)
+    }
+
+    /// Counts one decision.
+    func decided(table: String, kind: DecisionKind) {
+        let key = DecisionKey(table: table, kind: kind)
+        let counter = handle(\.decisions, key) {
+            Counter(
+                label: "metaproxy_failover_decisions_total",
+                dimensions: [("table", table), ("kind", kind.rawValue)],
+                factory: factory
+            )
+        }
+        counter.increment()
+    }
+
+    /// Records whether `table` is routed to a backup.
+    func activeBackup(table: String, _ onBackup: Bool) {
+        let gauge = handle(\.activeBackup, table) {
+            Gauge(label: "metaproxy_failover_active_backup", dimensions: [("table", table)], factory: factory)
+        }
+        gauge.record(onBackup ? 1 : 0)
+    }
+
+    /// Counts one failed write of failover state.
+    func stateWriteFailed(node: String, code: String) {
+        let counter = handle(\.writeErrors, WriteErrorKey(node: node, code: code)) {
+            Counter(
+                label: "metaproxy_failover_state_write_errors_total",
+                dimensions: [("node", node), ("code", code)],
+                factory: factory
+            )
+        }
+        counter.increment()
+    }
+
+    /// Records whether this instance decides.
+    func isDecider(_ deciding: Bool) {
+        decider.record(deciding ? 1 : 0)
+    }
+
+    /// Records whether the state source is unreachable.
+    func stateStale(_ isStale: Bool) {
+        stale.record(isStale ? 1 : 0)
+    }
+
+    /// The cached handle for `key`, made outside the lock on first use; if two callers race, the
+    /// first stored wins.
+    private func handle<Key: Hashable, Handle: Sendable>(
+        _ cache: WritableKeyPath<Handles, [Key: Handle]>,
+        _ key: Key,
+        make: () -> Handle
+    ) -> Handle {
+        if let existing = handles.withLock({ $0[keyPath: cache][key] }) {
+            return existing
+        }
+        let made = make()
+        return handles.withLock { handles in
+            if let existing = handles[keyPath: cache][key] {
+                return existing
+            }
+            handles[keyPath: cache][key] = made
+            return made
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import FailoverPolicy
+import HealthProbe
+import Logging
+import Metrics
+import NIOCore
+import NIOPosix
+import PegasusWire
+import RouteModel
+import Router
+import ServiceLifecycle
+import ZooKeeper
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Assembles the failover machinery of one instance: the policy store, the health prober (with its
+/// HTTP client on a dedicated thread pool, RPC probe and RPC duplication source), the failover state
+/// store the proxy routes by, the decider (with its ZooKeeper election and health publication) and,
+/// on ZooKeeper, the catalog of every declared route.
+///
+/// `meta-proxy serve` passes ``stateStore`` as `effective:` and ``adminHandlers`` as `extraAdmin:`
+/// to ``ProxyApplication``, runs ``services`` in its service group, and calls ``shutdown()`` after.
+public final class FailoverRuntime: Sendable {
+    /// Where the failover state lives.
+    public enum Coordination: Sendable {
+        /// Shared through ZooKeeper under `root` (``FailoverPaths``); one decider is elected.
+        case zooKeeper(ZooKeeperClient, root: String)
+        /// In memory, saved to `stateFile` when given; this instance decides alone. The catalog is
+        /// the route store itself.
+        case local(stateFile: String?)
+    }
+
+    /// What the runtime needs besides the route source.
+    public struct Settings: Sendable {
+        /// The policy directory (`failover.policies_dir`).
+        public var policiesDirectory: String
+        /// The bound of each effective route's history (`failover.history_size`).
+        public var historyLimit: Int
+        /// This instance's id (``FailoverRuntime/instanceID(listenPort:)``).
+        public var instanceID: String
+        /// Threads running blocking libcurl transfers.
+        public var probeThreads: Int
+        /// The decider's shortest tick.
+        public var minimumTick: Duration
+        /// Where the ZooKeeper credentials came from (``ZooKeeperCredentials/source``), named in the error
+        /// logged when ZooKeeper denies a failover state write; `nil` without credentials.
+        public var credentialsSource: String?
+
+        /// Creates settings.
+        public init(
+            policiesDirectory: String,
+            historyLimit: Int = EffectiveRoute.defaultHistoryLimit,
+            instanceID: String,
+            probeThreads: Int = 4,
+            minimumTick: Duration = .milliseconds(200),
+            credentialsSource: String? = nil
+        ) {
+            self.credentialsSource = credentialsSource
+            self.policiesDirectory = policiesDirectory
+            self.historyLimit = historyLimit
+            self.instanceID = instanceID
+            self.probeThreads = probeThreads
+            self.minimumTick = minimumTick
+        }
+    }
+
+    /// The routing view: pass it to ``ProxyApplication`` as `effective:`.
+    public let stateStore: any FailoverStateStore
+    /// The health prober.
+    public let prober: HealthProber
+    /// The decider.
+    public let decider: FailoverDecider
+    /// The policies.
+    public let policies: PolicyStore
+    /// The election, on ZooKeeper.
+    public let election: DeciderElection?
+    /// Every long-running part, in start order.
+    public let services: [any Service]
+    private let threadPool: NIOThreadPool
+    private let upstreams: ProbeUpstreams
+    private let settings: Settings
+
+    /// Builds the runtime (nothing runs until ``services`` do).
+    /// - Parameters:
+    ///   - settings: Policies, history bound, identity.
+    ///   - routes: The data path's route store.
+    ///   - coordination: ZooKeeper or local.
+    ///   - group: The event loops for the probes' MetaServer connections.
+    ///   - metricsFactory: The metrics backend.
+    ///   - logger: The runtime's logger.
+    /// - Throws: ``PolicyError`` when the policy directory exists and a file in it is invalid.
+    public init(
+        settings: Settings,
+        routes: any RouteStore,
+        coordination: Coordination,
+        group: any EventLoopGroup,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger
+    ) throws(PolicyError) {
+        let policies = try PolicyStore(directory: settings.policiesDirectory, logger: logger)
+        let metrics = FailoverMetrics(factory: metricsFactory)
+        let threadPool = NIOThreadPool(numberOfThreads: max(1, settings.probeThreads))
+        threadPool.start()
+        let http = CurlHTTPClient(threadPool: threadPool)
+        let upstreams = ProbeUpstreams(group: group, logger: logger)
+        let prober = HealthProber(
+            httpClient: http,
+            rpcProbe: UpstreamRPCHealthProbe(upstreams: upstreams),
+            duplicationSource: RPCDuplicationSource(
+                upstreams: upstreams,
+                fallback: HTTPDuplicationSource(client: http),
+                replicaLag: ReplicaLagReader(client: http)
+            ),
+            metricsFactory: metricsFactory,
+            logger: logger
+        )
+        let deciderSettings = FailoverDecider.Settings(
+            instanceID: settings.instanceID,
+            historyLimit: settings.historyLimit,
+            minimumTick: settings.minimumTick
+        )
+        let store: any FailoverStateStore
+        let catalog: any RouteStore
+        let election: DeciderElection?
+        let publisher: HealthPublisher?
+        var services: [any Service]
+        switch coordination {
+        case .zooKeeper(let client, let root):
+            let paths = FailoverPaths(root: root)
+            let writeFailures = StateWriteFailures(
+                metrics: metrics, credentialsSource: settings.credentialsSource, logger: logger)
+            let zooKeeperStore = ZooKeeperFailoverStateStore(
+                client: client,
+                paths: paths,
+                routes: routes,
+                metrics: metrics,
+                writeFailures: writeFailures,
+                logger: logger
+            )
+            var catalogLogger = logger
+            catalogLogger[metadataKey: "metaproxy.component"] = "failover-catalog"
+            let catalogStore = ZooKeeperRouteStore(client: client, root: root, capacity: 1 << 20, logger: catalogLogger)
+            let loader = RouteCatalogLoader(client: client, root: root, store: catalogStore, logger: catalogLogger)
+            store = zooKeeperStore
+            catalog = catalogStore
+            election = DeciderElection(
+                client: client,
+                paths: paths,
+                instanceID: settings.instanceID,
+                metrics: metrics,
+                writeFailures: writeFailures,
+                logger: logger
+            )
+            publisher = HealthPublisher(
+                client: client, path: paths.health, writeFailures: writeFailures, logger: logger)
+            services = [catalogStore, loader, zooKeeperStore]
+        case .local(let stateFile):
+            store = LocalFailoverStateStore(metrics: metrics, stateFile: stateFile, logger: logger)
+            catalog = routes
+            election = nil
+            publisher = nil
+            services = []
+        }
+        let decider = FailoverDecider(
+            settings: deciderSettings,
+            store: store,
+            catalog: catalog,
+            prober: prober,
+            policies: policies,
+            election: election,
+            healthPublisher: publisher,
+            metrics: metrics,
+            logger: logger
+        )
+        services += [prober, decider]
+        self.stateStore = store
+        self.prober = prober
+        self.decider = decider
+        self.policies = policies
+        self.election = election
+        self.services = services
+        self.threadPool = threadPool
+        self.upstreams = upstreams
+        self.settings = settings
+    }
+
+    /// This instance's `GET /failover` document (see ``FailoverStatusDocument``) as JSON.
+    public func statusJSON() -> String {
+        statusDocument().render()
+    }
+
+    /// Closes the probes' connections and stops the curl thread pool; call after ``services`` stopped.
+    public func shutdown() async {
+        await upstreams.close()
+        try? await threadPool.shutdownGracefully()
+    }
+
+    /// `<hostname>:<pid>:<listen port>`.
+    public static func instanceID(listenPort: Int) -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&buffer, buffer.count) == 0 ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
+        return "\(host):\(getpid()):\(listenPort)"
+    }
+
+    private func statusDocument() -> FailoverStatusDocument {
+        FailoverStatusDocument(
+            instanceID: settings.instanceID,
+            isDecider: decider.isDecider,
+            election: election?.status(),
+            stateStore: stateStore.status(),
+            policies: FailoverStatusDocument.Policies(
+                directory: policies.directory,
+                missing: policies.isMissing,
+                lastError: policies.lastError,
+                loaded: policies.summaries()
+            ),
+            protectedTables: decider.protectedTables(),
+            effectiveRoutes: stateStore.documents(),
+            refusals: decider.refusals(),
+            health: prober.snapshot()
+        )
+    }
+}

@@ -1,0 +1,51 @@
+import PegasusWire
+import RouteModel
+import Router
+
+/// Where meta-proxy keeps its failover state in ZooKeeper, under the same root as the table nodes.
+///
+/// ```
+/// <root>/<table>                              declared route (RouteDocument JSON), written by operators
+/// <root>/.meta-proxy/failover/<table>         effective route (FailoverPolicy.EffectiveRoute JSON):
+///                                             active cluster, reason, since, decided_by, lag, mode,
+///                                             paused, bounded decision history. Written with
+///                                             compare-and-set by the decider or the failover CLI;
+///                                             every instance watches it and routes by it.
+/// <root>/.meta-proxy/paused                   exists = automation paused for every table (data: JSON
+///                                             {"by": ..., "at": ..., "reason": ...})
+/// <root>/.meta-proxy/decider/n_<seq>          ephemeral-sequential election nodes; the lowest sequence
+///                                             is the decider. Data: the instance id.
+/// <root>/.meta-proxy/health                   the decider's latest HealthSnapshot JSON (cluster health,
+///                                             duplication lag observations), for `failover status`
+///                                             and for the guard of manual switches.
+/// ```
+/// `.meta-proxy` cannot be a Pegasus table name (tables have no `-` and do not start with `.`), so
+/// it never collides with a table node; `route list` skips it.
+public struct FailoverPaths: Sendable, Equatable {
+    /// The root of the table nodes, without a trailing slash.
+    public let root: String
+
+    /// Paths under `root`.
+    public init(root: String) {
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+    }
+
+    /// `<root>/.meta-proxy`.
+    public var base: String { join(root, RouteAdmin.reservedChild) }
+    /// `<root>/.meta-proxy/failover`.
+    public var failoverDirectory: String { base + "/failover" }
+    /// `<root>/.meta-proxy/failover/<table>`.
+    public func effectiveRoute(of table: String) -> String { failoverDirectory + "/" + table }
+    /// `<root>/.meta-proxy/paused`.
+    public var paused: String { base + "/paused" }
+    /// `<root>/.meta-proxy/decider`.
+    public var election: String { base + "/decider" }
+    /// Prefix of election nodes (`<election>/n_`), created ephemeral-sequential.
+    public var electionNodePrefix: String { election + "/n_" }
+    /// `<root>/.meta-proxy/health`.
+    public var health: String { base + "/health" }
+
+    private func join(_ parent: String, _ child: String) -> String {
+        parent == "/" ? "/" + child : parent + "/" + child
+    }
+}

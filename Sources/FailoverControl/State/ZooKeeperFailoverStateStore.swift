@@ -1,0 +1,439 @@
+import FailoverPolicy
+import Logging
+import PegasusWire
+import RouteModel
+import Router
+import ServiceLifecycle
+import Synchronization
+import ZooKeeper
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The failover state shared by every instance on a ZooKeeper root: each table's ``EffectiveRoute``
+/// at ``FailoverPaths/effectiveRoute(of:)`` and the global pause flag at ``FailoverPaths/paused``.
+///
+/// Lazy and watched, like ``ZooKeeperRouteStore``: a table is read (with a one-shot watch, re-armed on
+/// every fire) the first time it is used — when the route store publishes its route, when a query
+/// misses in ``activeCluster(for:)``, or when the decider ``track(_:)``s it. Until its node has been
+/// read, a table is routed to its declared primary; the hot path never waits. A missing node is
+/// watched for its creation. After a session expiry every table and the pause flag are read again.
+///
+/// While ZooKeeper is unreachable, routing keeps the last known state; ``status()`` says so, a
+/// warning is logged once, and `metaproxy_failover_state_stale` is 1.
+///
+/// A `Service`: ``run()`` processes loads, watch events and session changes until shutdown.
+public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
+    private struct Entry {
+        var state: FailoverTableState
+        /// The token of the read whose watch is armed; 0 while the first read is pending.
+        var token: UInt64
+    }
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var nextToken: UInt64 = 0
+        /// Tables whose last read failed (their watch is spent): read again every `retryInterval`.
+        var failed: Set<String> = []
+        var paused = false
+        var pausedToken: UInt64 = 0
+        var pausedFailed = false
+        var reachable = false
+        var unreachableSince: Date? = Date()
+
+        mutating func token() -> UInt64 {
+            nextToken += 1
+            return nextToken
+        }
+    }
+
+    private enum Event: Sendable {
+        case load(table: String, force: Bool)
+        case watch(table: String, token: UInt64, WatchEvent)
+        case loadPaused
+        case pausedWatch(token: UInt64, WatchEvent)
+    }
+
+    private let client: ZooKeeperClient
+    /// The ZooKeeper layout.
+    public let paths: FailoverPaths
+    private let routes: any RouteStore
+    private let metrics: FailoverMetrics
+    private let resolver: ActiveClusterResolver
+    private let retryInterval: Duration
+    private let writeFailures: StateWriteFailures
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let events: AsyncStream<Event>
+    private let eventSink: AsyncStream<Event>.Continuation
+
+    /// Creates a store over a client (connected by the caller, or connecting).
+    /// - Parameters:
+    ///   - client: The ZooKeeper client; the store does not close it.
+    ///   - paths: The layout under the root.
+    ///   - routes: The data path's route store; tables it publishes are loaded ahead of their first query.
+    ///   - metrics: Where `metaproxy_failover_active_backup` and `metaproxy_failover_state_stale` go.
+    ///   - retryInterval: How often a table whose read failed is read again.
+    ///   - writeFailures: Counts and logs failed writes other than compare-and-set conflicts; `nil` makes one
+    ///     without a credentials source.
+    ///   - logger: State changes at info, problems at warning/error.
+    public init(
+        client: ZooKeeperClient,
+        paths: FailoverPaths,
+        routes: any RouteStore,
+        metrics: FailoverMetrics,
+        retryInterval: Duration = .seconds(1),
+        writeFailures: StateWriteFailures? = nil,
+        logger: Logger
+    ) {
+        self.writeFailures =
+            writeFailures ?? StateWriteFailures(metrics: metrics, credentialsSource: nil, logger: logger)
+        self.client = client
+        self.paths = paths
+        self.routes = routes
+        self.metrics = metrics
+        self.retryInterval = retryInterval
+        var logger = logger
+        logger[metadataKey: "zk.root"] = "\(paths.root)"
+        self.logger = logger
+        self.resolver = ActiveClusterResolver(logger: logger)
+        (events, eventSink) = AsyncStream.makeStream(of: Event.self)
+    }
+
+    // MARK: - FailoverStateStore
+
+    public func activeCluster(for route: Route) -> ClusterRoute {
+        let (document, requested) = state.withLock { state -> (EffectiveRoute?, Bool) in
+            if let entry = state.entries[route.table] {
+                return (entry.state.routingDocument, false)
+            }
+            state.entries[route.table] = Entry(state: .unknown, token: 0)
+            return (nil, true)
+        }
+        if requested {
+            eventSink.yield(.load(table: route.table, force: false))
+        }
+        return resolver.cluster(for: route, document: document)
+    }
+
+    public func track(_ tables: [String]) {
+        let requested = state.withLock { state in
+            tables.filter { table in
+                guard state.entries[table] == nil else { return false }
+                state.entries[table] = Entry(state: .unknown, token: 0)
+                return true
+            }
+        }
+        for table in requested {
+            eventSink.yield(.load(table: table, force: false))
+        }
+    }
+
+    public func state(of table: String) -> FailoverTableState {
+        state.withLock { $0.entries[table]?.state ?? .unknown }
+    }
+
+    public var isGloballyPaused: Bool {
+        state.withLock { $0.paused }
+    }
+
+    @discardableResult
+    public func write(_ route: EffectiveRoute, expecting: FailoverWriteExpectation) async throws(FailoverStateError)
+        -> Int32
+    {
+        let path = paths.effectiveRoute(of: route.table)
+        let data: [UInt8]
+        do {
+            data = Array(try route.jsonData())
+        } catch {
+            throw FailoverStateError(code: .encoding, table: route.table, path: path, detail: error.description)
+        }
+        let version: Int32
+        do throws(ZooKeeperError) {
+            switch expecting {
+            case .absent:
+                try await client.create(path, data: data, createParents: true)
+                version = 0
+            case .version(let expected):
+                version = try await client.set(path, data: data, version: expected).version
+            }
+        } catch {
+            let conflict = error.code == .nodeExists || error.code == .badVersion || error.code == .noNode
+            if !conflict {
+                writeFailures.failed(.effectiveRoute, path: path, error: error)
+            }
+            throw FailoverStateError(
+                code: conflict ? .conflict : .unavailable,
+                table: route.table,
+                path: path,
+                detail: "expected \(expecting): \(error)"
+            )
+        }
+        writeFailures.succeeded(.effectiveRoute)
+        // Remember what was written unless a newer read already arrived.
+        state.withLock { state in
+            guard var entry = state.entries[route.table] else { return }
+            if let known = entry.state.version, known >= version {
+                return
+            }
+            entry.state = .present(route, version: version)
+            state.entries[route.table] = entry
+        }
+        metrics.activeBackup(table: route.table, route.mode != .primary)
+        return version
+    }
+
+    public func status() -> FailoverStoreStatus {
+        state.withLock { state in
+            FailoverStoreStatus(
+                source: "zookeeper \(paths.root)",
+                reachable: state.reachable,
+                unreachableSince: state.unreachableSince,
+                globallyPaused: state.paused
+            )
+        }
+    }
+
+    public func documents() -> [EffectiveRoute] {
+        state.withLock { state in state.entries.values.compactMap { $0.state.routingDocument } }
+            .sorted { $0.table < $1.table }
+    }
+
+    // MARK: - Service
+
+    /// Follows loads, watch events, route changes and session changes until graceful shutdown or cancellation.
+    public func run() async throws {
+        let events = self.events
+        metrics.stateStale(!state.withLock { $0.reachable })
+        eventSink.yield(.loadPaused)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await event in events.cancelOnGracefulShutdown() {
+                    await self.handle(event)
+                }
+            }
+            group.addTask {
+                for await change in self.routes.routeChanges().cancelOnGracefulShutdown() {
+                    if case .updated(let route) = change {
+                        self.track([route.table])
+                    }
+                }
+            }
+            group.addTask {
+                await self.followSession()
+            }
+            group.addTask {
+                while !Task.isCancelled, !Task.isShuttingDownGracefully {
+                    try? await Task.sleep(for: self.retryInterval)
+                    self.retryFailed()
+                }
+            }
+        }
+        eventSink.finish()
+    }
+
+    // MARK: - Loading
+
+    private func handle(_ event: Event) async {
+        switch event {
+        case .load(let table, let force):
+            let pending = state.withLock { $0.entries[table]?.token == 0 }
+            if force || pending {
+                await load(table)
+            }
+        case .watch(let table, let token, let watch):
+            guard state.withLock({ $0.entries[table]?.token == token }) else { return }
+            switch watch.type {
+            case .session, .notWatching:
+                // The watch ended with the session; the session handler reads everything again.
+                return
+            case .created, .deleted, .dataChanged, .childrenChanged:
+                await load(table)
+            }
+        case .loadPaused:
+            await loadPaused()
+        case .pausedWatch(let token, let watch):
+            guard state.withLock({ $0.pausedToken == token }) else { return }
+            if watch.type != .session, watch.type != .notWatching {
+                await loadPaused()
+            }
+        }
+    }
+
+    /// Reads `table`'s document with a watch and caches it.
+    private func load(_ table: String) async {
+        let path = paths.effectiveRoute(of: table)
+        let token = state.withLock { $0.token() }
+        let sink = eventSink
+        let watch: @Sendable (WatchEvent) -> Void = { event in
+            sink.yield(.watch(table: table, token: token, event))
+        }
+        let loaded: FailoverTableState
+        do throws(ZooKeeperError) {
+            let (data, stat) = try await client.get(path, watch: watch)
+            do {
+                loaded = .present(try EffectiveRoute.decode(Data(data), path: path), version: stat.version)
+            } catch {
+                logger.error(
+                    "Malformed effective route node; routing by the last good document",
+                    metadata: [FailoverLoggingKeys.zkPath: "\(path)", FailoverLoggingKeys.error: "\(error)"]
+                )
+                let previous = state.withLock { $0.entries[table]?.state.routingDocument }
+                loaded = .malformed(version: stat.version, error: error.description, previous: previous)
+            }
+        } catch where error.code == .noNode {
+            do throws(ZooKeeperError) {
+                if try await client.exists(path, watch: watch) != nil {
+                    // Created meanwhile: its creation event (already queued) reads it.
+                    sink.yield(.watch(table: table, token: token, WatchEvent(type: .created, path: path, state: .connected)))
+                    state.withLock { state in state.entries[table]?.token = token }
+                    return
+                }
+            } catch {
+                failed(table, path: path, error)
+                return
+            }
+            loaded = .absent
+        } catch {
+            failed(table, path: path, error)
+            return
+        }
+        apply(loaded, table: table, token: token)
+    }
+
+    private func apply(_ loaded: FailoverTableState, table: String, token: UInt64) {
+        let (previous, current) = state.withLock { state -> (FailoverTableState?, FailoverTableState) in
+            state.failed.remove(table)
+            let previous = state.entries[table]?.state
+            var current = loaded
+            // A write of this instance may have landed after this read: keep the newer document.
+            if let previous, let known = previous.version, let read = loaded.version, read < known {
+                current = previous
+            }
+            state.entries[table] = Entry(state: current, token: token)
+            return (previous, current)
+        }
+        let before = previous?.routingDocument
+        let after = current.routingDocument
+        metrics.activeBackup(table: table, (after?.mode ?? .primary) != .primary)
+        if let after, before?.activeCluster != after.activeCluster || before?.paused != after.paused {
+            logger.info(
+                "Effective route loaded",
+                metadata: [
+                    FailoverLoggingKeys.table: "\(table)",
+                    FailoverLoggingKeys.cluster: "\(after.activeCluster)",
+                    FailoverLoggingKeys.decider: "\(after.decidedBy)",
+                    FailoverLoggingKeys.reasonCode: "\(after.reason.code)",
+                    "failover.mode": "\(after.mode.rawValue)",
+                    "failover.paused": "\(after.paused)",
+                ]
+            )
+        } else if before != nil, after == nil {
+            logger.info("Effective route removed; routing to the primary", metadata: [FailoverLoggingKeys.table: "\(table)"])
+        }
+    }
+
+    private func failed(_ table: String, path: String, _ error: ZooKeeperError) {
+        state.withLock { _ = $0.failed.insert(table) }
+        logger.warning(
+            "Effective route read failed; keeping the last known state and retrying",
+            metadata: [FailoverLoggingKeys.zkPath: "\(path)", FailoverLoggingKeys.error: "\(error)"]
+        )
+    }
+
+    /// Reads the global pause flag (an `exists` watch on ``FailoverPaths/paused``).
+    private func loadPaused() async {
+        let token = state.withLock { $0.token() }
+        let sink = eventSink
+        do throws(ZooKeeperError) {
+            let stat = try await client.exists(paths.paused) { event in
+                sink.yield(.pausedWatch(token: token, event))
+            }
+            let changed = state.withLock { state -> Bool in
+                defer {
+                    state.paused = stat != nil
+                    state.pausedToken = token
+                    state.pausedFailed = false
+                }
+                return state.paused != (stat != nil)
+            }
+            if changed {
+                logger.info("Global failover pause changed", metadata: ["failover.paused": "\(stat != nil)"])
+            }
+        } catch {
+            state.withLock { $0.pausedFailed = true }
+            logger.warning(
+                "Reading the global pause flag failed; retrying",
+                metadata: [FailoverLoggingKeys.zkPath: "\(paths.paused)", FailoverLoggingKeys.error: "\(error)"]
+            )
+        }
+    }
+
+    /// Queues the reads that failed, while connected.
+    private func retryFailed() {
+        guard client.sessionState == .connected else { return }
+        let (tables, paused) = state.withLock { state in
+            defer {
+                state.failed = []
+                state.pausedFailed = false
+            }
+            return (state.failed, state.pausedFailed)
+        }
+        for table in tables {
+            eventSink.yield(.load(table: table, force: true))
+        }
+        if paused {
+            eventSink.yield(.loadPaused)
+        }
+    }
+
+    /// Tracks reachability; after an expiry, reads every table and the pause flag again.
+    private func followSession() async {
+        var expired = false
+        var warned = false
+        for await session in client.sessionStates().cancelOnGracefulShutdown() {
+            let reachable = session == .connected
+            let changed = state.withLock { state -> Bool in
+                guard state.reachable != reachable else { return false }
+                state.reachable = reachable
+                state.unreachableSince = reachable ? nil : Date()
+                return true
+            }
+            if changed {
+                metrics.stateStale(!reachable)
+                if reachable {
+                    if warned {
+                        logger.info("ZooKeeper reachable again; failover state is live")
+                    }
+                    warned = false
+                } else {
+                    warned = true
+                    logger.warning(
+                        "ZooKeeper unreachable; routing keeps the last known failover state",
+                        metadata: ["zk.session_state": "\(session)"]
+                    )
+                }
+            }
+            switch session {
+            case .expired:
+                expired = true
+            case .connected where expired:
+                expired = false
+                let tables = state.withLock { Array($0.entries.keys) }
+                logger.info(
+                    "Re-reading effective routes on the new ZooKeeper session",
+                    metadata: ["metaproxy.tables": "\(tables.count)"]
+                )
+                for table in tables {
+                    eventSink.yield(.load(table: table, force: true))
+                }
+                eventSink.yield(.loadPaused)
+            default:
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import PegasusWire
+import RouteModel
+import Router
+import ServiceLifecycle
+
+/// Builds the long-running parts of a meta-proxy instance from its configuration: the proxy
+/// listener and the admin listener, over a route store and a failover view the caller provides.
+/// The executable adds process concerns (logging and metrics bootstrap, signals); tests run the
+/// same assembly in-process.
+public struct ProxyApplication: Sendable {
+    /// The client-facing listener.
+    public let proxy: ProxyServer
+    /// The admin HTTP listener.
+    public let admin: AdminServer
+    /// The MetaServer client shared by all connections.
+    public let upstreams: UpstreamPool
+    /// Metrics of the data path.
+    public let metrics: ProxyMetrics
+
+    /// Assembles an instance.
+    /// - Parameters:
+    ///   - configuration: the validated configuration.
+    ///   - group: the event loops for every socket.
+    ///   - routes: the route source.
+    ///   - routeSourceName: how `/routes` names the source (`zookeeper <hosts><root>` or the file).
+    ///   - effective: which cluster serves each table now.
+    ///   - metricsText: renders `/metrics` (Prometheus text).
+    ///   - extraAdmin: further admin endpoints (e.g. `/failover`).
+    public init(
+        configuration: ProxyConfiguration,
+        group: any EventLoopGroup,
+        routes: any RouteStore,
+        routeSourceName: String,
+        effective: any EffectiveRouteSource = DeclaredRoutes(),
+        metricsText: @escaping @Sendable () -> String,
+        extraAdmin: [String: AdminServer.Handler] = [:],
+        logger: Logger
+    ) {
+        let metrics = ProxyMetrics()
+        let upstreams = UpstreamPool(
+            group: group, settings: configuration.upstreamSettings, observer: metrics, logger: logger)
+        let context = ProxyContext(
+            routes: routes, effective: effective, upstreams: upstreams, metrics: metrics,
+            settings: configuration.proxySettings, logger: logger)
+        self.proxy = ProxyServer(
+            host: configuration.server.listen.host, port: configuration.server.listen.port, group: group,
+            context: context)
+        var handlers: [String: AdminServer.Handler] = [
+            "/metrics": { _ in AdminResponse(contentType: "text/plain; version=0.0.4", body: metricsText()) },
+            "/healthz": { _ in AdminResponse(body: "ok\n") },
+            "/readyz": { _ in
+                routes.isReady
+                    ? AdminResponse(body: "ready\n")
+                    : AdminResponse(status: .serviceUnavailable, body: "route source not ready\n")
+            },
+            "/routes": { _ in
+                .json(RoutesJSON.render(routes: routes.allCachedRoutes(), effective: effective, source: routeSourceName))
+            },
+        ]
+        handlers.merge(extraAdmin) { _, extra in extra }
+        self.admin = AdminServer(
+            host: configuration.server.adminListen.host, port: configuration.server.adminListen.port, group: group,
+            handlers: handlers, logger: logger)
+        self.upstreams = upstreams
+        self.metrics = metrics
+    }
+}

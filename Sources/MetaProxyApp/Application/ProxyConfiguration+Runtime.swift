@@ -1,0 +1,34 @@
+import NIOCore
+import PegasusWire
+import RouteModel
+import Router
+
+extension ProxyConfiguration {
+    /// The client-facing settings of this configuration.
+    public var proxySettings: ProxySettings {
+        ProxySettings(
+            maxFrameBytes: server.maxFrameBytes,
+            maxConnections: server.maxConnections,
+            idleTimeout: server.idleTimeout == .zero ? .hours(24 * 365) : TimeAmount(server.idleTimeout),
+            defaultQueryTimeout: max(TimeAmount(meta.timeout), .milliseconds(5000))
+        )
+    }
+
+    /// The MetaServer-client settings of this configuration.
+    public var upstreamSettings: UpstreamSettings {
+        UpstreamSettings(
+            attemptTimeout: TimeAmount(meta.timeout),
+            maxForwardHops: meta.maxForwardHops,
+            coalesce: meta.coalesce,
+            coalesceWindow: TimeAmount(meta.coalesceWindow)
+        )
+    }
+}
+
+extension TimeAmount {
+    /// The same span as a `Duration`, to nanosecond precision.
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

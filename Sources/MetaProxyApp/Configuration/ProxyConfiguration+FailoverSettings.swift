@@ -1,0 +1,44 @@
+import PegasusWire
+import RouteModel
+import Router
+
+extension ProxyConfiguration {
+    /// The `failover` section: failover policies and health history.
+    public struct FailoverSettings: Sendable, Equatable {
+        /// `failover.policies_dir`: the directory of policy files, relative to the configuration file.
+        /// Default `policies`.
+        public var policiesDirectory: String
+        /// `failover.history_size`: how many health samples per cluster the policies see. Default 20.
+        public var historySize: Int
+        /// `failover.state_file`: with a routes file (no ZooKeeper), where the effective routes are
+        /// saved so a restart resumes them; relative to the configuration file. Default none (memory only).
+        public var stateFile: String?
+
+        /// The settings with every default (`policies` relative to the working directory).
+        public init() {
+            policiesDirectory = "policies"
+            historySize = 20
+            stateFile = nil
+        }
+
+        static let keys: Set<String> = ["policies_dir", "history_size", "state_file"]
+
+        /// Reads the section, keeping defaults for absent keys.
+        /// - Parameter baseDirectory: The configuration file's directory, for a relative `policies_dir`.
+        init(document: DocumentValue?, baseDirectory: String) throws(DocumentError) {
+            self.init()
+            policiesDirectory = ProxyConfiguration.resolve(policiesDirectory, relativeTo: baseDirectory)
+            guard let document else { return }
+            let section = try document.mapping(knownKeys: Self.keys)
+            if let value = section["policies_dir"] {
+                policiesDirectory = ProxyConfiguration.resolve(try value.string(), relativeTo: baseDirectory)
+            }
+            if let value = section["history_size"] {
+                historySize = try value.integer(in: 1...100_000, expectation: "an integer from 1 to 100000")
+            }
+            if let value = section["state_file"] {
+                stateFile = ProxyConfiguration.resolve(try value.string(), relativeTo: baseDirectory)
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import PegasusWire
+import RouteModel
+import Router
+
+extension ProxyConfiguration {
+    /// The `server` section: listeners and connection limits.
+    public struct ServerSettings: Sendable, Equatable {
+        /// `server.listen`: where clients connect. Default `0.0.0.0:34601`; port 0 picks a free port.
+        public var listen: Endpoint
+        /// `server.admin_listen`: the admin HTTP listener. Default `127.0.0.1:34602`; port 0 picks a free port.
+        public var adminListen: Endpoint
+        /// `server.max_connections`: client connections open at once. Default 10000.
+        public var maxConnections: Int
+        /// `server.max_frame_bytes`: the largest request frame accepted. Default 1048576 (1 MiB).
+        public var maxFrameBytes: Int
+        /// `server.idle_timeout` (seconds in the file): a client connection idle this long is closed; zero
+        /// means never. Default 600 s.
+        public var idleTimeout: Duration
+        /// `server.threads`: event-loop threads; `nil` (the default, or 0 in the file) means one per CPU
+        /// the process may run on (its affinity mask, e.g. under `taskset` or systemd `CPUAffinity=`).
+        public var threads: Int?
+
+        /// The number of event-loop threads to run: ``threads``, or one per CPU this process may use.
+        public var effectiveThreads: Int { threads ?? CPUAffinity.usableCores() }
+
+        /// The settings with every default.
+        public init() {
+            listen = Endpoint(literalHost: "0.0.0.0", port: 34601)
+            adminListen = Endpoint(literalHost: "127.0.0.1", port: 34602)
+            maxConnections = 10000
+            maxFrameBytes = 1_048_576
+            idleTimeout = .seconds(600)
+            threads = nil
+        }
+
+        static let keys: Set<String> = ["listen", "admin_listen", "max_connections", "max_frame_bytes", "idle_timeout", "threads"]
+
+        /// Reads the section, keeping defaults for absent keys.
+        init(document: DocumentValue) throws(DocumentError) {
+            self.init()
+            let section = try document.mapping(knownKeys: Self.keys)
+            if let value = section["listen"] { listen = try value.hostPort(allowsPortZero: true) }
+            if let value = section["admin_listen"] { adminListen = try value.hostPort(allowsPortZero: true) }
+            if let value = section["max_connections"] {
+                maxConnections = try value.integer(in: 1...Int(Int32.max), expectation: "a positive integer")
+            }
+            if let value = section["max_frame_bytes"] {
+                maxFrameBytes = try value.integer(in: 1...Int(Int32.max), expectation: "a positive integer")
+            }
+            if let value = section["idle_timeout"] {
+                let seconds = try value.integer(
+                    in: 0...Int(Int32.max),
+                    expectation: "a whole number of seconds (0 = never)"
+                )
+                idleTimeout = .seconds(seconds)
+            }
+            if let value = section["threads"] {
+                let count = try value.integer(in: 0...1024, expectation: "a thread count from 1 to 1024 (0 = one per usable CPU)")
+                threads = count == 0 ? nil : count
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Logging
+import PegasusWire
+import RouteModel
+import Router
+import ZooKeeper
+
+extension ProxyConfiguration {
+    /// The effective configuration as flat `key path: value` pairs, for logging at startup.
+    ///
+    /// Secrets are never included: `zookeeper.auth` shows only the scheme.
+    public var summary: [String: String] {
+        var summary: [String: String] = [
+            "server.listen": server.listen.description,
+            "server.admin_listen": server.adminListen.description,
+            "server.max_connections": "\(server.maxConnections)",
+            "server.max_frame_bytes": "\(server.maxFrameBytes)",
+            "server.idle_timeout": "\(server.idleTimeout.components.seconds)s",
+            "server.threads": "\(server.effectiveThreads)",
+            "meta.timeout": "\(Self.milliseconds(meta.timeout))ms",
+            "meta.max_forward_hops": "\(meta.maxForwardHops)",
+            "meta.coalesce": "\(meta.coalesce)",
+            "meta.coalesce_window": "\(Self.milliseconds(meta.coalesceWindow))ms",
+            "failover.policies_dir": failover.policiesDirectory,
+            "failover.history_size": "\(failover.historySize)",
+            "failover.state_file": failover.stateFile ?? "(memory only)",
+            "metric.type": metric.kind.rawValue,
+            "metric.tags": metric.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                separator: ","
+            ),
+            "log.level": log.level.rawValue,
+        ]
+        switch routeSource {
+        case .zookeeper(let settings):
+            summary["route_source"] = "zookeeper"
+            summary["zookeeper.address"] = settings.connectString
+            summary["zookeeper.root"] = settings.root
+            summary["zookeeper.timeout"] = "\(Self.milliseconds(settings.sessionTimeout))ms"
+            summary["zookeeper.table_watcher_cache_capacity"] = "\(settings.tableWatcherCacheCapacity)"
+            summary["zookeeper.auth"] = settings.auth.map(\.description) ?? "none"
+            // Writers by scheme and user only: a digest id's hash is derived from the password.
+            summary["zookeeper.failover_writers"] = settings.failoverWriters.map { writer in
+                "\(writer.scheme):\(writer.id.split(separator: ":").first.map(String.init) ?? "")"
+            }.joined(separator: ",")
+        case .file(let path):
+            summary["route_source"] = "file"
+            summary["routes_file"] = path
+        case nil:
+            summary["route_source"] = "none"
+        }
+        if let file { summary["config_file"] = file }
+        return summary
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
