@@ -18,7 +18,7 @@ import os
 import struct
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "tools"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration", "tools"))
 from rdsn_crc_check import crc32c  # noqa: E402  (CRC-32C, written from the protocol doc)
 
 
