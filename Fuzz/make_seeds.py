@@ -3,7 +3,7 @@
 
 Usage: make_seeds.py TESTDATA_DIR OUT_DIR
 
-TESTDATA_DIR is shared/testdata/pegasus-rpc (golden frames, one hex frame per *.hex file).
+TESTDATA_DIR is Tests/Fixtures/pegasus-rpc (golden frames, one hex frame per *.hex file).
 Writes OUT_DIR/<target>/seed-* for the targets request, reply, rdsn and route, and
 OUT_DIR/<target>.dict (libFuzzer dictionaries). Seeds are derived from the golden frames:
   request  every req_*.hex frame, and two frames back to back (a pipelined stream);
@@ -18,7 +18,7 @@ import os
 import struct
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "tools"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration", "tools"))
 from rdsn_crc_check import crc32c  # noqa: E402  (CRC-32C, written from the protocol doc)
 
 

@@ -43,7 +43,7 @@ say "meta-proxy query no_such_table                   (unknown table: ERR_OBJECT
 "$BIN/meta-proxy" query no_such_table --meta 127.0.0.1:34601 || true
 
 say "the real Pegasus Python client (pypegasus3), given only the proxy's address: set/get/remove"
-( cd "$LOG" && python3 "$OLDPWD/tests/e2e/pyclient_ops.py" --meta 127.0.0.1:34601 --table orders --table metrics --tag demo ) | python3 -m json.tool
+( cd "$LOG" && python3 "$OLDPWD/integration/e2e/pyclient_ops.py" --meta 127.0.0.1:34601 --table orders --table metrics --tag demo ) | python3 -m json.tool
 
 say "GET /routes and a few metrics from the admin endpoint"
 curl -s http://127.0.0.1:34602/routes | head -40

@@ -11,7 +11,7 @@
 #   FUZZ_TARGETS     targets to run, space separated (default: all four)
 #   FUZZ_CORPUS_DIR  keep the corpora here across runs (default: a temporary directory, seeded afresh)
 #   FUZZ_FLAGS       extra libFuzzer flags, e.g. "-use_value_profile=1 -jobs=2"
-#   FUZZ_TESTDATA    the golden frames (default: ../shared/testdata/pegasus-rpc next to the repository)
+#   FUZZ_TESTDATA    the golden frames (default: Tests/Fixtures/pegasus-rpc)
 #   FUZZ_CONFIG      debug or release build of the fuzz package. Default: debug for runs under 300 s per
 #                    target (builds in about a minute), release for longer ones (about 3 minutes to
 #                    build, then some 20 times more executions per second; bounds and overflow checks stay on)
@@ -30,7 +30,7 @@ seconds=${1:-${FUZZ_SECONDS:-60}}
 targets=${FUZZ_TARGETS:-request reply route rdsn}
 if [ "$seconds" -lt 300 ]; then config=${FUZZ_CONFIG:-debug}; else config=${FUZZ_CONFIG:-release}; fi
 case "$config" in debug | release) ;; *) fatal "FUZZ_CONFIG must be debug or release, got '$config'" ;; esac
-testdata=${FUZZ_TESTDATA:-../shared/testdata/pegasus-rpc}
+testdata=${FUZZ_TESTDATA:-Tests/Fixtures/pegasus-rpc}
 [ -d "$testdata" ] || fatal "golden frames not found at $testdata (set FUZZ_TESTDATA)"
 
 work=$(mktemp -d /tmp/meta-proxy-fuzz.XXXXXX)

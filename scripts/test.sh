@@ -2,7 +2,7 @@
 # Runs every test of meta-proxy on a fresh Debian machine:
 #   installs what the tests need (apt + pip), builds, starts a throwaway ZooKeeper on loopback,
 #   runs the Swift test suites, the end-to-end suites (real pypegasus3 client) and the fault runner
-#   (tests/faults), stops ZooKeeper, then runs every libFuzzer target for a short while
+#   (integration/faults), stops ZooKeeper, then runs every libFuzzer target for a short while
 #   (scripts/fuzz.sh).
 # Usage: scripts/test.sh            (everything)
 #        SKIP_INSTALL=1 scripts/test.sh   (machine already set up)
@@ -40,12 +40,12 @@ grep -E '✘|error:|recorded an issue|Test run with|Executed [0-9]+ tests' /tmp/
 if [ $rc -ne 0 ]; then echo "swift test failed (exit $rc); full log: /tmp/meta-proxy-swift-test.log"; status=1; fi
 
 log "end-to-end suites (real pypegasus3 client, meta-proxy and pegasus-sim processes)"
-python3 -m pytest -q --tb=short tests/e2e || status=1
+python3 -m pytest -q --tb=short integration/e2e || status=1
 
 # The fault runner starts its own ZooKeeper per test module (it stops, pauses and restarts it);
 # same binaries (META_PROXY_BIN, PEGASUS_SIM_BIN) and ZK_SCRIPT as above. See docs/reliability.md.
 log "fault runner (ZooKeeper, MetaServer, failover and proxy faults under load)"
-python3 -m pytest -q --tb=short tests/faults || status=1
+python3 -m pytest -q --tb=short integration/faults || status=1
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 if [ "$FUZZ_SECONDS" -gt 0 ]; then

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What is known about one duplication of the table (design doc §3.3–3.4), as a decision input.
+/// What is known about one duplication of the table (docs/pegasus-reference.md §12.3–§12.4), as a decision input.
 ///
 /// ``DecisionInput/duplications`` holds the views from the primary to each backup,
 /// ``DecisionInput/reverseDuplications`` those from a backup back to the primary.

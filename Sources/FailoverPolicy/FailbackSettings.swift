@@ -3,7 +3,7 @@
 /// ```yaml
 /// failback: { after_healthy: 5m, require_reverse_duplication: true }
 /// ```
-/// Data caveat (design doc §5.2): duplication is one-way. While the table is on the backup, its
+/// Data caveat (docs/pegasus-reference.md §14 item 2): duplication is one-way. While the table is on the backup, its
 /// writes reach the primary only through a reverse duplication (backup → primary), and the old
 /// primary's unshipped tail from before the failover never reached the backup. Failing back without
 /// a healthy reverse duplication silently drops every write taken by the backup.

@@ -8,7 +8,7 @@ import Foundation
 /// ```
 /// A duplication passes when it is duplicating, its status is `DS_LOG`, its fail mode is not
 /// `FAIL_SKIP`, its lag is known, the lag observation is at most `max_lag_age` old and the lag is at
-/// most `max_lag_decrees` (design doc §3.3–3.4).
+/// most `max_lag_decrees` (docs/pegasus-reference.md §12.3–§12.4).
 ///
 /// - Important: when the primary dies its lag can no longer be read, so the observation ages from
 ///   then on. `max_lag_age` must leave room for `probe.interval × probe.fall + switch.min_down` plus

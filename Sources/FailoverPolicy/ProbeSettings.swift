@@ -4,7 +4,7 @@
 /// probe: { interval: 2s, timeout: 1s, fall: 3, rise: 3 }
 /// ```
 /// A cluster becomes *down* after `fall` failed probes in a row and *up* after `rise` good ones
-/// (design doc §2.3). The prober applies these per cluster; this module only carries and validates them.
+/// (docs/pegasus-reference.md §11.3). The prober applies these per cluster; this module only carries and validates them.
 public struct ProbeSettings: Hashable, Sendable {
     /// `probe.interval`: time between probes. Default `2s`. Must be greater than zero.
     public var interval: Duration

@@ -1,4 +1,4 @@
-/// Where a ``DuplicationObservation``'s per-partition lag came from (`pegasus-health-and-duplication.md` §3.4).
+/// Where a ``DuplicationObservation``'s per-partition lag came from (docs/pegasus-reference.md §12.4).
 public enum DuplicationLagSource: String, Sendable, Hashable, Codable {
     /// The duplication query's `partition_states` (Pegasus 2.6/master).
     case partitionStates = "partition_states"

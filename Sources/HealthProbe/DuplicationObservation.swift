@@ -5,7 +5,7 @@
 #endif
 
 /// What the primary cluster's leader last said about one table's duplication to one backup cluster:
-/// the input of a "would failing over lose data" judgement (`pegasus-health-and-duplication.md` §3.4).
+/// the input of a "would failing over lose data" judgement (docs/pegasus-reference.md §12.4).
 ///
 /// Lag is `last_committed_decree - confirmed_decree` per partition, from the duplication query's
 /// `partition_states` or, when the server has none (v2.4/v2.5), from the primaries' own

@@ -11,7 +11,7 @@ import Synchronization
 
 /// Watches every primary and backup cluster: per-MetaServer and per-cluster rise/fall health, leader,
 /// bounded history, and the duplication state of protected tables
-/// (`pegasus-health-and-duplication.md` §1, §2.3, §3.4).
+/// (docs/pegasus-reference.md §10, §11.3, §12.4).
 ///
 /// Each cluster is probed once per ``ProbeSettings/interval``, whatever the number of tables routed
 /// to it: `GET /version` on every MetaServer, `GET /meta/cluster` for the leader, plus the injected

@@ -5,7 +5,7 @@
 #endif
 
 /// Decoders for the JSON bodies of the MetaServer and ReplicaServer HTTP endpoints
-/// (`pegasus-health-and-duplication.md` §1.2, §1.5, §3.4, §3.5).
+/// (docs/pegasus-reference.md §10.2, §10.5, §12.4, §12.5).
 enum MetaHTTPBody {
     /// Decodes `body` as `T`, mapping any failure to ``ProbeError/Code-swift.struct/invalidResponse``.
     static func decode<T: Decodable>(_ type: T.Type, from body: [UInt8], url: String) throws(ProbeError) -> T {

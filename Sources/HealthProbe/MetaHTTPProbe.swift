@@ -1,5 +1,5 @@
 /// Typed probes of the MetaServer (and ReplicaServer) HTTP endpoints
-/// (`pegasus-health-and-duplication.md` §1, §3.4, §3.5).
+/// (docs/pegasus-reference.md §10, §12.4, §12.5).
 ///
 /// Addresses are plain `host:port` strings. Redirects are never followed here: leader-only endpoints
 /// return ``LeaderReply/redirected(leader:)`` and the caller decides whether to ask the leader.

@@ -1,5 +1,5 @@
 /// A table's duplication lag as its primary ReplicaServers report it over
-/// `GET /replica/duplication?appid=N` (`pegasus-health-and-duplication.md` §3.4): the v2.4/v2.5 source
+/// `GET /replica/duplication?appid=N` (docs/pegasus-reference.md §12.4): the v2.4/v2.5 source
 /// of per-partition lag, whose duplication query carries no `partition_states`.
 ///
 /// A partition's lag is `not_confirmed_mutations_num` (live `last_committed_decree − confirmed_decree`)

@@ -29,13 +29,13 @@ public struct WireError: Error, CustomStringConvertible, Equatable, Sendable {
 
         /// The input ended before a value, length or frame was complete.
         public static let truncated = Code(.truncated)
-        /// A request frame does not start with `THFT` (pegasus-rpc.md §1, §2).
+        /// A request frame does not start with `THFT` (docs/pegasus-reference.md §2, §3).
         public static let badMagic = Code(.badMagic)
-        /// A THFT header version other than 0 or 1 (pegasus-rpc.md §1).
+        /// A THFT header version other than 0 or 1 (docs/pegasus-reference.md §2).
         public static let badHeaderVersion = Code(.badHeaderVersion)
-        /// A v0 header whose `hdr_length` is not 48 (pegasus-rpc.md §2.1).
+        /// A v0 header whose `hdr_length` is not 48 (docs/pegasus-reference.md §3.1).
         public static let badHeaderLength = Code(.badHeaderLength)
-        /// A reply's `total_length` is too small to hold its own fixed parts (pegasus-rpc.md §3).
+        /// A reply's `total_length` is too small to hold its own fixed parts (docs/pegasus-reference.md §4).
         public static let badFrameLength = Code(.badFrameLength)
         /// A frame announces more bytes than the decoder's `maxFrameBytes`.
         public static let frameTooLarge = Code(.frameTooLarge)

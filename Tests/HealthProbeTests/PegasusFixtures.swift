@@ -1,4 +1,4 @@
-/// Response bodies shaped as in `pegasus-health-and-duplication.md` §1.5, §3.4, §3.5.
+/// Response bodies shaped as in docs/pegasus-reference.md §10.5, §12.4, §12.5.
 enum PegasusFixtures {
     static let version = #"{"Version":"2.5.0","GitCommit":"0123abcd"}"# + "\n"
 
@@ -15,7 +15,7 @@ enum PegasusFixtures {
             + #""max_replica_count":"3"}}"# + "\n"
     }
 
-    /// The master example of §3.5: one duplication to `tjsrv`, partitions 0 (lag 5) and 1 (lag 0).
+    /// The master example of docs/pegasus-reference.md §12.5: one duplication to `tjsrv`, partitions 0 (lag 5) and 1 (lag 0).
     static let duplicationMaster =
         #"{"1":{"create_ts":"2023-11-14 22:13:20","dupid":1700000000,"fail_mode":"FAIL_SLOW","#
         + #""partition_states":{"0":{"confirmed_decree":95,"last_committed_decree":100},"#

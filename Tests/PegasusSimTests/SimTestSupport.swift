@@ -266,7 +266,7 @@ func standardConfiguration(
     )
 }
 
-/// Golden reply bytes from `shared/testdata/pegasus-rpc` (a sibling of the repository root).
+/// Golden reply bytes from `Tests/Fixtures/pegasus-rpc` (see its README.md).
 enum Golden {
     static func bytes(_ name: String) throws -> [UInt8] {
         var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -274,7 +274,7 @@ enum Golden {
         {
             url = url.deletingLastPathComponent()
         }
-        let file = url.deletingLastPathComponent().appendingPathComponent("shared/testdata/pegasus-rpc/\(name)")
+        let file = url.appendingPathComponent("Tests/Fixtures/pegasus-rpc/\(name)")
         let hex = try String(contentsOf: file, encoding: .utf8).filter(\.isHexDigit)
         var bytes: [UInt8] = []
         var index = hex.startIndex

@@ -107,7 +107,7 @@ struct GoldenResponseTests {
         var out = ByteBuffer()
         frame.encode(seqid: 0x0102_0304, into: &out)
         var expected = bytes
-        // The seqid sits at 4 + (4 + 6) + 4 + (4 + 42) = 64 (pegasus-rpc.md §6.6).
+        // The seqid sits at 4 + (4 + 6) + 4 + (4 + 42) = 64 (docs/pegasus-reference.md §4.2).
         expected.replaceSubrange(64..<68, with: [1, 2, 3, 4])
         #expect(Array(out.readableBytesView) == expected)
     }

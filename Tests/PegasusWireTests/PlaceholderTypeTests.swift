@@ -10,7 +10,7 @@ struct PlaceholderTypeTests {
         return Array(buffer.readableBytesView)
     }
 
-    @Test("rpc_address packs ip, port and type 1 into an i64 (pegasus-rpc.md §4.1)")
+    @Test("rpc_address packs ip, port and type 1 into an i64 (docs/pegasus-reference.md §5.1)")
     func rpcAddress() throws {
         let address = try #require(RpcAddress(parsing: "10.1.2.3:34601"))
         #expect(bytes(address) == [0x0a, 0x01, 0x02, 0x03, 0x87, 0x29, 0x00, 0x01])

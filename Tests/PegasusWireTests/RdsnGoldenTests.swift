@@ -165,7 +165,7 @@ struct RdsnGoldenTests {
         #expect(bad.output.hasPrefix("FAIL "))
     }
 
-    /// Runs `tests/tools/rdsn_crc_check.py` on `files`.
+    /// Runs `integration/tools/rdsn_crc_check.py` on `files`.
     static func runChecker(_ files: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -179,8 +179,8 @@ struct RdsnGoldenTests {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// `<repo root>/tests/tools/rdsn_crc_check.py`; this file is `<repo root>/Tests/PegasusWireTests/…`.
+    /// `<repo root>/integration/tools/rdsn_crc_check.py`; this file is `<repo root>/Tests/PegasusWireTests/…`.
     static let checkerPath = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("tests/tools/rdsn_crc_check.py")
+        .appendingPathComponent("integration/tools/rdsn_crc_check.py")
 }

@@ -3,7 +3,7 @@ import PegasusWire
 import RouteModel
 import Router
 
-/// A ``DuplicationSource`` over `RPC_CM_QUERY_DUPLICATION` (design doc §3.1–3.4), plus a query_config
+/// A ``DuplicationSource`` over `RPC_CM_QUERY_DUPLICATION` (docs/pegasus-reference.md §12.1–§12.4), plus a query_config
 /// for the partition count (without it every lag is unknown). When the RPC fails — a server without
 /// the RPC, a transport error, an error code — the `fallback` source (HTTP) is asked instead.
 ///

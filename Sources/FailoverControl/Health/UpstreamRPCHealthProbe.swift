@@ -5,7 +5,7 @@ import Router
 
 /// The ``RPCHealthProbe`` of meta-proxy: `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX` for the probed
 /// table through ``ProbeUpstreams``, following `ERR_FORWARD_TO_OTHERS` to the leader a bounded number
-/// of times (design doc §2.3: a leader answers and every partition has a primary).
+/// of times (docs/pegasus-reference.md §11.3: a leader answers and every partition has a primary).
 public struct UpstreamRPCHealthProbe: RPCHealthProbe {
     private let upstreams: ProbeUpstreams
 

@@ -6,7 +6,7 @@ import RouteModel
 import Router
 
 /// The planned switchover (`failover switch --planned`): the table migrator's steps
-/// (pegasus-health-and-duplication.md §4.1) against a live source cluster.
+/// (docs/pegasus-reference.md §13.1) against a live source cluster.
 extension FailoverAdmin {
     /// Moves `table` to `target` without losing writes, while the cluster it is on is alive.
     ///

@@ -1,5 +1,5 @@
 /// Which `duplication_entry` fields the simulated MetaServers write in duplication query replies
-/// (pegasus-health-and-duplication.md §3.2, §3.5).
+/// (docs/pegasus-reference.md §12.2, §12.5).
 public enum SimDuplicationShape: String, Hashable, Sendable, CaseIterable {
     /// Current master: fields 1-4, 7 `fail_mode`, 8 `remote_app_name`, 9 `remote_replica_count`,
     /// 11 `partition_states`.

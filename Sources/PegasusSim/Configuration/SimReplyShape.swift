@@ -1,5 +1,5 @@
 /// Which `partition_configuration` fields the simulated MetaServers write in query-config replies
-/// (pegasus-rpc.md §4.3).
+/// (docs/pegasus-reference.md §5.3).
 public enum SimReplyShape: String, Hashable, Sendable, CaseIterable {
     /// Fields 1-7 only: what pypegasus3's generated classes produce.
     case plain

@@ -4,7 +4,7 @@ import PegasusWire
 
 /// Answers decoded THFT requests of one connection, each on its own: after the node's latency,
 /// never (hung node), or by closing the connection. A frame the decoder rejects closes it too,
-/// as rDSN closes a session whose parser fails (pegasus-rpc.md §1). Replies without latency are
+/// as rDSN closes a session whose parser fails (docs/pegasus-reference.md §2). Replies without latency are
 /// flushed once per read (at read complete, or before a close), not one by one.
 final class SimRPCHandler: ChannelInboundHandler {
     typealias InboundIn = RequestFrame

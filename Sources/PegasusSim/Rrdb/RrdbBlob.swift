@@ -2,7 +2,7 @@ import NIOCore
 import PegasusWire
 
 /// rDSN `blob`: a Thrift binary under a STRUCT header, without struct framing
-/// (pegasus-rpc.md §4.1). The args of `get`, `remove` and `ttl` are one bare blob (the key).
+/// (docs/pegasus-reference.md §5.1). The args of `get`, `remove` and `ttl` are one bare blob (the key).
 public struct RrdbBlob: Hashable, Sendable, ThriftCodable, ExpressibleByStringLiteral {
     /// The bytes.
     public var bytes: [UInt8]

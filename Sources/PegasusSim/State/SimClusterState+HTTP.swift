@@ -1,4 +1,4 @@
-/// HTTP handling shared by MetaServers and ReplicaServers (pegasus-health-and-duplication.md §1).
+/// HTTP handling shared by MetaServers and ReplicaServers (docs/pegasus-reference.md §10).
 extension SimClusterState {
     /// Decides the reply of `node` to an HTTP request for `target`, with `route` answering the
     /// node-specific paths (`nil` = unknown path).

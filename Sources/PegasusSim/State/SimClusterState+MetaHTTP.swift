@@ -1,6 +1,6 @@
 import PegasusWire
 
-/// The MetaServer HTTP endpoints (pegasus-health-and-duplication.md §1.3-1.5, §3.5;
+/// The MetaServer HTTP endpoints (docs/pegasus-reference.md §10.3–§10.5, §12.5;
 /// src/meta/meta_http_service.cpp).
 extension SimClusterState {
     /// Decides the reply of MetaServer `index` to an HTTP request for `target`.

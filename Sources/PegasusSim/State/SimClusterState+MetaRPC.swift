@@ -1,6 +1,6 @@
 import PegasusWire
 
-/// THFT requests to a MetaServer (pegasus-rpc.md §3-5).
+/// THFT requests to a MetaServer (docs/pegasus-reference.md §4–§6).
 extension SimClusterState {
     /// Decides the reply of MetaServer `index` to `frame`.
     mutating func handleMetaRPC(_ index: Int, _ frame: RequestFrame) -> SimOutcome<ResponseFrame> {

@@ -7,7 +7,7 @@ extension SimClusterState {
     static let maxReplicaCount: Int32 = 3
 
     /// Partition `index` of `table` as the leader reports it, in the configured reply shape
-    /// (pegasus-rpc.md §4.3).
+    /// (docs/pegasus-reference.md §5.3).
     func partitionConfiguration(_ table: SimTableState, _ index: Int) -> PartitionConfiguration {
         let partition = table.partitions[index]
         let shape = configuration.replyShape
@@ -28,7 +28,7 @@ extension SimClusterState {
         )
     }
 
-    /// What a follower answers to a query-config request (pegasus-rpc.md §5.1): one partition
+    /// What a follower answers to a query-config request (docs/pegasus-reference.md §6.1): one partition
     /// naming the leader, every other field default; no partition when it knows no leader.
     func forwardQueryConfigResponse() -> QueryConfigResponse {
         var response = QueryConfigResponse(err: .forwardToOthers)
@@ -90,7 +90,7 @@ extension SimClusterState {
         )
     }
 
-    /// `duplication_entry` of `duplication` in the configured duplication shape (§3.2).
+    /// `duplication_entry` of `duplication` in the configured duplication shape (docs/pegasus-reference.md §12.2).
     func duplicationEntry(_ duplication: SimDuplicationState, of table: SimTableState) -> DuplicationEntry {
         var entry = DuplicationEntry(
             dupid: duplication.dupid,
@@ -115,7 +115,7 @@ extension SimClusterState {
     }
 
     /// The keys and values of `RPC_CM_CLUSTER_INFO` as `leader` answers it
-    /// (pegasus-health-and-duplication.md §2.2); HTTP `/meta/cluster` omits the last, `cluster_name`.
+    /// (docs/pegasus-reference.md §11.2); HTTP `/meta/cluster` omits the last, `cluster_name`.
     func clusterInfoPairs(leader: Int) -> [(String, String)] {
         [
             ("meta_servers", metaAddressTexts.joined(separator: ",")),

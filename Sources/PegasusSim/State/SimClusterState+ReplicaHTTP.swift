@@ -1,7 +1,7 @@
 import PegasusWire
 
 /// The ReplicaServer HTTP endpoint `/replica/duplication?appid=N`
-/// (src/replica/replica_http_service.cpp; pegasus-health-and-duplication.md §3.4), served on the
+/// (src/replica/replica_http_service.cpp; docs/pegasus-reference.md §12.4), served on the
 /// replica's RPC port, the address query_config reports for the partitions it is primary of.
 /// `remote_app_name` is written with the `master` duplication shape only (v2.5.0 has no such field).
 extension SimClusterState {

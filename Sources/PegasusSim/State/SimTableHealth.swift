@@ -1,5 +1,5 @@
 /// A table's partition health as the MetaServer counts it (src/common/replication_common.cpp
-/// `add_app_info`; pegasus-health-and-duplication.md §2.1).
+/// `add_app_info`; docs/pegasus-reference.md §11.1).
 struct SimTableHealth: Sendable {
     /// Partitions with a primary and `1 + secondaries >= max_replica_count`.
     var fullyHealthy = 0

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// The frame format of a connection, chosen once from its first four bytes, as rDSN does
-/// (`rpc_session::prepare_parser`, pegasus-rpc.md §1).
+/// (`rpc_session::prepare_parser`, docs/pegasus-reference.md §2).
 public enum ConnectionFormat: Sendable, Equatable {
     /// `THFT`: Thrift-framed requests (Java, Go, Python, Node.js clients).
     case thft

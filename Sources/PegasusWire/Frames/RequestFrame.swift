@@ -1,7 +1,7 @@
 import NIOCore
 
 /// One THFT request frame: header, Thrift message header, and the message bytes
-/// (pegasus-rpc.md §2).
+/// (docs/pegasus-reference.md §3).
 ///
 /// `body` and `args` are slices of the received buffer (no copy). A decoded frame re-encodes
 /// byte for byte.
@@ -25,7 +25,7 @@ public struct RequestFrame: Equatable, Sendable {
 
     // MARK: Building and writing
 
-    /// Builds a frame whose args struct holds `args` as field 1 (pegasus-rpc.md §2.4).
+    /// Builds a frame whose args struct holds `args` as field 1 (docs/pegasus-reference.md §3.4).
     /// - Parameters:
     ///   - header: The THFT header to send.
     ///   - name: The RPC name, e.g. `RpcName.queryConfig`.
@@ -100,7 +100,7 @@ public struct RequestFrame: Equatable, Sendable {
 
     /// Decodes the request struct from the args the way rDSN does: one field header (id and type
     /// not checked), the struct, then one more field header, normally the args' stop, also not
-    /// checked (pegasus-rpc.md §2.4). Error offsets count from the start of `args`.
+    /// checked (docs/pegasus-reference.md §3.4). Error offsets count from the start of `args`.
     /// - Throws: `.missingField` when the args struct is empty; `WireError` on malformed bytes.
     public func decodeArgs<T: ThriftDecodable>(_: T.Type) throws(WireError) -> T {
         var reader = ThriftReader(args)

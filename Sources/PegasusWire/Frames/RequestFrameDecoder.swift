@@ -1,6 +1,6 @@
 import NIOCore
 
-/// Splits a THFT byte stream into `RequestFrame`s (pegasus-rpc.md §1-2).
+/// Splits a THFT byte stream into `RequestFrame`s (docs/pegasus-reference.md §2–§3).
 ///
 /// Returns `nil` until a whole frame is buffered. Header errors (magic, version, v0 header
 /// length, negative lengths, a frame over `maxFrameBytes`) throw as soon as their bytes arrive,

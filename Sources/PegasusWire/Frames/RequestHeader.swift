@@ -1,7 +1,7 @@
 import NIOCore
 
 /// The THFT header of a request frame, version 0 (48 fixed bytes) or 1 (16 bytes + a
-/// `thrift_request_meta_v1` struct) (pegasus-rpc.md §2.1-2.2).
+/// `thrift_request_meta_v1` struct) (docs/pegasus-reference.md §3.1–§3.2).
 ///
 /// Everything needed to re-encode a decoded header byte for byte is kept: the v0 CRC fields
 /// (never checked by the server) and which v1 meta fields were present.

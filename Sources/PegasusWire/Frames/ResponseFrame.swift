@@ -1,6 +1,6 @@
 import NIOCore
 
-/// One reply frame from a MetaServer to a Thrift client (pegasus-rpc.md §3):
+/// One reply frame from a MetaServer to a Thrift client (docs/pegasus-reference.md §4):
 /// i32 total length (counting itself), envelope error name, message begin `<name>_ACK` / REPLY /
 /// seqid, then the result struct when the handler produced one.
 ///
@@ -43,7 +43,7 @@ public struct ResponseFrame: Equatable, Sendable {
     }
 
     /// What rDSN answers for an RPC name it cannot dispatch: envelope `ERR_HANDLER_NOT_FOUND`,
-    /// `<requestName>_ACK`, REPLY, the request's seqid, no body (pegasus-rpc.md §5.3).
+    /// `<requestName>_ACK`, REPLY, the request's seqid, no body (docs/pegasus-reference.md §6.3).
     public static func handlerNotFound(requestName: String, seqid: Int32) -> ResponseFrame {
         ResponseFrame(
             errorName: ErrorCode.handlerNotFound.name,

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// Splits a MetaServer reply stream into `ResponseFrame`s (pegasus-rpc.md §3).
+/// Splits a MetaServer reply stream into `ResponseFrame`s (docs/pegasus-reference.md §4).
 ///
 /// Returns `nil` until a whole frame is buffered. A negative or too small `total_length`, or one
 /// over `maxFrameBytes`, throws as soon as the 4 length bytes arrive, so an oversized frame is never

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `app_info` (idl/dsn.layer2.thrift; pegasus-rpc.md §4.4): one table in a list_apps reply.
+/// `app_info` (idl/dsn.layer2.thrift; docs/pegasus-reference.md §5.4): one table in a list_apps reply.
 public struct AppInfo: Hashable, Sendable, ThriftCodable {
     /// 1 `status`.
     public var status: AppStatus

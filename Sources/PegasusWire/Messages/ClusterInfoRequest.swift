@@ -1,7 +1,7 @@
 import NIOCore
 
-/// `configuration_cluster_info_request` (idl/meta_admin.thrift; pegasus-health-and-duplication.md
-/// §2.2): args of `RPC_CM_CLUSTER_INFO`. It has no fields.
+/// `configuration_cluster_info_request` (idl/meta_admin.thrift; docs/pegasus-reference.md
+/// §11.2): args of `RPC_CM_CLUSTER_INFO`. It has no fields.
 public struct ClusterInfoRequest: Hashable, Sendable, ThriftCodable {
     /// Creates the (empty) request.
     public init() {}

@@ -1,7 +1,7 @@
 import NIOCore
 
-/// `configuration_cluster_info_response` (idl/meta_admin.thrift; pegasus-health-and-duplication.md
-/// §2.2): result of `RPC_CM_CLUSTER_INFO`, parallel key and value lists.
+/// `configuration_cluster_info_response` (idl/meta_admin.thrift; docs/pegasus-reference.md
+/// §11.2): result of `RPC_CM_CLUSTER_INFO`, parallel key and value lists.
 public struct ClusterInfoResponse: Hashable, Sendable, ThriftCodable {
     /// 1 `err`: `ERR_FORWARD_TO_OTHERS` (empty lists) from a follower.
     public var err: ErrorCode

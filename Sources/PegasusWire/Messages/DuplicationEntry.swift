@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `duplication_entry` (idl/duplication.thrift; pegasus-health-and-duplication.md §3.2): one
+/// `duplication_entry` (idl/duplication.thrift; docs/pegasus-reference.md §12.2): one
 /// duplication of a table. Maps are written in ascending key order, as C++ `std::map` iterates.
 public struct DuplicationEntry: Hashable, Sendable, ThriftCodable {
     /// 1 `dupid` (the creation time in seconds).

@@ -1,7 +1,7 @@
 import NIOCore
 
-/// `duplication_partition_state` (idl/duplication.thrift; pegasus-health-and-duplication.md §3.2,
-/// §3.4): lag of a partition = `lastCommittedDecree - confirmedDecree`; -1 means unknown.
+/// `duplication_partition_state` (idl/duplication.thrift; docs/pegasus-reference.md §12.2,
+/// §12.4): lag of a partition = `lastCommittedDecree - confirmedDecree`; -1 means unknown.
 public struct DuplicationPartitionState: Hashable, Sendable, ThriftCodable {
     /// 1 `confirmed_decree`: highest decree the remote acknowledged.
     public var confirmedDecree: Int64

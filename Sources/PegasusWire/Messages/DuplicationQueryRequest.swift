@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `duplication_query_request` (idl/duplication.thrift; pegasus-health-and-duplication.md §3.2):
+/// `duplication_query_request` (idl/duplication.thrift; docs/pegasus-reference.md §12.2):
 /// args of `RPC_CM_QUERY_DUPLICATION`.
 public struct DuplicationQueryRequest: Hashable, Sendable, ThriftCodable {
     /// 1 `app_name`.

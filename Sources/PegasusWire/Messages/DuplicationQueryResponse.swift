@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `duplication_query_response` (idl/duplication.thrift; pegasus-health-and-duplication.md §3.2):
+/// `duplication_query_response` (idl/duplication.thrift; docs/pegasus-reference.md §12.2):
 /// result of `RPC_CM_QUERY_DUPLICATION`. There is no field 2.
 public struct DuplicationQueryResponse: Hashable, Sendable, ThriftCodable {
     /// 1 `err`: `ERR_OK`, `ERR_APP_NOT_EXIST`, or leader/ACL errors.

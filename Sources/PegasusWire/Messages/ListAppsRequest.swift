@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `configuration_list_apps_request` (idl/meta_admin.thrift; pegasus-rpc.md §4.4): args of
+/// `configuration_list_apps_request` (idl/meta_admin.thrift; docs/pegasus-reference.md §5.4): args of
 /// `RPC_CM_LIST_APPS`.
 public struct ListAppsRequest: Hashable, Sendable, ThriftCodable {
     /// 1 `status`: `.invalid` = no filter.

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `configuration_list_apps_response` (idl/meta_admin.thrift; pegasus-rpc.md §4.4): result of
+/// `configuration_list_apps_response` (idl/meta_admin.thrift; docs/pegasus-reference.md §5.4): result of
 /// `RPC_CM_LIST_APPS`.
 public struct ListAppsResponse: Hashable, Sendable, ThriftCodable {
     /// 1 `err`.

@@ -1,10 +1,10 @@
 import NIOCore
 
-/// `negotiation_request` (idl/security.thrift; pegasus-rpc.md §4.5): args of `RPC_NEGOTIATION`.
+/// `negotiation_request` (idl/security.thrift; docs/pegasus-reference.md §5.5): args of `RPC_NEGOTIATION`.
 public struct NegotiationRequest: Hashable, Sendable, ThriftCodable {
     /// 1 `status`.
     public var status: NegotiationStatus
-    /// 2 `msg`: an rDSN blob: a Thrift binary under a STRUCT field header (pegasus-rpc.md §4.1).
+    /// 2 `msg`: an rDSN blob: a Thrift binary under a STRUCT field header (docs/pegasus-reference.md §5.1).
     public var msg: [UInt8]
 
     /// Creates a request.

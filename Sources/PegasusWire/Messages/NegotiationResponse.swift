@@ -1,11 +1,11 @@
 import NIOCore
 
-/// `negotiation_response` (idl/security.thrift; pegasus-rpc.md §4.5): result of `RPC_NEGOTIATION`;
+/// `negotiation_response` (idl/security.thrift; docs/pegasus-reference.md §5.5): result of `RPC_NEGOTIATION`;
 /// `.saslAuthDisable` with an empty msg when the server has authentication off.
 public struct NegotiationResponse: Hashable, Sendable, ThriftCodable {
     /// 1 `status`.
     public var status: NegotiationStatus
-    /// 2 `msg`: an rDSN blob: a Thrift binary under a STRUCT field header (pegasus-rpc.md §4.1).
+    /// 2 `msg`: an rDSN blob: a Thrift binary under a STRUCT field header (docs/pegasus-reference.md §5.1).
     public var msg: [UInt8]
 
     /// Creates a response.

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `partition_configuration` (idl/dsn.layer2.thrift; pegasus-rpc.md §4.3).
+/// `partition_configuration` (idl/dsn.layer2.thrift; docs/pegasus-reference.md §5.3).
 ///
 /// Fields 1-7 are always written. `partitionFlags` (8) is optional here so the pypegasus3 shape
 /// (fields 1-7) and the v2.5.0/master shapes (with field 8) both re-encode byte for byte; the

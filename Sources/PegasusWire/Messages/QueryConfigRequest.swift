@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `query_cfg_request` (idl/dsn.layer2.thrift; pegasus-rpc.md §4.2): args of
+/// `query_cfg_request` (idl/dsn.layer2.thrift; docs/pegasus-reference.md §5.2): args of
 /// `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX`.
 public struct QueryConfigRequest: Hashable, Sendable, ThriftCodable {
     /// 1 `app_name`: the table name.

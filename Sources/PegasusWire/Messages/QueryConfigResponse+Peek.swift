@@ -5,7 +5,7 @@ extension QueryConfigResponse {
     /// struct), skipping everything else by schema, and stops as soon as both are known.
     ///
     /// This is how the proxy follows a follower's `ERR_FORWARD_TO_OTHERS` to the leader
-    /// (pegasus-rpc.md §5.1) without decoding the whole reply.
+    /// (docs/pegasus-reference.md §6.1) without decoding the whole reply.
     /// - Parameter body: A `ResponseFrame.body`.
     /// - Returns: `err` (`ERR_OK` when absent, as C++ defaults it); `leader`, `nil` when there is no
     ///   partition or its primary is the zero address; `leaderHostPort`, `nil` when absent or type 0.

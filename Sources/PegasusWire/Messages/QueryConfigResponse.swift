@@ -1,10 +1,10 @@
 import NIOCore
 
-/// `query_cfg_response` (idl/dsn.layer2.thrift; pegasus-rpc.md §4.2): result of
+/// `query_cfg_response` (idl/dsn.layer2.thrift; docs/pegasus-reference.md §5.2): result of
 /// `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX`.
 ///
 /// On `ERR_FORWARD_TO_OTHERS` from a follower, `partitions[0].primary` (and on current master
-/// `hpPrimary`) names the leader (§5.1).
+/// `hpPrimary`) names the leader (§6.1).
 public struct QueryConfigResponse: Hashable, Sendable, ThriftCodable {
     /// 1 `err`.
     public var err: ErrorCode

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `thrift_request_meta_v1` (src/rpc/request_meta.thrift; pegasus-rpc.md §2.2): the meta struct of
+/// `thrift_request_meta_v1` (src/rpc/request_meta.thrift; docs/pegasus-reference.md §3.2): the meta struct of
 /// a THFT v1 request header. Every field is optional; the Java client sends all five.
 public struct RequestMetaV1: Hashable, Sendable, ThriftCodable {
     /// 1 optional `app_id`.

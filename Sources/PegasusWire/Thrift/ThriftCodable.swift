@@ -3,7 +3,7 @@ import NIOCore
 /// A value with a Thrift wire type: the type id written in a field or element header.
 public protocol ThriftTyped {
     /// The header type under which this value travels. rDSN placeholder types say `.struct`
-    /// although their payload is not a struct (pegasus-rpc.md §4.1).
+    /// although their payload is not a struct (docs/pegasus-reference.md §5.1).
     static var thriftType: ThriftType { get }
 }
 

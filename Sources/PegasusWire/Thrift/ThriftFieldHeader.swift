@@ -1,4 +1,4 @@
-/// A struct field header: type id and field id (pegasus-rpc.md §0).
+/// A struct field header: type id and field id (docs/pegasus-reference.md §1).
 public struct ThriftFieldHeader: Hashable, Sendable {
     /// The field's wire type (never `.stop`).
     public var type: ThriftType

@@ -1,4 +1,4 @@
-/// A Thrift message begin: name, type and sequence id (pegasus-rpc.md §0, §2.4, §3).
+/// A Thrift message begin: name, type and sequence id (docs/pegasus-reference.md §1, §3.4, §4).
 public struct ThriftMessageHeader: Hashable, Sendable {
     /// The RPC name, e.g. `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX` or its `_ACK` reply name.
     public var name: String

@@ -1,4 +1,4 @@
-/// The type of a Thrift message (pegasus-rpc.md §0).
+/// The type of a Thrift message (docs/pegasus-reference.md §1).
 public enum ThriftMessageType: UInt8, Sendable, CaseIterable {
     /// A request expecting a reply.
     case call = 1

@@ -1,6 +1,6 @@
 extension ThriftReader {
     /// Reads a reply's result struct up to its field 0 ("success", STRUCT), skipping other fields,
-    /// and leaves the reader at the start of the response struct (pegasus-rpc.md §3).
+    /// and leaves the reader at the start of the response struct (docs/pegasus-reference.md §4).
     ///
     /// - Throws: `.missingField` when the result struct ends, or the input is empty, without field 0.
     public mutating func enterResultSuccess() throws(WireError) {
@@ -17,7 +17,7 @@ extension ThriftReader {
     }
 
     /// Reads the args struct of a request the way rDSN does: one field header whose id and type are
-    /// not checked (pegasus-rpc.md §2.4), leaving the reader at the start of the request struct.
+    /// not checked (docs/pegasus-reference.md §3.4), leaving the reader at the start of the request struct.
     ///
     /// - Throws: `.missingField` when the args struct is empty (stop first).
     public mutating func enterArgsRequest() throws(WireError) {

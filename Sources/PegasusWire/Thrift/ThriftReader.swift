@@ -309,7 +309,7 @@ public struct ThriftReader: Sendable {
     /// Skips one value of a real Thrift type, with nesting bounded by `maxDepth`.
     ///
     /// - Important: rDSN placeholder types (`error_code`, `rpc_address`, `gpid`, `host_port`) are sent
-    ///   under a STRUCT header but are not structs (pegasus-rpc.md §4.1). Skip those with
+    ///   under a STRUCT header but are not structs (docs/pegasus-reference.md §5.1). Skip those with
     ///   `skip(_ schema:)`, never with this.
     public mutating func skip(_ type: ThriftType) throws(WireError) {
         try skip(type, depth: 0)

@@ -1,7 +1,7 @@
 /// The shape of a value as the IDL declares it, including rDSN's placeholder types.
 ///
 /// A generic Thrift skip cannot step over `error_code`, `rpc_address`, `gpid` or `host_port`:
-/// they travel under a STRUCT header but their payload is not a struct (pegasus-rpc.md §4.1).
+/// they travel under a STRUCT header but their payload is not a struct (docs/pegasus-reference.md §5.1).
 /// `ThriftReader.skip(_ schema:)` uses a schema to skip them exactly.
 public indirect enum ThriftSchema: Sendable {
     /// A bool.

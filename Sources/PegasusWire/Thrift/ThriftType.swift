@@ -1,4 +1,4 @@
-/// A Thrift binary-protocol type id (pegasus-rpc.md §0).
+/// A Thrift binary-protocol type id (docs/pegasus-reference.md §1).
 public enum ThriftType: UInt8, Sendable, CaseIterable {
     /// End of a struct's fields.
     case stop = 0
@@ -16,7 +16,7 @@ public enum ThriftType: UInt8, Sendable, CaseIterable {
     case i64 = 10
     /// i32 length + bytes (also used for binary).
     case string = 11
-    /// Fields followed by stop. Also the header type of rDSN placeholder types (§4.1).
+    /// Fields followed by stop. Also the header type of rDSN placeholder types (docs/pegasus-reference.md §5.1).
     case `struct` = 12
     /// Key type, value type, i32 count, pairs.
     case map = 13

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `app_status` (idl/dsn.layer2.thrift): a table's lifecycle state (pegasus-rpc.md §4.4).
+/// `app_status` (idl/dsn.layer2.thrift): a table's lifecycle state (docs/pegasus-reference.md §5.4).
 ///
 /// An i32 on the wire; values outside the known cases are kept as received.
 public struct AppStatus: ThriftEnum {

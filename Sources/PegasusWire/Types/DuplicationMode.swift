@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `duplication_mode` (idl/duplication.thrift; pegasus-health-and-duplication.md §3.2).
+/// `duplication_mode` (idl/duplication.thrift; docs/pegasus-reference.md §12.2).
 ///
 /// An i32 on the wire; values outside the known cases are kept as received.
 public struct DuplicationMode: ThriftEnum {

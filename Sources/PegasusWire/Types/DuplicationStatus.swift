@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `duplication_status` (idl/duplication.thrift; pegasus-health-and-duplication.md §3.3).
+/// `duplication_status` (idl/duplication.thrift; docs/pegasus-reference.md §12.3).
 ///
 /// An i32 on the wire; values outside the known cases are kept as received.
 public struct DuplicationStatus: ThriftEnum {

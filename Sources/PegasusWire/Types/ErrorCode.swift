@@ -1,7 +1,7 @@
 import NIOCore
 
 /// rDSN `error_code`: on the wire a bare Thrift string holding the error name, under a STRUCT
-/// field header (pegasus-rpc.md §4.1). Any name is kept as received.
+/// field header (docs/pegasus-reference.md §5.1). Any name is kept as received.
 public struct ErrorCode: Hashable, Sendable, CustomStringConvertible, ThriftCodable, ExpressibleByStringLiteral {
     /// The error name, e.g. `ERR_OK`.
     public var name: String
@@ -30,7 +30,7 @@ public struct ErrorCode: Hashable, Sendable, CustomStringConvertible, ThriftCoda
     public var description: String { name }
 
     /// Whether rDSN, Java, Go and pypegasus3 all know this name, so it is safe to send in an
-    /// envelope or a body `err` (pegasus-rpc.md §7, "common set").
+    /// envelope or a body `err` (docs/pegasus-reference.md §7.3, "common set").
     public var isCommonToAllClients: Bool { Self.commonToAllClients.contains(name) }
 
     /// `ERR_OK`.
@@ -70,7 +70,7 @@ public struct ErrorCode: Hashable, Sendable, CustomStringConvertible, ThriftCoda
     /// `ERR_ACL_DENY` (outside the common set).
     public static let aclDeny = ErrorCode("ERR_ACL_DENY")
 
-    /// The 56 names known to rDSN, Java, Go and pypegasus3 (pegasus-rpc.md §7).
+    /// The 56 names known to rDSN, Java, Go and pypegasus3 (docs/pegasus-reference.md §7.3).
     public static let commonToAllClients: Set<String> = [
         "ERR_OK", "ERR_UNKNOWN", "ERR_SERVICE_NOT_FOUND", "ERR_SERVICE_ALREADY_RUNNING", "ERR_IO_PENDING",
         "ERR_TIMEOUT", "ERR_SERVICE_NOT_ACTIVE", "ERR_BUSY", "ERR_NETWORK_INIT_FAILED", "ERR_FORWARD_TO_OTHERS",

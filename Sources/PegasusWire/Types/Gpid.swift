@@ -1,6 +1,6 @@
 import NIOCore
 
-/// rDSN `gpid` (global partition id): one i64 under a STRUCT field header (pegasus-rpc.md §4.1).
+/// rDSN `gpid` (global partition id): one i64 under a STRUCT field header (docs/pegasus-reference.md §5.1).
 ///
 /// Low 32 bits = app_id, high 32 bits = partition_index, so in big-endian bytes the partition
 /// index comes first.

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// rDSN `host_port`: string host, i16 port, byte type, under a STRUCT field header but with no
-/// struct framing (pegasus-rpc.md §4.1). Type 1 = IPv4, 0 = invalid.
+/// struct framing (docs/pegasus-reference.md §5.1). Type 1 = IPv4, 0 = invalid.
 public struct HostPort: Hashable, Sendable, CustomStringConvertible, ThriftCodable {
     /// Host name or address text.
     public var host: String

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `negotiation_status` (idl/security.thrift; pegasus-rpc.md §4.5).
+/// `negotiation_status` (idl/security.thrift; docs/pegasus-reference.md §5.5).
 ///
 /// An i32 on the wire; values outside the known cases are kept as received.
 public struct NegotiationStatus: ThriftEnum {

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// `pattern_match_type` (idl/utils.thrift): how a name pattern is matched (pegasus-rpc.md §4.4).
+/// `pattern_match_type` (idl/utils.thrift): how a name pattern is matched (docs/pegasus-reference.md §5.4).
 ///
 /// An i32 on the wire; values outside the known cases are kept as received.
 public struct PatternMatchType: ThriftEnum {

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// rDSN `rpc_address`: one i64 under a STRUCT field header (pegasus-rpc.md §4.1).
+/// rDSN `rpc_address`: one i64 under a STRUCT field header (docs/pegasus-reference.md §5.1).
 ///
 /// Bits 0-1 are the address type (0 invalid, 1 IPv4, 2 group), bits 16-31 the port, bits 32-63
 /// the IPv4 address with the first octet in the top byte: `(ip << 32) | (port << 16) | 1`.

@@ -1,4 +1,4 @@
-/// rDSN RPC code names used by MetaServer clients (pegasus-rpc.md §2.4, §5.4).
+/// rDSN RPC code names used by MetaServer clients (docs/pegasus-reference.md §3.4, §6.4).
 public enum RpcName {
     /// Query a table's partition configuration (`query_cfg`).
     public static let queryConfig = "RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX"
@@ -17,7 +17,7 @@ public enum RpcName {
     /// Sets, deletes or clears a table's app envs (`update_app_env`).
     public static let updateAppEnv = "RPC_CM_UPDATE_APP_ENV"
 
-    /// The reply name paired with a request name: `name + "_ACK"` (pegasus-rpc.md §3).
+    /// The reply name paired with a request name: `name + "_ACK"` (docs/pegasus-reference.md §4).
     public static func ack(_ name: String) -> String {
         name + "_ACK"
     }

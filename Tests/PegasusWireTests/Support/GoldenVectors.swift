@@ -2,13 +2,13 @@ import Foundation
 import NIOCore
 import PegasusWire
 
-/// Loads the golden vectors from `shared/testdata/pegasus-rpc`, a sibling of the repository root.
+/// Loads the golden vectors from `Tests/Fixtures/pegasus-rpc` (see its README.md).
 enum GoldenVectors {
     struct LoadError: Error, CustomStringConvertible {
         var description: String
     }
 
-    /// `<repo root>/../shared/testdata/pegasus-rpc`, the repo root found by walking up from this file.
+    /// `<repo root>/Tests/Fixtures/pegasus-rpc`, the repo root found by walking up from this file.
     static let directory: URL = {
         var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while url.path != "/" {
@@ -17,7 +17,7 @@ enum GoldenVectors {
             }
             url = url.deletingLastPathComponent()
         }
-        return url.deletingLastPathComponent().appendingPathComponent("shared/testdata/pegasus-rpc")
+        return url.appendingPathComponent("Tests/Fixtures/pegasus-rpc")
     }()
 
     /// Every request vector file name.

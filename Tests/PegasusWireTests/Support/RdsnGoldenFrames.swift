@@ -7,7 +7,7 @@ import PegasusWire
 /// that repository). Every multi-byte header field is little-endian (the raw x86-64 struct); the
 /// body is Thrift binary, so big-endian.
 ///
-/// The CRC values were computed with `tests/tools/rdsn_crc_check.py --compute` and confirmed by
+/// The CRC values were computed with `integration/tools/rdsn_crc_check.py --compute` and confirmed by
 /// rDSN's own `src/utils/crc.cpp` (`crc32_calc`, `crc32_concat`) run on these bytes.
 enum RdsnGoldenFrames {
     /// `count` zero bytes.

@@ -146,7 +146,7 @@ struct RdsnProxyFixture {
         return Array(buffer.readableBytesView)
     }
 
-    /// A golden request of `shared/testdata/pegasus-rpc` (a sibling of the repository root).
+    /// A golden request of `Tests/Fixtures/pegasus-rpc` (see its README.md).
     static func golden(_ name: String) throws -> [UInt8] {
         var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while directory.path != "/",
@@ -154,7 +154,7 @@ struct RdsnProxyFixture {
         {
             directory = directory.deletingLastPathComponent()
         }
-        let file = directory.deletingLastPathComponent().appendingPathComponent("shared/testdata/pegasus-rpc/\(name)")
+        let file = directory.appendingPathComponent("Tests/Fixtures/pegasus-rpc/\(name)")
         return try hexBytes(String(contentsOf: file, encoding: .utf8))
     }
 

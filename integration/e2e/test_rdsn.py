@@ -12,7 +12,7 @@ import wire
 from conftest import meta_proxy
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
-import rdsn_crc_check  # noqa: E402  (the independent CRC-32C of tests/tools)
+import rdsn_crc_check  # noqa: E402  (the independent CRC-32C of integration/tools)
 
 
 def name48(text):

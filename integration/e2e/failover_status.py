@@ -1,5 +1,5 @@
 """Readers of an instance's failover state (`GET /failover` on its admin port, `/metrics`), shared by
-tests/e2e/test_failover.py and the fault runner (tests/faults)."""
+integration/e2e/test_failover.py and the fault runner (integration/faults)."""
 import json
 import re
 import time

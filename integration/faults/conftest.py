@@ -1,6 +1,6 @@
 """Fixtures of the fault runner: a ZooKeeper server per test module (the tests stop, pause and
 restart it), two simulated clusters with routes, meta-proxy processes with a short ZooKeeper
-session timeout. Binaries as in tests/e2e (META_PROXY_BIN, PEGASUS_SIM_BIN or .build/debug)."""
+session timeout. Binaries as in integration/e2e (META_PROXY_BIN, PEGASUS_SIM_BIN or .build/debug)."""
 import os
 import sys
 

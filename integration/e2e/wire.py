@@ -1,5 +1,5 @@
 """A small, independent Pegasus wire codec for the end-to-end tests (written from
-shared/docs/pegasus-rpc.md, not from the proxy's code): builds THFT v0/v1 requests and reads
+docs/pegasus-reference.md §3-§4, not from the proxy's code): builds THFT v0/v1 requests and reads
 rDSN reply frames, enough to check envelope, name, seqid and the query_cfg_response fields."""
 import socket
 import struct

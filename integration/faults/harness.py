@@ -21,10 +21,10 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 
 
 def _load_e2e_support():
-    """tests/e2e/conftest.py under its own module name (a second `conftest` would clash)."""
+    """integration/e2e/conftest.py under its own module name (a second `conftest` would clash)."""
     spec = importlib.util.spec_from_file_location("e2e_support", os.path.join(E2E, "conftest.py"))
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # also puts tests/e2e on sys.path (for `wire`)
+    spec.loader.exec_module(module)  # also puts integration/e2e on sys.path (for `wire`)
     return module
 
 
@@ -32,7 +32,7 @@ e2e = _load_e2e_support()
 Sim, Proxy, meta_proxy, pyclient = e2e.Sim, e2e.Proxy, e2e.meta_proxy, e2e.pyclient
 wait_for, http_get, free_port = e2e.wait_for, e2e.http_get, e2e.free_port
 
-import wire  # noqa: E402  (tests/e2e/wire.py, on sys.path once e2e_support is loaded)
+import wire  # noqa: E402  (integration/e2e/wire.py, on sys.path once e2e_support is loaded)
 
 
 # ---------------------------------------------------------------------------------------------
