@@ -26,9 +26,11 @@ struct FailoverStateTests {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await electionA.run() }
             group.addTask { await electionB.run() }
+            // Settled: one decider, and the follower has seen who it is.
             let settled = await eventually {
-                electionA.isDecider != electionB.isDecider && electionA.status().candidates == 2
-                    || electionB.status().candidates == 2 && electionA.isDecider != electionB.isDecider
+                guard electionA.isDecider != electionB.isDecider else { return false }
+                let (decider, follower) = electionA.isDecider ? (electionA, electionB) : (electionB, electionA)
+                return follower.status().candidates == 2 && follower.status().deciderID == decider.instanceID
             }
             #expect(settled, "exactly one decider")
             let (decider, follower, deciderClient) =

@@ -1,8 +1,8 @@
 import PegasusWire
 import Testing
 
-@Suite("Endpoint and Endpoint parsing")
-struct RouteAddressTests {
+@Suite("Endpoint parsing")
+struct EndpointTests {
     @Test(arguments: [
         ("127.0.0.1:34601", "127.0.0.1", 34601),
         ("0.0.0.0:1", "0.0.0.0", 1),
@@ -35,7 +35,13 @@ struct RouteAddressTests {
         ("host.:1", .invalidHost),
         ("host.123:1", .invalidHost),
         ("::1:34601", .invalidHost),
-        ("[::1]:34601", .invalidHost),
+        ("[::1]34601", .missingPort),
+        ("[::1:34601", .invalidHost),
+        ("[1:2:3:4:5:6:7:8:9]:34601", .invalidHost),
+        ("[1::2::3]:34601", .invalidHost),
+        ("[:1]:34601", .invalidHost),
+        ("[g::1]:34601", .invalidHost),
+        ("[::1]:0", .invalidPort),
         ("h:p:1", .invalidHost),
         ("x:y", .invalidPort),
         ("host:", .invalidPort),
@@ -84,5 +90,21 @@ struct RouteAddressTests {
         #expect(try Endpoint(parsing: "127.0.0.1:0", allowsPortZero: true).port == 0)
         #expect(throws: AddressParseError.self) { try Endpoint(parsing: "127.0.0.1:0") }
         #expect(try Endpoint(parsing: "zk1:2181").description == "zk1:2181")
+    }
+
+    @Test(arguments: [
+        ("[::1]:34601", "::1", "[::1]:34601"),
+        ("[FE80::1:2]:80", "fe80::1:2", "[fe80::1:2]:80"),
+        ("[1:2:3:4:5:6:7:8]:1", "1:2:3:4:5:6:7:8", "[1:2:3:4:5:6:7:8]:1"),
+        ("[::ffff:10.0.0.1]:34601", "::ffff:10.0.0.1", "[::ffff:10.0.0.1]:34601"),
+        ("[::]:65535", "::", "[::]:65535"),
+    ])
+    func bracketedIPv6(text: String, host: String, canonical: String) throws {
+        let endpoint = try Endpoint(parsing: text)
+        #expect(endpoint.host == host)
+        #expect(endpoint.isIPv6)
+        #expect(endpoint.description == canonical)
+        #expect(try Endpoint(parsing: endpoint.description) == endpoint)
+        #expect(try Endpoint(host: "[\(host)]", port: endpoint.port) == endpoint)
     }
 }
