@@ -1,5 +1,6 @@
 import FailoverPolicy
 import Foundation
+import PegasusWire
 
 /// Test time origin: 2023-11-14T22:13:20Z.
 let t0 = Date(timeIntervalSince1970: 1_700_000_000)
@@ -105,6 +106,6 @@ struct TemporaryDirectory {
 }
 
 /// The repository's `policies/` directory.
-let shippedPoliciesDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let shippedPoliciesDirectory = URL(fileURLWithPath: #filePath)  // Tests/FailoverPolicyTests/Support/Fixtures.swift
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("policies").path
