@@ -13,12 +13,12 @@ import Synchronization
 /// bounded history, and the duplication state of protected tables
 /// (`pegasus-health-and-duplication.md` §1, §2.3, §3.4).
 ///
-/// Each cluster is probed once per ``ProbeSettings/interval``, whatever the number of tables routed
+/// Each cluster is probed once per ``ProbeTarget/Settings/interval``, whatever the number of tables routed
 /// to it: `GET /version` on every MetaServer, `GET /meta/cluster` for the leader, plus the injected
 /// ``RPCHealthProbe`` on ``ProbeTarget/rpcTable`` if any. Clusters are probed concurrently; the number
 /// of HTTP transfers in flight is bounded by the ``CurlHTTPClient``'s thread pool, and each cluster has
 /// at most one round in flight. While a cluster is up, each of its protected tables is asked for its
-/// duplications every ``ProbeSettings/duplicationInterval``; the last good observation is kept when
+/// duplications every ``ProbeTarget/Settings/duplicationInterval``; the last good observation is kept when
 /// the cluster goes down.
 ///
 /// A `Service`: ``run()`` runs the probe loops until cancelled or gracefully shut down. Call

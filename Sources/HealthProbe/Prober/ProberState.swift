@@ -327,7 +327,7 @@ struct ProberState: Sendable {
         return Array(self.subscribers.values)
     }
 
-    private static func newMeta(_ settings: ProbeSettings) -> MetaRecord {
+    private static func newMeta(_ settings: ProbeTarget.Settings) -> MetaRecord {
         MetaRecord(health: RiseFall(rise: settings.rise, fall: settings.fall))
     }
 

@@ -50,7 +50,7 @@ private final class ScriptedDuplicationSource: DuplicationSource {
 @Suite("HealthProber against fake clusters on loopback", .serialized, .timeLimit(.minutes(3)))
 struct HealthProberTests {
     private static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-    private static let fast = ProbeSettings(interval: .milliseconds(100), timeout: .milliseconds(500), fall: 3, rise: 2)
+    private static let fast = ProbeTarget.Settings(interval: .milliseconds(100), timeout: .milliseconds(500), fall: 3, rise: 2)
 
     /// Runs the prober while `body` runs, then stops it and returns every change it published.
     private static func whileRunning(
@@ -172,7 +172,7 @@ struct HealthProberTests {
             try await withFakeCluster(count: 1) { hung in
                 hung.setHangEverything(true)
                 let prober = HealthProber(httpClient: client, metricsFactory: TestMetrics(), logger: Self.logger)
-                let settings = ProbeSettings(
+                let settings = ProbeTarget.Settings(
                     interval: .milliseconds(100), timeout: .milliseconds(200), fall: 2, rise: 2)
                 prober.setTargets([ProbeTarget(cluster: "hung", metas: hung.metas, settings: settings)])
                 _ = try await Self.whileRunning(prober) {
