@@ -1,6 +1,7 @@
 import FailoverPolicy
 import Foundation
 import HealthProbe
+import PegasusWire
 import Testing
 
 @testable import Router
@@ -143,19 +144,19 @@ struct FailoverDecisionInputTests {
     private static func observation(
         primary: String,
         backup: String,
-        status: HealthProbe.DuplicationStatus?,
-        failMode: HealthProbe.DuplicationFailMode? = .slow,
+        status: DuplicationStatus?,
+        failMode: DuplicationFailMode? = .slow,
         lag: Int64
     ) -> DuplicationObservation {
-        var entries: [HealthProbe.DuplicationEntry] = []
+        var entries: [DuplicationEntry] = []
         if let status {
             entries.append(
-                HealthProbe.DuplicationEntry(
+                DuplicationEntry(
                     dupid: 17,
-                    remote: backup,
                     status: status,
+                    remote: backup,
                     failMode: failMode,
-                    partitionStates: [0: HealthProbe.DuplicationPartitionState(confirmedDecree: 10, lastCommittedDecree: 10 + lag)]
+                    partitionStates: [0: DuplicationPartitionState(confirmedDecree: 10, lastCommittedDecree: 10 + lag)]
                 )
             )
         }
@@ -191,7 +192,7 @@ struct FailoverDecisionInputTests {
             clusters: ["A": Self.cluster(.down, since: Self.now.addingTimeInterval(-5))],
             duplications: [
                 Self.observation(primary: "A", backup: "B", status: .log, lag: 7),
-                Self.observation(primary: "B", backup: "A", status: .pause, failMode: DuplicationFailMode(rawValue: "FAIL_NEW"), lag: 1),
+                Self.observation(primary: "B", backup: "A", status: .pause, failMode: DuplicationFailMode(idlName: "FAIL_NEW"), lag: 1),
             ],
             duplicationFailures: []
         )

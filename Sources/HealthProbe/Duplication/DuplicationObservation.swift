@@ -3,6 +3,7 @@
 #else
     import Foundation
 #endif
+import PegasusWire
 
 /// What the primary cluster's leader last said about one table's duplication to one backup cluster:
 /// the input of a "would failing over lose data" judgement (`pegasus-health-and-duplication.md` §3.4).
@@ -13,6 +14,9 @@
 /// ``maxLag`` is the largest over all partitions `0..<partitionCount`, and `nil` (**unknown, never
 /// zero**) when any partition is missing, reports `-1`, or the partition count or per-partition
 /// states are not available.
+///
+/// `Codable` (for ``HealthSnapshot``) with the status and fail mode as their IDL names
+/// (``PegasusWire/DuplicationStatus/idlName``), the other keys as the property names.
 public struct DuplicationObservation: Sendable, Hashable, Codable {
     /// Why ``maxLag`` is unknown.
     public enum LagUnknownReason: String, Sendable, Hashable, Codable {
@@ -154,5 +158,56 @@ public struct DuplicationObservation: Sendable, Hashable, Codable {
             }
             return lag >= 0 ? .known(lag) : .notSynced
         })
+    }
+}
+
+extension DuplicationObservation {
+    private enum CodingKeys: String, CodingKey {
+        case primaryCluster, table, backupCluster, observedAt, appId, dupid, status, failMode, remoteAppName
+        case partitionCount, maxLag, lagUnknownReason, unknownLagPartitions, lagSource
+    }
+
+    /// Decodes the form ``encode(to:)`` writes.
+    /// - Parameter decoder: The decoder.
+    /// - Throws: `DecodingError`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.primaryCluster = try container.decode(String.self, forKey: .primaryCluster)
+        self.table = try container.decode(String.self, forKey: .table)
+        self.backupCluster = try container.decode(String.self, forKey: .backupCluster)
+        self.observedAt = try container.decode(Date.self, forKey: .observedAt)
+        self.appId = try container.decodeIfPresent(Int32.self, forKey: .appId)
+        self.dupid = try container.decodeIfPresent(Int32.self, forKey: .dupid)
+        self.status = try container.decodeIfPresent(String.self, forKey: .status).map(DuplicationStatus.init(idlName:))
+        self.failMode = try container.decodeIfPresent(String.self, forKey: .failMode)
+            .map(DuplicationFailMode.init(idlName:))
+        self.remoteAppName = try container.decodeIfPresent(String.self, forKey: .remoteAppName)
+        self.partitionCount = try container.decodeIfPresent(Int.self, forKey: .partitionCount)
+        self.maxLag = try container.decodeIfPresent(Int64.self, forKey: .maxLag)
+        self.lagUnknownReason = try container.decodeIfPresent(LagUnknownReason.self, forKey: .lagUnknownReason)
+        self.unknownLagPartitions = try container.decode([Int32].self, forKey: .unknownLagPartitions)
+        self.lagSource = try container.decodeIfPresent(DuplicationLagSource.self, forKey: .lagSource)
+    }
+
+    /// Encodes every property under its name, leaving out those that are `nil`; the status and fail
+    /// mode as IDL names.
+    /// - Parameter encoder: The encoder.
+    /// - Throws: `EncodingError`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.primaryCluster, forKey: .primaryCluster)
+        try container.encode(self.table, forKey: .table)
+        try container.encode(self.backupCluster, forKey: .backupCluster)
+        try container.encode(self.observedAt, forKey: .observedAt)
+        try container.encodeIfPresent(self.appId, forKey: .appId)
+        try container.encodeIfPresent(self.dupid, forKey: .dupid)
+        try container.encodeIfPresent(self.status?.idlName, forKey: .status)
+        try container.encodeIfPresent(self.failMode?.idlName, forKey: .failMode)
+        try container.encodeIfPresent(self.remoteAppName, forKey: .remoteAppName)
+        try container.encodeIfPresent(self.partitionCount, forKey: .partitionCount)
+        try container.encodeIfPresent(self.maxLag, forKey: .maxLag)
+        try container.encodeIfPresent(self.lagUnknownReason, forKey: .lagUnknownReason)
+        try container.encode(self.unknownLagPartitions, forKey: .unknownLagPartitions)
+        try container.encodeIfPresent(self.lagSource, forKey: .lagSource)
     }
 }

@@ -3,6 +3,7 @@
 #else
     import Foundation
 #endif
+import PegasusWire
 
 /// Decoders for the JSON bodies of the MetaServer and ReplicaServer HTTP endpoints
 /// (`pegasus-health-and-duplication.md` §1.2, §1.5, §3.4, §3.5).
@@ -121,7 +122,8 @@ struct DuplicationListBody: Decodable {
     }
 }
 
-/// One entry of the duplication list, nlohmann::json style (real numbers, sorted keys).
+/// One entry of the duplication list, nlohmann::json style (real numbers, sorted keys), as PegasusWire's
+/// `DuplicationEntry`: `status` and `fail_mode` are IDL names; the fields the JSON lacks keep their defaults.
 struct DuplicationEntryBody: Decodable {
     var entry: DuplicationEntry
 
@@ -143,11 +145,15 @@ struct DuplicationEntryBody: Decodable {
             }
             partitionStates = byIndex
         }
+        let dupid = try container.decodeInteger(Int32.self, forKey: JSONKey("dupid"))
+        let remote = try container.decode(String.self, forKey: JSONKey("remote"))
+        let status = try container.decode(String.self, forKey: JSONKey("status"))
+        let failMode = try container.decodeIfPresent(String.self, forKey: JSONKey("fail_mode"))
         self.entry = DuplicationEntry(
-            dupid: try container.decodeInteger(Int32.self, forKey: JSONKey("dupid")),
-            remote: try container.decode(String.self, forKey: JSONKey("remote")),
-            status: try container.decode(DuplicationStatus.self, forKey: JSONKey("status")),
-            failMode: try container.decodeIfPresent(DuplicationFailMode.self, forKey: JSONKey("fail_mode")),
+            dupid: dupid,
+            status: DuplicationStatus(idlName: status),
+            remote: remote,
+            failMode: failMode.map(DuplicationFailMode.init(idlName:)),
             remoteAppName: try container.decodeIfPresent(String.self, forKey: JSONKey("remote_app_name")),
             partitionStates: partitionStates
         )
@@ -210,7 +216,8 @@ struct ReplicaStateBody: Decodable {
         let notDuplicated = JSONKey("not_duplicated_mutations_num")
         self.state = ReplicaDuplicationState(
             duplicating: try container.decode(Bool.self, forKey: JSONKey("duplicating")),
-            failMode: try container.decodeIfPresent(DuplicationFailMode.self, forKey: JSONKey("fail_mode")),
+            failMode: try container.decodeIfPresent(String.self, forKey: JSONKey("fail_mode"))
+                .map(DuplicationFailMode.init(idlName:)),
             notConfirmedMutations: try container.decodeInteger(Int64.self, forKey: notConfirmed),
             notDuplicatedMutations: try container.decodeInteger(Int64.self, forKey: notDuplicated),
             remoteAppName: try container.decodeIfPresent(String.self, forKey: JSONKey("remote_app_name"))

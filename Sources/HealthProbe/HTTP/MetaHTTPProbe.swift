@@ -1,3 +1,5 @@
+import PegasusWire
+
 /// Typed probes of the MetaServer (and ReplicaServer) HTTP endpoints
 /// (`pegasus-health-and-duplication.md` §1, §3.4, §3.5).
 ///

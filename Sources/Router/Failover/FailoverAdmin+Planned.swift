@@ -158,7 +158,7 @@ extension FailoverAdmin {
             return "table \(observation.table) has no duplication \(link)"
         }
         guard status == .log else {
-            return "duplication \(link) is \(status), not DS_LOG: it does not ship writes"
+            return "duplication \(link) is \(status.idlName), not DS_LOG: it does not ship writes"
         }
         guard observation.failMode != .skip else {
             return "duplication \(link) is FAIL_SKIP: it drops writes it cannot ship"
@@ -174,7 +174,7 @@ extension FailoverAdmin {
     /// `duplication A → B DS_LOG, lag … (from …)`.
     static func describe(_ observation: DuplicationObservation) -> String {
         let link = "duplication \(observation.primaryCluster) → \(observation.backupCluster)"
-        let status = observation.status?.rawValue ?? "absent"
+        let status = observation.status?.idlName ?? "absent"
         let source = observation.lagSource.map { " (from \(describe($0)))" } ?? ""
         guard let lag = observation.maxLag else {
             let partitions = observation.unknownLagPartitions.map(String.init).joined(separator: ",")

@@ -1,4 +1,5 @@
 import FailoverPolicy
+import PegasusWire
 import Testing
 
 @Suite("Kind auto-failover")

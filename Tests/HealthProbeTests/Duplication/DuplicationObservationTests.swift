@@ -1,4 +1,5 @@
 import Foundation
+import PegasusWire
 import Testing
 
 @testable import HealthProbe
@@ -9,14 +10,14 @@ struct DuplicationObservationTests {
 
     private static func entry(
         dupid: Int32 = 1,
-        remote: String = "tjsrv",
         status: DuplicationStatus = .log,
+        remote: String = "tjsrv",
         states: [Int32: (Int64, Int64)]?
     ) -> DuplicationEntry {
         DuplicationEntry(
             dupid: dupid,
-            remote: remote,
             status: status,
+            remote: remote,
             failMode: .slow,
             partitionStates: states?.mapValues {
                 DuplicationPartitionState(confirmedDecree: $0.0, lastCommittedDecree: $0.1)
@@ -102,11 +103,16 @@ struct DuplicationObservationTests {
         #expect(observation.maxLag == 2)
     }
 
-    @Test("status and fail mode map from RPC enum values")
-    func rpcValues() {
-        #expect(DuplicationStatus(rpcValue: 3) == .log)
-        #expect(DuplicationStatus(rpcValue: 9).rawValue == "DS_UNKNOWN_9")
-        #expect(DuplicationFailMode(rpcValue: 1) == .skip)
+    @Test("status and fail mode map between wire values and IDL names")
+    func idlNames() {
+        #expect(DuplicationStatus(rawValue: 3).idlName == "DS_LOG")
+        #expect(DuplicationStatus(idlName: "DS_LOG") == .log)
+        #expect(DuplicationStatus(rawValue: 9).idlName == "DS_UNKNOWN_9")
+        #expect(DuplicationStatus(idlName: "DS_UNKNOWN_9").rawValue == 9)
+        #expect(DuplicationStatus(idlName: "DS_NEW").rawValue == -1)
+        #expect(DuplicationFailMode(rawValue: 1).idlName == "FAIL_SKIP")
+        #expect(DuplicationFailMode(idlName: "FAIL_SKIP") == .skip)
+        #expect(DuplicationFailMode(rawValue: 7).idlName == "FAIL_UNKNOWN_7")
     }
 
     @Test(
@@ -125,7 +131,7 @@ struct DuplicationObservationTests {
         ] as [(String, String?)]
     )
     func hostPort(text: String, expected: String?) {
-        #expect(HostPort(parsing: text)?.description == expected)
+        #expect(HealthProbe.HostPort(parsing: text)?.description == expected)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PegasusWire
 import Testing
 
 @testable import HealthProbe
@@ -35,7 +36,7 @@ struct ReplicaLagTests {
         let report = TableDuplications(
             appId: appId,
             partitionCount: partitionCount,
-            entries: [DuplicationEntry(dupid: dupid, remote: "tjsrv", status: .log, failMode: .slow)],
+            entries: [DuplicationEntry(dupid: dupid, status: .log, remote: "tjsrv", failMode: .slow)],
             replicaLag: replicaLag
         )
         return DuplicationObservation(
@@ -127,7 +128,7 @@ struct ReplicaLagTests {
             partitionCount: 1,
             entries: [
                 DuplicationEntry(
-                    dupid: Self.dupid, remote: "tjsrv", status: .log,
+                    dupid: Self.dupid, status: .log, remote: "tjsrv",
                     partitionStates: [0: DuplicationPartitionState(confirmedDecree: 90, lastCommittedDecree: 100)])
             ],
             replicaLag: Self.report(["r1:1": Self.answer([0: 1])], primaries: [0: "r1:1"])

@@ -1,4 +1,5 @@
 import HealthProbe
+import PegasusWire
 import Testing
 
 @Suite("MetaServer HTTP probes over loopback", .serialized, .timeLimit(.minutes(2)))
@@ -90,8 +91,8 @@ struct MetaHTTPProbeTests {
                     entries: [
                         DuplicationEntry(
                             dupid: 1_700_000_000,
-                            remote: "tjsrv",
                             status: .log,
+                            remote: "tjsrv",
                             failMode: .slow,
                             remoteAppName: "temp",
                             partitionStates: [

@@ -2,6 +2,7 @@ import Foundation
 import HealthProbe
 import Logging
 import MetricsTestKit
+import PegasusWire
 import Synchronization
 import Testing
 
@@ -251,7 +252,7 @@ struct HealthProberTests {
             Int32(0): DuplicationPartitionState(confirmedDecree: 10, lastCommittedDecree: 10),
             1: DuplicationPartitionState(confirmedDecree: 10, lastCommittedDecree: 10 + lag),
         ]
-        let entry = DuplicationEntry(dupid: 1, remote: "b", status: .log, failMode: .slow, partitionStates: states)
+        let entry = DuplicationEntry(dupid: 1, status: .log, remote: "b", failMode: .slow, partitionStates: states)
         return TableDuplications(appId: 2, partitionCount: partitionCount, entries: [entry])
     }
 

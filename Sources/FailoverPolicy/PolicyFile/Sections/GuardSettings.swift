@@ -1,4 +1,5 @@
 import Foundation
+import PegasusWire
 
 /// The `guard:` section: the data-loss bound an automatic switch must respect
 /// (manual switches too, unless forced).
@@ -37,7 +38,7 @@ public struct GuardSettings: Hashable, Sendable {
         }
         guard view.status == .log else {
             return .denied(
-                DecisionReason(.duplicationNotLog, "\(link): duplication status \(view.status.wireName), not DS_LOG")
+                DecisionReason(.duplicationNotLog, "\(link): duplication status \(view.status), not DS_LOG")
             )
         }
         guard view.failMode != .skip else {

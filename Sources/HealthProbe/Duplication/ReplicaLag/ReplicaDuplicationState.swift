@@ -1,5 +1,7 @@
+import PegasusWire
+
 /// One primary replica's duplication state from a ReplicaServer's `GET /replica/duplication?appid=N`.
-public struct ReplicaDuplicationState: Sendable, Hashable, Codable {
+public struct ReplicaDuplicationState: Sendable, Hashable {
     /// `duplicating`.
     public var duplicating: Bool
     /// `fail_mode`.
@@ -31,32 +33,4 @@ public struct ReplicaDuplicationState: Sendable, Hashable, Codable {
         self.notDuplicatedMutations = notDuplicatedMutations
         self.remoteAppName = remoteAppName
     }
-}
-
-/// A partition id `<app_id>.<partition_index>` (rDSN `gpid`).
-public struct Gpid: Sendable, Hashable, Codable, CustomStringConvertible {
-    /// The table's app id.
-    public var appId: Int32
-    /// The partition index.
-    public var partitionIndex: Int32
-
-    /// Creates a gpid.
-    /// - Parameters:
-    ///   - appId: The app id.
-    ///   - partitionIndex: The partition index.
-    public init(appId: Int32, partitionIndex: Int32) {
-        self.appId = appId
-        self.partitionIndex = partitionIndex
-    }
-
-    /// Parses `"<app_id>.<pidx>"`; `nil` when malformed.
-    /// - Parameter text: The text form.
-    public init?(parsing text: String) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let appId = Int32(parts[0]), let index = Int32(parts[1]) else { return nil }
-        self.init(appId: appId, partitionIndex: index)
-    }
-
-    /// `"<app_id>.<pidx>"`.
-    public var description: String { "\(self.appId).\(self.partitionIndex)" }
 }

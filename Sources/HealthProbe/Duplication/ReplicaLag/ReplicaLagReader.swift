@@ -1,3 +1,5 @@
+import PegasusWire
+
 /// Reads a table's duplication lag from its primary ReplicaServers: asks every distinct primary
 /// `GET /replica/duplication?appid=N` at once (through ``MetaHTTPProbe``, so the blocking transfers run
 /// on the ``CurlHTTPClient``'s thread pool) and combines the answers into a ``ReplicaLagReport``.

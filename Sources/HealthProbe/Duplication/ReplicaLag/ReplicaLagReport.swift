@@ -1,3 +1,5 @@
+import PegasusWire
+
 /// A table's duplication lag as its primary ReplicaServers report it over
 /// `GET /replica/duplication?appid=N` (`pegasus-health-and-duplication.md` §3.4): the v2.4/v2.5 source
 /// of per-partition lag, whose duplication query carries no `partition_states`.
