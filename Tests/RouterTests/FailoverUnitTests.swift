@@ -1,6 +1,7 @@
 import FailoverPolicy
 import Foundation
 import HealthProbe
+import Logging
 import PegasusWire
 import Testing
 
@@ -360,6 +361,39 @@ struct FailoverPolicyStoreTests {
         #expect(store.current.policy(for: "t1").spec.kind == "manual")
         #expect(store.lastError?.contains("fast.yaml") == true)
         #expect(store.summaries().map(\.name) == ["test-manual"])
+    }
+
+    @Test("a failed reload keeps the previous set and logs the file at fault; the first load must succeed")
+    func reloadLogs() throws {
+        let directory = try RouteTestDirectory()
+        defer { directory.remove() }
+        try directory.write("default.yaml", "tables: [\"*\"]")
+        try directory.write("orders.yaml", "tables: [orders]\nkind: auto-failover")
+        let (logger, logs) = RouteRecordingLogHandler.logger()
+        let store = try PolicyStore(directory: directory.path, logger: logger)
+        #expect(store.current.policy(for: "orders").spec.kind == "auto-failover")
+        #expect(logs.all.last?.message == "policies loaded")
+
+        try directory.write("orders.yaml", "tables: [orders]\nkind: auto-failover\nswitch: { cooldown: 30x }")
+        #expect(!store.reloadIfChanged())
+        #expect(store.current.policy(for: "orders").spec.kind == "auto-failover")
+        #expect(store.current.policy(for: "orders").spec.switching.cooldown == .seconds(300))
+        let warning = try #require(logs.all.last { $0.level == .warning })
+        #expect(warning.message == "policy reload failed, keeping the previous policies")
+        #expect(warning.metadata["metaproxy.policy.file"] == "\(directory.path)/orders.yaml")
+        #expect(warning.error?.contains("switch.cooldown") == true)
+
+        try directory.write("orders.yaml", "tables: [orders]\nkind: manual")
+        #expect(store.reloadIfChanged())
+        #expect(store.current.policy(for: "orders").spec.kind == "manual")
+        #expect(logs.all.last?.message == "policies reloaded")
+
+        try directory.write("bad.yaml", "kind: manual")
+        #expect {
+            try PolicyStore(directory: directory.path, logger: FailoverTesting.logger)
+        } throws: { error in
+            (error as? PolicyError)?.code == .missingKey
+        }
     }
 
     @Test("a bad file at startup is an error naming the file")
