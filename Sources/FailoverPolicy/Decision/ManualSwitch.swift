@@ -97,7 +97,7 @@ public enum ManualSwitch {
         return judge(spec.lagGuard.evaluate(reverse, link: link, now: input.now), link: link)
     }
 
-    private static func judge(_ verdict: GuardVerdict, link: String) -> Result<String, Refusal> {
+    private static func judge(_ verdict: GuardSettings.Verdict, link: String) -> Result<String, Refusal> {
         switch verdict {
         case .allowed(let lag, let age):
             .success("\(link) lag \(lag) decrees observed \(PolicyDuration.format(age)) ago")

@@ -107,7 +107,7 @@ struct AutomaticFailover: Sendable {
     }
 
     /// A backup is eligible when it is up and its duplication from the primary passes the guard.
-    private func eligibility(of backup: String, _ input: DecisionInput) -> GuardVerdict {
+    private func eligibility(of backup: String, _ input: DecisionInput) -> GuardSettings.Verdict {
         guard input.health(of: backup).state == .up else {
             let state = input.health(of: backup).state.rawValue
             return .denied(DecisionReason(.targetNotUp, "\(backup): health \(state)"))

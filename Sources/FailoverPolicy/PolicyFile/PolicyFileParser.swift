@@ -35,33 +35,18 @@ struct PolicyFileParser {
         if let name = root["name"] {
             spec.name = try string(name, at: "name")
         }
+        // One file per section (Sections/): its keys, how it is read, how it is validated.
         if let node = root["probe"] {
-            let entries = try section(node, at: "probe", keys: ["interval", "timeout", "fall", "rise"])
-            try read(entries, "interval", in: "probe", duration, into: &spec.probe.interval)
-            try read(entries, "timeout", in: "probe", duration, into: &spec.probe.timeout)
-            try read(entries, "fall", in: "probe", integer, into: &spec.probe.fall)
-            try read(entries, "rise", in: "probe", integer, into: &spec.probe.rise)
+            spec.probe = try ProbeSettings(section: node, parser: self)
         }
         if let node = root["switch"] {
-            let entries = try section(node, at: "switch", keys: ["min_down", "cooldown"])
-            try read(entries, "min_down", in: "switch", duration, into: &spec.switching.minDown)
-            try read(entries, "cooldown", in: "switch", duration, into: &spec.switching.cooldown)
+            spec.switching = try SwitchSettings(section: node, parser: self)
         }
         if let node = root["failback"] {
-            let entries = try section(node, at: "failback", keys: ["after_healthy", "require_reverse_duplication"])
-            try read(entries, "after_healthy", in: "failback", duration, into: &spec.failback.afterHealthy)
-            try read(
-                entries,
-                "require_reverse_duplication",
-                in: "failback",
-                bool,
-                into: &spec.failback.requireReverseDuplication
-            )
+            spec.failback = try FailbackSettings(section: node, parser: self)
         }
         if let node = root["guard"] {
-            let entries = try section(node, at: "guard", keys: ["max_lag_decrees", "max_lag_age"])
-            try read(entries, "max_lag_decrees", in: "guard", integer, into: &spec.lagGuard.maxLagDecrees)
-            try read(entries, "max_lag_age", in: "guard", duration, into: &spec.lagGuard.maxLagAge)
+            spec.lagGuard = try GuardSettings(section: node, parser: self)
         }
         for (key, node) in root where !Self.builtInKeys.contains(key) {
             spec.extra[key] = policyValue(node)
@@ -89,7 +74,8 @@ struct PolicyFileParser {
         return try mapping(root, at: nil)
     }
 
-    private func section(_ node: Node, at path: String, keys: Set<String>) throws(PolicyError) -> [String: Node] {
+    /// The entries of section `path`, rejecting keys outside `keys`.
+    func section(_ node: Node, at path: String, keys: Set<String>) throws(PolicyError) -> [String: Node] {
         let entries = try mapping(node, at: path)
         try rejectUnknownKeys(entries, accepted: keys, at: path)
         return entries
@@ -109,7 +95,8 @@ struct PolicyFileParser {
         )
     }
 
-    private func read<Value>(
+    /// Converts `entries[key]` into `target` when present; the key path is `section.key`.
+    func read<Value>(
         _ entries: [String: Node],
         _ key: String,
         in section: String,
@@ -153,7 +140,8 @@ struct PolicyFileParser {
         return strings
     }
 
-    private func integer(_ node: Node, at path: String) throws(PolicyError) -> Int {
+    /// A decimal integer scalar.
+    func integer(_ node: Node, at path: String) throws(PolicyError) -> Int {
         let text = try string(node, at: path)
         guard let value = Int(text) else {
             throw invalid(path, "\"\(text)\" is not an integer")
@@ -161,7 +149,8 @@ struct PolicyFileParser {
         return value
     }
 
-    private func duration(_ node: Node, at path: String) throws(PolicyError) -> Duration {
+    /// A duration scalar (``PolicyDuration``).
+    func duration(_ node: Node, at path: String) throws(PolicyError) -> Duration {
         let text = try string(node, at: path)
         guard let value = PolicyDuration.parse(text) else {
             let hint = Int(text) == nil ? "e.g. 500ms, 2s, 1m, 1h" : "add a unit: ms, s, m or h"
@@ -170,7 +159,8 @@ struct PolicyFileParser {
         return value
     }
 
-    private func bool(_ node: Node, at path: String) throws(PolicyError) -> Bool {
+    /// `true` or `false`.
+    func bool(_ node: Node, at path: String) throws(PolicyError) -> Bool {
         switch try string(node, at: path) {
         case "true": return true
         case "false": return false

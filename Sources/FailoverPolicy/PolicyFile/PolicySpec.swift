@@ -102,39 +102,9 @@ public struct PolicySpec: Hashable, Sendable {
                 throw invalidValue(at: "tables[\(index)]", "\"\(table)\" is listed twice")
             }
         }
-        if probe.interval <= .zero {
-            throw invalidValue(at: "probe.interval", "must be greater than 0")
-        }
-        if probe.timeout <= .zero {
-            throw invalidValue(at: "probe.timeout", "must be greater than 0")
-        }
-        if probe.timeout > probe.interval {
-            throw invalidValue(
-                at: "probe.timeout",
-                "\(PolicyDuration.format(probe.timeout)) is longer than probe.interval "
-                    + PolicyDuration.format(probe.interval)
-            )
-        }
-        if probe.fall < 1 {
-            throw invalidValue(at: "probe.fall", "\(probe.fall) is less than 1")
-        }
-        if probe.rise < 1 {
-            throw invalidValue(at: "probe.rise", "\(probe.rise) is less than 1")
-        }
-        if switching.minDown < .zero {
-            throw invalidValue(at: "switch.min_down", "must not be negative")
-        }
-        if switching.cooldown < .zero {
-            throw invalidValue(at: "switch.cooldown", "must not be negative")
-        }
-        if failback.afterHealthy < .zero {
-            throw invalidValue(at: "failback.after_healthy", "must not be negative")
-        }
-        if lagGuard.maxLagDecrees < 0 {
-            throw invalidValue(at: "guard.max_lag_decrees", "\(lagGuard.maxLagDecrees) is negative")
-        }
-        if lagGuard.maxLagAge <= .zero {
-            throw invalidValue(at: "guard.max_lag_age", "must be greater than 0")
-        }
+        try probe.validate(in: self)
+        try switching.validate(in: self)
+        try failback.validate(in: self)
+        try lagGuard.validate(in: self)
     }
 }

@@ -1,3 +1,5 @@
+import Yams
+
 /// The `failback:` section, accepted only by kind `auto-failover-failback`.
 ///
 /// ```yaml
@@ -21,5 +23,37 @@ public struct FailbackSettings: Hashable, Sendable {
     public init(afterHealthy: Duration = .seconds(300), requireReverseDuplication: Bool = true) {
         self.afterHealthy = afterHealthy
         self.requireReverseDuplication = requireReverseDuplication
+    }
+}
+
+extension FailbackSettings {
+    /// The `failback:` keys.
+    static let keys: Set<String> = ["after_healthy", "require_reverse_duplication"]
+
+    /// Reads a `failback:` section; keys it does not set keep their defaults.
+    /// - Parameters:
+    ///   - node: The section's YAML node.
+    ///   - parser: The file's parser (file name for errors, scalar readers).
+    /// - Throws: ``PolicyError`` naming `failback.<key>`.
+    init(section node: Node, parser: PolicyFileParser) throws(PolicyError) {
+        self.init()
+        let entries = try parser.section(node, at: "failback", keys: Self.keys)
+        try parser.read(entries, "after_healthy", in: "failback", parser.duration, into: &self.afterHealthy)
+        try parser.read(
+            entries,
+            "require_reverse_duplication",
+            in: "failback",
+            parser.bool,
+            into: &self.requireReverseDuplication
+        )
+    }
+
+    /// Checks the ranges listed on each property.
+    /// - Parameter spec: The policy, for the file name in errors.
+    /// - Throws: ``PolicyError`` naming `failback.after_healthy` when it is negative.
+    func validate(in spec: PolicySpec) throws(PolicyError) {
+        if afterHealthy < .zero {
+            throw spec.invalidValue(at: "failback.after_healthy", "must not be negative")
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Yams
+
 /// The `switch:` section: when an automatic kind may switch a table to another cluster.
 ///
 /// ```yaml
@@ -16,5 +18,34 @@ public struct SwitchSettings: Hashable, Sendable {
     public init(minDown: Duration = .seconds(10), cooldown: Duration = .seconds(300)) {
         self.minDown = minDown
         self.cooldown = cooldown
+    }
+}
+
+extension SwitchSettings {
+    /// The `switch:` keys.
+    static let keys: Set<String> = ["min_down", "cooldown"]
+
+    /// Reads a `switch:` section; keys it does not set keep their defaults.
+    /// - Parameters:
+    ///   - node: The section's YAML node.
+    ///   - parser: The file's parser (file name for errors, scalar readers).
+    /// - Throws: ``PolicyError`` naming `switch.<key>`.
+    init(section node: Node, parser: PolicyFileParser) throws(PolicyError) {
+        self.init()
+        let entries = try parser.section(node, at: "switch", keys: Self.keys)
+        try parser.read(entries, "min_down", in: "switch", parser.duration, into: &self.minDown)
+        try parser.read(entries, "cooldown", in: "switch", parser.duration, into: &self.cooldown)
+    }
+
+    /// Checks the ranges listed on each property.
+    /// - Parameter spec: The policy, for the file name in errors.
+    /// - Throws: ``PolicyError`` naming the first offending `switch.<key>`.
+    func validate(in spec: PolicySpec) throws(PolicyError) {
+        if minDown < .zero {
+            throw spec.invalidValue(at: "switch.min_down", "must not be negative")
+        }
+        if cooldown < .zero {
+            throw spec.invalidValue(at: "switch.cooldown", "must not be negative")
+        }
     }
 }
