@@ -34,6 +34,14 @@ public struct DuplicationObservation: Sendable, Hashable, Codable {
         case replicaNotAnswered
     }
 
+    /// Where the per-partition lag came from (`pegasus-health-and-duplication.md` §3.4).
+    public enum LagSource: String, Sendable, Hashable, Codable {
+        /// The duplication query's `partition_states` (Pegasus 2.6/master).
+        case partitionStates = "partition_states"
+        /// Each primary ReplicaServer's `GET /replica/duplication?appid=N` (Pegasus 2.4/2.5).
+        case replicaHTTP = "replica_http"
+    }
+
     /// One partition's lag as a source reports it.
     private enum PartitionLag {
         case known(Int64)
@@ -69,7 +77,7 @@ public struct DuplicationObservation: Sendable, Hashable, Codable {
     /// The partitions whose lag is unknown (missing or `-1`), ascending.
     public var unknownLagPartitions: [Int32]
     /// Where the per-partition lag came from; `nil` when there was none to read.
-    public var lagSource: DuplicationLagSource?
+    public var lagSource: LagSource?
 
     /// Derives the observation for one backup from a leader's report.
     ///
@@ -143,7 +151,7 @@ public struct DuplicationObservation: Sendable, Hashable, Codable {
     private static func partitionLag(
         entry: DuplicationEntry,
         report: TableDuplications
-    ) -> (source: DuplicationLagSource, lag: (Int32) -> PartitionLag)? {
+    ) -> (source: LagSource, lag: (Int32) -> PartitionLag)? {
         if let states = entry.partitionStates {
             return (.partitionStates, { index in
                 guard let state = states[index] else { return .missing }
@@ -186,7 +194,7 @@ extension DuplicationObservation {
         self.maxLag = try container.decodeIfPresent(Int64.self, forKey: .maxLag)
         self.lagUnknownReason = try container.decodeIfPresent(LagUnknownReason.self, forKey: .lagUnknownReason)
         self.unknownLagPartitions = try container.decode([Int32].self, forKey: .unknownLagPartitions)
-        self.lagSource = try container.decodeIfPresent(DuplicationLagSource.self, forKey: .lagSource)
+        self.lagSource = try container.decodeIfPresent(LagSource.self, forKey: .lagSource)
     }
 
     /// Encodes every property under its name, leaving out those that are `nil`; the status and fail

@@ -185,7 +185,7 @@ extension FailoverAdmin {
     }
 
     /// Where the lag is read, for people.
-    static func describe(_ source: DuplicationLagSource) -> String {
+    static func describe(_ source: DuplicationObservation.LagSource) -> String {
         switch source {
         case .partitionStates:
             "the duplication query's partition_states"

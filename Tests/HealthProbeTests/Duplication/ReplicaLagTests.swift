@@ -66,7 +66,7 @@ struct ReplicaLagTests {
     @Test("a primary that did not answer makes its partitions, and the table's lag, unknown")
     func replicaFailed() {
         let lag = Self.report(["r1:1": Self.answer([0: 3, 2: 17])], failures: ["r2:1": "timeout"])
-        #expect(lag.failedReplicas == [ReplicaProbeFailure(replica: "r2:1", error: "timeout")])
+        #expect(lag.failedReplicas == [ReplicaLagReport.Failure(replica: "r2:1", error: "timeout")])
         let observation = Self.observe(lag)
         #expect(observation.maxLag == nil)
         #expect(observation.lagUnknownReason == .replicaNotAnswered)

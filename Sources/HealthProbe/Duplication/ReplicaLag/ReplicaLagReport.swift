@@ -9,6 +9,23 @@ import PegasusWire
 /// partition without a primary, whose primary did not answer, or whose primary has no entry for the
 /// gpid has no value: its lag is unknown.
 public struct ReplicaLagReport: Sendable, Hashable, Codable {
+    /// A ReplicaServer that did not answer `GET /replica/duplication`.
+    public struct Failure: Sendable, Hashable, Codable {
+        /// The replica's `host:port`.
+        public var replica: String
+        /// The error.
+        public var error: String
+
+        /// Creates a failure.
+        /// - Parameters:
+        ///   - replica: The replica's `host:port`.
+        ///   - error: The error.
+        public init(replica: String, error: String) {
+            self.replica = replica
+            self.error = error
+        }
+    }
+
     /// Partition index → its primary's `host:port`, from query_config; partitions without a primary are absent.
     public var primaries: [Int32: String]
     /// dupid → partition index → `not_confirmed_mutations_num` as the partition's primary reported it.
@@ -16,7 +33,7 @@ public struct ReplicaLagReport: Sendable, Hashable, Codable {
     /// The replicas asked that answered, ascending.
     public var answeredReplicas: [String]
     /// The replicas asked that did not answer, with the error, ascending by address.
-    public var failedReplicas: [ReplicaProbeFailure]
+    public var failedReplicas: [Failure]
 
     /// Combines the replicas' answers into per-partition lags.
     /// - Parameters:
@@ -33,7 +50,7 @@ public struct ReplicaLagReport: Sendable, Hashable, Codable {
         self.primaries = primaries
         self.answeredReplicas = answers.keys.sorted()
         self.failedReplicas = failures.sorted { $0.key < $1.key }.map {
-            ReplicaProbeFailure(replica: $0.key, error: $0.value)
+            Failure(replica: $0.key, error: $0.value)
         }
         var lags: [Int32: [Int32: Int64]] = [:]
         for (partition, replica) in primaries {
