@@ -4,7 +4,7 @@ import Testing
 
 @testable import HealthProbe
 
-@Suite("Duplication lag and address parsing as values")
+@Suite("Duplication lag as values")
 struct DuplicationObservationTests {
     private static let now = Date(timeIntervalSince1970: 1_700_000_000)
 
@@ -115,40 +115,20 @@ struct DuplicationObservationTests {
         #expect(DuplicationFailMode(rawValue: 7).idlName == "FAIL_UNKNOWN_7")
     }
 
-    @Test(
-        "host:port parsing",
-        arguments: [
-            ("meta1:34601", "meta1:34601"),
-            ("127.0.0.1:1", "127.0.0.1:1"),
-            ("[::1]:34601", "[::1]:34601"),
-            ("invalid host_port", nil),
-            ("meta1", nil),
-            ("meta1:", nil),
-            (":34601", nil),
-            ("meta1:70000", nil),
-            ("meta1:+1", nil),
-            ("a/b:1", nil),
-        ] as [(String, String?)]
-    )
-    func hostPort(text: String, expected: String?) {
-        #expect(HealthProbe.HostPort(parsing: text)?.description == expected)
-    }
-}
-
-@Suite("Snapshot timestamps")
-struct ISO8601MillisecondsTests {
-    @Test("millisecond timestamps survive format → parse → format, whatever the float rounding")
-    func roundTrip() throws {
-        for step in 0..<500 {
-            let date = Date(timeIntervalSince1970: 1_790_000_000 + Double(step) * 0.0013)
-            let text = ISO8601Milliseconds.format(date)
-            let parsed = try #require(ISO8601Milliseconds.parse(text))
-            #expect(ISO8601Milliseconds.format(parsed) == text)
-            #expect(abs(parsed.timeIntervalSince(date)) <= 0.0005 + 1e-6)
-        }
-        #expect(ISO8601Milliseconds.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
-        #expect(ISO8601Milliseconds.parse("1970-01-01T00:00:01Z") == Date(timeIntervalSince1970: 1))
-        #expect(ISO8601Milliseconds.parse("yesterday") == nil)
-        #expect(ISO8601Milliseconds.parse("1970-01-01T00:00:01.x1Z") == nil)
+    @Test("JSON spells the status and fail mode by IDL name and leaves out absent values")
+    func jsonNames() throws {
+        let observation = Self.observe(TableDuplications(appId: 2, partitionCount: 1, entries: [Self.entry(states: [0: (1, 3)])]))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        let json = String(decoding: try encoder.encode(observation), as: UTF8.self)
+        #expect(
+            json == #"{"appId":2,"backupCluster":"tjsrv","dupid":1,"failMode":"FAIL_SLOW","lagSource":"partition_states","#
+                + #""maxLag":2,"observedAt":1700000000,"partitionCount":1,"primaryCluster":"bjsrv","status":"DS_LOG","#
+                + #""table":"temp","unknownLagPartitions":[]}"#
+        )
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        #expect(try decoder.decode(DuplicationObservation.self, from: Data(json.utf8)) == observation)
     }
 }
