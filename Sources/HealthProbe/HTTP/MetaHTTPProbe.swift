@@ -4,8 +4,17 @@ import PegasusWire
 /// (`pegasus-health-and-duplication.md` §1, §3.4, §3.5).
 ///
 /// Addresses are plain `host:port` strings. Redirects are never followed here: leader-only endpoints
-/// return ``LeaderReply/redirected(leader:)`` and the caller decides whether to ask the leader.
+/// return ``MetaHTTPProbe/LeaderReply/redirected(leader:)`` and the caller decides whether to ask the leader.
 public struct MetaHTTPProbe: Sendable {
+    /// The answer of a leader-only MetaServer endpoint: the leader's result, or a redirect to the leader.
+    public enum LeaderReply<Value: Sendable>: Sendable {
+        /// The MetaServer asked is the leader and answered (HTTP 200).
+        case answered(Value)
+        /// The MetaServer asked is not the leader (HTTP 307). `leader` is the `host:port` from `Location`,
+        /// or `nil` when it does not parse (a follower that does not know the leader sends `invalid host_port`).
+        case redirected(leader: String?)
+    }
+
     /// The transport.
     public let client: CurlHTTPClient
     /// The timeout of each request.
@@ -158,3 +167,6 @@ public struct MetaHTTPProbe: Sendable {
         return encoded
     }
 }
+
+extension MetaHTTPProbe.LeaderReply: Equatable where Value: Equatable {}
+extension MetaHTTPProbe.LeaderReply: Hashable where Value: Hashable {}
