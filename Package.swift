@@ -69,10 +69,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Policy files and pure failover decision logic.
+        // Policy files and pure failover decision logic (PegasusWire for its duplication values only: no I/O).
         .target(
             name: "FailoverPolicy",
             dependencies: [
+                "PegasusWire",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -210,6 +211,7 @@ let package = Package(
             name: "HealthProbeTests",
             dependencies: [
                 "HealthProbe",
+                "PegasusWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -223,6 +225,7 @@ let package = Package(
             name: "FailoverPolicyTests",
             dependencies: [
                 "FailoverPolicy",
+                "PegasusWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],

@@ -280,16 +280,16 @@ enum FailoverOutput {
         let lag =
             observation.maxLag.map { "max lag \($0) decrees\(source)" }
             ?? "lag unknown (\(observation.lagUnknownReason?.rawValue ?? "?"))"
-        let mode = observation.failMode.map { " \($0)" } ?? ""
-        return "\(link)  \(status)\(mode)  \(lag)  observed \(age(observation.observedAt, now)) ago"
+        let mode = observation.failMode.map { " \($0.idlName)" } ?? ""
+        return "\(link)  \(status.idlName)\(mode)  \(lag)  observed \(age(observation.observedAt, now)) ago"
     }
 
     private static func lagObject(_ observation: DuplicationObservation, now: Date) -> [String: Any] {
         [
             "primary": observation.primaryCluster,
             "backup": observation.backupCluster,
-            "status": orNull(observation.status?.rawValue),
-            "fail_mode": orNull(observation.failMode?.rawValue),
+            "status": orNull(observation.status?.idlName),
+            "fail_mode": orNull(observation.failMode?.idlName),
             "max_lag": orNull(observation.maxLag),
             "lag_unknown_reason": orNull(observation.lagUnknownReason?.rawValue),
             "lag_source": orNull(observation.lagSource?.rawValue),

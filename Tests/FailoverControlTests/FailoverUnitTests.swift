@@ -1,6 +1,7 @@
 import FailoverPolicy
 import Foundation
 import HealthProbe
+import Logging
 import PegasusWire
 import RouteModel
 import Router
@@ -147,19 +148,19 @@ struct FailoverDecisionInputTests {
     private static func observation(
         primary: String,
         backup: String,
-        status: HealthProbe.DuplicationStatus?,
-        failMode: HealthProbe.DuplicationFailMode? = .slow,
+        status: DuplicationStatus?,
+        failMode: DuplicationFailMode? = .slow,
         lag: Int64
     ) -> DuplicationObservation {
-        var entries: [HealthProbe.DuplicationEntry] = []
+        var entries: [DuplicationEntry] = []
         if let status {
             entries.append(
-                HealthProbe.DuplicationEntry(
+                DuplicationEntry(
                     dupid: 17,
-                    remote: backup,
                     status: status,
+                    remote: backup,
                     failMode: failMode,
-                    partitionStates: [0: HealthProbe.DuplicationPartitionState(confirmedDecree: 10, lastCommittedDecree: 10 + lag)]
+                    partitionStates: [0: DuplicationPartitionState(confirmedDecree: 10, lastCommittedDecree: 10 + lag)]
                 )
             )
         }
@@ -195,7 +196,7 @@ struct FailoverDecisionInputTests {
             clusters: ["A": Self.cluster(.down, since: Self.now.addingTimeInterval(-5))],
             duplications: [
                 Self.observation(primary: "A", backup: "B", status: .log, lag: 7),
-                Self.observation(primary: "B", backup: "A", status: .pause, failMode: DuplicationFailMode(rawValue: "FAIL_NEW"), lag: 1),
+                Self.observation(primary: "B", backup: "A", status: .pause, failMode: DuplicationFailMode(idlName: "FAIL_NEW"), lag: 1),
             ],
             duplicationFailures: []
         )
@@ -363,6 +364,39 @@ struct FailoverPolicyStoreTests {
         #expect(store.current.policy(for: "t1").spec.kind == "manual")
         #expect(store.lastError?.contains("fast.yaml") == true)
         #expect(store.summaries().map(\.name) == ["test-manual"])
+    }
+
+    @Test("a failed reload keeps the previous set and logs the file at fault; the first load must succeed")
+    func reloadLogs() throws {
+        let directory = try RouteTestDirectory()
+        defer { directory.remove() }
+        try directory.write("default.yaml", "tables: [\"*\"]")
+        try directory.write("orders.yaml", "tables: [orders]\nkind: auto-failover")
+        let (logger, logs) = RouteRecordingLogHandler.logger()
+        let store = try PolicyStore(directory: directory.path, logger: logger)
+        #expect(store.current.policy(for: "orders").spec.kind == "auto-failover")
+        #expect(logs.all.last?.message == "policies loaded")
+
+        try directory.write("orders.yaml", "tables: [orders]\nkind: auto-failover\nswitch: { cooldown: 30x }")
+        #expect(!store.reloadIfChanged())
+        #expect(store.current.policy(for: "orders").spec.kind == "auto-failover")
+        #expect(store.current.policy(for: "orders").spec.switching.cooldown == .seconds(300))
+        let warning = try #require(logs.all.last { $0.level == .warning })
+        #expect(warning.message == "policy reload failed, keeping the previous policies")
+        #expect(warning.metadata["metaproxy.policy.file"] == "\(directory.path)/orders.yaml")
+        #expect(warning.error?.contains("switch.cooldown") == true)
+
+        try directory.write("orders.yaml", "tables: [orders]\nkind: manual")
+        #expect(store.reloadIfChanged())
+        #expect(store.current.policy(for: "orders").spec.kind == "manual")
+        #expect(logs.all.last?.message == "policies reloaded")
+
+        try directory.write("bad.yaml", "kind: manual")
+        #expect {
+            try PolicyStore(directory: directory.path, logger: FailoverTesting.logger)
+        } throws: { error in
+            (error as? PolicyError)?.code == .missingKey
+        }
     }
 
     @Test("a bad file at startup is an error naming the file")

@@ -92,12 +92,10 @@ struct DecisionInputBuilder {
         guard observation.dupid != nil, let status = observation.status else {
             return nil
         }
-        let viewStatus =
-            [DuplicationView.Status.initial, .prepare, .app, .log, .pause, .removed]
-            .first { $0.wireName == status.rawValue } ?? .removed
-        var failMode = DuplicationView.FailMode.slow
+        let viewStatus = DuplicationStatus.names[status.rawValue] == nil ? .removed : status
+        var failMode = DuplicationFailMode.slow
         if let reported = observation.failMode {
-            failMode = [DuplicationView.FailMode.slow, .skip, .fast].first { $0.wireName == reported.rawValue } ?? .skip
+            failMode = DuplicationFailMode.names[reported.rawValue] == nil ? .skip : reported
         }
         return DuplicationView(
             duplicating: true,

@@ -136,8 +136,8 @@ struct HealthDigest: Hashable, Sendable {
                 primary: $0.primaryCluster,
                 table: $0.table,
                 backup: $0.backupCluster,
-                status: $0.status?.rawValue,
-                failMode: $0.failMode?.rawValue,
+                status: $0.status?.idlName,
+                failMode: $0.failMode?.idlName,
                 maxLag: $0.maxLag,
                 unknown: $0.lagUnknownReason?.rawValue,
                 source: $0.lagSource?.rawValue

@@ -63,8 +63,8 @@ enum ProbeTargetPlanner {
     }
 
     /// The prober's settings for a policy's `probe:` section.
-    static func settings(_ probe: FailoverPolicy.ProbeSettings) -> HealthProbe.ProbeSettings {
-        HealthProbe.ProbeSettings(interval: probe.interval, timeout: probe.timeout, fall: probe.fall, rise: probe.rise)
+    static func settings(_ probe: FailoverPolicy.ProbeSettings) -> ProbeTarget.Settings {
+        ProbeTarget.Settings(interval: probe.interval, timeout: probe.timeout, fall: probe.fall, rise: probe.rise)
     }
 
     /// Whether `candidate` detects a dead cluster sooner than `current`.

@@ -79,7 +79,7 @@ public struct RPCDuplicationSource: DuplicationSource {
         guard response.err == .ok else {
             return .failure(response.err.name)
         }
-        var report = TableDuplications(appId: response.appId, entries: response.entries.map(Self.entry))
+        var report = TableDuplications(appId: response.appId, entries: response.entries)
         guard !report.entries.isEmpty else {
             return .success(report)
         }
@@ -157,22 +157,5 @@ public struct RPCDuplicationSource: DuplicationSource {
             }
         }
         return primaries
-    }
-
-    /// The prober's form of a wire entry.
-    static func entry(_ wire: PegasusWire.DuplicationEntry) -> HealthProbe.DuplicationEntry {
-        HealthProbe.DuplicationEntry(
-            dupid: wire.dupid,
-            remote: wire.remote,
-            status: HealthProbe.DuplicationStatus(rpcValue: wire.status.rawValue),
-            failMode: wire.failMode.map { HealthProbe.DuplicationFailMode(rpcValue: $0.rawValue) },
-            remoteAppName: wire.remoteAppName,
-            partitionStates: wire.partitionStates?.mapValues {
-                HealthProbe.DuplicationPartitionState(
-                    confirmedDecree: $0.confirmedDecree,
-                    lastCommittedDecree: $0.lastCommittedDecree
-                )
-            }
-        )
     }
 }

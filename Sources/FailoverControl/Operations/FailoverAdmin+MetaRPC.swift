@@ -69,7 +69,7 @@ extension FailoverAdmin {
             throw FailoverAdminError(.metaRPC, table: table, message: "query duplication on \(cluster.name): \(response.err)")
         }
         let report = TableDuplications(
-            appId: response.appId, partitionCount: partitionCount, entries: response.entries.map(RPCDuplicationSource.entry))
+            appId: response.appId, partitionCount: partitionCount, entries: response.entries)
         return try await RPCDuplicationSource.addingReplicaLag(to: report, reader: replicaLag, timeout: timeout) {
             () async throws(FailoverAdminError) in
             try await queryConfig(table, on: cluster, timeout: timeout).partitions

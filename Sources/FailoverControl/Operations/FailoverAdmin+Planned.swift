@@ -160,7 +160,7 @@ extension FailoverAdmin {
             return "table \(observation.table) has no duplication \(link)"
         }
         guard status == .log else {
-            return "duplication \(link) is \(status), not DS_LOG: it does not ship writes"
+            return "duplication \(link) is \(status.idlName), not DS_LOG: it does not ship writes"
         }
         guard observation.failMode != .skip else {
             return "duplication \(link) is FAIL_SKIP: it drops writes it cannot ship"
@@ -176,7 +176,7 @@ extension FailoverAdmin {
     /// `duplication A → B DS_LOG, lag … (from …)`.
     static func describe(_ observation: DuplicationObservation) -> String {
         let link = "duplication \(observation.primaryCluster) → \(observation.backupCluster)"
-        let status = observation.status?.rawValue ?? "absent"
+        let status = observation.status?.idlName ?? "absent"
         let source = observation.lagSource.map { " (from \(describe($0)))" } ?? ""
         guard let lag = observation.maxLag else {
             let partitions = observation.unknownLagPartitions.map(String.init).joined(separator: ",")
@@ -187,7 +187,7 @@ extension FailoverAdmin {
     }
 
     /// Where the lag is read, for people.
-    static func describe(_ source: DuplicationLagSource) -> String {
+    static func describe(_ source: DuplicationObservation.LagSource) -> String {
         switch source {
         case .partitionStates:
             "the duplication query's partition_states"

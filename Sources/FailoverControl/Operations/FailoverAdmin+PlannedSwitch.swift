@@ -100,7 +100,7 @@ extension FailoverAdmin {
         var target: ClusterRoute
         var partitionCount: Int
         /// Where the check read the per-partition lag.
-        var lagSource: DuplicationLagSource?
+        var lagSource: DuplicationObservation.LagSource?
         /// The source's `replica.deny_client_request` before the switch, restored on rollback.
         var previousDenial: String?
     }

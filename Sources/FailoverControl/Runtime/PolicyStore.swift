@@ -17,7 +17,11 @@ import Synchronization
 /// (kind `manual`) and a warning is logged; if the directory appears later it is loaded.
 /// A directory that exists must load at startup (a bad file is an error naming file and key).
 /// ``reloadIfChanged()`` reloads when the `*.yaml` files changed (names or contents); a reload that
-/// fails keeps the previous policies (``PolicyLoader``).
+/// fails keeps the previous policies and logs why (naming file and key), so the decider keeps deciding
+/// with the last good ones.
+///
+/// The one owner of the current ``PolicySet``: FailoverPolicy only parses a directory into a value
+/// (``PolicySet/load(directory:registry:)``); holding it, reloading it and logging that happen here.
 public final class PolicyStore: Sendable {
     /// One loaded policy, as `GET /failover` lists it.
     public struct Summary: Sendable, Hashable, Codable {
@@ -32,9 +36,17 @@ public final class PolicyStore: Sendable {
     }
 
     private struct State {
-        var loader: PolicyLoader?
+        /// The policies in use; `nil` while the directory has never loaded (missing).
+        var set: PolicySet?
         var fingerprint: UInt64?
         var lastError: String?
+    }
+
+    /// Logger metadata keys of policy loads.
+    private enum LoggingKeys {
+        static let policyDirectory = "metaproxy.policy.directory"
+        static let policyFile = "metaproxy.policy.file"
+        static let policyCount = "metaproxy.policy.count"
     }
 
     /// The policy directory.
@@ -62,18 +74,19 @@ public final class PolicyStore: Sendable {
             state = Mutex(State())
             return
         }
-        let loader = try PolicyLoader(directory: directory, registry: registry, logger: logger)
-        state = Mutex(State(loader: loader, fingerprint: fingerprint))
+        let set = try PolicySet.load(directory: directory, registry: registry)
+        Self.logLoaded(set, "policies loaded", directory: directory, logger: logger)
+        state = Mutex(State(set: set, fingerprint: fingerprint))
     }
 
     /// The policies in use.
     public var current: PolicySet {
-        state.withLock { $0.loader?.current } ?? .empty
+        state.withLock { $0.set } ?? .empty
     }
 
     /// Whether the directory was missing at the last look.
     public var isMissing: Bool {
-        state.withLock { $0.loader == nil }
+        state.withLock { $0.set == nil }
     }
 
     /// The last load or reload error (the previous policies stayed in use), `nil` after a good load.
@@ -91,8 +104,8 @@ public final class PolicyStore: Sendable {
     @discardableResult
     public func reloadIfChanged() -> Bool {
         let fingerprint = Self.fingerprint(of: directory)
-        let (changed, loader) = state.withLock { state in
-            (state.fingerprint != fingerprint, state.loader)
+        let (changed, hadSet) = state.withLock { state in
+            (state.fingerprint != fingerprint, state.set != nil)
         }
         guard changed else { return false }
         guard fingerprint != nil else {
@@ -103,21 +116,27 @@ public final class PolicyStore: Sendable {
             )
             return false
         }
-        let outcome: Result<PolicyLoader?, PolicyError>
-        if let loader {
-            outcome = loader.reload().map { _ in nil }
-        } else {
-            outcome = Result { () throws(PolicyError) in
-                try PolicyLoader(directory: directory, registry: registry, logger: logger)
-            }.map { $0 }
+        let outcome = Result { () throws(PolicyError) in try PolicySet.load(directory: directory, registry: registry) }
+        switch outcome {
+        case .success(let set):
+            Self.logLoaded(set, hadSet ? "policies reloaded" : "policies loaded", directory: directory, logger: logger)
+        case .failure(let error) where hadSet:
+            logger.warning(
+                "policy reload failed, keeping the previous policies",
+                error: error,
+                metadata: [
+                    LoggingKeys.policyDirectory: "\(directory)",
+                    LoggingKeys.policyFile: "\(error.file ?? directory)",
+                ]
+            )
+        case .failure:
+            break  // The directory never loaded: nothing is kept; `lastError` reports it.
         }
         return state.withLock { state in
             state.fingerprint = fingerprint
             switch outcome {
-            case .success(let created):
-                if let created {
-                    state.loader = created
-                }
+            case .success(let set):
+                state.set = set
                 state.lastError = nil
                 return true
             case .failure(let error):
@@ -125,6 +144,17 @@ public final class PolicyStore: Sendable {
                 return false
             }
         }
+    }
+
+    /// Logs a successful load at info.
+    private static func logLoaded(_ set: PolicySet, _ message: Logger.Message, directory: String, logger: Logger) {
+        logger.info(
+            message,
+            metadata: [
+                LoggingKeys.policyDirectory: "\(directory)",
+                LoggingKeys.policyCount: "\(set.policies.count)",
+            ]
+        )
     }
 
     /// A hash of the directory's `*.yaml` names and contents; `nil` when the directory cannot be listed.

@@ -111,16 +111,16 @@ enum FailoverAdminHarness {
         primary: String = "A",
         backup: String = "B",
         lag: Int64,
-        status: HealthProbe.DuplicationStatus = .log,
+        status: DuplicationStatus = .log,
         observedAt: Date = Date()
     ) -> DuplicationObservation {
         let states = Dictionary(
             uniqueKeysWithValues: (0..<4).map {
-                (Int32($0), HealthProbe.DuplicationPartitionState(confirmedDecree: 100, lastCommittedDecree: 100 + lag))
+                (Int32($0), DuplicationPartitionState(confirmedDecree: 100, lastCommittedDecree: 100 + lag))
             })
         let report = TableDuplications(
             appId: 1, partitionCount: 4,
-            entries: [HealthProbe.DuplicationEntry(dupid: 1, remote: backup, status: status, partitionStates: states)])
+            entries: [DuplicationEntry(dupid: 1, status: status, remote: backup, partitionStates: states)])
         return DuplicationObservation(
             primaryCluster: primary, table: table, backupCluster: backup, report: report, observedAt: observedAt)
     }
