@@ -59,11 +59,11 @@ struct ProxyFramingTests {
         let upstreams = UpstreamPool(
             group: group, settings: UpstreamSettings(), observer: metrics, logger: ProxyHarness.quiet)
         let settings = ProxySettings(maxFrameBytes: maxFrameBytes)
-        let context = ProxyContext(
+        let dependencies = ProxyDependencies(
             routes: routes, upstreams: upstreams, metrics: metrics, settings: settings, logger: ProxyHarness.quiet)
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(ClientFormat.detector(maxFrameBytes: maxFrameBytes, metrics: metrics))
-        try sync.addHandler(ProxyConnectionHandler(context: context))
+        try sync.addHandler(ProxyConnectionHandler(dependencies: dependencies))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return Connection(channel: channel, loop: loop, metrics: metrics)
     }

@@ -30,7 +30,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let shared: ProxyContext
+    private let shared: ProxyDependencies
     private var decoder: RequestFrameDecoder
     /// The bytes of a THFT frame not yet complete at the end of the last read.
     private var partial: ByteBuffer?
@@ -60,7 +60,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     private var queryCounters: [String: Counter] = [:]
     private static let queryCounterCacheSize = 256
 
-    init(context shared: ProxyContext) {
+    /// - Parameter shared: What every connection of the proxy shares.
+    init(dependencies shared: ProxyDependencies) {
         self.shared = shared
         self.logger = shared.logger
         self.decoder = RequestFrameDecoder(maxFrameBytes: shared.settings.maxFrameBytes)

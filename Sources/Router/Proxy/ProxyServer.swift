@@ -12,7 +12,7 @@ public final class ProxyServer: Service, Sendable {
     private let host: String
     private let port: Int
     private let group: any EventLoopGroup
-    private let context: ProxyContext
+    private let dependencies: ProxyDependencies
     private let drainTimeout: Duration
     private let open = Atomic<Int>(0)
     private let state = Mutex<State>(.idle)
@@ -28,11 +28,18 @@ public final class ProxyServer: Service, Sendable {
     /// - Parameters:
     ///   - host: address to bind, e.g. `0.0.0.0`.
     ///   - port: port to bind; 0 picks a free one (see ``localAddress()``).
-    public init(host: String, port: Int, group: any EventLoopGroup, context: ProxyContext, drainTimeout: Duration = .seconds(5)) {
+    ///   - group: The event loops that accept and serve connections (one upstream pool per loop).
+    ///   - dependencies: What every connection shares (routes, upstreams, metrics, settings, logger).
+    ///   - drainTimeout: How long a graceful shutdown waits for connections to finish their queries
+    ///     before closing them.
+    public init(
+        host: String, port: Int, group: any EventLoopGroup, dependencies: ProxyDependencies,
+        drainTimeout: Duration = .seconds(5)
+    ) {
         self.host = host
         self.port = port
         self.group = group
-        self.context = context
+        self.dependencies = dependencies
         self.drainTimeout = drainTimeout
     }
 
@@ -57,8 +64,8 @@ public final class ProxyServer: Service, Sendable {
 
     /// Listens and serves until graceful shutdown or cancellation.
     public func run() async throws {
-        let settings = context.settings
-        let shared = context
+        let settings = dependencies.settings
+        let shared = dependencies
         let server: any Channel
         do {
             server = try await ServerBootstrap(group: group)
@@ -76,7 +83,7 @@ public final class ProxyServer: Service, Sendable {
                     return channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
                         try sync.addHandler(ClientFormat.detector(maxFrameBytes: settings.maxFrameBytes, metrics: shared.metrics))
-                        try sync.addHandler(ProxyConnectionHandler(context: shared))
+                        try sync.addHandler(ProxyConnectionHandler(dependencies: shared))
                     }
                 }
                 .bind(host: host, port: port)
@@ -103,7 +110,7 @@ public final class ProxyServer: Service, Sendable {
         }
         if let address = server.localAddress {
             for continuation in waiting { continuation.resume(returning: address) }
-            context.logger.info("Proxy listening", metadata: ["metaproxy.listen": "\(address)"])
+            dependencies.logger.info("Proxy listening", metadata: ["metaproxy.listen": "\(address)"])
         }
 
         try await withGracefulShutdownHandler {
@@ -118,7 +125,7 @@ public final class ProxyServer: Service, Sendable {
     public var openConnections: Int { open.load(ordering: .relaxed) }
 
     private func admit(_ channel: any Channel) -> Bool {
-        let limit = context.settings.maxConnections
+        let limit = dependencies.settings.maxConnections
         guard open.add(1, ordering: .relaxed).newValue <= limit else {
             open.subtract(1, ordering: .relaxed)
             return false
@@ -162,7 +169,7 @@ public final class ProxyServer: Service, Sendable {
             return []
         }
         for channel in remaining { channel.close(mode: .all, promise: nil) }
-        context.logger.info(
+        dependencies.logger.info(
             "Proxy stopped",
             metadata: ["metaproxy.drained": "\(children.count - remaining.count)", "metaproxy.force_closed": "\(remaining.count)"])
     }

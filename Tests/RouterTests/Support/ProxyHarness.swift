@@ -29,9 +29,9 @@ struct ProxyHarness: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let metrics = ProxyMetrics()
         let upstreams = UpstreamPool(group: group, settings: upstream, observer: metrics, logger: quiet)
-        let context = ProxyContext(
+        let dependencies = ProxyDependencies(
             routes: routes, upstreams: upstreams, metrics: metrics, settings: settings, logger: quiet)
-        let server = ProxyServer(host: "127.0.0.1", port: 0, group: group, context: context)
+        let server = ProxyServer(host: "127.0.0.1", port: 0, group: group, dependencies: dependencies)
         let services = ServiceGroup(services: [server], logger: quiet)
         let outcome: Result<Void, any Error> = await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try? await services.run() }
