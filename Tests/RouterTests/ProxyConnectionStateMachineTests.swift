@@ -106,7 +106,7 @@ struct ProxyConnectionStateMachineTests {
         #expect(machine.didFinishQuery() == .close)
     }
 
-    @Test("a malformed frame: input ignored, no reads, replies in flight still written, drain ignored")
+    @Test("a malformed frame: input ignored, no reads, replies in flight still written, quiesce ignored")
     func inputFailed() {
         var machine = Self.serving(inflight: 1)
         machine.didFailInput()

@@ -13,7 +13,7 @@ import PegasusWire
 ///
 /// The connection's state (serving, draining, input failed, closed; queries in flight, read
 /// pauses, the pending flush) is a ``ProxyConnectionStateMachine``: the handler reports each event
-/// to it and performs the action it answers. ``ProxyDrainEvent`` drains the connection:
+/// to it and performs the action it answers. `ChannelShouldQuiesceEvent` drains the connection:
 /// it stops reading, answers what is in flight, and closes after the last reply.
 ///
 /// A THFT connection's bytes come straight to this handler, which cuts them into frames itself
@@ -420,10 +420,10 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         context.close(promise: nil)
     }
 
-    /// ``ProxyDrainEvent`` (the server drains on shutdown): stop reading, answer what is in
-    /// flight, close after the last reply. Other events pass on.
+    /// `ChannelShouldQuiesceEvent` (the server drains on shutdown): stop reading, answer what is
+    /// in flight, close after the last reply. Other events pass on.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is ProxyDrainEvent else {
+        guard event is ChannelShouldQuiesceEvent else {
             return context.fireUserInboundEventTriggered(event)
         }
         switch state.didReceiveQuiesce() {

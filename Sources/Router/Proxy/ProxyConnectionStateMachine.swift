@@ -18,7 +18,7 @@
 ///
 /// - `serving`: reads and answers requests; reading pauses while `maxInflight` queries are in
 ///   flight or the client's output buffer is full (back-pressure).
-/// - `draining`: the connection was asked to drain (server shutdown): it reads no
+/// - `draining`: the connection was asked to quiesce (`ChannelShouldQuiesceEvent`): it reads no
 ///   more, answers what is in flight with a flush each, and closes after the last reply.
 /// - `inputFailed`: a malformed frame was read; the connection is closing and its further bytes
 ///   are ignored (replies to queries still in flight are still written until it is closed).
@@ -256,7 +256,7 @@ struct ProxyConnectionStateMachine {
         }
     }
 
-    /// The connection is asked to drain (server shutdown): stop reading, answer what
+    /// The connection is asked to quiesce (`ChannelShouldQuiesceEvent`): stop reading, answer what
     /// is in flight, close after the last reply.
     mutating func didReceiveQuiesce() -> QuiesceAction {
         switch state {

@@ -15,6 +15,8 @@ struct ProxyHarness: Sendable {
     let metrics: ProxyMetrics
     let upstreams: UpstreamPool
     let port: Int
+    /// Starts the graceful shutdown (the drain) now, while the body still runs.
+    let shutDown: @Sendable () async -> Void
 
     static let quiet = Logger(label: "proxy-tests") { _ in SwiftLogNoOpLogHandler() }
 
@@ -37,7 +39,9 @@ struct ProxyHarness: Sendable {
             tasks.addTask { try? await services.run() }
             do {
                 let address = try await server.localAddress()
-                let harness = ProxyHarness(server: server, metrics: metrics, upstreams: upstreams, port: address.port ?? 0)
+                let harness = ProxyHarness(
+                    server: server, metrics: metrics, upstreams: upstreams, port: address.port ?? 0,
+                    shutDown: { await services.triggerGracefulShutdown() })
                 try await body(harness)
                 await services.triggerGracefulShutdown()
                 return .success(())
