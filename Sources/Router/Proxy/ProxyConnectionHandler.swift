@@ -5,7 +5,8 @@ import PegasusWire
 
 /// Serves one client connection: answers every request frame completely.
 ///
-/// - `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX`: resolve the table's route, send the client's args to
+/// - an RPC of the dispatch table (``ProxyRPC``): its handler, e.g. for
+///   `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX`: resolve the table's route, send the client's args to
 ///   the effective cluster (this loop's upstream pool), relay the reply body verbatim under the
 ///   client's seqid.
 /// - any other RPC name: rDSN's answer for an RPC without handler (`ERR_HANDLER_NOT_FOUND`).
@@ -147,12 +148,14 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         context.fireChannelReadComplete()
     }
 
-    /// Answers one request frame (read at `started`).
+    /// Answers one request frame (read at `started`): dispatches it by RPC name (``ProxyRPC``).
     func serve(_ frame: RequestFrame, context: ChannelHandlerContext, started: NIODeadline) {
-        guard frame.message.name == RpcName.queryConfig else {
-            return answerHandlerNotFound(frame, context: context, started: started)
+        switch ProxyRPC(name: frame.message.name) {
+        case .queryConfig:
+            serveQueryConfig(frame, context: context, started: started)
+        case nil:
+            answerHandlerNotFound(frame, context: context, started: started)
         }
-        serveQueryConfig(frame, context: context, started: started)
     }
 
     /// An RPC the proxy has no handler for: rDSN's `ERR_HANDLER_NOT_FOUND`; the connection stays usable.
