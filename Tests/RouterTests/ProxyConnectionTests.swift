@@ -345,4 +345,54 @@ struct ProxyConnectionTests {
         #expect(seqids.sorted() == [1, 2, 3, 4, 5])
         await a.stop()
     }
+
+    @Test("a connection told to quiesce (ChannelShouldQuiesceEvent) answers its queries in flight, then closes")
+    func quiesceEventAnswersInFlightThenCloses() async throws {
+        try await Self.withClusters { a, _, _, proxy in
+            try a.setLatency(.seconds(1))
+            a.resetStats()
+            let client = try await proxy.client()
+            try await client.send((1...5).map { ProxyTestClient.query("t1", seqid: $0) })
+            #expect(await eventually { SimClusters.queryCount(a) >= 1 })
+            #expect(proxy.server.quiesceConnections().count == 1)
+            var seqids: [Int32] = []
+            while let reply = await client.nextQueryReply() {
+                #expect(reply.response?.appId == Self.appId(a, "t1"))
+                seqids.append(reply.frame.message.seqid)
+            }
+            #expect(seqids.sorted() == [1, 2, 3, 4, 5])
+            #expect(await eventually { proxy.server.openConnections == 0 })
+            // Only that connection quiesced: the proxy still serves new ones.
+            try a.setLatency(.zero)
+            let later = try await proxy.client()
+            try await later.send([ProxyTestClient.query("t1", seqid: 6)])
+            #expect(try #require(await later.nextQueryReply()).response?.appId == Self.appId(a, "t1"))
+            await later.close()
+        }
+    }
+
+    @Test("while the proxy drains, new connections are refused and the queries in flight are answered")
+    func drainRefusesNewConnections() async throws {
+        try await Self.withClusters { a, _, _, proxy in
+            try a.setLatency(.seconds(1))
+            a.resetStats()
+            let client = try await proxy.client()
+            try await client.send((1...3).map { ProxyTestClient.query("t1", seqid: $0) })
+            #expect(await eventually { SimClusters.queryCount(a) >= 1 })
+            await proxy.shutDown()
+            #expect(
+                await eventually {
+                    // Connecting fails once the listener is closed (one accepted just before is closed at once).
+                    guard let late = try? await proxy.client() else { return true }
+                    await late.close()
+                    return false
+                })
+            var seqids: [Int32] = []
+            while let reply = await client.nextQueryReply() {
+                #expect(reply.response?.appId == Self.appId(a, "t1"))
+                seqids.append(reply.frame.message.seqid)
+            }
+            #expect(seqids.sorted() == [1, 2, 3])
+        }
+    }
 }

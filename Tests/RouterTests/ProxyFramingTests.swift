@@ -61,11 +61,11 @@ struct ProxyFramingTests {
         let upstreams = UpstreamPool(
             group: group, settings: UpstreamSettings(), observer: metrics, logger: ProxyHarness.quiet)
         let settings = ProxySettings(maxFrameBytes: maxFrameBytes)
-        let context = ProxyContext(
+        let dependencies = ProxyDependencies(
             routes: routes, upstreams: upstreams, metrics: metrics, settings: settings, logger: ProxyHarness.quiet)
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(ClientFormat.detector(maxFrameBytes: maxFrameBytes, metrics: metrics))
-        try sync.addHandler(ProxyConnectionHandler(context: context))
+        try sync.addHandler(ProxyConnectionHandler(dependencies: dependencies))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return Connection(channel: channel, loop: loop, metrics: metrics)
     }
@@ -157,6 +157,39 @@ struct ProxyFramingTests {
         try? connection.read(Array(buffer.readableBytesView.dropFirst(48)))
         #expect(connection.metrics.badFrameCount == 1)
         _ = try? connection.channel.finish()
+    }
+
+    @Test("ChannelShouldQuiesceEvent with nothing in flight: this tick's replies are flushed, then the connection closes")
+    func quiesceFlushesAndCloses() throws {
+        let connection = try Self.connection()
+        try connection.read(Self.frame(seqid: 20) + Self.frame(seqid: 21))
+        // Both are answered at once (no upstream on the embedded loop), not yet flushed.
+        connection.channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(!connection.channel.isActive)
+        Self.expectAnswered(try Connection.replies(try connection.written()), seqids: [20, 21])
+        _ = try? connection.channel.finish()
+    }
+
+    @Test("other user events pass the handler unchanged")
+    func otherEventsPassOn() throws {
+        struct Marker: Equatable {}
+        let connection = try Self.connection()
+        let seen = EventRecorder()
+        try connection.channel.pipeline.syncOperations.addHandler(seen)
+        connection.channel.pipeline.fireUserInboundEventTriggered(Marker())
+        #expect(seen.events.count == 1)
+        #expect(seen.events.first is Marker)
+        #expect(connection.channel.isActive)
+        _ = try? connection.channel.finish()
+    }
+
+    /// Records the user events that reach it.
+    final class EventRecorder: ChannelInboundHandler {
+        typealias InboundIn = Never
+        var events: [Any] = []
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            events.append(event)
+        }
     }
 
     @Test("a malformed frame after a good one in the same read closes the connection once")

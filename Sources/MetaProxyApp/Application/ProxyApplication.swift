@@ -42,12 +42,12 @@ public struct ProxyApplication: Sendable {
         let metrics = ProxyMetrics()
         let upstreams = UpstreamPool(
             group: group, settings: configuration.upstreamSettings, observer: metrics, logger: logger)
-        let context = ProxyContext(
+        let dependencies = ProxyDependencies(
             routes: routes, effective: effective, upstreams: upstreams, metrics: metrics,
             settings: configuration.proxySettings, logger: logger)
         self.proxy = ProxyServer(
             host: configuration.server.listen.host, port: configuration.server.listen.port, group: group,
-            context: context)
+            dependencies: dependencies)
         var handlers: [String: AdminServer.Handler] = [
             "/metrics": { _ in AdminResponse(contentType: "text/plain; version=0.0.4", body: metricsText()) },
             "/healthz": { _ in AdminResponse(body: "ok\n") },

@@ -13,5 +13,6 @@ public protocol EffectiveRouteSource: Sendable {
 public struct DeclaredRoutes: EffectiveRouteSource {
     /// Creates the source.
     public init() {}
+    /// The route's declared primary.
     public func activeCluster(for route: Route) -> ClusterRoute { route.primary }
 }

@@ -6,11 +6,17 @@ import RouteModel
 
 /// Serves one client connection: answers every request frame completely.
 ///
-/// - `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX`: resolve the table's route, send the client's args to
+/// - an RPC of the dispatch table (``ProxyRPC``): its handler, e.g. for
+///   `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX`: resolve the table's route, send the client's args to
 ///   the effective cluster (this loop's upstream pool), relay the reply body verbatim under the
 ///   client's seqid.
 /// - any other RPC name: rDSN's answer for an RPC without handler (`ERR_HANDLER_NOT_FOUND`).
 /// - a frame that cannot be decoded: the connection is logged and closed.
+///
+/// The connection's state (serving, draining, input failed, closed; queries in flight, read
+/// pauses, the pending flush) is a ``ProxyConnectionStateMachine``: the handler reports each event
+/// to it and performs the action it answers. `ChannelShouldQuiesceEvent` drains the connection:
+/// it stops reading, answers what is in flight, and closes after the last reply.
 ///
 /// A THFT connection's bytes come straight to this handler, which cuts them into frames itself
 /// (``RequestFrameDecoder``, run over each read buffer in place; only the bytes of an incomplete
@@ -31,47 +37,46 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let shared: ProxyContext
+    private let shared: ProxyDependencies
     private var decoder: RequestFrameDecoder
     /// The bytes of a THFT frame not yet complete at the end of the last read.
     private var partial: ByteBuffer?
-    /// A malformed frame was read: the connection is closing and its further bytes are ignored.
-    private var inputFailed = false
+    /// Serving, draining, input failed or closed, with the back-pressure and flush bookkeeping.
+    private var state: ProxyConnectionStateMachine
     /// The THFT replies of this tick, written with one flush (``scheduleFlush(context:)``).
     private var outbound = ByteBuffer()
-    /// Whether replies share `outbound` (THFT) or are written one by one (RDSN, see ``servesRdsn()``).
-    private var batchesReplies = true
+    /// How replies are framed: fixed once the connection's format is known.
+    private var replyFraming = ReplyFraming.batched
     private var logger: Logger
     private var upstreams: LoopUpstreams?
     /// This handler's context while it is in the pipeline (for the end-of-tick flush).
     private var context: ChannelHandlerContext?
     /// Closes the connection after `idleTimeout` without reads or flushes.
     private var idle: IdleTimer?
-    private var inflight = 0
-    private var readPending = false
-    /// Whether the current read pause has been counted as caused by a full output buffer.
-    private var pausedForOutput = false
-    private var isActive = true
-    private var draining = false
-    private var flushScheduled = false
-    /// The channel's writability as of its last change (read per request, so not asked of the channel each time).
-    private var writable = true
-    private let maxInflight: Int
     /// Handles of `client_query_config_count{table}` by table, at most `queryCounterCacheSize`.
     private var queryCounters: [String: Counter] = [:]
     private static let queryCounterCacheSize = 256
 
-    init(context shared: ProxyContext) {
+    /// How a connection's replies are written.
+    private enum ReplyFraming {
+        /// THFT: encoded into one per-connection buffer, written with one flush per tick.
+        case batched
+        /// RDSN: written one by one (``RdsnThriftAdapter`` re-frames each), flushed per tick.
+        case oneByOne
+    }
+
+    /// - Parameter shared: What every connection of the proxy shares.
+    init(dependencies shared: ProxyDependencies) {
         self.shared = shared
         self.logger = shared.logger
         self.decoder = RequestFrameDecoder(maxFrameBytes: shared.settings.maxFrameBytes)
-        self.maxInflight = shared.settings.maxInflightPerConnection
+        self.state = ProxyConnectionStateMachine(maxInflight: shared.settings.maxInflightPerConnection)
     }
 
     /// Replies from now on are written one by one: the connection speaks RDSN and its requests
     /// come through ``RdsnRequestBridge``.
     func servesRdsn() {
-        batchesReplies = false
+        replyFraming = .oneByOne
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -101,7 +106,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        isActive = false
+        state.didClose()
         idle?.stop()
         if let partial, partial.readableBytes > 0 {
             logger.debug("Connection closed inside a frame", metadata: ["metaproxy.unread_bytes": "\(partial.readableBytes)"])
@@ -118,7 +123,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     /// on purpose: `serve` may close the connection, and `channelInactive` then clears the held bytes
     /// while such a helper would still be inside its mutating call (an exclusivity violation).
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !inputFailed else { return }
+        guard state.acceptsInput else { return }
         var input = unwrapInboundIn(data)
         if var held = partial {
             partial = nil
@@ -128,11 +133,11 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         // One clock read per read: the frames of one read arrived together.
         let started = NIODeadline.now()
         do {
-            while isActive, let frame = try decoder.decode(buffer: &input) {
+            while state.acceptsInput, let frame = try decoder.decode(buffer: &input) {
                 serve(frame, context: context, started: started)
             }
         } catch {
-            inputFailed = true
+            state.didFailInput()
             errorCaught(context: context, error: error)
             return
         }
@@ -144,17 +149,29 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         context.fireChannelReadComplete()
     }
 
-    /// Answers one request frame (read at `started`).
+    /// Answers one request frame (read at `started`): dispatches it by RPC name (``ProxyRPC``).
     func serve(_ frame: RequestFrame, context: ChannelHandlerContext, started: NIODeadline) {
-        guard frame.message.name == RpcName.queryConfig else {
-            shared.metrics.unknownRPC()
-            logger.debug("RPC without handler", metadata: ["rpc.name": "\(frame.message.name)", "rpc.seqid": "\(frame.message.seqid)"])
-            let reply = ResponseFrame.handlerNotFound(requestName: frame.message.name, seqid: frame.message.seqid)
-            finish(context: context, capacity: 64 + frame.message.name.utf8.count, result: .handlerNotFound, started: started, counted: false) {
-                reply.encode(into: &$0)
-            }
-            return
+        switch ProxyRPC(name: frame.message.name) {
+        case .queryConfig:
+            serveQueryConfig(frame, context: context, started: started)
+        case nil:
+            answerHandlerNotFound(frame, context: context, started: started)
         }
+    }
+
+    /// An RPC the proxy has no handler for: rDSN's `ERR_HANDLER_NOT_FOUND`; the connection stays usable.
+    private func answerHandlerNotFound(_ frame: RequestFrame, context: ChannelHandlerContext, started: NIODeadline) {
+        shared.metrics.unknownRPC()
+        logger.debug("RPC without handler", metadata: ["rpc.name": "\(frame.message.name)", "rpc.seqid": "\(frame.message.seqid)"])
+        let reply = ResponseFrame.handlerNotFound(requestName: frame.message.name, seqid: frame.message.seqid)
+        finish(context: context, capacity: 64 + frame.message.name.utf8.count, result: .handlerNotFound, started: started, counted: false) {
+            reply.encode(into: &$0)
+        }
+    }
+
+    /// `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX`: routes the query to its table's effective cluster
+    /// and relays the reply (``upstreamCompleted(_:result:context:)``).
+    private func serveQueryConfig(_ frame: RequestFrame, context: ChannelHandlerContext, started: NIODeadline) {
         let request: QueryConfigRequest
         do {
             request = try frame.decodeArgs(QueryConfigRequest.self)
@@ -166,7 +183,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         }
         let table = request.appName
         countQuery(table: table)
-        inflight += 1
+        // A closed connection (an RDSN request read as it closed) could not be answered.
+        guard state.didStartQuery() else { return }
         // The query keeps its own copy of the args (a few dozen bytes) for its upstream attempts,
         // not a slice of the read buffer: holding every read buffer until its queries end would
         // make the channel allocate a new one (after searching its pool) for every read.
@@ -188,7 +206,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             }
         }
         (upstreams?.routeLoad(table: table, load) ?? load()).assumeIsolated().whenComplete { [self] result in
-            guard isActive else { return releaseSlot(context: context) }
+            guard state.isOpen else { return releaseSlot(context: context) }
             switch result {
             case .success(let route):
                 forward(query, route: route, now: .now(), context: context)
@@ -224,7 +242,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     /// The upstream outcome of `query`: relays the reply under the client's seqid, or answers
     /// that no MetaServer is available.
     func upstreamCompleted(_ query: ProxyQuery, result: Result<ResponseFrame, UpstreamError>, context: ChannelHandlerContext) {
-        guard isActive else { return releaseSlot(context: context) }
+        guard state.isOpen else { return releaseSlot(context: context) }
         switch result {
         case .success(let reply):
             let capacity = 32 + reply.errorName.utf8.count + reply.message.name.utf8.count + reply.body.readableBytes
@@ -285,28 +303,34 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
 
     /// Writes a reply. It leaves with the others of this tick (one flush), except while draining:
     /// then it goes out at once, and the returned future tells when it is written (the last one
-    /// closes the connection).
+    /// closes the connection). Once the connection is closed, replies are dropped.
     private func send(context: ChannelHandlerContext, capacity: Int, _ encode: (inout ByteBuffer) -> Void)
         -> EventLoopFuture<Void>?
     {
-        if batchesReplies {
+        let action = state.willSendReply()
+        switch (replyFraming, action) {
+        case (_, .drop):
+            return nil
+        case (.batched, .flushAtEndOfTick(let schedule)):
             encode(&outbound)
-            guard draining else {
-                scheduleFlush(context: context)
-                return nil
-            }
+            if schedule { scheduleFlush(context: context) }
+            return nil
+        case (.batched, .flushNow):
+            encode(&outbound)
             let written = context.eventLoop.makePromise(of: Void.self)
             flushOutbound(context: context, promise: written)
             return written.futureResult
-        }
-        var out = context.channel.allocator.buffer(capacity: capacity)
-        encode(&out)
-        guard draining else {
+        case (.oneByOne, .flushAtEndOfTick(let schedule)):
+            var out = context.channel.allocator.buffer(capacity: capacity)
+            encode(&out)
             context.write(wrapOutboundOut(out), promise: nil)
-            scheduleFlush(context: context)
+            if schedule { scheduleFlush(context: context) }
             return nil
+        case (.oneByOne, .flushNow):
+            var out = context.channel.allocator.buffer(capacity: capacity)
+            encode(&out)
+            return context.writeAndFlush(wrapOutboundOut(out))
         }
-        return context.writeAndFlush(wrapOutboundOut(out))
     }
 
     /// Writes the replies gathered in `outbound` (`promise` completes when they are written) and
@@ -333,28 +357,28 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     /// One query is done; while draining, the last one closes the connection once its reply
     /// (`written`) is out.
     private func releaseSlot(context: ChannelHandlerContext, after written: EventLoopFuture<Void>? = nil) {
-        inflight -= 1
-        if draining, inflight == 0 {
+        switch state.didFinishQuery() {
+        case .none:
+            break
+        case .read:
+            context.read()
+        case .close:
             guard let written else { return flushAndClose(context: context) }
             written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-            return
         }
-        resumeReadingIfPossible(context: context)
     }
 
     /// Flushes at the end of this event loop tick: the replies that complete together (one read
     /// of an upstream connection answers many queries) leave in one flush instead of one each,
     /// and one task of the loop (``LoopFlushes``) flushes every connection written in the tick.
+    /// Called once per tick (the state machine remembers that the flush was asked for).
     private func scheduleFlush(context: ChannelHandlerContext) {
-        guard !flushScheduled else { return }
-        flushScheduled = true
         if let upstreams { return upstreams.flushes.flushLater(self) }
         context.eventLoop.assumeIsolated().execute { [self] in flushDeferred() }
     }
 
     func flushDeferred() {
-        flushScheduled = false
-        if isActive, let context { flushOutbound(context: context) }
+        if state.didRunDeferredFlush(), let context { flushOutbound(context: context) }
     }
 
     private func flushAndClose(context: ChannelHandlerContext) {
@@ -365,40 +389,27 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     // MARK: - Back-pressure
 
     func read(context: ChannelHandlerContext) {
-        if draining { return }
-        if inflight >= maxInflight || !writable {
-            pauseReading(context: context)
-            return
-        }
-        context.read()
+        run(state.willRead(), context: context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        // Already paused (too much in flight), the client now also stops taking replies.
-        writable = context.channel.isWritable
-        if readPending, !writable { pauseReading(context: context) }
-        resumeReadingIfPossible(context: context)
+        // Already paused (too much in flight), the client now also stops taking replies; or it
+        // takes them again and reading resumes.
+        run(state.didChangeWritability(isWritable: context.channel.isWritable), context: context)
         context.fireChannelWritabilityChanged()
     }
 
-    /// Withholds the next read; counts the pause, and whether the client's unread replies are a cause.
-    private func pauseReading(context: ChannelHandlerContext) {
-        if !readPending {
-            readPending = true
-            shared.metrics.readPaused()
+    /// Passes a read on, or counts a read pause (and whether the client's unread replies are a cause).
+    private func run(_ action: ProxyConnectionStateMachine.ReadAction, context: ChannelHandlerContext) {
+        switch action {
+        case .none:
+            break
+        case .read:
+            context.read()
+        case .countPause(let counters):
+            if counters.contains(.readPause) { shared.metrics.readPaused() }
+            if counters.contains(.fullOutput) { shared.metrics.readPausedForFullOutput() }
         }
-        if !writable, !pausedForOutput {
-            pausedForOutput = true
-            shared.metrics.readPausedForFullOutput()
-        }
-    }
-
-    private func resumeReadingIfPossible(context: ChannelHandlerContext) {
-        guard readPending, isActive, !draining, inflight < maxInflight, writable
-        else { return }
-        readPending = false
-        pausedForOutput = false
-        context.read()
     }
 
     // MARK: - Errors and idle connections
@@ -413,13 +424,18 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         context.close(promise: nil)
     }
 
+    /// `ChannelShouldQuiesceEvent` (the server drains on shutdown): stop reading, answer what is
+    /// in flight, close after the last reply. Other events pass on.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ProxyDrainEvent {
-            draining = true
-            if inflight == 0 { flushAndClose(context: context) }
-            return
+        guard event is ChannelShouldQuiesceEvent else {
+            return context.fireUserInboundEventTriggered(event)
         }
-        context.fireUserInboundEventTriggered(event)
+        switch state.didReceiveQuiesce() {
+        case .none:
+            break
+        case .close:
+            flushAndClose(context: context)
+        }
     }
 }
 

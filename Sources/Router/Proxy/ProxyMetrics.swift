@@ -113,25 +113,32 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
         latency.recordNanoseconds(Int64(seconds * 1e9))
     }
 
+    /// Records a MetaServer's answer time (`metaproxy_upstream_duration_seconds{cluster}`).
     public func upstreamAnswered(cluster: String, meta: String, seconds: Double) {
         upstreamLatency.record(cluster, nanoseconds: Int64(seconds * 1e9))
     }
 
+    /// Counts a failed upstream attempt (`metaproxy_upstream_errors_total{cluster,meta,code}`).
     public func upstreamFailed(cluster: String, meta: String, code: UpstreamError.Code) {
         upstreamErrors.increment([cluster, meta, code.description])
     }
 
+    /// Counts an `ERR_FORWARD_TO_OTHERS` followed (`metaproxy_upstream_forwards_total{cluster}`).
     public func forwarded(cluster: String, from: String, to: String?) { forwards.increment(cluster) }
+
+    /// Counts a query that joined an identical one in flight (`metaproxy_coalesced_requests_total{cluster}`).
     public func coalesced(cluster: String) {
         tallies.coalesced.add(1, ordering: .relaxed)
         coalescedRequests.increment(cluster)
     }
 
+    /// Counts a query answered with a recent identical reply (`metaproxy_reused_replies_total{cluster}`).
     public func replyReused(cluster: String) {
         tallies.reused.add(1, ordering: .relaxed)
         reusedReplies.increment(cluster)
     }
 
+    /// Counts an upstream call started (`metaproxy_upstream_requests_total{cluster}`).
     public func sentUpstream(cluster: String) {
         tallies.sentUpstream.add(1, ordering: .relaxed)
         upstreamRequests.increment(cluster)

@@ -7,13 +7,15 @@ import ServiceLifecycle
 import Synchronization
 
 /// The client-facing listener: accepts Pegasus client connections and serves them with
-/// ``ProxyConnectionHandler``. A `Service`: `run()` serves until graceful shutdown, then stops
-/// accepting, lets in-flight queries finish (bounded by `drainTimeout`) and closes every connection.
+/// ``ProxyConnectionHandler``. A `Service`: `run()` serves until graceful shutdown, then drains:
+/// it stops accepting (connections accepted meanwhile are refused), tells every connection to
+/// quiesce (NIO's `ChannelShouldQuiesceEvent`: it answers its queries in flight, then closes),
+/// waits for them up to `drainTimeout` and closes whatever is still open.
 public final class ProxyServer: Service, Sendable {
     private let host: String
     private let port: Int
     private let group: any EventLoopGroup
-    private let context: ProxyContext
+    private let dependencies: ProxyDependencies
     private let drainTimeout: Duration
     private let open = Atomic<Int>(0)
     private let state = Mutex<State>(.idle)
@@ -22,28 +24,51 @@ public final class ProxyServer: Service, Sendable {
     private enum State {
         case idle
         case running(server: any Channel, children: [ObjectIdentifier: any Channel])
+        /// Shutting down: the listener is closed, the connections left are quiescing.
+        case draining(server: any Channel, children: [ObjectIdentifier: any Channel])
         case stopped
+    }
+
+    /// Whether a new connection may be served.
+    private enum Admission {
+        case admitted
+        /// Over `max_connections` (counted).
+        case overLimit
+        /// The server is draining or stopped.
+        case shuttingDown
     }
 
     /// Creates the server; nothing listens until ``run()``.
     /// - Parameters:
     ///   - host: address to bind, e.g. `0.0.0.0`.
     ///   - port: port to bind; 0 picks a free one (see ``localAddress()``).
-    public init(host: String, port: Int, group: any EventLoopGroup, context: ProxyContext, drainTimeout: Duration = .seconds(5)) {
+    ///   - group: The event loops that accept and serve connections (one upstream pool per loop).
+    ///   - dependencies: What every connection shares (routes, upstreams, metrics, settings, logger).
+    ///   - drainTimeout: How long a graceful shutdown waits for connections to finish their queries
+    ///     before closing them.
+    public init(
+        host: String, port: Int, group: any EventLoopGroup, dependencies: ProxyDependencies,
+        drainTimeout: Duration = .seconds(5)
+    ) {
         self.host = host
         self.port = port
         self.group = group
-        self.context = context
+        self.dependencies = dependencies
         self.drainTimeout = drainTimeout
     }
 
     /// The address the server listens on, once it does (waits for `run()` to bind).
     public func localAddress() async throws -> SocketAddress {
-        if case .running(let server, _) = state.withLock({ $0 }), let address = server.localAddress { return address }
+        switch state.withLock({ $0 }) {
+        case .running(let server, _), .draining(let server, _):
+            if let address = server.localAddress { return address }
+        case .idle, .stopped:
+            break
+        }
         return try await withCheckedThrowingContinuation { continuation in
             let ready: Result<SocketAddress, any Error>? = state.withLock { state in
                 switch state {
-                case .running(let server, _):
+                case .running(let server, _), .draining(let server, _):
                     return server.localAddress.map { .success($0) } ?? .failure(ChannelError.unknownLocalAddress)
                 case .stopped:
                     return .failure(ChannelError.ioOnClosedChannel)
@@ -56,10 +81,12 @@ public final class ProxyServer: Service, Sendable {
         }
     }
 
-    /// Listens and serves until graceful shutdown or cancellation.
+    /// Listens and serves until graceful shutdown or cancellation, then drains (see the type's
+    /// documentation).
+    /// - Throws: The error that kept the listener from binding.
     public func run() async throws {
-        let settings = context.settings
-        let shared = context
+        let settings = dependencies.settings
+        let shared = dependencies
         let server: any Channel
         do {
             server = try await ServerBootstrap(group: group)
@@ -70,14 +97,19 @@ public final class ProxyServer: Service, Sendable {
                 .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 << 10, high: 256 << 10))
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { [self] channel in
-                    guard admit(channel) else {
+                    switch admit(channel) {
+                    case .admitted:
+                        break
+                    case .overLimit:
                         shared.metrics.connectionRejected()
+                        return channel.close()
+                    case .shuttingDown:
                         return channel.close()
                     }
                     return channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
                         try sync.addHandler(ClientFormat.detector(maxFrameBytes: settings.maxFrameBytes, metrics: shared.metrics))
-                        try sync.addHandler(ProxyConnectionHandler(context: shared))
+                        try sync.addHandler(ProxyConnectionHandler(dependencies: shared))
                     }
                 }
                 .bind(host: host, port: port)
@@ -104,7 +136,7 @@ public final class ProxyServer: Service, Sendable {
         }
         if let address = server.localAddress {
             for continuation in waiting { continuation.resume(returning: address) }
-            context.logger.info("Proxy listening", metadata: ["metaproxy.listen": "\(address)"])
+            dependencies.logger.info("Proxy listening", metadata: ["metaproxy.listen": "\(address)"])
         }
 
         try await withGracefulShutdownHandler {
@@ -118,56 +150,88 @@ public final class ProxyServer: Service, Sendable {
     /// Connections open now.
     public var openConnections: Int { open.load(ordering: .relaxed) }
 
-    private func admit(_ channel: any Channel) -> Bool {
-        let limit = context.settings.maxConnections
+    /// Counts and tracks a new connection, unless it is one too many or the server is shutting down.
+    private func admit(_ channel: any Channel) -> Admission {
+        let limit = dependencies.settings.maxConnections
         guard open.add(1, ordering: .relaxed).newValue <= limit else {
             open.subtract(1, ordering: .relaxed)
-            return false
+            return .overLimit
         }
         let id = ObjectIdentifier(channel)
-        state.withLock { state in
-            if case .running(let server, var children) = state {
+        let accepted = state.withLock { state in
+            switch state {
+            case .running(let server, var children):
                 children[id] = channel
                 state = .running(server: server, children: children)
+                return true
+            case .idle:
+                // Accepted between the bind and `run()` noting it: served, as always.
+                return true
+            case .draining, .stopped:
+                return false
             }
+        }
+        guard accepted else {
+            open.subtract(1, ordering: .relaxed)
+            return .shuttingDown
         }
         channel.closeFuture.whenComplete { [self] _ in
             open.subtract(1, ordering: .relaxed)
             state.withLock { state in
-                if case .running(let server, var children) = state {
+                switch state {
+                case .running(let server, var children):
                     children.removeValue(forKey: id)
                     state = .running(server: server, children: children)
+                case .draining(let server, var children):
+                    children.removeValue(forKey: id)
+                    state = .draining(server: server, children: children)
+                case .idle, .stopped:
+                    break
                 }
             }
         }
-        return true
+        return .admitted
     }
 
-    /// Asks every connection to finish what it has in flight and close, waits up to
-    /// `drainTimeout`, then closes whatever is still open.
-    private func drain() async {
+    /// Tells every connection open now to quiesce (`ChannelShouldQuiesceEvent`): each stops
+    /// reading, answers its queries in flight and closes after the last reply. The server itself
+    /// keeps accepting (``drain()`` stops that first).
+    /// - Returns: The connections told.
+    @discardableResult
+    func quiesceConnections() -> [any Channel] {
         let children = state.withLock { state -> [any Channel] in
-            if case .running(_, let children) = state { return Array(children.values) }
-            return []
+            switch state {
+            case .running(_, let children), .draining(_, let children): Array(children.values)
+            case .idle, .stopped: []
+            }
         }
         for channel in children {
-            channel.pipeline.fireUserInboundEventTriggered(ProxyDrainEvent())
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
+        return children
+    }
+
+    /// Refuses new connections, tells every connection to quiesce, waits up to `drainTimeout`,
+    /// then closes whatever is still open.
+    private func drain() async {
+        state.withLock { state in
+            if case .running(let server, let children) = state { state = .draining(server: server, children: children) }
+        }
+        let children = quiesceConnections()
         let deadline = ContinuousClock.now + drainTimeout
         while open.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
         let remaining = state.withLock { state -> [any Channel] in
             defer { state = .stopped }
-            if case .running(_, let children) = state { return Array(children.values) }
-            return []
+            switch state {
+            case .running(_, let children), .draining(_, let children): return Array(children.values)
+            case .idle, .stopped: return []
+            }
         }
         for channel in remaining { channel.close(mode: .all, promise: nil) }
-        context.logger.info(
+        dependencies.logger.info(
             "Proxy stopped",
             metadata: ["metaproxy.drained": "\(children.count - remaining.count)", "metaproxy.force_closed": "\(remaining.count)"])
     }
 }
-
-/// Tells a client connection to stop reading, answer what it has in flight, then close.
-struct ProxyDrainEvent: Sendable {}

@@ -17,6 +17,8 @@ struct ProxyHarness: Sendable {
     let metrics: ProxyMetrics
     let upstreams: UpstreamPool
     let port: Int
+    /// Starts the graceful shutdown (the drain) now, while the body still runs.
+    let shutDown: @Sendable () async -> Void
 
     static let quiet = Logger(label: "proxy-tests") { _ in SwiftLogNoOpLogHandler() }
 
@@ -31,15 +33,17 @@ struct ProxyHarness: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let metrics = ProxyMetrics()
         let upstreams = UpstreamPool(group: group, settings: upstream, observer: metrics, logger: quiet)
-        let context = ProxyContext(
+        let dependencies = ProxyDependencies(
             routes: routes, upstreams: upstreams, metrics: metrics, settings: settings, logger: quiet)
-        let server = ProxyServer(host: "127.0.0.1", port: 0, group: group, context: context)
+        let server = ProxyServer(host: "127.0.0.1", port: 0, group: group, dependencies: dependencies)
         let services = ServiceGroup(services: [server], logger: quiet)
         let outcome: Result<Void, any Error> = await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try? await services.run() }
             do {
                 let address = try await server.localAddress()
-                let harness = ProxyHarness(server: server, metrics: metrics, upstreams: upstreams, port: address.port ?? 0)
+                let harness = ProxyHarness(
+                    server: server, metrics: metrics, upstreams: upstreams, port: address.port ?? 0,
+                    shutDown: { await services.triggerGracefulShutdown() })
                 try await body(harness)
                 await services.triggerGracefulShutdown()
                 return .success(())

@@ -2,8 +2,10 @@ import Logging
 import PegasusWire
 import RouteModel
 
-/// What every client connection of a proxy shares.
-public struct ProxyContext: Sendable {
+/// What every client connection of a proxy depends on and shares: the route source, the failover
+/// view, the upstream MetaServer pool, metrics, limits and the logger. Handed to ``ProxyServer``,
+/// which gives it to each connection's handler.
+public struct ProxyDependencies: Sendable {
     /// Table → declared route.
     public var routes: any RouteStore
     /// Declared route → the cluster serving it now (failover).
@@ -18,6 +20,13 @@ public struct ProxyContext: Sendable {
     public var logger: Logger
 
     /// Bundles the shared parts.
+    /// - Parameters:
+    ///   - routes: Where a table's declared route is found.
+    ///   - effective: Which cluster of a route serves it now; by default the declared primary.
+    ///   - upstreams: The pool of MetaServer connections queries are sent through.
+    ///   - metrics: Where the proxy counts connections, queries and replies.
+    ///   - settings: Client-facing limits and timeouts.
+    ///   - logger: The proxy's logger; each connection adds its peer address.
     public init(
         routes: any RouteStore,
         effective: any EffectiveRouteSource = DeclaredRoutes(),
