@@ -1,4 +1,5 @@
 import NIOCore
+import PegasusWire
 
 /// Everything a simulated cluster knows, guarded by one lock in `SimClusterCore`. Every request and
 /// control call is one mutating method here that decides an outcome; sockets are touched only by
@@ -76,8 +77,8 @@ struct SimClusterState: Sendable {
     }
 
     /// Replica `index`'s address (the invalid one before start).
-    func replicaAddress(_ index: Int) -> SimAddress {
-        replicas[index].address ?? SimAddress(host: configuration.host, port: 0)
+    func replicaAddress(_ index: Int) -> Endpoint {
+        replicas[index].address ?? Endpoint(literalHost: configuration.host, port: 0)
     }
 
     // MARK: Request bookkeeping shared by every node
