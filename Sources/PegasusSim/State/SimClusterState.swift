@@ -111,3 +111,20 @@ struct SimClusterState: Sendable {
         }
     }
 }
+
+/// The key of a simulated replica's key-value store: the table and the raw key blob
+/// (hash key length, hash key, sort key, as the client builds it).
+struct SimStoreKey: Hashable, Sendable {
+    /// App id of the table.
+    var appId: Int32
+    /// The raw key blob.
+    var key: [UInt8]
+}
+
+/// A value in a simulated replica's key-value store.
+struct SimStoredValue: Sendable {
+    /// The value bytes.
+    var value: [UInt8]
+    /// Expiry in seconds since 2016-01-01 00:00:00 UTC (Pegasus epoch); 0 = never.
+    var expireTimestamp: Int32
+}
