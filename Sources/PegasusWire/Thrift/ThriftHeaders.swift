@@ -17,3 +17,60 @@ public struct ThriftMessageHeader: Hashable, Sendable {
     /// Bytes this header takes in strict form: i32 version|type, string name, i32 seqid.
     public var strictEncodedSize: Int { 4 + 4 + name.utf8.count + 4 }
 }
+
+/// The type of a Thrift message (pegasus-rpc.md §0).
+public enum ThriftMessageType: UInt8, Sendable, CaseIterable {
+    /// A request expecting a reply.
+    case call = 1
+    /// A reply to a call.
+    case reply = 2
+    /// A Thrift application exception.
+    case exception = 3
+    /// A request expecting no reply.
+    case oneway = 4
+}
+
+/// A struct field header: type id and field id (pegasus-rpc.md §0).
+public struct ThriftFieldHeader: Hashable, Sendable {
+    /// The field's wire type (never `.stop`).
+    public var type: ThriftType
+    /// The field id from the IDL.
+    public var id: Int16
+
+    /// Creates a field header.
+    public init(type: ThriftType, id: Int16) {
+        self.type = type
+        self.id = id
+    }
+}
+
+/// A list or set header: element type and count, already checked against the bytes left.
+public struct ThriftListHeader: Hashable, Sendable {
+    /// The declared element type.
+    public var elementType: ThriftType
+    /// Number of elements (non-negative).
+    public var count: Int
+
+    /// Creates a list header.
+    public init(elementType: ThriftType, count: Int) {
+        self.elementType = elementType
+        self.count = count
+    }
+}
+
+/// A map header: key type, value type and count, already checked against the bytes left.
+public struct ThriftMapHeader: Hashable, Sendable {
+    /// The declared key type.
+    public var keyType: ThriftType
+    /// The declared value type.
+    public var valueType: ThriftType
+    /// Number of key/value pairs (non-negative).
+    public var count: Int
+
+    /// Creates a map header.
+    public init(keyType: ThriftType, valueType: ThriftType, count: Int) {
+        self.keyType = keyType
+        self.valueType = valueType
+        self.count = count
+    }
+}
