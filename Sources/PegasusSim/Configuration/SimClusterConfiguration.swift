@@ -64,7 +64,7 @@ public struct SimClusterConfiguration: Hashable, Sendable {
         if let leaderIndex, !(0..<metaCount).contains(leaderIndex) {
             throw fail("leaderIndex", "\(leaderIndex) is not a MetaServer index (0..<\(metaCount))")
         }
-        guard RpcAddress(parsing: "\(host):1") != nil else {
+        guard let listener = try? Endpoint(host: host, port: 1), !listener.rpcAddress.isInvalid else {
             throw fail("host", "\"\(host)\" is not an IPv4 address")
         }
         if let basePort, basePort < 1 || basePort + metaCount + replicaCount - 1 > 65535 {
