@@ -15,10 +15,10 @@ struct ReplyCacheTests {
         )
         var state = SimClusterState(configuration: configuration, now: 0)
         for index in state.metas.indices {
-            state.metas[index].address = SimAddress(host: "127.0.0.1", port: 34601 + index)
+            state.metas[index].address = Endpoint(literalHost: "127.0.0.1", port: 34601 + index)
         }
         for index in state.replicas.indices {
-            state.replicas[index].address = SimAddress(host: "127.0.0.1", port: 34801 + index)
+            state.replicas[index].address = Endpoint(literalHost: "127.0.0.1", port: 34801 + index)
         }
         return state
     }
@@ -92,11 +92,11 @@ struct ReplyCacheTests {
         try check("primary back", changed: 0)
         try state.write(table: "t", count: 5)
         try check("writes", changed: 0)
-        state.replicas[2].address = SimAddress(host: "127.0.0.1", port: 35000)
+        state.replicas[2].address = Endpoint(literalHost: "127.0.0.1", port: 35000)
         try check("replica moved", changed: 0)
         try state.setLeader(1)
         try check("leader changed (meta 0 now forwards)", changed: 0)
-        try state.setAdvertised(SimAddress(host: "127.0.0.2", port: 1234), meta: 1)
+        try state.setAdvertised(Endpoint(literalHost: "127.0.0.2", port: 1234), meta: 1)
         try check("leader advertised elsewhere", changed: 0)
         state.metas[1].alive = false
         try check("leader dead", changed: 0)

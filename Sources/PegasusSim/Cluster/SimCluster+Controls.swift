@@ -54,16 +54,17 @@ extension SimCluster {
 
     /// Makes the cluster name MetaServer `index` by `address` in leader hints, redirects and cluster
     /// info (a relay in front of it), or by where it listens again when `nil`.
-    /// - Parameter address: `host:port`; `nil` or empty restores the listening address.
+    /// - Parameter address: `host:port` as ``Endpoint/init(parsing:allowsPortZero:)`` reads it (an IPv6 host in
+    ///   brackets); `nil` or empty restores the listening address.
     /// - Throws: `.invalidArgument` for an address that is not `host:port`, `.indexOutOfRange`.
     public func advertiseMeta(_ index: Int, as address: String?) throws(SimError) {
-        var advertised: SimAddress?
+        var advertised: Endpoint?
         if let address, !address.isEmpty {
-            let parts = address.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port) else {
+            do {
+                advertised = try Endpoint(parsing: address)
+            } catch {
                 throw SimError(.invalidArgument, subject: "address", detail: "\"\(address)\" is not host:port")
             }
-            advertised = SimAddress(host: String(parts[0]), port: port)
         }
         try core.state.withLock { state throws(SimError) in try state.setAdvertised(advertised, meta: index) }
     }

@@ -64,7 +64,7 @@ public struct SimClusterConfiguration: Hashable, Sendable {
         if let leaderIndex, !(0..<metaCount).contains(leaderIndex) {
             throw fail("leaderIndex", "\(leaderIndex) is not a MetaServer index (0..<\(metaCount))")
         }
-        guard RpcAddress(parsing: "\(host):1") != nil else {
+        guard let listener = try? Endpoint(host: host, port: 1), !listener.rpcAddress.isInvalid else {
             throw fail("host", "\"\(host)\" is not an IPv4 address")
         }
         if let basePort, basePort < 1 || basePort + metaCount + replicaCount - 1 > 65535 {
@@ -93,4 +93,26 @@ public struct SimClusterConfiguration: Hashable, Sendable {
             (table.name, table.appId ?? appIdBase &+ Int32(truncatingIfNeeded: index), table.partitionCount)
         }
     }
+}
+
+/// Which `partition_configuration` fields the simulated MetaServers write in query-config replies
+/// (docs/pegasus-reference.md §5.3).
+public enum SimReplyShape: String, Hashable, Sendable, CaseIterable {
+    /// Fields 1-7 only: what pypegasus3's generated classes produce.
+    case plain
+    /// Fields 1-8 (`partition_flags` = 0): a v2.5.0 MetaServer. pypegasus3 decodes it.
+    case v25
+    /// Fields 1-8 plus `hp_primary`, `hp_secondaries`, `hp_last_drops`: current master.
+    /// pypegasus3 can NOT decode it.
+    case master
+}
+
+/// Which `duplication_entry` fields the simulated MetaServers write in duplication query replies
+/// (docs/pegasus-reference.md §12.2, §12.5).
+public enum SimDuplicationShape: String, Hashable, Sendable, CaseIterable {
+    /// Current master: fields 1-4, 7 `fail_mode`, 8 `remote_app_name`, 9 `remote_replica_count`,
+    /// 11 `partition_states`.
+    case master
+    /// v2.4.0/v2.5.0: fields 1-4 and 7 only, no per-partition progress.
+    case v25
 }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import PegasusWire
 import Synchronization
 
 /// The listener of one simulated node: one port serving THFT RPC and HTTP. It can be closed
@@ -45,13 +46,13 @@ final class SimEndpoint: Sendable {
 
     /// Opens the listener (on the remembered port after the first time).
     /// - Returns: The bound address.
-    func open() -> EventLoopFuture<SimAddress> {
+    func open() -> EventLoopFuture<Endpoint> {
         let (port, alreadyOpen) = sockets.withLock { sockets -> (Int, (any Channel)?) in
             sockets.accepting = true
             return (sockets.port, sockets.listener)
         }
         if let alreadyOpen {
-            return alreadyOpen.eventLoop.makeSucceededFuture(SimAddress(host: host, port: port))
+            return alreadyOpen.eventLoop.makeSucceededFuture(Endpoint(literalHost: host, port: port))
         }
         _ = reservation.withLock { $0.take() }
         let bootstrap = ServerBootstrap(group: group)
@@ -78,7 +79,7 @@ final class SimEndpoint: Sendable {
                 throw SimError(.bindFailed, subject: "\(self.node)", detail: "closed while opening")
             }
             self.logger.info("node listening", metadata: [SimLoggingKeys.address: "\(self.host):\(boundPort)"])
-            return SimAddress(host: self.host, port: boundPort)
+            return Endpoint(literalHost: self.host, port: boundPort)
         }
     }
 

@@ -48,7 +48,7 @@ extension SimClusterState {
 
     /// Makes the cluster name MetaServer `index` by `address` (leader hints, redirects, cluster
     /// info) instead of where it listens; `nil` restores that.
-    mutating func setAdvertised(_ address: SimAddress?, meta index: Int) throws(SimError) {
+    mutating func setAdvertised(_ address: Endpoint?, meta index: Int) throws(SimError) {
         try checkMeta(index)
         metas[index].advertised = address
     }

@@ -1,4 +1,5 @@
 import NIOCore
+import PegasusWire
 
 /// Everything a simulated cluster knows, guarded by one lock in `SimClusterCore`. Every request and
 /// control call is one mutating method here that decides an outcome; sockets are touched only by
@@ -76,8 +77,8 @@ struct SimClusterState: Sendable {
     }
 
     /// Replica `index`'s address (the invalid one before start).
-    func replicaAddress(_ index: Int) -> SimAddress {
-        replicas[index].address ?? SimAddress(host: configuration.host, port: 0)
+    func replicaAddress(_ index: Int) -> Endpoint {
+        replicas[index].address ?? Endpoint(literalHost: configuration.host, port: 0)
     }
 
     // MARK: Request bookkeeping shared by every node
@@ -109,4 +110,21 @@ struct SimClusterState: Sendable {
             }
         }
     }
+}
+
+/// The key of a simulated replica's key-value store: the table and the raw key blob
+/// (hash key length, hash key, sort key, as the client builds it).
+struct SimStoreKey: Hashable, Sendable {
+    /// App id of the table.
+    var appId: Int32
+    /// The raw key blob.
+    var key: [UInt8]
+}
+
+/// A value in a simulated replica's key-value store.
+struct SimStoredValue: Sendable {
+    /// The value bytes.
+    var value: [UInt8]
+    /// Expiry in seconds since 2016-01-01 00:00:00 UTC (Pegasus epoch); 0 = never.
+    var expireTimestamp: Int32
 }

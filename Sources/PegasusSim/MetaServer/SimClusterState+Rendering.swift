@@ -130,3 +130,15 @@ extension SimClusterState {
         ]
     }
 }
+
+extension Endpoint {
+    /// The rDSN `rpc_address` of this endpoint (`.invalid` if the host is not IPv4).
+    var rpcAddress: RpcAddress {
+        RpcAddress(parsing: description) ?? .invalid
+    }
+
+    /// The rDSN `host_port` of this endpoint.
+    var hostPort: HostPort {
+        HostPort(host: host, port: UInt16(truncatingIfNeeded: port))
+    }
+}

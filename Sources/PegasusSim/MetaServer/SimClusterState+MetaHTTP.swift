@@ -133,7 +133,7 @@ extension SimClusterState {
     /// (src/common/replication_common.cpp `add_app_info`).
     private func appDetailSections(_ table: SimTableState) -> [(String, SimJSON)] {
         var replicaRows: [(String, SimJSON)] = []
-        var nodeCounts: [SimAddress: (primary: Int, secondary: Int)] = [:]
+        var nodeCounts: [Endpoint: (primary: Int, secondary: Int)] = [:]
         for (index, partition) in table.partitions.enumerated() {
             let primary = partition.primary.map(replicaAddress)
             let secondaries = partition.secondaries.map(replicaAddress)
