@@ -189,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "PegasusWireTests",
             dependencies: [
-                "PegasusWire",
+                "PegasusWire", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
@@ -198,7 +198,7 @@ let package = Package(
         .testTarget(
             name: "ZooKeeperTests",
             dependencies: [
-                "ZooKeeper",
+                "ZooKeeper", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -209,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "HealthProbeTests",
             dependencies: [
-                "HealthProbe",
+                "HealthProbe", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -222,7 +222,7 @@ let package = Package(
         .testTarget(
             name: "FailoverPolicyTests",
             dependencies: [
-                "FailoverPolicy",
+                "FailoverPolicy", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],
@@ -230,16 +230,23 @@ let package = Package(
         ),
         .testTarget(
             name: "PegasusSimTests",
-            dependencies: ["PegasusSim", "PegasusWire", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "PegasusSim", "PegasusWire", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
-        // What every test target shares: the test ZooKeeper, polling, loggers.
+        // What every test target shares: the test ZooKeeper servers, polling, a manual clock, loggers,
+        // free ports, route fixtures.
         .target(
             name: "TestSupport",
             dependencies: [
                 "ZooKeeper",
                 "RouteModel",
                 "Router",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
@@ -247,7 +254,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RouteModelTests",
-            dependencies: ["RouteModel", "PegasusWire"],
+            dependencies: ["RouteModel", "PegasusWire", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -8,49 +8,10 @@ import Testing
 
 @testable import Router
 
-/// A log handler that keeps the records, for assertions.
-struct RouteRecordingLogHandler: LogHandler {
-    struct Record: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: Logger.Metadata
-        var error: String?
-    }
-
-    final class Storage: Sendable {
-        let records = Mutex<[Record]>([])
-        var all: [Record] { records.withLock { $0 } }
-    }
-
-    let storage: Storage
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let record = Record(
-            level: event.level,
-            message: event.message.description,
-            metadata: metadata.merging(event.metadata ?? [:]) { $1 },
-            error: event.error.map { String(describing: $0) }
-        )
-        storage.records.withLock { $0.append(record) }
-    }
-
-    static func logger() -> (Logger, Storage) {
-        let storage = Storage()
-        return (Logger(label: "test") { _ in RouteRecordingLogHandler(storage: storage) }, storage)
-    }
-}
-
 @Suite("FileRouteStore", .serialized, .timeLimit(.minutes(1)))
 struct RouteFileStoreTests {
     /// A logger that drops everything.
-    static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+    static let quiet = TestLogging.quiet
 
     static let twoTables = """
         tables:
@@ -159,11 +120,11 @@ struct RouteFileStoreTests {
     }
 
     @Test func badReloadKeepsTheOldRoutesAndLogsTheKey() async throws {
-        let (logger, logs) = RouteRecordingLogHandler.logger()
+        let (logger, logs) = RecordingLogHandler.logger()
         try await Self.withRunningStore(logger: logger) { directory, store, changes in
             let before = store.allCachedRoutes()
             try directory.write("routes.yaml", "tables:\n  t1: { cluster: c1, meta_addrs: [\"h:1\", \"x:y\"] }\n")
-            var rejection: RouteRecordingLogHandler.Record?
+            var rejection: RecordingLogHandler.Record?
             for _ in 0..<200 where rejection == nil {
                 rejection = logs.all.first { $0.level == .error }
                 if rejection == nil { try await Task.sleep(for: .milliseconds(50)) }
