@@ -248,6 +248,7 @@ struct ZooKeeperRouteStoreTests {
                             failures.withLock { $0.append("\(error)") }
                         }
                         lookups.add(1, ordering: .relaxed)
+                        // Paces the lookups while a real ZooKeeper is killed and restarted; not a wait.
                         try? await Task.sleep(for: .milliseconds(5))
                     }
                 }()

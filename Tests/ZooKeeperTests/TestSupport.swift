@@ -52,6 +52,7 @@ func collectStates(
             }
         }
         group.addTask {
+            // Only bounds a failing test: the collection normally ends with `predicate`.
             try? await Task.sleep(for: timeout)
         }
         await group.next()
