@@ -2,7 +2,7 @@ import PegasusWire
 import Testing
 
 @Suite("Endpoint and Endpoint parsing")
-struct RouteAddressTests {
+struct EndpointTests {
     @Test(arguments: [
         ("127.0.0.1:34601", "127.0.0.1", 34601),
         ("0.0.0.0:1", "0.0.0.0", 1),

@@ -9,7 +9,7 @@ import Testing
 @testable import Router
 
 @Suite("FileRouteStore", .serialized, .timeLimit(.minutes(1)))
-struct RouteFileStoreTests {
+struct FileRouteStoreTests {
     /// A logger that drops everything.
     static let quiet = TestLogging.quiet
 

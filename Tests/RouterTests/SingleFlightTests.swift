@@ -7,7 +7,7 @@ import Testing
 @testable import Router
 
 @Suite("SingleFlight", .timeLimit(.minutes(1)))
-struct RouteSingleFlightTests {
+struct SingleFlightTests {
     struct LoadError: Error, Equatable {
         var attempt: Int
     }
