@@ -190,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "PegasusWireTests",
             dependencies: [
-                "PegasusWire",
+                "PegasusWire", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
@@ -199,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "ZooKeeperTests",
             dependencies: [
-                "ZooKeeper",
+                "ZooKeeper", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -212,6 +212,7 @@ let package = Package(
             dependencies: [
                 "HealthProbe",
                 "PegasusWire",
+                "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -226,6 +227,7 @@ let package = Package(
             dependencies: [
                 "FailoverPolicy",
                 "PegasusWire",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],
@@ -233,16 +235,23 @@ let package = Package(
         ),
         .testTarget(
             name: "PegasusSimTests",
-            dependencies: ["PegasusSim", "PegasusWire", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "PegasusSim", "PegasusWire", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
-        // What every test target shares: the test ZooKeeper, polling, loggers.
+        // What every test target shares: the test ZooKeeper servers, polling, a manual clock, loggers,
+        // free ports, route fixtures.
         .target(
             name: "TestSupport",
             dependencies: [
                 "ZooKeeper",
                 "RouteModel",
                 "Router",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
@@ -250,7 +259,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RouteModelTests",
-            dependencies: ["RouteModel", "PegasusWire"],
+            dependencies: ["RouteModel", "PegasusWire", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

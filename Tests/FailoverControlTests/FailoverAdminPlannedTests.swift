@@ -62,6 +62,11 @@ struct FailoverAdminPlannedTests {
         events.all.filter { $0.step == step && $0.kind == kind }.map(\.text)
     }
 
+    /// Whether a drain progress event so far contains `text`.
+    private static func drainReported(_ text: String, in events: Events) -> Bool {
+        texts(events, .drain, .progress).contains { $0.contains(text) }
+    }
+
     private static let fromReplicas = "from the primary ReplicaServers' /replica/duplication"
 
     /// Sets `replica.deny_client_request` of t1 on `sim` through its leader.
@@ -86,11 +91,12 @@ struct FailoverAdminPlannedTests {
         try await withSetUp(lag: 7) { client, root, a, b, admin, upstream in
             let events = Events()
             // The duplication catches up only after writes are blocked, while the command waits.
+            // Each step waits until the drain reported the lag before it (its progress events), not for a time.
             let shipper = Task {
                 #expect(await eventually { a.appEnvs(table: "t1")[Self.deny] == "timeout*write" })
-                try await Task.sleep(for: .milliseconds(200))
+                #expect(await eventually { Self.drainReported("max lag 7", in: events) })
                 try a.advanceDuplication(table: "t1", remote: "B", by: 4)
-                try await Task.sleep(for: .milliseconds(200))
+                #expect(await eventually { Self.drainReported("max lag 3", in: events) })
                 try a.advanceDuplication(table: "t1", remote: "B")
             }
             let result = try await admin.plannedSwitch("t1", to: "B", options: fast) { events.append($0) }

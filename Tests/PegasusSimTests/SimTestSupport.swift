@@ -4,6 +4,7 @@ import NIOPosix
 import PegasusSim
 import PegasusWire
 import Synchronization
+import TestSupport
 
 /// A test ran past one of its generous waits.
 struct TestTimeout: Error, CustomStringConvertible {
@@ -100,7 +101,7 @@ struct TestConnection {
 
     /// The next reply frame, or `nil` when none arrived within `timeout`.
     func replyIfAny(within timeout: Duration) async throws -> ResponseFrame? {
-        try await poll(timeout) {
+        try await poll(within: timeout, every: .milliseconds(5)) {
             try inbox.take { buffer -> ResponseFrame? in
                 guard let total = try ResponseFrame.frameLength(peeking: buffer, maxFrameBytes: 1 << 24),
                     buffer.readableBytes >= total
@@ -122,7 +123,7 @@ struct TestConnection {
 
     /// The next RDSN reply frame.
     func rdsnReply(within timeout: Duration = .seconds(10)) async throws -> RdsnFrame {
-        let frame = try await poll(timeout) {
+        let frame = try await poll(within: timeout, every: .milliseconds(5)) {
             try inbox.take { buffer -> RdsnFrame? in
                 guard let total = try RdsnFrame.frameLength(peeking: buffer, maxFrameBytes: 1 << 24),
                     buffer.readableBytes >= total
@@ -138,7 +139,7 @@ struct TestConnection {
 
     /// The next HTTP response (the sim always sends Content-Length).
     func httpResponse(within timeout: Duration = .seconds(10)) async throws -> TestHTTPResponse {
-        let response = try await poll(timeout) {
+        let response = await poll(within: timeout, every: .milliseconds(5)) {
             inbox.take { buffer -> TestHTTPResponse? in
                 let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
                 guard let end = text.range(of: "\r\n\r\n") else {
@@ -171,7 +172,7 @@ struct TestConnection {
 
     /// Whether the peer closed the connection within `timeout`.
     func closedByPeer(within timeout: Duration = .seconds(10)) async throws -> Bool {
-        try await poll(timeout) { inbox.isClosed ? true : nil } ?? false
+        await eventually(within: timeout, every: .milliseconds(5)) { inbox.isClosed }
     }
 
     func close() async {
@@ -194,19 +195,6 @@ struct TestConnection {
         let response = try await connection.httpResponse()
         await connection.close()
         return response
-    }
-
-    private func poll<T: Sendable>(_ timeout: Duration, _ check: () throws -> T?) async throws -> T? {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let value = try check() {
-                return value
-            }
-            guard ContinuousClock.now < deadline else {
-                return nil
-            }
-            try await Task.sleep(for: .milliseconds(5))
-        }
     }
 }
 

@@ -67,6 +67,22 @@ struct RdsnAdapterTests {
         #expect(frame.header.clientTimeout == 5000)
     }
 
+    @Test("a THFT request whose first 4 bytes arrive in pieces is detected as THFT and decoded whole")
+    func thftPrefixInPieces() throws {
+        let (channel, recorder) = try rdsnPipeline()
+        var encoded = ByteBuffer()
+        RequestFrame.make(
+            header: RequestHeader(), name: RpcName.queryConfig, seqid: 11, args: QueryConfigRequest(appName: "t2")
+        ).encode(into: &encoded)
+        let bytes = Array(encoded.readableBytesView)
+        try channel.writeInbound(ByteBuffer(bytes: bytes.prefix(2)))
+        #expect(recorder.frames.isEmpty)
+        try channel.writeInbound(ByteBuffer(bytes: bytes.dropFirst(2)))
+        let frame = try #require(recorder.frames.first)
+        #expect(frame.message.seqid == 11)
+        #expect(try frame.decodeArgs(QueryConfigRequest.self).appName == "t2")
+    }
+
     @Test("the THFT reply goes back as the RDSN reply: id echoed, body byte for byte, error in the header")
     func replyTranslated() throws {
         let (channel, recorder) = try rdsnPipeline()

@@ -16,11 +16,11 @@ struct ProxyConnectionTests {
     static func withClusters(
         settings: ProxySettings = ProxySettings(),
         upstream: UpstreamSettings = UpstreamSettings(),
-        _ body: (SimCluster, SimCluster, StaticRouteStore, ProxyHarness) async throws -> Void
+        _ body: (SimCluster, SimCluster, FixedRouteStore, ProxyHarness) async throws -> Void
     ) async throws {
         let a = try await SimClusters.start("simA", tables: [("t1", 8), ("big", 32)])
         let b = try await SimClusters.start("simB", tables: [("t2", 4)], appIdBase: 100)
-        let routes = StaticRouteStore([
+        let routes = FixedRouteStore([
             try SimClusters.route("t1", to: a), try SimClusters.route("big", to: a), try SimClusters.route("t2", to: b),
         ])
         do {
@@ -327,7 +327,7 @@ struct ProxyConnectionTests {
     func drainAnswersInFlight() async throws {
         let a = try await SimClusters.start("simA", tables: [("t1", 4)])
         try a.setLatency(.seconds(1))
-        let routes = StaticRouteStore([try SimClusters.route("t1", to: a)])
+        let routes = FixedRouteStore([try SimClusters.route("t1", to: a)])
         var client: ProxyTestClient?
         try await ProxyHarness.run(routes: routes) { proxy in
             let connected = try await proxy.client()

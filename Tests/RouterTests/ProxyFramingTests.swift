@@ -55,7 +55,7 @@ struct ProxyFramingTests {
         let loop = EmbeddedEventLoop()
         let channel = EmbeddedChannel(loop: loop)
         let metrics = ProxyMetrics()
-        let routes = StaticRouteStore([
+        let routes = FixedRouteStore([
             Route(table: "t1", primary: ClusterRoute(name: "c", metas: [try Endpoint(parsing: "127.0.0.1:1")]))
         ])
         let upstreams = UpstreamPool(

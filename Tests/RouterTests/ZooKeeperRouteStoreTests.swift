@@ -132,7 +132,7 @@ struct ZooKeeperRouteStoreTests {
 
     @Test("a malformed update keeps the previous route (logged), and the watch stays armed")
     func malformedUpdateKeepsPreviousRoute() async throws {
-        let (logger, records) = RouteRecordingLogHandler.logger()
+        let (logger, records) = RecordingLogHandler.logger()
         try await TestZooKeeper.withRoot { client, root in
             try await client.put(root + "/t1", rfcRoute("c1", [Self.m1]))
             try await Self.withStore(client: client, root: root, logger: logger) { store, log in
@@ -248,6 +248,7 @@ struct ZooKeeperRouteStoreTests {
                             failures.withLock { $0.append("\(error)") }
                         }
                         lookups.add(1, ordering: .relaxed)
+                        // Paces the lookups while a real ZooKeeper is killed and restarted; not a wait.
                         try? await Task.sleep(for: .milliseconds(5))
                     }
                 }()

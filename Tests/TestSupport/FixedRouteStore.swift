@@ -2,7 +2,8 @@ import RouteModel
 import Router
 import Synchronization
 
-/// A route store with fixed routes (no source to load from).
+/// A route store over routes the test gives (no source to load from); ``set(_:)`` changes one and
+/// publishes the change like a real store.
 public final class FixedRouteStore: RouteStore {
     private let routes: Mutex<[String: Route]>
     private let changes = Broadcaster<RouteChange>()
@@ -10,6 +11,12 @@ public final class FixedRouteStore: RouteStore {
     /// Creates a store holding `routes`.
     public init(_ routes: [Route]) {
         self.routes = Mutex(Dictionary(uniqueKeysWithValues: routes.map { ($0.table, $0) }))
+    }
+
+    /// Sets (or replaces) the route of `route.table` and publishes it as updated.
+    public func set(_ route: Route) {
+        routes.withLock { $0[route.table] = route }
+        changes.publish(.updated(route))
     }
 
     public func route(for table: String) async throws(RouteError) -> Route {

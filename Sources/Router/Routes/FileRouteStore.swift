@@ -24,6 +24,8 @@ public final class FileRouteStore: RouteStore, Service {
     public let file: String
     /// How often ``run()`` looks for changes.
     public let reloadInterval: Duration
+    /// What ``run()`` sleeps on between polls.
+    private let clock: any Clock<Duration>
     private let logger: Logger
     private let routes: Mutex<[String: Route]>
     private let pollState: Mutex<PollState>
@@ -33,10 +35,14 @@ public final class FileRouteStore: RouteStore, Service {
     /// - Parameters:
     ///   - file: The routes file's path.
     ///   - reloadInterval: How often ``run()`` looks for changes (default 1 s).
+    ///   - clock: What ``run()`` sleeps on between polls (tests pass a manual clock).
     ///   - logger: Logs the load and reloads (info), rejected reloads (error).
     /// - Throws: ``RouteError``: ``RouteError/Code/sourceUnavailable`` if the file cannot be read,
     ///   ``RouteError/Code/malformed`` naming the file and key path if it is invalid.
-    public init(file: String, reloadInterval: Duration = .seconds(1), logger: Logger) throws(RouteError) {
+    public init(
+        file: String, reloadInterval: Duration = .seconds(1), clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger
+    ) throws(RouteError) {
         var detector = FileChangeDetector(path: file)
         let contents: [UInt8]
         do {
@@ -52,6 +58,7 @@ public final class FileRouteStore: RouteStore, Service {
         let loaded = try RouteFile.parse(contents, file: file)
         self.file = file
         self.reloadInterval = reloadInterval
+        self.clock = clock
         self.logger = logger
         self.routes = Mutex(loaded)
         self.pollState = Mutex(PollState(detector: detector))
@@ -66,7 +73,7 @@ public final class FileRouteStore: RouteStore, Service {
     public func run() async throws {
         _ = try? await cancelWhenGracefulShutdown { [self] in
             while true {
-                try await Task.sleep(for: reloadInterval)
+                try await clock.sleep(for: reloadInterval)
                 reloadIfChanged()
             }
         }

@@ -20,17 +20,7 @@ enum FailoverAdminHarness {
 
     /// A ZooKeeper client and a fresh root, deleted (with everything below) after `body`.
     static func withZooKeeper(_ body: (ZooKeeperClient, String) async throws -> Void) async throws {
-        let client = try await FailoverTesting.connectedClient(sessionTimeout: .seconds(10))
-        let root = FailoverTesting.uniqueRoot()
-        do {
-            try await body(client, root)
-        } catch {
-            await client.deleteTree(root)
-            await client.close()
-            throw error
-        }
-        await client.deleteTree(root)
-        await client.close()
+        try await TestZooKeeper.withClient(sessionTimeout: .seconds(10), prefix: "failover-test", logger: logger, body)
     }
 
     /// An admin over `client` and `root` with the given policies and MetaServer client.

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 @Suite("Effective route documents")
-struct RouteDocumentTests {
+struct EffectiveRouteDocumentTests {
     private func record(at seconds: Double, to: String = "b1", trigger: DecisionRecord.Trigger = .automatic)
         -> DecisionRecord
     {

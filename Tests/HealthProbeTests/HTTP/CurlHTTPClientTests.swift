@@ -1,4 +1,5 @@
 import HealthProbe
+import TestSupport
 import Testing
 
 @Suite("CurlHTTPClient over loopback", .serialized, .timeLimit(.minutes(2)))
@@ -109,7 +110,7 @@ struct CurlHTTPClientTests {
                         try await client.get("http://\(server.address)/hang", timeout: .seconds(60))
                     }
                 }
-                let started = try await eventually { server.receivedRequests.contains("/hang") }
+                let started = await eventually { server.receivedRequests.contains("/hang") }
                 #expect(started)
                 task.cancel()
                 #expect(await task.value?.code == .cancelled)

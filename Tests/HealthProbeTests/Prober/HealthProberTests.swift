@@ -4,6 +4,7 @@ import Logging
 import MetricsTestKit
 import PegasusWire
 import Synchronization
+import TestSupport
 import Testing
 
 /// An RPC probe whose outcome the test sets; records the MetaServer order it was given.
@@ -50,7 +51,7 @@ private final class ScriptedDuplicationSource: DuplicationSource {
 
 @Suite("HealthProber against fake clusters on loopback", .serialized, .timeLimit(.minutes(3)))
 struct HealthProberTests {
-    private static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    private static let logger = TestLogging.quiet
     private static let fast = ProbeTarget.Settings(interval: .milliseconds(100), timeout: .milliseconds(500), fall: 3, rise: 2)
 
     /// Runs the prober while `body` runs, then stops it and returns every change it published.
@@ -105,11 +106,11 @@ struct HealthProberTests {
                     ])
                     let changes = try await Self.whileRunning(prober) {
                         #expect(
-                            try await eventually {
+                            await eventually {
                                 Self.state(prober, "stable") == .up && Self.state(prober, "primary") == .up
                             })
                         #expect(
-                            try await eventually {
+                            await eventually {
                                 prober.duplicationObservation(primary: "primary", table: "temp", backup: "tjsrv") != nil
                             })
                         let up = prober.snapshot()
@@ -125,7 +126,7 @@ struct HealthProberTests {
                         #expect(!latency.values.isEmpty)
 
                         await primary.stop()
-                        #expect(try await eventually { Self.state(prober, "primary") == .down })
+                        #expect(await eventually { Self.state(prober, "primary") == .down })
                         let down = prober.snapshot()
                         #expect(down.clusters["stable"]?.state == .up)
                         let record = try #require(down.clusters["primary"])
@@ -155,7 +156,7 @@ struct HealthProberTests {
                         #expect(noDup.lagUnknownReason == .noDuplication)
 
                         try await primary.restart()
-                        #expect(try await eventually { Self.state(prober, "primary") == .up })
+                        #expect(await eventually { Self.state(prober, "primary") == .up })
                         let history = try #require(prober.snapshot().clusters["primary"]?.history)
                         #expect(Self.streakBefore(.up, in: history) == Self.fast.rise)
                     }
@@ -177,7 +178,7 @@ struct HealthProberTests {
                     interval: .milliseconds(100), timeout: .milliseconds(200), fall: 2, rise: 2)
                 prober.setTargets([ProbeTarget(cluster: "hung", metas: hung.metas, settings: settings)])
                 _ = try await Self.whileRunning(prober) {
-                    #expect(try await eventually { Self.state(prober, "hung") == .down })
+                    #expect(await eventually { Self.state(prober, "hung") == .down })
                     let record = try #require(prober.snapshot().clusters["hung"])
                     #expect(record.lastVerdict?.reason == .noMetaAnswered)
                     #expect(record.metas[hung.metas[0]]?.lastError?.hasPrefix("timeout") == true)
@@ -202,7 +203,7 @@ struct HealthProberTests {
                     ProbeTarget(cluster: "c", metas: cluster.metas.reversed(), settings: Self.fast, rpcTable: "temp")
                 ])
                 _ = try await Self.whileRunning(prober) {
-                    #expect(try await eventually { Self.state(prober, "c") == .down })
+                    #expect(await eventually { Self.state(prober, "c") == .down })
                     let record = try #require(prober.snapshot().clusters["c"])
                     #expect(record.lastVerdict?.reason == .partitionsWithoutPrimary)
                     #expect(
@@ -211,7 +212,7 @@ struct HealthProberTests {
                     #expect(rpc.lastMetas == cluster.metas)
 
                     rpc.set(.leaderAnswered(partitionCount: 8, partitionsWithoutPrimary: 0, appId: 2))
-                    #expect(try await eventually { Self.state(prober, "c") == .up })
+                    #expect(await eventually { Self.state(prober, "c") == .up })
                 }
             }
         }
@@ -225,12 +226,12 @@ struct HealthProberTests {
                     let prober = HealthProber(httpClient: client, metricsFactory: TestMetrics(), logger: Self.logger)
                     prober.setTargets([ProbeTarget(cluster: "a", metas: first.metas, settings: Self.fast)])
                     _ = try await Self.whileRunning(prober) {
-                        #expect(try await eventually { Self.state(prober, "a") == .up })
+                        #expect(await eventually { Self.state(prober, "a") == .up })
                         prober.setTargets([
                             ProbeTarget(cluster: "a", metas: first.metas, settings: Self.fast),
                             ProbeTarget(cluster: "b", metas: second.metas, settings: Self.fast),
                         ])
-                        #expect(try await eventually { Self.state(prober, "b") == .up })
+                        #expect(await eventually { Self.state(prober, "b") == .up })
                         prober.setTargets([ProbeTarget(cluster: "b", metas: second.metas, settings: Self.fast)])
                         let snapshot = prober.snapshot()
                         #expect(Set(snapshot.clusters.keys) == ["b"])
@@ -275,15 +276,15 @@ struct HealthProberTests {
                         protectedTables: ["t1": ["b"], "t2": ["b"]])
                 ])
                 _ = try await Self.whileRunning(prober) {
-                    #expect(try await eventually { Self.observation(prober, "t1")?.maxLag == 30 })
+                    #expect(await eventually { Self.observation(prober, "t1")?.maxLag == 30 })
                     // No observation before: the incomplete one is shown (lag unknown), with its failure.
-                    #expect(try await eventually { Self.observation(prober, "t2") != nil })
+                    #expect(await eventually { Self.observation(prober, "t2") != nil })
                     #expect(Self.observation(prober, "t2")?.maxLag == nil)
 
                     // A glitch: the answer comes back without what the lag needs.
                     source.set("t1", .incomplete(Self.report(lag: 7, partitionCount: nil), "query_config failed"))
                     let asked = source.queries
-                    #expect(try await eventually { source.queries >= asked + 4 })
+                    #expect(await eventually { source.queries >= asked + 4 })
                     let kept = try #require(Self.observation(prober, "t1"))
                     #expect(kept.maxLag == 30)
                     let failures = prober.snapshot().duplicationFailures.filter { $0.table == "t1" }
@@ -291,7 +292,7 @@ struct HealthProberTests {
 
                     // A complete answer replaces it and clears the failure.
                     source.set("t1", .answered(Self.report(lag: 3)))
-                    #expect(try await eventually { Self.observation(prober, "t1")?.maxLag == 3 })
+                    #expect(await eventually { Self.observation(prober, "t1")?.maxLag == 3 })
                     #expect(prober.snapshot().duplicationFailures.allSatisfy { $0.table != "t1" })
                 }
             }

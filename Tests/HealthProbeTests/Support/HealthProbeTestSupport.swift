@@ -24,20 +24,6 @@ func probeError<T>(_ operation: () async throws(ProbeError) -> T) async -> Probe
     }
 }
 
-/// Polls `condition` every 50 ms until it holds or `timeout` passes (generous: the machine is shared).
-/// - Returns: Whether the condition held in time.
-func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if condition() {
-            return true
-        }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return condition()
-}
-
 /// Runs `body` with `resource`, then `stop`s it whether `body` succeeded or threw.
 private func using<Resource, T>(
     _ resource: Resource,

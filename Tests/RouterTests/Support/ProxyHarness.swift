@@ -5,7 +5,6 @@ import PegasusSim
 import PegasusWire
 import RouteModel
 import ServiceLifecycle
-import Synchronization
 import TestSupport
 
 @testable import Router
@@ -20,7 +19,7 @@ struct ProxyHarness: Sendable {
     /// Starts the graceful shutdown (the drain) now, while the body still runs.
     let shutDown: @Sendable () async -> Void
 
-    static let quiet = Logger(label: "proxy-tests") { _ in SwiftLogNoOpLogHandler() }
+    static let quiet = TestLogging.quiet
 
     /// Runs `body` against a proxy over `routes` with two event loops (so coalescing makes at most
     /// two upstream calls per identical query burst).
@@ -61,34 +60,6 @@ struct ProxyHarness: Sendable {
     func client(autoRead: Bool = true) async throws -> ProxyTestClient {
         try await ProxyTestClient.connect(port: port, autoRead: autoRead)
     }
-}
-
-/// Routes set by the test, published like a real store's.
-final class StaticRouteStore: RouteStore {
-    private let routes: Mutex<[String: Route]>
-    private let changes = Broadcaster<RouteChange>()
-
-    init(_ routes: [Route]) {
-        self.routes = Mutex(Dictionary(uniqueKeysWithValues: routes.map { ($0.table, $0) }))
-    }
-
-    /// Sets (or replaces) a route.
-    func set(_ route: Route) {
-        routes.withLock { $0[route.table] = route }
-        changes.publish(.updated(route))
-    }
-
-    func route(for table: String) async throws(RouteError) -> Route {
-        guard let route = cachedRoute(for: table) else {
-            throw RouteError(code: .unknownTable, table: table, source: "test", reason: "no route")
-        }
-        return route
-    }
-
-    func cachedRoute(for table: String) -> Route? { routes.withLock { $0[table] } }
-    func routeChanges() -> AsyncStream<RouteChange> { changes.subscribe() }
-    func allCachedRoutes() -> [Route] { routes.withLock { Array($0.values) }.sorted { $0.table < $1.table } }
-    var isReady: Bool { true }
 }
 
 /// Simulated clusters for proxy tests.

@@ -97,7 +97,7 @@ struct RdsnProxyFixture {
         settings.maxFrameBytes = maxFrameBytes
         let proxy = ProxyServer(
             host: "127.0.0.1", port: 0, group: MultiThreadedEventLoopGroup.singleton,
-            context: ProxyContext(
+            dependencies: ProxyDependencies(
                 routes: routes, effective: effective, upstreams: upstreams, metrics: metrics, settings: settings,
                 logger: logger))
         let services = ServiceGroup(
@@ -272,11 +272,7 @@ final class RdsnTestClient: ChannelInboundHandler, Sendable {
 
     /// Whether the proxy closed the connection within `timeout`.
     func closedByPeer(within timeout: Duration = .seconds(30)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !isClosed, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return isClosed
+        await eventually(within: timeout, every: .milliseconds(5)) { isClosed }
     }
 
     /// Closes the connection.
@@ -288,14 +284,16 @@ final class RdsnTestClient: ChannelInboundHandler, Sendable {
         within timeout: Duration,
         _ parse: (inout ByteBuffer) throws -> T?
     ) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        while true {
+        // `.some(nil)`: the connection closed with nothing (more) to parse.
+        let outcome = try await poll(within: timeout, every: .milliseconds(5)) { () throws -> T?? in
             if let value = try state.withLock({ try parse(&$0.received) }) { return value }
-            guard ContinuousClock.now < deadline, !isClosed else {
-                if let value = try state.withLock({ try parse(&$0.received) }) { return value }
-                throw RdsnTestFailure(description: isClosed ? "connection closed" : "nothing within \(timeout)")
-            }
-            try await Task.sleep(for: .milliseconds(5))
+            guard isClosed else { return nil }
+            return .some(try state.withLock({ try parse(&$0.received) }))
+        }
+        switch outcome {
+        case .some(.some(let value)): return value
+        case .some(.none): throw RdsnTestFailure(description: "connection closed")
+        case .none: throw RdsnTestFailure(description: "nothing within \(timeout)")
         }
     }
 }

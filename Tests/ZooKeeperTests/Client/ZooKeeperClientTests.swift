@@ -1,5 +1,4 @@
-import NIOCore
-import NIOPosix
+import TestSupport
 import Testing
 import ZooKeeper
 
@@ -7,7 +6,7 @@ import ZooKeeper
 struct ZooKeeperClientTests {
     @Test("connect reaches the connected state with a session id")
     func connect() async throws {
-        let client = try TestServer.client()
+        let client = try TestZooKeeper.client()
         #expect(client.sessionState == .disconnected)
         try await client.connect()
         #expect(client.sessionState == .connected)
@@ -18,7 +17,7 @@ struct ZooKeeperClientTests {
 
     @Test("create, get, set and delete a node")
     func createGetSetDelete() async throws {
-        try await TestServer.withClient { client, root in
+        try await TestZooKeeper.withClient { client, root in
             #expect(try await client.create(root, data: Array("hello".utf8)) == root)
             let read = try await client.get(root)
             #expect(read.data == Array("hello".utf8))
@@ -40,7 +39,7 @@ struct ZooKeeperClientTests {
 
     @Test("create with createParents makes the missing ancestors")
     func createWithParents() async throws {
-        try await TestServer.withClient { (client: ZooKeeperClient, root: String) async throws in
+        try await TestZooKeeper.withClient { (client: ZooKeeperClient, root: String) async throws in
             let leaf = root + "/a/b/c"
             let error = await #expect(throws: ZooKeeperError.self) {
                 try await client.create(leaf, data: [7])
@@ -57,7 +56,7 @@ struct ZooKeeperClientTests {
 
     @Test("set with a stale version fails with badVersion")
     func compareAndSetConflict() async throws {
-        try await TestServer.withClient { client, root in
+        try await TestZooKeeper.withClient { client, root in
             try await client.create(root, data: [0])
             let first = try await client.get(root).stat
             let second = try await client.set(root, data: [1], version: first.version)
@@ -79,7 +78,7 @@ struct ZooKeeperClientTests {
 
     @Test("noNode, nodeExists and notEmpty name the path")
     func errorsCarryPath() async throws {
-        try await TestServer.withClient { client, root in
+        try await TestZooKeeper.withClient { client, root in
             let missing = root + "/missing"
             let noNode = await #expect(throws: ZooKeeperError.self) { try await client.get(missing) }
             #expect(noNode?.code == .noNode)
@@ -104,7 +103,7 @@ struct ZooKeeperClientTests {
 
     @Test("a data watch fires once per arming: on set, on delete, not again without re-arming")
     func dataWatchFiresOnce() async throws {
-        try await TestServer.withClient { client, root in
+        try await TestZooKeeper.withClient { client, root in
             try await client.create(root, data: [0])
 
             let first = WatchRecorder()
@@ -133,7 +132,7 @@ struct ZooKeeperClientTests {
 
     @Test("an exists watch on a missing node fires on create")
     func existsWatchFiresOnCreate() async throws {
-        try await TestServer.withClient { client, root in
+        try await TestZooKeeper.withClient { client, root in
             let recorder = WatchRecorder()
             #expect(try await client.exists(root, watch: recorder.callback) == nil)
             try await client.create(root, data: [1])
@@ -146,7 +145,7 @@ struct ZooKeeperClientTests {
 
     @Test("a watch on a failed request is never armed nor called")
     func watchOfFailedRequestIsDropped() async throws {
-        try await TestServer.withClient { client, root in
+        try await TestZooKeeper.withClient { client, root in
             let recorder = WatchRecorder()
             await #expect(throws: ZooKeeperError.self) { try await client.get(root, watch: recorder.callback) }
             try await client.create(root)
@@ -159,7 +158,7 @@ struct ZooKeeperClientTests {
 
     @Test("children lists names and a child watch fires on a new child")
     func childrenAndChildWatch() async throws {
-        try await TestServer.withClient { client, root in
+        try await TestZooKeeper.withClient { client, root in
             try await client.create(root)
             #expect(try await client.children(root).isEmpty)
             try await client.create(root + "/a")
@@ -177,8 +176,8 @@ struct ZooKeeperClientTests {
 
     @Test("an ephemeral node disappears when its session closes")
     func ephemeralDisappearsAfterClose() async throws {
-        try await TestServer.withClient { observer, root in
-            try await TestServer.withClient { owner, _ in
+        try await TestZooKeeper.withClient { observer, root in
+            try await TestZooKeeper.withClient { owner, _ in
                 try await observer.create(root)
                 let node = root + "/ephemeral"
                 try await owner.create(node, data: [1], mode: .ephemeral)
@@ -193,7 +192,7 @@ struct ZooKeeperClientTests {
 
     @Test("ephemeral sequential nodes get increasing 10-digit suffixes")
     func ephemeralSequentialNames() async throws {
-        try await TestServer.withClient { client, root in
+        try await TestZooKeeper.withClient { client, root in
             try await client.create(root)
             var created: [String] = []
             for _ in 0..<3 {
@@ -210,9 +209,9 @@ struct ZooKeeperClientTests {
 
     @Test("creatorAll with digest auth: no access without the credentials, access with them")
     func digestAuthCreatorAll() async throws {
-        try await TestServer.withClient(auth: .digest("alice:secret")) { owner, root in
-            try await TestServer.withClient { stranger, _ in
-                try await TestServer.withClient { impostor, _ in
+        try await TestZooKeeper.withClient(auth: .digest("alice:secret")) { owner, root in
+            try await TestZooKeeper.withClient { stranger, _ in
+                try await TestZooKeeper.withClient { impostor, _ in
                     try await owner.create(root, data: [42], acl: .creatorAll)
                     #expect(try await owner.get(root).data == [42])
 
@@ -239,8 +238,8 @@ struct ZooKeeperClientTests {
 
     @Test("getACL shows the digest id of the creator; setACL needs the admin permission and replaces the ACL")
     func getAndSetACL() async throws {
-        try await TestServer.withClient(auth: .digest("alice:secret")) { owner, root in
-            try await TestServer.withClient { stranger, _ in
+        try await TestZooKeeper.withClient(auth: .digest("alice:secret")) { owner, root in
+            try await TestZooKeeper.withClient { stranger, _ in
                 try await owner.create(root, data: [1], acl: .readOnlyWorldCreatorAll)
                 // sha1("alice:secret") in base64, as ZooKeeper's DigestAuthenticationProvider computes it.
                 let alice = ZooKeeperACL.Entry(
@@ -286,13 +285,13 @@ struct ZooKeeperClientTests {
 
     @Test("every session-state subscriber sees connecting, connected and finally closed")
     func sessionStatesSequence() async throws {
-        let client = try TestServer.client()
+        let client = try TestZooKeeper.client()
         let early = client.sessionStates()
         async let earlyStates = collectStates(early) { $0.last == .closed }
         try await client.connect()
         let late = client.sessionStates()
         async let lateStates = collectStates(late) { $0.last == .closed }
-        try await Task.sleep(for: .milliseconds(50))
+        // No pause before closing: each subscription buffers its states from the moment it is made.
         await client.close()
 
         let seenEarly = await earlyStates
@@ -311,8 +310,8 @@ struct ZooKeeperClientTests {
 
     @Test("connecting to a dead port fails with operationTimeout after the connect timeout")
     func connectToDeadPortTimesOut() async throws {
-        let port = try await Self.deadPort()
-        let client = try TestServer.client(hosts: ["127.0.0.1:\(port)"], connectTimeout: .seconds(1))
+        let port = try await TestNetwork.freePort()
+        let client = try TestZooKeeper.client(hosts: ["127.0.0.1:\(port)"], connectTimeout: .seconds(1))
         let error = await #expect(throws: ZooKeeperError.self) { try await client.connect() }
         #expect(error?.code == .operationTimeout)
         #expect(client.sessionState != .connected)
@@ -322,7 +321,7 @@ struct ZooKeeperClientTests {
 
     @Test("requests before connect and after close fail with typed errors")
     func requestsOutsideTheSession() async throws {
-        let client = try TestServer.client()
+        let client = try TestZooKeeper.client()
         let early = await #expect(throws: ZooKeeperError.self) { try await client.exists("/") }
         #expect(early?.code == .invalidState)
         try await client.connect()
@@ -338,9 +337,9 @@ struct ZooKeeperClientTests {
 
     @Test("close resumes requests in flight with closing and ends armed watches")
     func closeWithRequestsInFlight() async throws {
-        try await TestServer.withClient { observer, root in
+        try await TestZooKeeper.withClient { observer, root in
             try await TCPRelay.withRelay { relay in
-                let client = try TestServer.client(hosts: [relay.address], sessionTimeout: .seconds(30))
+                let client = try TestZooKeeper.client(hosts: [relay.address], sessionTimeout: .seconds(30))
                 try await client.connect()
                 try await client.create(root, data: [1])
                 let armed = WatchRecorder()
@@ -369,7 +368,8 @@ struct ZooKeeperClientTests {
                             outcomes.append(code)
                         }
                     }
-                    // Let the requests reach the C client before closing (the outcome is the same either way).
+                    // Real server and relay: give the requests time to reach the C client before closing,
+                    // which exercises the close sweep (the outcome is the same either way, so no flakiness).
                     try? await Task.sleep(for: .milliseconds(300))
                     cancelled.cancel()
                     await client.close()
@@ -385,15 +385,5 @@ struct ZooKeeperClientTests {
                 #expect(try await observer.get(root).data == [1])
             }
         }
-    }
-
-    /// A loopback port nothing listens on: bound, then released.
-    static func deadPort() async throws -> Int {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let channel = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
-        let port = try #require(channel.localAddress?.port)
-        try await channel.close()
-        try await group.shutdownGracefully()
-        return port
     }
 }

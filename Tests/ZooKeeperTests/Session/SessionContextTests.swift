@@ -80,6 +80,7 @@ struct SessionContextTests {
     }
 
     @Test("a pending operation delivers its first result only, before or after the wait starts")
+    @available(macOS 26.0, *)  // Task.immediate
     func pendingOperationFirstResultWins() async {
         let early = PendingOperation<Int>()
         early.complete(.success(1))
@@ -88,18 +89,20 @@ struct SessionContextTests {
         #expect((try? await early.result(path: nil).get()) == 1)
 
         let late = PendingOperation<Int>()
-        async let value = late.result(path: nil)
-        try? await Task.sleep(for: .milliseconds(20))
+        // Runs synchronously up to its suspension: it waits when `complete` is called.
+        let waiter = Task.immediate { await late.result(path: nil) }
         late.complete(.success(3))
         late.complete(.failure(ZooKeeperError(.closing)))
-        #expect((try? await value.get()) == 3)
+        #expect((try? await waiter.value.get()) == 3)
     }
 
     @Test("cancelling the waiting task fails the operation with cancelled")
+    @available(macOS 26.0, *)  // Task.immediate
     func pendingOperationCancellation() async {
         let operation = PendingOperation<Int>()
-        let task = Task { await operation.result(path: "/c") }
-        try? await Task.sleep(for: .milliseconds(20))
+        // Runs synchronously up to its suspension: it waits when it is cancelled.
+        let task = Task.immediate { await operation.result(path: "/c") }
+        #expect(!operation.isCompleted)
         task.cancel()
         let result = await task.value
         #expect(throws: ZooKeeperError(.cancelled, path: "/c")) { try result.get() }

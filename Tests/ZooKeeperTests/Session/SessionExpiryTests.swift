@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import ZooKeeper
 
@@ -5,9 +6,9 @@ import ZooKeeper
 struct SessionExpiryTests {
     @Test("after the server expires the session the client reports expired and works on a new session")
     func expiredSessionIsReplaced() async throws {
-        try await TestServer.withClient { observer, root in
+        try await TestZooKeeper.withClient { observer, root in
             try await TCPRelay.withRelay { relay in
-                let client = try TestServer.client(
+                let client = try TestZooKeeper.client(
                     hosts: [relay.address],
                     sessionTimeout: .milliseconds(1500),
                     auth: .digest("bob:pw")

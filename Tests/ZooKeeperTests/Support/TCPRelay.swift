@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import TestSupport
 
 /// A loopback TCP relay between a ZooKeeper client and the test server, to cut and stall connections without
 /// touching the shared server.
@@ -64,7 +65,7 @@ final class TCPRelay: Sendable {
 
     /// Runs `body` with a relay to the test server, then shuts the relay down, whether `body` threw or not.
     static func withRelay(_ body: (TCPRelay) async throws -> Void) async throws {
-        let (host, port) = try TestServer.hostAndPort()
+        let (host, port) = try TestZooKeeper.hostAndPort()
         let relay = try await start(upstreamHost: host, port: port)
         do {
             try await body(relay)

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 @Suite("LRUCache")
-struct RouteLRUCacheTests {
+struct LRUCacheTests {
     @Test func evictsTheLeastRecentlyUsedEntryAndReturnsIt() {
         var cache = LRUCache<String, Int>(capacity: 2)
         #expect(cache.setValue(1, forKey: "a") == nil)

@@ -10,7 +10,7 @@ import Testing
 import ZooKeeper
 
 @Suite("ProxyConfiguration")
-struct ConfigurationTests {
+struct ProxyConfigurationTests {
     static func decode(_ yaml: String) throws -> ProxyConfiguration {
         try ProxyConfiguration.decode(yaml: yaml, file: "proxy.yaml")
     }

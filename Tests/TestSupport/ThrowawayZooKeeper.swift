@@ -2,21 +2,18 @@ import Dispatch
 import Foundation
 import NIOCore
 import NIOPosix
-import PegasusWire
-import RouteModel
-import TestSupport
 import Testing
 
 /// A ZooKeeper server of one test, started with `scripts/zk.sh` on a free loopback port, so that
 /// the test may stop and restart it without touching the shared server.
-final class ThrowawayZooKeeper: Sendable {
+public final class ThrowawayZooKeeper: Sendable {
     /// The server's port.
-    let port: Int
+    public let port: Int
     /// Its state directory (data, pid, logs).
-    let directory: String
+    public let directory: String
 
     /// `127.0.0.1:port`.
-    var address: String { "127.0.0.1:\(port)" }
+    public var address: String { "127.0.0.1:\(port)" }
 
     private init(port: Int, directory: String) {
         self.port = port
@@ -24,15 +21,15 @@ final class ThrowawayZooKeeper: Sendable {
     }
 
     /// Starts a server on a free port and waits until it serves.
-    static func start() async throws -> ThrowawayZooKeeper {
+    public static func start() async throws -> ThrowawayZooKeeper {
         let server = ThrowawayZooKeeper(
-            port: try await freePort(), directory: NSTemporaryDirectory() + "router-test-zk-" + UUID().uuidString)
+            port: try await TestNetwork.freePort(), directory: NSTemporaryDirectory() + "test-zk-" + UUID().uuidString)
         try await server.restart()
         return server
     }
 
     /// Starts the server again (same port, same data) and waits until it serves.
-    func restart() async throws {
+    public func restart() async throws {
         let output = try await Self.script(["start", "\(port)", directory])
         guard output.contains("127.0.0.1:\(port)") else {
             throw ScriptError(message: "zk.sh start printed \(output)")
@@ -40,30 +37,32 @@ final class ThrowawayZooKeeper: Sendable {
     }
 
     /// Stops the server, keeping its data, and waits until its port refuses connections.
-    func kill() async throws {
+    public func kill() async throws {
         let text = try String(contentsOfFile: directory + "/pid", encoding: .utf8)
         let pid = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
         _ = Foundation.kill(pid, SIGTERM)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while await Self.accepts(port: port), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let port = self.port
+        _ = await eventually(every: .milliseconds(50)) { await !TestNetwork.accepts(port: port) }
     }
 
     /// Stops the server and removes its directory.
-    func stop() async {
+    public func stop() async {
         _ = try? await Self.script(["stop", directory])
     }
 
-    struct ScriptError: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
+    /// `zk.sh` failed or printed something unexpected.
+    public struct ScriptError: Error, CustomStringConvertible {
+        /// What went wrong, with the script's output.
+        public var message: String
+        public var description: String { message }
     }
 
-    /// `scripts/zk.sh`, found from this file's path.
-    private static let scriptPath = URL(fileURLWithPath: #filePath)
+    /// `scripts/zk.sh`: `ZK_SCRIPT` if set, otherwise found from this file's path.
+    private static let scriptPath =
+        ProcessInfo.processInfo.environment["ZK_SCRIPT"]
+        ?? URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("scripts/zk.sh").path
+        .appendingPathComponent("scripts/zk.sh").path
 
     /// Runs `zk.sh` with `arguments` and returns what it printed.
     ///
@@ -109,24 +108,5 @@ final class ThrowawayZooKeeper: Sendable {
         let printed = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard status == 0 else { throw ScriptError(message: "zk.sh \(arguments) exited \(status): \(printed)") }
         return printed
-    }
-
-    /// A loopback port nothing listens on right now.
-    static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
-    }
-
-    /// Whether something accepts connections on `port`.
-    private static func accepts(port: Int) async -> Bool {
-        guard
-            let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.seconds(2)).connect(host: "127.0.0.1", port: port).get()
-        else { return false }
-        try? await channel.close()
-        return true
     }
 }

@@ -8,49 +8,10 @@ import Testing
 
 @testable import Router
 
-/// A log handler that keeps the records, for assertions.
-struct RouteRecordingLogHandler: LogHandler {
-    struct Record: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: Logger.Metadata
-        var error: String?
-    }
-
-    final class Storage: Sendable {
-        let records = Mutex<[Record]>([])
-        var all: [Record] { records.withLock { $0 } }
-    }
-
-    let storage: Storage
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let record = Record(
-            level: event.level,
-            message: event.message.description,
-            metadata: metadata.merging(event.metadata ?? [:]) { $1 },
-            error: event.error.map { String(describing: $0) }
-        )
-        storage.records.withLock { $0.append(record) }
-    }
-
-    static func logger() -> (Logger, Storage) {
-        let storage = Storage()
-        return (Logger(label: "test") { _ in RouteRecordingLogHandler(storage: storage) }, storage)
-    }
-}
-
 @Suite("FileRouteStore", .serialized, .timeLimit(.minutes(1)))
-struct RouteFileStoreTests {
+struct FileRouteStoreTests {
     /// A logger that drops everything.
-    static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+    static let quiet = TestLogging.quiet
 
     static let twoTables = """
         tables:
@@ -93,25 +54,40 @@ struct RouteFileStoreTests {
         #expect(missing?.source == directory.path + "/absent.yaml")
     }
 
-    /// Creates a store over a fresh ``twoTables`` file polled every 50 ms, subscribes to its changes, runs
-    /// `body` while `run()` polls, then cancels `run()` and removes the file.
+    /// Makes the poll loop of a running store look at its file once, on a manual clock.
+    struct Poller: Sendable {
+        let clock: ManualClock
+        let interval: Duration
+
+        /// Ends the loop's current sleep and returns once the poll is done (the loop sleeps again).
+        func poll() async {
+            await clock.waitForSleepers()
+            clock.advance(by: interval)
+            await clock.waitForSleepers()
+        }
+    }
+
+    /// Creates a store over a fresh ``twoTables`` file, polled on a manual clock, subscribes to its changes,
+    /// runs `body` while `run()` runs (it polls when the body calls ``Poller/poll()``), then cancels `run()`
+    /// and removes the file.
     static func withRunningStore(
         logger: Logger = quiet,
-        _ body: (RouteTestDirectory, FileRouteStore, AsyncStream<RouteChange>) async throws -> Void
+        _ body: (RouteTestDirectory, FileRouteStore, AsyncStream<RouteChange>, Poller) async throws -> Void
     ) async throws {
         let directory = try RouteTestDirectory()
         defer { directory.remove() }
         let file = try directory.write("routes.yaml", twoTables)
-        let store = try FileRouteStore(file: file, reloadInterval: .milliseconds(50), logger: logger)
+        let clock = ManualClock()
+        let store = try FileRouteStore(file: file, reloadInterval: .seconds(1), clock: clock, logger: logger)
         let changes = store.routeChanges()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }
-            try await body(directory, store, changes)
+            try await body(directory, store, changes, Poller(clock: clock, interval: store.reloadInterval))
             group.cancelAll()
         }
     }
 
-    /// The next `count` changes of `stream`, or fewer if none comes for 10 s.
+    /// The next `count` changes of `stream`, or fewer if none comes for 10 s (that bound only ends a failing test).
     static func next(_ count: Int, of stream: AsyncStream<RouteChange>) async -> [RouteChange] {
         await withTaskGroup(of: [RouteChange].self) { group in
             group.addTask {
@@ -133,7 +109,7 @@ struct RouteFileStoreTests {
     }
 
     @Test func reloadPublishesUpdatesAndRemovals() async throws {
-        try await Self.withRunningStore { directory, store, changes in
+        try await Self.withRunningStore { directory, store, changes, poller in
             let otherSubscriber = store.routeChanges()
             try directory.write(
                 "routes.yaml",
@@ -143,6 +119,7 @@ struct RouteFileStoreTests {
                   t3: { cluster: c3, meta_addrs: ["127.0.0.1:34621"] }
                 """
             )
+            await poller.poll()
             let received = await Self.next(2, of: changes)
             #expect(received.map(\.table) == ["t2", "t3"])
             #expect(received.first == .removed(table: "t2"))
@@ -159,25 +136,24 @@ struct RouteFileStoreTests {
     }
 
     @Test func badReloadKeepsTheOldRoutesAndLogsTheKey() async throws {
-        let (logger, logs) = RouteRecordingLogHandler.logger()
-        try await Self.withRunningStore(logger: logger) { directory, store, changes in
+        let (logger, logs) = RecordingLogHandler.logger()
+        try await Self.withRunningStore(logger: logger) { directory, store, changes, poller in
             let before = store.allCachedRoutes()
             try directory.write("routes.yaml", "tables:\n  t1: { cluster: c1, meta_addrs: [\"h:1\", \"x:y\"] }\n")
-            var rejection: RouteRecordingLogHandler.Record?
-            for _ in 0..<200 where rejection == nil {
-                rejection = logs.all.first { $0.level == .error }
-                if rejection == nil { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            let record = try #require(rejection)
+            await poller.poll()
+            let record = try #require(logs.all.first { $0.level == .error })
             #expect(record.metadata["config.key"] == "tables.t1.meta_addrs[1]")
             #expect(record.error?.contains("\"x:y\" is not host:port") == true)
             #expect(store.allCachedRoutes() == before)
+            // The same broken file on the next poll is not logged again.
+            await poller.poll()
 
             // A good file afterwards is picked up again, and only its difference is published.
             try directory.write(
                 "routes.yaml",
                 Self.twoTables.replacingOccurrences(of: "127.0.0.1:34611", with: "127.0.0.1:34612")
             )
+            await poller.poll()
             let received = await Self.next(1, of: changes)
             #expect(received.map(\.table) == ["t2"])
             #expect(store.cachedRoute(for: "t2")?.primary.metas.map(\.description) == ["127.0.0.1:34612"])
@@ -186,13 +162,14 @@ struct RouteFileStoreTests {
     }
 
     @Test func inPlaceEditOfTheSameSizeIsSeen() async throws {
-        try await Self.withRunningStore { _, store, changes in
+        try await Self.withRunningStore { _, store, changes, poller in
             // Same size, same inode, likely the same modification-time tick: only the content hash tells.
             let edited = Self.twoTables.replacingOccurrences(of: "cluster: c1,", with: "cluster: c9,")
             #expect(edited.utf8.count == Self.twoTables.utf8.count)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: store.file))
             try handle.write(contentsOf: Data(edited.utf8))
             try handle.close()
+            await poller.poll()
             let received = await Self.next(1, of: changes)
             #expect(received.map(\.table) == ["t1"])
             #expect(store.cachedRoute(for: "t1")?.primary.name == "c9")
@@ -201,7 +178,7 @@ struct RouteFileStoreTests {
 
     @Test func runFinishesTheChangeStreamsWhenCancelled() async throws {
         var subscription: AsyncStream<RouteChange>?
-        try await Self.withRunningStore { _, _, changes in subscription = changes }
+        try await Self.withRunningStore { _, _, changes, _ in subscription = changes }
         // Without a change the stream has nothing; it must end because run() ended, or this loop hangs.
         var count = 0
         for await _ in try #require(subscription) { count += 1 }

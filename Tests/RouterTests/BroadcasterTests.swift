@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 @Suite("Broadcaster", .timeLimit(.minutes(1)))
-struct RouteBroadcasterTests {
+struct BroadcasterTests {
     @Test func everySubscriberGetsEveryLaterValueInOrder() async {
         let broadcaster = Broadcaster<Int>()
         broadcaster.publish(0)  // nobody listens yet: dropped

@@ -7,7 +7,7 @@ import Testing
 @testable import Router
 
 @Suite("SingleFlight", .timeLimit(.minutes(1)))
-struct RouteSingleFlightTests {
+struct SingleFlightTests {
     struct LoadError: Error, Equatable {
         var attempt: Int
     }
@@ -22,13 +22,6 @@ struct RouteSingleFlightTests {
         var value: Int { count.load(ordering: .relaxed) }
     }
 
-    /// Waits (up to 20 s) until `condition` holds.
-    static func eventually(_ condition: () -> Bool) async throws {
-        for _ in 0..<2000 where !condition() {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
     @Test func concurrentCallersShareOneCall() async throws {
         let flight = SingleFlight<String, Int, LoadError>()
         let calls = CallCounter()
@@ -38,7 +31,7 @@ struct RouteSingleFlightTests {
                     try await flight.run(key: "t1") { () async throws(LoadError) -> Int in
                         let call = calls.next()
                         // Hold the load until the 99 other callers wait for it.
-                        try? await Self.eventually { flight.waiterCount(for: "t1") == 99 }
+                        _ = await eventually { flight.waiterCount(for: "t1") == 99 }
                         return 40 + call + 1
                     }
                 }
@@ -60,7 +53,7 @@ struct RouteSingleFlightTests {
                         return .success(
                             try await flight.run(key: "t1") { () async throws(LoadError) -> Int in
                                 let call = calls.next()
-                                try? await Self.eventually { flight.waiterCount(for: "t1") == 19 }
+                                _ = await eventually { flight.waiterCount(for: "t1") == 19 }
                                 throw LoadError(attempt: call)
                             }
                         )

@@ -1,0 +1,101 @@
+import FailoverPolicy
+import Foundation
+import HealthProbe
+import PegasusWire
+import RouteModel
+import Router
+import TestSupport
+import Testing
+
+@testable import FailoverControl
+
+@Suite("DecisionInputBuilder: what a policy decision sees")
+struct DecisionInputBuilderTests {
+    private static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private static func observation(
+        primary: String,
+        backup: String,
+        status: DuplicationStatus?,
+        failMode: DuplicationFailMode? = .slow,
+        lag: Int64
+    ) -> DuplicationObservation {
+        var entries: [DuplicationEntry] = []
+        if let status {
+            entries.append(
+                DuplicationEntry(
+                    dupid: 17,
+                    status: status,
+                    remote: backup,
+                    failMode: failMode,
+                    partitionStates: [0: DuplicationPartitionState(confirmedDecree: 10, lastCommittedDecree: 10 + lag)]
+                )
+            )
+        }
+        return DuplicationObservation(
+            primaryCluster: primary,
+            table: "t1",
+            backupCluster: backup,
+            report: TableDuplications(appId: 1, partitionCount: 1, entries: entries),
+            observedAt: now.addingTimeInterval(-3)
+        )
+    }
+
+    private static func cluster(_ state: HealthStatus, since: Date?) -> ClusterHealthSnapshot {
+        ClusterHealthSnapshot(
+            state: state,
+            since: since,
+            leader: nil,
+            lastVerdict: nil,
+            lastRPCOutcome: nil,
+            metas: [:],
+            recentTransitions: [HealthTransitionRecord(at: now, from: .up, to: state)],
+            history: ClusterHistory()
+        )
+    }
+
+    @Test("health, duplications both ways, stored placement and pause flags reach the input")
+    func builds() throws {
+        let a = ClusterRoute(name: "A", metas: [try Endpoint(parsing: "127.0.0.1:1")])
+        let b = ClusterRoute(name: "B", metas: [try Endpoint(parsing: "127.0.0.1:2")])
+        let route = Route(table: "t1", primary: a, backups: [b])
+        let snapshot = HealthSnapshot(
+            takenAt: Self.now,
+            clusters: ["A": Self.cluster(.down, since: Self.now.addingTimeInterval(-5))],
+            duplications: [
+                Self.observation(primary: "A", backup: "B", status: .log, lag: 7),
+                Self.observation(primary: "B", backup: "A", status: .pause, failMode: DuplicationFailMode(idlName: "FAIL_NEW"), lag: 1),
+            ],
+            duplicationFailures: []
+        )
+        let reason = DecisionReason(.effectiveDown, "test")
+        var document = EffectiveRoute(
+            table: "t1", activeCluster: "A", reason: reason, since: Self.now, decidedBy: "x", mode: .primary, paused: true)
+        document.apply(
+            DecisionRecord(
+                table: "t1", from: "A", to: "B", reason: reason, at: Self.now, decidedBy: "x", lagDecrees: 7,
+                trigger: .automatic),
+            mode: .failover
+        )
+        let input = DecisionInputBuilder(snapshot: snapshot)
+            .input(for: route, document: document, globallyPaused: true, now: Self.now)
+        #expect(input.health(of: "A").state == .down)
+        #expect(input.health(of: "A").since == Self.now.addingTimeInterval(-5))
+        #expect(input.health(of: "A").recentTransitions == 1)
+        #expect(input.health(of: "B").state == .unknown)
+        let forward = try #require(input.duplications["B"])
+        #expect(forward.status == .log && forward.failMode == .slow && forward.maxLagDecrees == 7)
+        #expect(forward.observedAt == Self.now.addingTimeInterval(-3))
+        // An unknown fail mode is judged as FAIL_SKIP, never as lossless.
+        let reverse = try #require(input.reverseDuplications["B"])
+        #expect(reverse.status == .pause && reverse.failMode == .skip)
+        #expect(input.effectiveCluster == "B")
+        #expect(input.tablePaused && input.globallyPaused)
+    }
+
+    @Test("no duplication to a backup is no view (the guard says not duplicating)")
+    func noDuplication() throws {
+        let observation = Self.observation(primary: "A", backup: "B", status: nil, lag: 0)
+        #expect(DecisionInputBuilder.view(observation) == nil)
+    }
+}

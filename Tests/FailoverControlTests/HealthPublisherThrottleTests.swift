@@ -1,0 +1,33 @@
+import FailoverPolicy
+import Foundation
+import HealthProbe
+import PegasusWire
+import RouteModel
+import Router
+import TestSupport
+import Testing
+
+@testable import FailoverControl
+
+@Suite("HealthPublisher.Throttle: when health is published")
+struct HealthPublisherThrottleTests {
+    @Test("health is published when it changed (at most every 2 s) or when the node is 10 s old")
+    func throttle() {
+        let t0 = Date(timeIntervalSince1970: 0)
+        func snapshot(_ state: HealthStatus) -> HealthSnapshot {
+            let cluster = ClusterHealthSnapshot(
+                state: state, since: nil, leader: nil, lastVerdict: nil, lastRPCOutcome: nil, metas: [:],
+                recentTransitions: [], history: ClusterHistory())
+            return HealthSnapshot(takenAt: t0, clusters: ["A": cluster], duplications: [], duplicationFailures: [])
+        }
+        let up = HealthDigest(snapshot(.up))
+        let down = HealthDigest(snapshot(.down))
+        var throttle = HealthPublisher.Throttle()
+        #expect(throttle.isDue(up, at: t0))
+        throttle.published(up, at: t0)
+        #expect(!throttle.isDue(down, at: t0.addingTimeInterval(1)))
+        #expect(throttle.isDue(down, at: t0.addingTimeInterval(2)))
+        #expect(!throttle.isDue(up, at: t0.addingTimeInterval(5)))
+        #expect(throttle.isDue(up, at: t0.addingTimeInterval(10)))
+    }
+}
