@@ -155,25 +155,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The `meta-proxy` executable: arguments and output only; what each command does is in MetaProxyApp.
         .executableTarget(
             name: "MetaProxyCLI",
             dependencies: [
                 "MetaProxyApp",
                 "PegasusWire",
                 "RouteModel",
-                "ZooKeeper",
                 "Router",
                 "HealthProbe",
                 "FailoverPolicy",
                 "FailoverControl",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,8 +1,4 @@
 import ArgumentParser
-import FailoverControl
-import MetaProxyApp
-import PegasusWire
-import RouteModel
 
 /// `meta-proxy`: a failover-aware duplication router for Apache Pegasus MetaServers.
 @main

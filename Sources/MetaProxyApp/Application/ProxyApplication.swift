@@ -8,8 +8,8 @@ import ServiceLifecycle
 
 /// Builds the long-running parts of a meta-proxy instance from its configuration: the proxy
 /// listener and the admin listener, over a route store and a failover view the caller provides.
-/// The executable adds process concerns (logging and metrics bootstrap, signals); tests run the
-/// same assembly in-process.
+/// ``ProxyProcess`` (`meta-proxy serve`) adds the route source, the failover runtime and process
+/// concerns (logging and metrics bootstrap, signals); tests run the same assembly in-process.
 public struct ProxyApplication: Sendable {
     /// The client-facing listener.
     public let proxy: ProxyServer
@@ -25,7 +25,7 @@ public struct ProxyApplication: Sendable {
     ///   - configuration: the validated configuration.
     ///   - group: the event loops for every socket.
     ///   - routes: the route source.
-    ///   - routeSourceName: how `/routes` names the source (`zookeeper <hosts><root>` or the file).
+    ///   - routeSourceName: how `/routes` names the source (``ProxyConfiguration/RouteSource/name``).
     ///   - effective: which cluster serves each table now.
     ///   - metricsText: renders `/metrics` (Prometheus text).
     ///   - extraAdmin: further admin endpoints (e.g. `/failover`).

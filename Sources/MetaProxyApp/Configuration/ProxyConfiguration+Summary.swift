@@ -29,29 +29,16 @@ extension ProxyConfiguration {
             ),
             "log.level": log.level.rawValue,
         ]
-        switch routeSource {
-        case .zookeeper(let settings):
-            summary["route_source"] = "zookeeper"
-            summary["zookeeper.address"] = settings.connectString
-            summary["zookeeper.root"] = settings.root
-            summary["zookeeper.timeout"] = "\(Self.milliseconds(settings.sessionTimeout))ms"
-            summary["zookeeper.table_watcher_cache_capacity"] = "\(settings.tableWatcherCacheCapacity)"
-            summary["zookeeper.auth"] = settings.auth.map(\.description) ?? "none"
-            // Writers by scheme and user only: a digest id's hash is derived from the password.
-            summary["zookeeper.failover_writers"] = settings.failoverWriters.map { writer in
-                "\(writer.scheme):\(writer.id.split(separator: ":").first.map(String.init) ?? "")"
-            }.joined(separator: ",")
-        case .file(let path):
-            summary["route_source"] = "file"
-            summary["routes_file"] = path
-        case nil:
+        if let routeSource {
+            summary.merge(routeSource.summary) { _, source in source }
+        } else {
             summary["route_source"] = "none"
         }
         if let file { summary["config_file"] = file }
         return summary
     }
 
-    private static func milliseconds(_ duration: Duration) -> Int64 {
+    static func milliseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }

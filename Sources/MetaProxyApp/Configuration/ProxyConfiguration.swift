@@ -19,17 +19,10 @@ import Router
 /// ```
 /// Every key is optional and has the default shown (documented on each property); `zookeeper.address`,
 /// `zookeeper.auth`, `zookeeper.auth_file` and `routes_file` have none. Exactly one route source must be
-/// set: `zookeeper.address` or `routes_file`. Relative paths (`routes_file`, `failover.policies_dir`,
-/// `zookeeper.auth_file`) are relative to the configuration file's directory. Unknown keys are errors.
+/// set: `zookeeper.address` or `routes_file` (``RouteSource`` lists the steps to add one). Relative paths
+/// (`routes_file`, `failover.policies_dir`, `zookeeper.auth_file`) are relative to the configuration file's
+/// directory. Unknown keys are errors.
 public struct ProxyConfiguration: Sendable, Equatable {
-    /// Where routes come from.
-    public enum RouteSource: Sendable, Equatable {
-        /// ZooKeeper, with these settings.
-        case zookeeper(ZooKeeperSettings)
-        /// A routes file (see ``RouteFile``), at this path.
-        case file(String)
-    }
-
     /// `server`: listeners and connection limits.
     public var server: ServerSettings
     /// `zookeeper`: the ZooKeeper route source.
@@ -143,23 +136,7 @@ public struct ProxyConfiguration: Sendable, Equatable {
     /// listeners.
     /// - Throws: ``ConfigError`` naming ``file`` and the key path.
     public func validate() throws(ConfigError) {
-        switch (zookeeper.addresses.isEmpty, routesFile) {
-        case (true, nil):
-            throw ConfigError(
-                code: .noRouteSource,
-                file: file,
-                reason:
-                    "no route source: set zookeeper.address (read routes from ZooKeeper) or routes_file (a routes file)"
-            )
-        case (false, .some):
-            throw ConfigError(
-                code: .conflictingRouteSources,
-                file: file,
-                reason: "zookeeper.address and routes_file are both set: set exactly one route source"
-            )
-        default:
-            break
-        }
+        try validateRouteSource()
         let root = zookeeper.root
         let isValidRoot =
             root.hasPrefix("/") && !root.contains("//") && (root == "/" || !root.hasSuffix("/"))
@@ -180,12 +157,6 @@ public struct ProxyConfiguration: Sendable, Equatable {
                 reason: "same address as server.listen (\(server.listen))"
             )
         }
-    }
-
-    /// The route source: ZooKeeper when `zookeeper.address` is set, else the routes file, else `nil`.
-    public var routeSource: RouteSource? {
-        if !zookeeper.addresses.isEmpty { return .zookeeper(zookeeper) }
-        return routesFile.map(RouteSource.file)
     }
 
     /// Things that are accepted but probably not what the user wants, to log at startup.

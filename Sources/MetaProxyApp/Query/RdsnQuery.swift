@@ -1,5 +1,3 @@
-import FailoverControl
-import MetaProxyApp
 import NIOCore
 import NIOPosix
 import PegasusWire
@@ -17,6 +15,7 @@ import Router
 /// (docs/protocol.md §8).
 enum RdsnQuery {
     /// The query_cfg_response for `table`, asking `metas` in order (bounded by `timeout`).
+    /// - Throws: ``CommandError`` when no MetaServer answered.
     static func queryConfig(table: String, metas: [Endpoint], timeout: TimeAmount) async throws -> QueryConfigResponse {
         let deadline = NIODeadline.now() + timeout
         var candidates = metas
@@ -31,7 +30,7 @@ enum RdsnQuery {
                 let reply = try await ask(meta: meta, table: table, id: id, deadline: deadline)
                 id += 1
                 guard reply.header.errorName.text == ErrorCode.ok.name else {
-                    throw CLIError("\(meta) answered \(reply.header.errorName.text)")
+                    throw CommandError("\(meta) answered \(reply.header.errorName.text)")
                 }
                 let response = try reply.decodeBody(QueryConfigResponse.self)
                 if response.err == .forwardToOthers, let leader = response.partitions.first?.primary, !leader.isInvalid,
@@ -45,7 +44,7 @@ enum RdsnQuery {
                 lastError = error
             }
         }
-        throw CLIError("no MetaServer answered over RDSN: \(lastError.map { "\($0)" } ?? "deadline passed")")
+        throw CommandError("no MetaServer answered over RDSN: \(lastError.map { "\($0)" } ?? "deadline passed")")
     }
 
     private static func ask(meta: Endpoint, table: String, id: UInt64, deadline: NIODeadline) async throws -> RdsnFrame {
@@ -87,13 +86,13 @@ enum RdsnQuery {
 
         func handlerAdded(context: ChannelHandlerContext) {
             timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
-                finish(.failure(CLIError("no reply before the deadline")))
+                finish(.failure(CommandError("no reply before the deadline")))
             }
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) { finish(.success(unwrapInboundIn(data))) }
         func errorCaught(context: ChannelHandlerContext, error: any Error) { finish(.failure(error)) }
-        func channelInactive(context: ChannelHandlerContext) { finish(.failure(CLIError("connection closed"))) }
+        func channelInactive(context: ChannelHandlerContext) { finish(.failure(CommandError("connection closed"))) }
 
         private func finish(_ result: Result<RdsnFrame, any Error>) {
             guard !done else { return }

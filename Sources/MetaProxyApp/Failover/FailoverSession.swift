@@ -1,41 +1,35 @@
-import ArgumentParser
 import FailoverControl
 import FailoverPolicy
 import Foundation
 import HealthProbe
-import MetaProxyApp
+import Logging
 import NIOCore
 import NIOPosix
-import PegasusWire
-import RouteModel
 import Router
 import ZooKeeper
 
-/// Options every `failover` subcommand shares: where ZooKeeper is, the policy directory, JSON output.
-struct FailoverOptions: ParsableArguments {
-    @OptionGroup var zk: ZooKeeperOptions
-
-    @Option(help: "Policy directory (else failover.policies_dir of --config, else ./policies when it exists).")
-    var policies: String?
-
-    @Flag(help: "Print JSON.") var json = false
-}
-
-/// Connects to ZooKeeper, loads the policies and runs one action with a ``FailoverAdmin``.
-enum FailoverSession {
+/// Runs one `failover` command's action with a ``FailoverAdmin``: connects to ZooKeeper, and to
+/// MetaServers and ReplicaServers when the action needs them.
+public enum FailoverSession {
     /// Threads of the HTTP client that reads the primaries' duplication lag (Pegasus 2.4/2.5).
     private static let replicaProbeThreads = 4
 
-    /// Runs `body` with an admin; a MetaServer client, and an HTTP client for the primary
-    /// ReplicaServers' duplication lag, are created when `rpcTimeout` is given.
-    static func run<T>(
-        _ options: FailoverOptions,
+    /// Runs `body` with an admin, closing every client after (also when `body` throws).
+    /// - Parameters:
+    ///   - settings: Where ZooKeeper is, the root, the credentials and the failover writers.
+    ///   - policies: The failover policies (``loadPolicies(directory:configFile:)``).
+    ///   - rpcTimeout: When given, a MetaServer client, and an HTTP client for the primary
+    ///     ReplicaServers' duplication lag, are created (planned switches).
+    ///   - body: The action.
+    /// - Throws: ``CommandError`` when ZooKeeper cannot be reached; what `body` throws.
+    public static func run<T>(
+        _ settings: ProxyConfiguration.ZooKeeperSettings,
+        policies: PolicySet,
         rpcTimeout: Duration? = nil,
         _ body: (FailoverAdmin) async throws -> T
     ) async throws -> T {
-        let policies = try loadPolicies(options)
-        let logger = cliLogger("meta-proxy.failover")
-        let (client, settings) = try await options.zk.connect(logger: logger)
+        let logger = Logger.command("meta-proxy.failover")
+        let client = try await CommandZooKeeper.connect(settings, logger: logger)
         let upstream = rpcTimeout.map { timeout in
             UpstreamPool(
                 group: MultiThreadedEventLoopGroup.singleton,
@@ -76,13 +70,18 @@ enum FailoverSession {
         return "cli:\(user)@\(ProcessInfo.processInfo.hostName)"
     }
 
-    /// `--policies`, else the config file's `failover.policies_dir`, else `./policies`; a directory
-    /// that was not named explicitly and does not exist gives no policies (every table: manual, defaults).
-    static func loadPolicies(_ options: FailoverOptions) throws -> PolicySet {
-        var directory = options.policies
+    /// The policies of `directory` (`--policies`), else of the configuration file's
+    /// `failover.policies_dir`, else of `./policies`; a directory that was not named explicitly and
+    /// does not exist gives no policies (every table: manual, defaults).
+    /// - Parameters:
+    ///   - directory: The directory named on the command line, if any.
+    ///   - configFile: The configuration file named on the command line, if any.
+    /// - Throws: ``ConfigError`` for an invalid configuration file, ``CommandError`` for an invalid policy.
+    public static func loadPolicies(directory: String?, configFile: String?) throws -> PolicySet {
+        var directory = directory
         let explicit = directory != nil
-        if directory == nil, let config = options.zk.config {
-            directory = try ProxyConfiguration.load(file: config).failover.policiesDirectory
+        if directory == nil, let configFile {
+            directory = try ProxyConfiguration.load(file: configFile).failover.policiesDirectory
         }
         let path = directory ?? "policies"
         if !explicit && !FileManager.default.fileExists(atPath: path) {
@@ -91,7 +90,7 @@ enum FailoverSession {
         do {
             return try PolicySet.load(directory: path, registry: .builtIn)
         } catch {
-            throw CLIError("policies: \(error)")
+            throw CommandError("policies: \(error)")
         }
     }
 }
@@ -103,22 +102,4 @@ extension Duration {
         return seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow
             ? .max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
-}
-
-/// A duration option such as `120s`, `500ms`, `2m` (the policy file syntax).
-struct DurationArgument: ExpressibleByArgument, Sendable {
-    var duration: Duration
-
-    init(_ duration: Duration) {
-        self.duration = duration
-    }
-
-    init?(argument: String) {
-        guard let duration = PolicyDuration.parse(argument) else {
-            return nil
-        }
-        self.duration = duration
-    }
-
-    var defaultValueDescription: String { PolicyDuration.format(duration) }
 }

@@ -1,13 +1,7 @@
 import ArgumentParser
-import FailoverControl
 import Foundation
-import Logging
 import MetaProxyApp
-import NIOCore
-import NIOPosix
 import PegasusWire
-import RouteModel
-import Router
 
 /// `meta-proxy query <table> --meta h:p,...`: asks MetaServers (or a meta-proxy) for a table's
 /// partition configuration like a Pegasus client, following the leader, and prints it.
@@ -44,35 +38,8 @@ struct QueryCommand: AsyncParsableCommand {
             throw ValidationError("--meta: \(error)")
         }
         guard !metas.isEmpty else { throw ValidationError("--meta: give at least one host:port") }
-        if format == .rdsn {
-            let response = try await RdsnQuery.queryConfig(table: table, metas: metas, timeout: .milliseconds(Int64(timeout)))
-            print(json ? QueryOutput.json(response) : QueryOutput.table(table: table, response))
-            if response.err != .ok { throw ExitCode(2) }
-            return
-        }
-        let group = MultiThreadedEventLoopGroup.singleton
-        let pool = UpstreamPool(
-            group: group,
-            settings: UpstreamSettings(attemptTimeout: .milliseconds(Int64(max(1, timeout / max(1, metas.count))))),
-            logger: Logger(label: "meta-proxy.query"))
-        let args = RequestFrame.make(
-            header: RequestHeader(), name: RpcName.queryConfig, seqid: 0,
-            args: QueryConfigRequest(appName: table, partitionIndices: [])
-        ).args
-        let reply: ResponseFrame
-        do {
-            reply = try await pool.query(
-                cluster: ClusterRoute(name: "cli", metas: metas), name: RpcName.queryConfig, args: args,
-                timeout: .milliseconds(Int64(timeout)))
-        } catch {
-            await pool.close()
-            throw CLIError("query failed: \(error)")
-        }
-        await pool.close()
-        guard reply.errorName == ErrorCode.ok.name else {
-            throw CLIError("server answered \(reply.errorName)")
-        }
-        let response = try reply.decodeResult(QueryConfigResponse.self)
+        let response = try await ConfigQuery.run(
+            table: table, metas: metas, timeoutMs: timeout, format: format == .rdsn ? .rdsn : .thft)
         print(json ? QueryOutput.json(response) : QueryOutput.table(table: table, response))
         if response.err != .ok { throw ExitCode(2) }
     }

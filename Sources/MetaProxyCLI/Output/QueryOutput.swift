@@ -1,8 +1,5 @@
-import FailoverControl
 import Foundation
-import MetaProxyApp
 import PegasusWire
-import RouteModel
 
 /// Renders a query_cfg_response for `meta-proxy query`.
 enum QueryOutput {

@@ -2,10 +2,7 @@ import ArgumentParser
 import FailoverControl
 import FailoverPolicy
 import Foundation
-import MetaProxyApp
-import PegasusWire
-import RouteModel
-import Router
+import Synchronization
 
 /// `meta-proxy failover ...`: inspect and steer failover (DR drills, manual and planned switches).
 struct FailoverCommand: AsyncParsableCommand {
@@ -30,7 +27,7 @@ struct FailoverCommand: AsyncParsableCommand {
         @OptionGroup var options: FailoverOptions
 
         func run() async throws {
-            try await FailoverSession.run(options) { admin in
+            try await options.withAdmin { admin in
                 for node in try await admin.prepareState() {
                     print("\(node.created ? "created" : "acl set") \(node.path)")
                 }
@@ -45,7 +42,7 @@ struct FailoverCommand: AsyncParsableCommand {
         @OptionGroup var options: FailoverOptions
 
         func run() async throws {
-            try await FailoverSession.run(options) { admin in
+            try await options.withAdmin { admin in
                 if let table {
                     let status = try await admin.status(of: table)
                     print(options.json ? FailoverOutput.json(status) : FailoverOutput.text(status))
@@ -94,7 +91,7 @@ struct FailoverCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard planned else {
-                let result = try await FailoverSession.run(options) { admin in
+                let result = try await options.withAdmin { admin in
                     try await admin.switchTable(table, to: to, force: force, drill: drill)
                 }
                 print(options.json ? FailoverOutput.json(result) : FailoverOutput.text(result))
@@ -104,9 +101,9 @@ struct FailoverCommand: AsyncParsableCommand {
                 maxWait: maxWait.duration, settle: settle.duration, pollInterval: pollInterval.duration,
                 rpcTimeout: rpcTimeout.duration)
             let json = options.json
-            let events = FailoverEventLog()
+            let events = EventLog()
             do {
-                let result = try await FailoverSession.run(options, rpcTimeout: rpcTimeout.duration) { admin in
+                let result = try await options.withAdmin(rpcTimeout: rpcTimeout.duration) { admin in
                     try await admin.plannedSwitch(table, to: to, options: plannedOptions) { event in
                         events.append(event)
                         if !json {
@@ -119,6 +116,19 @@ struct FailoverCommand: AsyncParsableCommand {
             } catch let error as FailoverAdminError where json {
                 print(FailoverOutput.json(failed: error, table: table, events: events.all))
                 throw ExitCode.failure
+            }
+        }
+
+        /// The events of a planned switch, collected from its progress callback for JSON output.
+        final class EventLog: Sendable {
+            private let events = Mutex<[FailoverAdmin.PlannedEvent]>([])
+
+            func append(_ event: FailoverAdmin.PlannedEvent) {
+                events.withLock { $0.append(event) }
+            }
+
+            var all: [FailoverAdmin.PlannedEvent] {
+                events.withLock { $0 }
             }
         }
     }
@@ -135,7 +145,7 @@ struct FailoverCommand: AsyncParsableCommand {
         @OptionGroup var options: FailoverOptions
 
         func run() async throws {
-            let result = try await FailoverSession.run(options) { admin in
+            let result = try await options.withAdmin { admin in
                 try await admin.switchBack(table, force: force)
             }
             print(options.json ? FailoverOutput.json(result, caveat: FailoverOutput.backCaveat(result)) : FailoverOutput.text(result))
@@ -159,7 +169,7 @@ struct FailoverCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await FailoverSession.run(options) { admin in
+            try await options.withAdmin { admin in
                 if let table {
                     let (wasPaused, after) = try await admin.pause(table: table)
                     print(FailoverOutput.pause(table: table, before: wasPaused, after: after.paused, json: options.json))
@@ -178,7 +188,7 @@ struct FailoverCommand: AsyncParsableCommand {
         @OptionGroup var options: FailoverOptions
 
         func run() async throws {
-            try await FailoverSession.run(options) { admin in
+            try await options.withAdmin { admin in
                 if let table {
                     let (wasPaused, after) = try await admin.resume(table: table)
                     print(

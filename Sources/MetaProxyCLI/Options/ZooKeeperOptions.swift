@@ -1,12 +1,7 @@
 import ArgumentParser
-import FailoverControl
 import Foundation
-import Logging
 import MetaProxyApp
 import PegasusWire
-import RouteModel
-import Router
-import ZooKeeper
 
 /// Where the `route` and `failover` commands find ZooKeeper: flags, or the `zookeeper` section of
 /// a config file.
@@ -97,32 +92,4 @@ struct ZooKeeperOptions: ParsableArguments {
         }
         return credentials
     }
-
-    /// A connected client (the caller closes it). Nodes it creates get the route ACL unless the caller
-    /// passes another (``ZooKeeperNodeACLs``).
-    func connect(logger: Logger) async throws -> (ZooKeeperClient, ProxyConfiguration.ZooKeeperSettings) {
-        let settings = try settings()
-        let client = ZooKeeperClient(
-            configuration: ZooKeeperConfiguration(
-                hosts: settings.addresses.map(\.description),
-                sessionTimeout: max(settings.sessionTimeout, .seconds(4)),
-                connectTimeout: .seconds(10),
-                auth: settings.auth?.clientAuth,
-                defaultACL: ZooKeeperNodeACLs(settings).routes),
-            logger: logger)
-        do {
-            try await client.connect()
-        } catch {
-            await client.close()
-            throw CLIError("cannot connect to ZooKeeper \(settings.connectString): \(error)")
-        }
-        return (client, settings)
-    }
-}
-
-/// A logger for CLI commands: warnings and errors only, on stderr.
-func cliLogger(_ label: String) -> Logger {
-    var logger = Logger(label: label) { label in StreamLogHandler.standardError(label: label) }
-    logger.logLevel = .warning
-    return logger
 }

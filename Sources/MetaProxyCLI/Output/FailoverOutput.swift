@@ -2,10 +2,7 @@ import FailoverControl
 import FailoverPolicy
 import Foundation
 import HealthProbe
-import MetaProxyApp
-import PegasusWire
 import RouteModel
-import Router
 
 /// Renders the `failover` commands' results as text or JSON.
 enum FailoverOutput {

@@ -1,10 +1,7 @@
 import ArgumentParser
-import FailoverControl
 import Foundation
-import MetaProxyApp
 import PegasusWire
 import RouteModel
-import Router
 
 /// Parses `--meta h:p,h:p` and `--backup NAME=h:p,h:p` arguments.
 enum ClusterArguments {

@@ -1,6 +1,4 @@
-import FailoverControl
 import Foundation
-import MetaProxyApp
 import PegasusWire
 import RouteModel
 import Router
@@ -13,6 +11,29 @@ enum RouteOutput {
             text += "  backup=\(backup.name):\(backup.metas.map(\.description).joined(separator: ","))"
         }
         return text
+    }
+
+    /// A `route list` line: the route, or why the table's node is invalid.
+    static func line(_ listing: RouteAdmin.Listing) -> String {
+        switch listing {
+        case .route(let route): line(route)
+        case .invalid(let table, let error): "\(table)  INVALID: \(error)"
+        }
+    }
+
+    /// A `route sync` plan line: the action, the table and why.
+    static func line(_ item: RouteAdmin.SyncItem) -> String {
+        let note = (item.currentCluster.map { " (routed to \($0))" } ?? "") + (item.note.map { " (\($0))" } ?? "")
+        return "\(item.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(item.table)\(note)"
+    }
+
+    /// The last line of `route sync`: how many tables each action touched.
+    static func totals(_ plan: [RouteAdmin.SyncItem], dryRun: Bool, force: Bool) -> String {
+        let conflicts = plan.filter { $0.action == .conflict }.count
+        return "\(dryRun ? "plan" : "done"): \(plan.filter { $0.action == .create }.count) created, "
+            + "\(plan.filter { $0.action == .overwrite }.count) overwritten, "
+            + "\(plan.filter { $0.action == .unchanged }.count) unchanged, \(conflicts) conflicts"
+            + (conflicts > 0 && !force ? " (left alone; --force overwrites)" : "")
     }
 
     static func object(_ route: Route) -> [String: Any] {

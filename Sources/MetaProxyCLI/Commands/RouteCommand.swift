@@ -1,12 +1,8 @@
 import ArgumentParser
-import FailoverControl
 import Foundation
-import Logging
 import MetaProxyApp
-import PegasusWire
 import RouteModel
 import Router
-import ZooKeeper
 
 /// `meta-proxy route ...`: manage table routes in ZooKeeper.
 struct RouteCommand: AsyncParsableCommand {
@@ -16,18 +12,9 @@ struct RouteCommand: AsyncParsableCommand {
         subcommands: [Set.self, Get.self, List.self, Delete.self, Switch.self, Sync.self]
     )
 
-    /// Runs `body` with a connected route admin, closing the client after.
+    /// Runs `body` with a route admin on the ZooKeeper `options` name.
     static func withAdmin<T>(_ options: ZooKeeperOptions, _ body: (RouteAdmin) async throws -> T) async throws -> T {
-        let (client, settings) = try await options.connect(logger: cliLogger("meta-proxy.route"))
-        let admin = RouteAdmin(client: client, root: settings.root)
-        do {
-            let result = try await body(admin)
-            await client.close()
-            return result
-        } catch {
-            await client.close()
-            throw error
-        }
+        try await RouteSession.run(try options.settings(), body)
     }
 
     struct Set: AsyncParsableCommand {
@@ -73,10 +60,7 @@ struct RouteCommand: AsyncParsableCommand {
                 return
             }
             for listing in listings {
-                switch listing {
-                case .route(let route): print(RouteOutput.line(route))
-                case .invalid(let table, let error): print("\(table)  INVALID: \(error)")
-                }
+                print(RouteOutput.line(listing))
             }
         }
     }
@@ -135,15 +119,9 @@ struct RouteCommand: AsyncParsableCommand {
                 return
             }
             for item in plan {
-                let note = (item.currentCluster.map { " (routed to \($0))" } ?? "") + (item.note.map { " (\($0))" } ?? "")
-                print("\(item.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(item.table)\(note)")
+                print(RouteOutput.line(item))
             }
-            let conflicts = plan.filter { $0.action == .conflict }.count
-            print(
-                "\(dryRun ? "plan" : "done"): \(plan.filter { $0.action == .create }.count) created, "
-                    + "\(plan.filter { $0.action == .overwrite }.count) overwritten, "
-                    + "\(plan.filter { $0.action == .unchanged }.count) unchanged, \(conflicts) conflicts"
-                    + (conflicts > 0 && !force ? " (left alone; --force overwrites)" : ""))
+            print(RouteOutput.totals(plan, dryRun: dryRun, force: force))
         }
     }
 }

@@ -1,8 +1,4 @@
 import CoreMetrics
-import FailoverControl
-import MetaProxyApp
-import PegasusWire
-import RouteModel
 
 /// Adds the config's constant tags (`metric.tags: [k=v, ...]`) to every metric's dimensions.
 struct TaggingMetricsFactory: MetricsFactory {

@@ -1,0 +1,29 @@
+import Logging
+import PegasusWire
+import ZooKeeper
+
+/// The ZooKeeper session of an operator command (`route ...`, `failover ...`).
+public enum CommandZooKeeper {
+    /// A connected client for `settings` (the caller closes it). Nodes it creates get the route ACL
+    /// unless the caller passes another (``ZooKeeperNodeACLs``).
+    /// - Throws: ``CommandError`` when the ensemble cannot be reached.
+    public static func connect(
+        _ settings: ProxyConfiguration.ZooKeeperSettings, logger: Logger
+    ) async throws -> ZooKeeperClient {
+        let client = ZooKeeperClient(
+            configuration: ZooKeeperConfiguration(
+                hosts: settings.addresses.map(\.description),
+                sessionTimeout: max(settings.sessionTimeout, .seconds(4)),
+                connectTimeout: .seconds(10),
+                auth: settings.auth?.clientAuth,
+                defaultACL: ZooKeeperNodeACLs(settings).routes),
+            logger: logger)
+        do {
+            try await client.connect()
+        } catch {
+            await client.close()
+            throw CommandError("cannot connect to ZooKeeper \(settings.connectString): \(error)")
+        }
+        return client
+    }
+}
