@@ -1,3 +1,5 @@
+import PegasusWire
+
 /// The leader's `GET /meta/cluster` body. Every value is a JSON string; unknown keys are ignored.
 public struct MetaClusterInfo: Sendable, Hashable {
     /// `meta_servers`, split on commas.
@@ -35,7 +37,7 @@ public struct MetaClusterInfo: Sendable, Hashable {
     /// Builds the info from the decoded string map of the HTTP body.
     init(fields: [String: String]) {
         self.metaServers = (fields["meta_servers"] ?? "").split(separator: ",").map { String($0) }
-        self.primaryMetaServer = fields["primary_meta_server"].flatMap { HostPort(parsing: $0)?.description }
+        self.primaryMetaServer = fields["primary_meta_server"].flatMap { Endpoint(validating: $0)?.description }
         self.zookeeperHosts = fields["zookeeper_hosts"]
         self.zookeeperRoot = fields["zookeeper_root"]
         self.metaFunctionLevel = fields["meta_function_level"]

@@ -119,7 +119,7 @@ public struct MetaHTTPProbe: Sendable {
 
     /// Validates the address, builds the URL and performs the GET.
     private func get(address: String, path: String) async throws(ProbeError) -> (String, HTTPProbeResponse) {
-        guard let hostPort = HostPort(parsing: address) else {
+        guard let hostPort = Endpoint(validating: address) else {
             throw ProbeError(.invalidURL, url: address, detail: "address is not host:port")
         }
         let url = "http://\(hostPort)\(path)"
@@ -138,7 +138,7 @@ public struct MetaHTTPProbe: Sendable {
         case 200:
             return .answered(try parse(response.body, url))
         case 307:
-            return .redirected(leader: response.location.flatMap { HostPort(httpLocation: $0)?.description })
+            return .redirected(leader: response.location.flatMap { Endpoint(httpLocation: $0)?.description })
         default:
             throw Self.unexpected(response, url: url)
         }
