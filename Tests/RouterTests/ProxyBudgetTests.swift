@@ -174,4 +174,25 @@ struct ProxyBudgetTests {
         _ = try? first.channel.finish()
         _ = try? second.channel.finish()
     }
+
+    @Test("RDSN: an incomplete frame is reserved in the budget and closed after frame_timeout (counted); whole frames are answered")
+    func rdsnFrameTimeoutAndBudget() throws {
+        let dependencies = try Self.dependencies(ProxySettings(frameTimeout: .seconds(5)))
+        let (connection, _) = try Self.connection(dependencies)
+        let one = RdsnProxyFixture.bytes(RdsnProxyFixture.rdsnQuery("t1", id: 1), checksums: .none)
+        let two = RdsnProxyFixture.bytes(RdsnProxyFixture.rdsnQuery("t1", id: 2), checksums: .none)
+        try connection.read(one + two.prefix(100))
+        #expect(try connection.written().count == 1)  // frame one answered
+        #expect(dependencies.requestBuffers.heldBytes == 100)
+        connection.loop.advanceTime(by: .seconds(4))
+        try connection.read(two.dropFirst(100).prefix(10))
+        #expect(dependencies.requestBuffers.heldBytes == 110)
+        connection.loop.advanceTime(by: .milliseconds(900))
+        #expect(connection.channel.isActive)
+        connection.loop.advanceTime(by: .milliseconds(100))
+        #expect(!connection.channel.isActive)
+        #expect(dependencies.requestBuffers.frameTimeoutCount == 1)
+        #expect(dependencies.requestBuffers.heldBytes == 0)
+        _ = try? connection.channel.finish()
+    }
 }

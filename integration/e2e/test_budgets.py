@@ -6,6 +6,7 @@ What one connection or many connections can make the proxy hold: replies a clien
 (server.frame_timeout). Each test drives past the budget and checks the proxy's memory (VmRSS from
 /proc/<pid>/status), its counters and a bystander client."""
 import socket
+import struct
 import threading
 import time
 
@@ -98,15 +99,24 @@ def test_client_that_never_reads_its_replies_is_bounded(proxy, fmt):
     assert proxy.proc.poll() is None
 
 
-def test_many_almost_complete_frames_are_bounded_in_aggregate(proxy):
+def almost_complete(fmt, body):
+    """The bytes of a frame with a `body`-byte body, all but its last byte."""
+    if fmt == "thft":
+        return header_v0(body) + b"p" * (body - 1)
+    header = bytearray(rdsn_query(TABLE, 1)[:192])
+    struct.pack_into("<I", header, 16, body)
+    return bytes(header) + b"p" * (body - 1)
+
+
+@pytest.mark.parametrize("fmt", ["thft", "rdsn"])
+def test_many_almost_complete_frames_are_bounded_in_aggregate(proxy, fmt):
     """60 connections each 1 byte short of a 1 MiB frame (60 MiB held before): beyond
     max_buffered_request_bytes (8 MiB here) a connection asking for more is closed and counted."""
     warm(proxy)
     before = rss_kib(proxy)
     exhausted = metric(proxy, "metaproxy_request_buffer_exhausted_total")
     bystander = Bystander(proxy)
-    body = (1 << 20) - 64
-    frame = header_v0(body) + b"p" * (body - 1)
+    frame = almost_complete(fmt, (1 << 20) - 256)
     socks = []
     for _ in range(60):
         s = connect(proxy, timeout=10)
@@ -117,16 +127,17 @@ def test_many_almost_complete_frames_are_bounded_in_aggregate(proxy):
     grown = rss_kib(proxy) - before
     wait_for(lambda: bystander.answers >= 5, timeout=20, what="bystander answered meanwhile")
     bystander.stop(min_answers=5)
-    print("60 almost complete frames: VmRSS +%d KiB, %d closed over the budget"
-          % (grown, metric(proxy, "metaproxy_request_buffer_exhausted_total") - exhausted))
+    print("%s: 60 almost complete frames: VmRSS +%d KiB, %d closed over the budget"
+          % (fmt, grown, metric(proxy, "metaproxy_request_buffer_exhausted_total") - exhausted))
     assert grown < 40 * MiB, "RSS grew by %d KiB for 60 almost complete frames" % grown
     for s in socks:
         s.close()
 
 
-def test_trickled_frame_is_closed_after_frame_timeout(proxy):
+@pytest.mark.parametrize("fmt", ["thft", "rdsn"])
+def test_trickled_frame_is_closed_after_frame_timeout(proxy, fmt):
     """One byte of a frame every 0.4 s keeps the idle timer (600 s) going, but not the frame timeout."""
-    frame = wire.query_v0(TABLE, 41)
+    frame = wire.query_v0(TABLE, 41) if fmt == "thft" else rdsn_query(TABLE, 41)
     timeouts = metric(proxy, "metaproxy_frame_timeouts_total")
     start = time.time()
     with connect(proxy, timeout=10) as slow:

@@ -39,8 +39,9 @@ import RouteModel
 /// - what a connection holds (an incomplete frame, requests waiting for a slot) is reserved in the
 ///   proxy-wide ``RequestBufferBudget`` (`server.max_buffered_request_bytes`); a connection that
 ///   would take it over is closed.
-/// - a THFT frame whose first byte arrived must be complete within `server.frame_timeout`, or the
-///   connection is closed: a trickle of bytes no longer keeps it open.
+/// - a frame (THFT, or RDSN through ``RdsnFrameCutter``) whose first byte arrived must be complete
+///   within `server.frame_timeout`, or the connection is closed: a trickle of bytes no longer keeps
+///   it open.
 ///
 /// Loop-bound: one instance per channel.
 final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
@@ -73,6 +74,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     private var heldFrames = CircularBuffer<RequestFrame>(initialCapacity: 0)
     /// About the bytes `heldFrames` hold.
     private var heldFrameBytes = 0
+    /// The bytes of an incomplete RDSN frame held by the connection's ``RdsnFrameCutter``.
+    private var rdsnPartialBytes = 0
     /// The bytes this connection has reserved in the proxy's ``RequestBufferBudget``.
     private var reservedBytes = 0
     /// When the first byte of the incomplete frame held arrived (for `server.frame_timeout`).
@@ -149,6 +152,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         partial = nil
         heldFrames.removeAll()
         heldFrameBytes = 0
+        rdsnPartialBytes = 0
         releaseHeldBytes()
         stopFrameTimer()
         outbound = ByteBuffer()
@@ -282,13 +286,28 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         serve(frame, context: context, started: .now())
     }
 
+    /// After a read of an RDSN connection, its ``RdsnFrameCutter`` holds `heldBytes` of an
+    /// incomplete frame (0: none); `cutAny`: a frame was completed in that read. The bytes are
+    /// reserved in the ``RequestBufferBudget`` and the frame's completion is timed, as for THFT.
+    func noteRdsnInput(heldBytes: Int, cutAny: Bool, context: ChannelHandlerContext) {
+        guard state.acceptsInput else { return }
+        rdsnPartialBytes = heldBytes
+        if heldBytes == 0 {
+            frameStarted = nil
+        } else if cutAny || frameStarted == nil {
+            frameStarted = context.eventLoop.now
+            armFrameTimer(context: context)
+        }
+        _ = reserveHeldBytes(context: context)
+    }
+
     /// What a held RDSN request takes: its args and about its header.
     private static func heldSize(_ frame: RequestFrame) -> Int { frame.args.readableBytes + 128 }
 
     /// Brings this connection's reservation in the ``RequestBufferBudget`` to the bytes it holds
     /// now; if the budget has no room, closes the connection and returns `false`.
     private func reserveHeldBytes(context: ChannelHandlerContext) -> Bool {
-        let held = (partial?.readableBytes ?? 0) + heldFrameBytes
+        let held = (partial?.readableBytes ?? 0) + heldFrameBytes + rdsnPartialBytes
         let change = held - reservedBytes
         if change < 0 {
             shared.requestBuffers.release(-change)
@@ -304,6 +323,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
                 partial = nil
                 heldFrames.removeAll()
                 heldFrameBytes = 0
+                rdsnPartialBytes = 0
                 state.didFailInput()
                 context.close(promise: nil)
                 return false
