@@ -178,7 +178,11 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         defer { servingInput = false }
         while let frame = heldFrames.first {
             guard state.acceptsInput else { return }
-            guard admitsRequest else { return }
+            // No slot left: the frames served so far give their bytes back (a release, never a close).
+            guard admitsRequest else {
+                _ = reserveHeldBytes(context: context)
+                return
+            }
             heldFrames.removeFirst()
             heldFrameBytes -= Self.heldSize(frame)
             serve(frame, context: context, started: .now())
