@@ -22,6 +22,9 @@ struct ProxyConfigurationTests {
         #expect(configuration.server.maxConnections == 10000)
         #expect(configuration.server.maxFrameBytes == 1_048_576)
         #expect(configuration.server.idleTimeout == .seconds(600))
+        #expect(configuration.server.maxUnwrittenReplyBytes == 4 << 20)
+        #expect(configuration.server.maxBufferedRequestBytes == 64 << 20)
+        #expect(configuration.server.frameTimeout == .seconds(10))
         #expect(configuration.zookeeper.addresses.isEmpty)
         #expect(configuration.zookeeper.root == "/pegasus")
         #expect(configuration.zookeeper.sessionTimeout == .milliseconds(1000))
@@ -63,6 +66,9 @@ struct ProxyConfigurationTests {
               max_frame_bytes: 65536
               idle_timeout: 0
               threads: 3
+              max_unwritten_reply_bytes: 65536
+              max_buffered_request_bytes: 1048576
+              frame_timeout: 3
             zookeeper:
               address: [127.0.0.1:2181, "zk2.example.com:2182"]
               root: /meta-proxy/az1
@@ -84,6 +90,12 @@ struct ProxyConfigurationTests {
         #expect(configuration.server.idleTimeout == .zero)
         #expect(configuration.server.threads == 3)
         #expect(configuration.server.effectiveThreads == 3)
+        #expect(configuration.server.maxUnwrittenReplyBytes == 65536)
+        #expect(configuration.server.maxBufferedRequestBytes == 1_048_576)
+        #expect(configuration.server.frameTimeout == .seconds(3))
+        #expect(configuration.proxySettings.frameTimeout == .seconds(3))
+        #expect(configuration.proxySettings.maxUnwrittenReplyBytes == 65536)
+        #expect(configuration.proxySettings.maxBufferedRequestBytes == 1_048_576)
         #expect(configuration.zookeeper.connectString == "127.0.0.1:2181,zk2.example.com:2182")
         #expect(configuration.zookeeper.root == "/meta-proxy/az1")
         #expect(configuration.zookeeper.sessionTimeout == .seconds(5))
@@ -113,6 +125,7 @@ struct ProxyConfigurationTests {
         #expect(summary["zookeeper.failover_writers"] == "digest:operator,ip:127.0.0.1")
         #expect(summary["server.idle_timeout"] == "0s")
         #expect(summary["server.threads"] == "3")
+        #expect(summary["server.frame_timeout"] == "3s")
         #expect(summary["meta.timeout"] == "250ms")
         #expect(summary["metric.tags"] == "region=az1,service=meta_proxy")
         #expect(summary["config_file"] == file)
@@ -176,6 +189,9 @@ struct ProxyConfigurationTests {
             ("server: { listen: 0.0.0.0:70000 }", .invalidValue, "server.listen", "not in 0-65535"),
             ("server: { idle_timeout: -1 }", .invalidValue, "server.idle_timeout", "seconds"),
             ("server: { threads: -1 }", .invalidValue, "server.threads", "thread count"),
+            ("server: { max_unwritten_reply_bytes: 10 }", .invalidValue, "server.max_unwritten_reply_bytes", "at least 1024"),
+            ("server: { max_buffered_request_bytes: 0 }", .invalidValue, "server.max_buffered_request_bytes", "at least 1024"),
+            ("server: { frame_timeout: 0 }", .invalidValue, "server.frame_timeout", "seconds"),
             ("server: { threads: 5000 }", .invalidValue, "server.threads", "thread count"),
             ("server: { bogus: 1 }", .unknownKey, "server.bogus", "unknown key"),
             ("bogus: 1", .unknownKey, "bogus", "unknown key"),

@@ -160,4 +160,45 @@ struct ProxyConnectionStateMachineTests {
         failed.didFailInput()
         #expect(failed.didFinishQuery() == .close)
     }
+
+    @Test("requests read beyond the free slots are held: reading stays paused until a freed slot has served them")
+    func heldInputWaitsForSlot() {
+        var machine = Self.serving(maxInflight: 2, inflight: 2)
+        #expect(!machine.admitsRequest)
+        machine.didHoldInput()
+        #expect(machine.holdsInput)
+        #expect(machine.willRead() == .countPause(.readPause))
+        // A slot frees: the held requests are served first, not a new read.
+        #expect(machine.didFinishQuery() == .serveHeldInput)
+        #expect(machine.admitsRequest)
+        #expect(machine.didStartQuery() == true)
+        // All held requests served, but the last took the free slot: the read stays withheld
+        // until the next slot frees.
+        #expect(machine.didServeHeldInput() == .none)
+        #expect(machine.state == .serving(Flow(inflight: 2, readPending: true)))
+        #expect(machine.didFinishQuery() == .read)
+        #expect(machine.state == .serving(Flow(inflight: 1)))
+    }
+
+    @Test("a client that does not take its replies admits no request; writable again, the held ones are served")
+    func heldInputWaitsForWritability() {
+        var machine = Self.serving(maxInflight: 4)
+        #expect(machine.didChangeWritability(isWritable: false) == .none)
+        #expect(!machine.admitsRequest)
+        machine.didHoldInput()
+        #expect(machine.willRead() == .countPause([.readPause, .fullOutput]))
+        #expect(machine.didChangeWritability(isWritable: true) == .serveHeldInput)
+        #expect(machine.didServeHeldInput() == .read)
+        #expect(machine.state == .serving(Flow()))
+    }
+
+    @Test("draining with requests held: they are served (draining admits all), then the connection closes")
+    func drainingServesHeldInput() {
+        var machine = Self.serving(maxInflight: 1, inflight: 1)
+        machine.didHoldInput()
+        #expect(machine.didReceiveQuiesce() == .serveHeldInput)
+        #expect(machine.admitsRequest)
+        #expect(machine.didFinishQuery() == .none)  // held input not served yet: no close
+        #expect(machine.didServeHeldInput() == .close)
+    }
 }

@@ -10,7 +10,10 @@ extension ProxyConfiguration {
             maxFrameBytes: server.maxFrameBytes,
             maxConnections: server.maxConnections,
             idleTimeout: server.idleTimeout == .zero ? .hours(24 * 365) : TimeAmount(server.idleTimeout),
-            defaultQueryTimeout: max(TimeAmount(meta.timeout), .milliseconds(5000))
+            defaultQueryTimeout: max(TimeAmount(meta.timeout), .milliseconds(5000)),
+            maxUnwrittenReplyBytes: server.maxUnwrittenReplyBytes,
+            maxBufferedRequestBytes: server.maxBufferedRequestBytes,
+            frameTimeout: TimeAmount(server.frameTimeout)
         )
     }
 

@@ -19,6 +19,17 @@ extension ProxyConfiguration {
         /// `server.threads`: event-loop threads; `nil` (the default, or 0 in the file) means one per CPU
         /// the process may run on (its affinity mask, e.g. under `taskset` or systemd `CPUAffinity=`).
         public var threads: Int?
+        /// `server.max_unwritten_reply_bytes`: reply bytes one connection's client has not taken yet
+        /// beyond which the proxy stops reading that connection (it reads again once they drain to
+        /// an eighth of that). Default 4194304 (4 MiB).
+        public var maxUnwrittenReplyBytes: Int = 4 << 20
+        /// `server.max_buffered_request_bytes`: request bytes read and not yet served (incomplete
+        /// frames, requests waiting for a slot), all connections together; a connection that would
+        /// hold more is closed. Default 67108864 (64 MiB).
+        public var maxBufferedRequestBytes: Int = 64 << 20
+        /// `server.frame_timeout` (seconds in the file): a request frame whose first byte arrived must be
+        /// complete within this, or the connection is closed. Default 10 s.
+        public var frameTimeout: Duration = .seconds(10)
 
         /// The number of event-loop threads to run: ``threads``, or one per CPU this process may use.
         public var effectiveThreads: Int { threads ?? CPUAffinity.usableCores() }
@@ -33,7 +44,10 @@ extension ProxyConfiguration {
             threads = nil
         }
 
-        static let keys: Set<String> = ["listen", "admin_listen", "max_connections", "max_frame_bytes", "idle_timeout", "threads"]
+        static let keys: Set<String> = [
+            "listen", "admin_listen", "max_connections", "max_frame_bytes", "idle_timeout", "threads",
+        "max_unwritten_reply_bytes", "max_buffered_request_bytes", "frame_timeout",
+    ]
 
         /// Reads the section, keeping defaults for absent keys.
         init(document: DocumentValue) throws(DocumentError) {
@@ -57,6 +71,16 @@ extension ProxyConfiguration {
             if let value = section["threads"] {
                 let count = try value.integer(in: 0...1024, expectation: "a thread count from 1 to 1024 (0 = one per usable CPU)")
                 threads = count == 0 ? nil : count
+            }
+            if let value = section["max_unwritten_reply_bytes"] {
+                maxUnwrittenReplyBytes = try value.integer(in: 1024...Int(Int32.max), expectation: "a byte count of at least 1024")
+            }
+            if let value = section["max_buffered_request_bytes"] {
+                maxBufferedRequestBytes = try value.integer(in: 1024...Int.max, expectation: "a byte count of at least 1024")
+            }
+            if let value = section["frame_timeout"] {
+                let seconds = try value.integer(in: 1...86_400, expectation: "a whole number of seconds from 1 to 86400")
+                frameTimeout = .seconds(seconds)
             }
         }
     }

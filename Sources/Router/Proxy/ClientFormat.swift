@@ -9,7 +9,7 @@ import RouteModel
 /// (including HTTP, which MetaServers would answer) closes the connection as a bad frame.
 ///
 /// THFT pipeline: ``ProxyConnectionHandler`` alone (it cuts the frames). RDSN pipeline:
-/// `RdsnFrameDecoder` → ``RdsnRequestCounter`` → `RdsnThriftAdapter` → ``RdsnRequestBridge`` →
+/// ``RdsnFrameCutter`` → ``RdsnRequestCounter`` → `RdsnThriftAdapter` → ``RdsnRequestBridge`` →
 /// ``ProxyConnectionHandler`` (docs/protocol.md, "How meta-proxy serves RDSN connections").
 enum ClientFormat {
     /// The detector to put in front of ``ProxyConnectionHandler``.
@@ -30,8 +30,7 @@ enum ClientFormat {
                 let handlerContext = try sync.context(handlerType: ProxyConnectionHandler.self)
                 try sync.addHandlers(
                     [
-                        ByteToMessageHandler(
-                            RdsnFrameDecoder(maxFrameBytes: maxFrameBytes), maximumBufferSize: maxFrameBytes + 256),
+                        RdsnFrameCutter(maxFrameBytes: maxFrameBytes, target: handler, targetContext: handlerContext),
                         RdsnRequestCounter(metrics: metrics),
                         RdsnThriftAdapter(),
                         RdsnRequestBridge(target: handler, targetContext: handlerContext),

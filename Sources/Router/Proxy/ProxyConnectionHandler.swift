@@ -22,14 +22,26 @@ import RouteModel
 /// (``RequestFrameDecoder``, run over each read buffer in place; only the bytes of an incomplete
 /// frame are kept until the next read): no decoder handler, no boxed message and no pipeline hop
 /// per request. An RDSN connection's requests arrive as `RequestFrame`s through
-/// ``RdsnRequestBridge`` (``serve(_:context:started:)``).
+/// ``RdsnRequestBridge`` (``receive(_:context:)``).
 ///
 /// Replies go out in completion order (clients match them by seqid). THFT replies are encoded
 /// into one per-connection buffer, written and flushed once at the end of the event loop tick in
 /// which they completed; RDSN replies are written one by one (``RdsnThriftAdapter`` re-frames each)
-/// and flushed at the end of the tick as well. Back-pressure: the handler stops reading while the
-/// connection has `maxInflightPerConnection` queries in flight or its outbound buffer is above the
-/// high water mark.
+/// and flushed at the end of the tick as well.
+///
+/// Budgets (docs/reliability.md, "Client-side budgets"):
+/// - back-pressure: a request is served only while the connection has fewer than
+///   `maxInflightPerConnection` queries in flight and its client takes its replies (the channel is
+///   writable: less than `server.max_unwritten_reply_bytes` written and not yet sent, and this
+///   tick's replies under that too). Checked before every frame, not once per read: the frames of
+///   a read beyond that wait in the connection (THFT: as bytes; RDSN: as frames) and are served as
+///   slots free, and reading stays paused until they are.
+/// - what a connection holds (an incomplete frame, requests waiting for a slot) is reserved in the
+///   proxy-wide ``RequestBufferBudget`` (`server.max_buffered_request_bytes`); a connection that
+///   would take it over is closed.
+/// - a frame (THFT, or RDSN through ``RdsnFrameCutter``) whose first byte arrived must be complete
+///   within `server.frame_timeout`, or the connection is closed: a trickle of bytes no longer keeps
+///   it open.
 ///
 /// Loop-bound: one instance per channel.
 final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
@@ -53,6 +65,23 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     private var context: ChannelHandlerContext?
     /// Closes the connection after `idleTimeout` without reads or flushes.
     private var idle: IdleTimer?
+    /// `server.max_unwritten_reply_bytes`, also the most this tick's replies may reach before the
+    /// requests after them wait for the flush.
+    private let maxUnwrittenReplyBytes: Int
+    /// Whether the frames read are being served now (``serveHeldInput(context:)`` is not re-entered).
+    private var servingInput = false
+    /// RDSN requests waiting for a slot, in arrival order.
+    private var heldFrames = CircularBuffer<RequestFrame>(initialCapacity: 0)
+    /// About the bytes `heldFrames` hold.
+    private var heldFrameBytes = 0
+    /// The bytes of an incomplete RDSN frame held by the connection's ``RdsnFrameCutter``.
+    private var rdsnPartialBytes = 0
+    /// The bytes this connection has reserved in the proxy's ``RequestBufferBudget``.
+    private var reservedBytes = 0
+    /// When the first byte of the incomplete frame held arrived (for `server.frame_timeout`).
+    private var frameStarted: NIODeadline?
+    /// Closes the connection when an incomplete frame is not complete within `frame_timeout`.
+    private var frameTimer: Scheduled<Void>?
     /// Handles of `client_query_config_count{table}` by table, at most `queryCounterCacheSize`.
     private var queryCounters: [String: Counter] = [:]
     private static let queryCounterCacheSize = 256
@@ -71,6 +100,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         self.logger = shared.logger
         self.decoder = RequestFrameDecoder(maxFrameBytes: shared.settings.maxFrameBytes)
         self.state = ProxyConnectionStateMachine(maxInflight: shared.settings.maxInflightPerConnection)
+        self.maxUnwrittenReplyBytes = shared.settings.maxUnwrittenReplyBytes
     }
 
     /// Replies from now on are written one by one: the connection speaks RDSN and its requests
@@ -89,6 +119,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         idle?.stop()
+        stopFrameTimer()
+        releaseHeldBytes()
         self.context = nil
     }
 
@@ -97,6 +129,12 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             logger.debug("Closing idle connection")
             context.close(promise: nil)
         }
+    }
+
+    private func stopFrameTimer() {
+        frameTimer?.cancel()
+        frameTimer = nil
+        frameStarted = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -112,36 +150,219 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             logger.debug("Connection closed inside a frame", metadata: ["metaproxy.unread_bytes": "\(partial.readableBytes)"])
         }
         partial = nil
+        heldFrames.removeAll()
+        heldFrameBytes = 0
+        rdsnPartialBytes = 0
+        releaseHeldBytes()
+        stopFrameTimer()
         outbound = ByteBuffer()
         shared.metrics.connectionClosed()
         context.fireChannelInactive()
     }
 
-    /// Serves every whole THFT frame of the bytes read so far; keeps an incomplete one's bytes.
-    ///
-    /// `MetaConnectionHandler` cuts replies the same way. The loop is not a shared mutating helper
-    /// on purpose: `serve` may close the connection, and `channelInactive` then clears the held bytes
-    /// while such a helper would still be inside its mutating call (an exclusivity violation).
+    /// Serves the whole THFT frames of the bytes read so far while the connection has free slots;
+    /// keeps the rest (``serveInput(adding:context:)``).
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard state.acceptsInput else { return }
-        var input = unwrapInboundIn(data)
+        servingInput = true
+        serveInput(adding: unwrapInboundIn(data), context: context)
+        servingInput = false
+    }
+
+    /// Serves the requests held in the connection, as far as slots allow (a slot freed, the
+    /// client reads its replies again, the tick's replies were flushed, or the connection drains).
+    /// Not re-entered: a reply answered while serving frees its slot for the loop already running.
+    private func serveHeldInput(context: ChannelHandlerContext) {
+        guard !servingInput, state.holdsInput else { return }
+        servingInput = true
+        defer { servingInput = false }
+        while let frame = heldFrames.first {
+            guard state.acceptsInput else { return }
+            // No slot left: the frames served so far give their bytes back (a release, never a close).
+            guard admitsRequest else {
+                _ = reserveHeldBytes(context: context)
+                return
+            }
+            heldFrames.removeFirst()
+            heldFrameBytes -= Self.heldSize(frame)
+            serve(frame, context: context, started: .now())
+        }
+        guard state.acceptsInput else { return }
+        if partial != nil {
+            serveInput(adding: nil, context: context)
+        } else {
+            _ = reserveHeldBytes(context: context)
+            run(state.didServeHeldInput(), context: context)
+        }
+    }
+
+    /// Whether one more request may be served now: the state machine has a free slot for it and
+    /// this tick's replies are under `max_unwritten_reply_bytes` (those already written to the
+    /// channel count through its writability).
+    private var admitsRequest: Bool {
+        state.admitsRequest && outbound.readableBytes < maxUnwrittenReplyBytes
+    }
+
+    /// Serves every whole THFT frame of the held bytes followed by `newBytes` while
+    /// ``admitsRequest``; keeps the rest: complete frames waiting for a slot (reading pauses), or
+    /// the bytes of an incomplete frame (its completion is timed, ``armFrameTimer(context:)``).
+    /// What is kept is reserved in the proxy's ``RequestBufferBudget``.
+    ///
+    /// `MetaConnectionHandler` cuts replies the same way. The loop works on a local buffer on
+    /// purpose: `serve` may close the connection, and `channelInactive` then clears the held bytes
+    /// while a mutating access to them would still be running (an exclusivity violation).
+    private func serveInput(adding newBytes: ByteBuffer?, context: ChannelHandlerContext) {
+        var input: ByteBuffer
         if var held = partial {
             partial = nil
-            held.writeBuffer(&input)
+            if var more = newBytes { held.writeBuffer(&more) }
             input = held
+        } else if let newBytes {
+            input = newBytes
+        } else {
+            return
         }
         // One clock read per read: the frames of one read arrived together.
-        let started = NIODeadline.now()
+        let cut = serveFrames(in: &input, context: context, started: .now())
+        guard state.acceptsInput else { return }
+        let remaining = input.readableBytes
+        partial = remaining > 0 ? input : nil
+        switch cut {
+        case .stopped:
+            return
+        case .waitingForSlot:
+            state.didHoldInput()
+            frameStarted = nil
+        case .needMoreBytes(let servedAny):
+            if remaining == 0 {
+                frameStarted = nil
+            } else if servedAny || frameStarted == nil {
+                frameStarted = context.eventLoop.now
+                armFrameTimer(context: context)
+            }
+        }
+        guard reserveHeldBytes(context: context) else { return }
+        if case .needMoreBytes = cut, heldFrames.isEmpty, state.holdsInput {
+            run(state.didServeHeldInput(), context: context)
+        }
+    }
+
+    /// How a pass over the bytes held ended.
+    private enum FrameCut {
+        /// The bytes left (if any) are an incomplete frame; `servedAny`: a frame was served.
+        case needMoreBytes(servedAny: Bool)
+        /// The connection has no free slot: the bytes left wait for one.
+        case waitingForSlot
+        /// The connection closed or read a malformed frame.
+        case stopped
+    }
+
+    private func serveFrames(in input: inout ByteBuffer, context: ChannelHandlerContext, started: NIODeadline) -> FrameCut {
+        var servedAny = false
         do {
-            while state.acceptsInput, let frame = try decoder.decode(buffer: &input) {
+            while state.acceptsInput {
+                guard admitsRequest else {
+                    return input.readableBytes > 0 ? .waitingForSlot : .needMoreBytes(servedAny: servedAny)
+                }
+                guard let frame = try decoder.decode(buffer: &input) else { return .needMoreBytes(servedAny: servedAny) }
+                servedAny = true
                 serve(frame, context: context, started: started)
             }
+            return .stopped
         } catch {
             state.didFailInput()
             errorCaught(context: context, error: error)
+            return .stopped
+        }
+    }
+
+    /// An RDSN request (from ``RdsnRequestBridge``): served now if a slot is free and none waits
+    /// before it, else held until one is.
+    func receive(_ frame: RequestFrame, context: ChannelHandlerContext) {
+        guard state.acceptsInput else { return }
+        guard heldFrames.isEmpty, admitsRequest else {
+            heldFrames.append(frame)
+            heldFrameBytes += Self.heldSize(frame)
+            state.didHoldInput()
+            _ = reserveHeldBytes(context: context)
             return
         }
-        if input.readableBytes > 0 { partial = input }
+        serve(frame, context: context, started: .now())
+    }
+
+    /// After a read of an RDSN connection, its ``RdsnFrameCutter`` holds `heldBytes` of an
+    /// incomplete frame (0: none); `cutAny`: a frame was completed in that read. The bytes are
+    /// reserved in the ``RequestBufferBudget`` and the frame's completion is timed, as for THFT.
+    func noteRdsnInput(heldBytes: Int, cutAny: Bool, context: ChannelHandlerContext) {
+        guard state.acceptsInput else { return }
+        rdsnPartialBytes = heldBytes
+        if heldBytes == 0 {
+            frameStarted = nil
+        } else if cutAny || frameStarted == nil {
+            frameStarted = context.eventLoop.now
+            armFrameTimer(context: context)
+        }
+        _ = reserveHeldBytes(context: context)
+    }
+
+    /// What a held RDSN request takes: its args and about its header.
+    private static func heldSize(_ frame: RequestFrame) -> Int { frame.args.readableBytes + 128 }
+
+    /// Brings this connection's reservation in the ``RequestBufferBudget`` to the bytes it holds
+    /// now; if the budget has no room, closes the connection and returns `false`.
+    private func reserveHeldBytes(context: ChannelHandlerContext) -> Bool {
+        let held = (partial?.readableBytes ?? 0) + heldFrameBytes + rdsnPartialBytes
+        let change = held - reservedBytes
+        if change < 0 {
+            shared.requestBuffers.release(-change)
+            reservedBytes = held
+        } else if change > 0 {
+            guard shared.requestBuffers.reserve(change) else {
+                logger.warning(
+                    "Closing connection: request buffer budget exhausted",
+                    metadata: [
+                        "metaproxy.held_bytes": "\(held)",
+                        "metaproxy.max_buffered_request_bytes": "\(shared.requestBuffers.limit)",
+                    ])
+                partial = nil
+                heldFrames.removeAll()
+                heldFrameBytes = 0
+                rdsnPartialBytes = 0
+                state.didFailInput()
+                context.close(promise: nil)
+                return false
+            }
+            reservedBytes = held
+        }
+        return true
+    }
+
+    /// Gives the connection's reservation back (it closed).
+    private func releaseHeldBytes() {
+        if reservedBytes > 0 { shared.requestBuffers.release(reservedBytes) }
+        reservedBytes = 0
+    }
+
+    /// Times the incomplete frame held since ``frameStarted``: if it is still incomplete
+    /// `frame_timeout` after its first byte, the connection is closed (counted). One timer per
+    /// connection, armed when an incomplete frame is first held and re-armed while one is.
+    private func armFrameTimer(context: ChannelHandlerContext) {
+        guard frameTimer == nil, let started = frameStarted else { return }
+        let timeout = shared.settings.frameTimeout
+        frameTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: started + timeout) { [self] in
+            frameTimer = nil
+            guard state.isOpen, let started = frameStarted else { return }
+            guard context.eventLoop.now >= started + timeout else { return armFrameTimer(context: context) }
+            shared.requestBuffers.frameTimedOut()
+            logger.info(
+                "Closing connection: request frame incomplete after frame_timeout",
+                metadata: [
+                    "metaproxy.held_bytes": "\(partial?.readableBytes ?? 0)",
+                    "metaproxy.frame_timeout": "\(timeout)",
+                ])
+            state.didFailInput()
+            context.close(promise: nil)
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -362,6 +583,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             break
         case .read:
             context.read()
+        case .serveHeldInput:
+            serveHeldInput(context: context)
         case .close:
             guard let written else { return flushAndClose(context: context) }
             written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
@@ -378,7 +601,10 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     }
 
     func flushDeferred() {
-        if state.didRunDeferredFlush(), let context { flushOutbound(context: context) }
+        guard state.didRunDeferredFlush(), let context else { return }
+        flushOutbound(context: context)
+        // Requests held while this tick's replies were over the budget may go on now.
+        if state.holdsInput, admitsRequest { serveHeldInput(context: context) }
     }
 
     private func flushAndClose(context: ChannelHandlerContext) {
@@ -406,9 +632,23 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             break
         case .read:
             context.read()
+        case .serveHeldInput:
+            serveHeldInput(context: context)
         case .countPause(let counters):
             if counters.contains(.readPause) { shared.metrics.readPaused() }
             if counters.contains(.fullOutput) { shared.metrics.readPausedForFullOutput() }
+        }
+    }
+
+    /// Resumes reading, or closes a draining connection, once the requests held were served.
+    private func run(_ action: ProxyConnectionStateMachine.HeldInputAction, context: ChannelHandlerContext) {
+        switch action {
+        case .none:
+            break
+        case .read:
+            context.read()
+        case .close:
+            flushAndClose(context: context)
         }
     }
 
@@ -435,6 +675,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             break
         case .close:
             flushAndClose(context: context)
+        case .serveHeldInput:
+            serveHeldInput(context: context)
         }
     }
 }

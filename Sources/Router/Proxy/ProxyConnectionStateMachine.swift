@@ -17,7 +17,9 @@
 /// ```
 ///
 /// - `serving`: reads and answers requests; reading pauses while `maxInflight` queries are in
-///   flight or the client's output buffer is full (back-pressure).
+///   flight or the client's output buffer is full (back-pressure). Requests read beyond that
+///   (one read brings many) wait in the connection (``didHoldInput()``) and are served as slots
+///   free; reading resumes once they are (``didServeHeldInput()``).
 /// - `draining`: the connection was asked to quiesce (`ChannelShouldQuiesceEvent`): it reads no
 ///   more, answers what is in flight with a flush each, and closes after the last reply.
 /// - `inputFailed`: a malformed frame was read; the connection is closing and its further bytes
@@ -54,6 +56,9 @@ struct ProxyConnectionStateMachine {
         var writable = true
         /// Replies were written this tick and a flush at its end is already asked for.
         var flushScheduled = false
+        /// Requests already read wait in the connection for a free slot (``didHoldInput()``):
+        /// reading stays paused until they are served (``didServeHeldInput()``).
+        var heldInput = false
     }
 
     /// Which read-pause counters a new pause increments.
@@ -73,6 +78,8 @@ struct ProxyConnectionStateMachine {
         case read
         /// The read stays withheld; count `PauseCounters` (never empty).
         case countPause(PauseCounters)
+        /// Serve the requests held in the connection (then ``didServeHeldInput()``).
+        case serveHeldInput
     }
 
     /// What to do with a reply about to be written.
@@ -94,6 +101,9 @@ struct ProxyConnectionStateMachine {
         case read
         /// Close the connection once the reply just sent (if any) is written.
         case close
+        /// A slot is free and requests wait in the connection: serve them (then
+        /// ``didServeHeldInput()``).
+        case serveHeldInput
     }
 
     /// What to do after the connection was asked to quiesce.
@@ -101,6 +111,19 @@ struct ProxyConnectionStateMachine {
         /// Nothing now (queries in flight close it later, or it is closing anyway).
         case none
         /// Nothing in flight: flush and close now.
+        case close
+        /// Requests already read wait in the connection: serve them (draining admits them all),
+        /// then tell the machine (``didServeHeldInput()``).
+        case serveHeldInput
+    }
+
+    /// What to do once the requests held in the connection were served.
+    enum HeldInputAction: Equatable {
+        /// Nothing.
+        case none
+        /// Pass the withheld read on: nothing holds reading any more.
+        case read
+        /// Draining and nothing in flight: flush and close.
         case close
     }
 
@@ -120,6 +143,25 @@ struct ProxyConnectionStateMachine {
         switch state {
         case .serving, .draining: true
         case .inputFailed, .closed: false
+        }
+    }
+
+    /// Whether one more request already read may be served now: serving with a free slot and a
+    /// client that reads its replies; draining serves everything already read (it reads no more).
+    /// Asked before each frame, so a read of many frames never starts more than the free slots.
+    var admitsRequest: Bool {
+        switch state {
+        case .serving(let flow): flow.inflight < maxInflight && flow.writable
+        case .draining: true
+        case .inputFailed, .closed: false
+        }
+    }
+
+    /// Whether requests already read wait in the connection for a slot.
+    var holdsInput: Bool {
+        switch state {
+        case .serving(let flow), .draining(let flow), .inputFailed(let flow): flow.heldInput
+        case .closed: false
         }
     }
 
@@ -156,6 +198,10 @@ struct ProxyConnectionStateMachine {
         case .serving(var flow):
             guard flow.inflight > 0 else { return .close }
             flow.inflight -= 1
+            if flow.heldInput {
+                state = .serving(flow)
+                return flow.writable ? .serveHeldInput : .none
+            }
             let action: CompletionAction = flow.resumeReading(maxInflight: maxInflight) ? .read : .none
             state = .serving(flow)
             return action
@@ -163,7 +209,7 @@ struct ProxyConnectionStateMachine {
             guard flow.inflight > 0 else { return .close }
             flow.inflight -= 1
             state = .draining(flow)
-            return flow.inflight == 0 ? .close : .none
+            return flow.inflight == 0 && !flow.heldInput ? .close : .none
         case .inputFailed(var flow):
             guard flow.inflight > 0 else { return .close }
             flow.inflight -= 1
@@ -217,7 +263,7 @@ struct ProxyConnectionStateMachine {
     mutating func willRead() -> ReadAction {
         switch state {
         case .serving(var flow):
-            guard flow.inflight >= maxInflight || !flow.writable else { return .read }
+            guard flow.inflight >= maxInflight || !flow.writable || flow.heldInput else { return .read }
             var counters: PauseCounters = []
             if !flow.readPending {
                 flow.readPending = true
@@ -241,6 +287,7 @@ struct ProxyConnectionStateMachine {
             let resume = flow.resumeReading(maxInflight: maxInflight)
             state = .serving(flow)
             if resume { return .read }
+            if isWritable, flow.heldInput, flow.inflight < maxInflight { return .serveHeldInput }
             return counters.isEmpty ? .none : .countPause(counters)
         case .draining(var flow):
             flow.writable = isWritable
@@ -256,12 +303,47 @@ struct ProxyConnectionStateMachine {
         }
     }
 
+    /// Requests already read could not all be served (``admitsRequest`` was false): they wait in
+    /// the connection, and reading stays paused until they are served.
+    mutating func didHoldInput() {
+        switch state {
+        case .serving(var flow):
+            flow.heldInput = true
+            state = .serving(flow)
+        case .draining(var flow):
+            flow.heldInput = true
+            state = .draining(flow)
+        case .inputFailed, .closed:
+            break
+        }
+    }
+
+    /// Every complete request held in the connection was served (what is left, if anything, is
+    /// an incomplete frame): reading may resume, or a draining connection with nothing in flight
+    /// closes.
+    mutating func didServeHeldInput() -> HeldInputAction {
+        switch state {
+        case .serving(var flow):
+            flow.heldInput = false
+            let resume = flow.resumeReading(maxInflight: maxInflight)
+            state = .serving(flow)
+            return resume ? .read : .none
+        case .draining(var flow):
+            flow.heldInput = false
+            state = .draining(flow)
+            return flow.inflight == 0 ? .close : .none
+        case .inputFailed, .closed:
+            return .none
+        }
+    }
+
     /// The connection is asked to quiesce (`ChannelShouldQuiesceEvent`): stop reading, answer what
     /// is in flight, close after the last reply.
     mutating func didReceiveQuiesce() -> QuiesceAction {
         switch state {
         case .serving(let flow):
             state = .draining(flow)
+            if flow.heldInput { return .serveHeldInput }
             return flow.inflight == 0 ? .close : .none
         case .draining, .inputFailed, .closed:
             return .none
@@ -295,7 +377,7 @@ extension ProxyConnectionStateMachine.Flow {
     /// Ends the read pause if nothing holds it any more; returns whether the withheld read is to be
     /// passed on.
     fileprivate mutating func resumeReading(maxInflight: Int) -> Bool {
-        guard readPending, inflight < maxInflight, writable else { return false }
+        guard readPending, inflight < maxInflight, writable, !heldInput else { return false }
         readPending = false
         pausedForOutput = false
         return true

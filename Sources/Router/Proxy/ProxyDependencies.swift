@@ -18,6 +18,8 @@ public struct ProxyDependencies: Sendable {
     public var settings: ProxySettings
     /// The proxy's logger.
     public var logger: Logger
+    /// The request bytes all connections may hold together (`settings.maxBufferedRequestBytes`).
+    public var requestBuffers: RequestBufferBudget
 
     /// Bundles the shared parts.
     /// - Parameters:
@@ -41,5 +43,6 @@ public struct ProxyDependencies: Sendable {
         self.metrics = metrics
         self.settings = settings
         self.logger = logger
+        self.requestBuffers = RequestBufferBudget(limit: settings.maxBufferedRequestBytes)
     }
 }

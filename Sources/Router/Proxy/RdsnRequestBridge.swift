@@ -4,7 +4,8 @@ import RouteModel
 
 /// Hands the THFT requests that `RdsnThriftAdapter` makes of an RDSN connection's frames to the
 /// connection's ``ProxyConnectionHandler``, which reads THFT bytes itself and so cannot take
-/// `RequestFrame`s through the pipeline. Errors and other events pass on unchanged.
+/// `RequestFrame`s through the pipeline (it serves each, or holds it until a slot is free). Errors
+/// and other events pass on unchanged.
 ///
 /// Loop-bound: one instance per channel.
 final class RdsnRequestBridge: ChannelInboundHandler {
@@ -23,7 +24,7 @@ final class RdsnRequestBridge: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        target.serve(unwrapInboundIn(data), context: targetContext, started: .now())
+        target.receive(unwrapInboundIn(data), context: targetContext)
     }
 }
 

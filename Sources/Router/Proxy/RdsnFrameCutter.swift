@@ -1,0 +1,64 @@
+import NIOCore
+import PegasusWire
+import RouteModel
+
+/// Cuts an `RDSN` connection's bytes into `RdsnFrame`s (``RdsnFrameDecoder`` run over each read
+/// buffer in place, like the THFT path of ``ProxyConnectionHandler``) and keeps the bytes of an
+/// incomplete frame until the next read. Unlike NIO's `ByteToMessageHandler`, it tells the
+/// connection's handler what it holds after each read
+/// (``ProxyConnectionHandler/noteRdsnInput(heldBytes:cutAny:context:)``), so an incomplete RDSN
+/// frame is reserved in the proxy's ``RequestBufferBudget`` and timed by `server.frame_timeout` as a
+/// THFT one is. A malformed frame is passed on as an error (the handler closes the connection).
+///
+/// Loop-bound: one instance per channel.
+final class RdsnFrameCutter: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = RdsnFrame
+
+    private var decoder: RdsnFrameDecoder
+    private var partial: ByteBuffer?
+    private var failed = false
+    private let target: ProxyConnectionHandler
+    private let targetContext: ChannelHandlerContext
+
+    /// - Parameters:
+    ///   - maxFrameBytes: The largest frame accepted, header included.
+    ///   - target: The connection's handler, told what is held after each read.
+    ///   - targetContext: `target`'s context.
+    init(maxFrameBytes: Int, target: ProxyConnectionHandler, targetContext: ChannelHandlerContext) {
+        self.decoder = RdsnFrameDecoder(maxFrameBytes: maxFrameBytes)
+        self.target = target
+        self.targetContext = targetContext
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
+        var input = unwrapInboundIn(data)
+        if var held = partial {
+            partial = nil
+            held.writeBuffer(&input)
+            input = held
+        }
+        var cutAny = false
+        do {
+            while let frame = try decoder.decode(buffer: &input) {
+                cutAny = true
+                context.fireChannelRead(wrapInboundOut(frame))
+            }
+        } catch {
+            failed = true
+            context.fireErrorCaught(error)
+            return
+        }
+        partial = input.readableBytes > 0 ? input : nil
+        target.noteRdsnInput(heldBytes: input.readableBytes, cutAny: cutAny, context: targetContext)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        partial = nil
+        context.fireChannelInactive()
+    }
+}
+
+@available(*, unavailable)
+extension RdsnFrameCutter: Sendable {}
