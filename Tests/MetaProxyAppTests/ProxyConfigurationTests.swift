@@ -341,4 +341,38 @@ struct ProxyConfigurationTests {
         #expect(configuration.log.level == .warning)
         #expect(configuration.routeSource == .zookeeper(configuration.zookeeper))
     }
+
+    @Test("meta upstream budgets: defaults, parsed values, and errors naming key and file")
+    func metaUpstreamBudgets() throws {
+        let defaults = try Self.decode("routes_file: routes.yaml")
+        #expect(defaults.meta.maxQueuedBytes == 8 << 20)
+        #expect(defaults.meta.maxConsecutiveTimeouts == 2)
+        #expect(defaults.meta.keepaliveIdle == .seconds(30))
+        #expect(defaults.meta.keepaliveInterval == .seconds(10))
+        #expect(defaults.meta.keepaliveCount == 3)
+        #expect(defaults.upstreamSettings == UpstreamSettings(coalesceWindow: .milliseconds(100)))
+
+        let set = try Self.decode(
+            """
+            routes_file: routes.yaml
+            meta: { max_queued_bytes: 65536, max_consecutive_timeouts: 5, keepalive_idle: 0, keepalive_interval: 2, keepalive_count: 7 }
+            """)
+        #expect(set.upstreamSettings.maxQueuedBytes == 65536)
+        #expect(set.upstreamSettings.maxConsecutiveTimeouts == 5)
+        #expect(set.upstreamSettings.keepaliveIdle == .zero)
+        #expect(set.upstreamSettings.keepaliveInterval == .seconds(2))
+        #expect(set.upstreamSettings.keepaliveCount == 7)
+
+        for (yaml, key) in [
+            ("meta: { max_queued_bytes: 100 }", "meta.max_queued_bytes"),
+            ("meta: { max_consecutive_timeouts: 0 }", "meta.max_consecutive_timeouts"),
+            ("meta: { keepalive_idle: -1 }", "meta.keepalive_idle"),
+            ("meta: { keepalive_interval: 0 }", "meta.keepalive_interval"),
+            ("meta: { keepalive_count: 101 }", "meta.keepalive_count"),
+        ] {
+            let error = #expect(throws: ConfigError.self) { try Self.decode(yaml) }
+            #expect(error?.keyPath == key)
+            #expect(error?.file == "proxy.yaml")
+        }
+    }
 }

@@ -28,9 +28,23 @@ struct QueryAttemptTests {
         #expect(unknown.start() == .send(Self.a))
         var known = Self.attempt(leader: Self.b)
         #expect(known.start() == .send(Self.b))
+        // A believed leader outside the configured list is never asked.
         var outside = Self.attempt(leader: Self.outsider)
-        #expect(outside.start() == .send(Self.outsider))
-        #expect(outside.failed(Self.outsider, error: Self.failure(Self.outsider)) == .send(Self.a))
+        #expect(outside.start() == .send(Self.a))
+    }
+
+    @Test("a leader hint outside the cluster's MetaServers is not followed: the next configured one is asked")
+    func refusesHintsOutsideTheCluster() {
+        var attempt = Self.attempt()
+        #expect(attempt.start() == .send(Self.a))
+        #expect(attempt.forwarded(from: Self.a, leader: Self.outsider) == .send(Self.b))
+        #expect(attempt.forwarded(from: Self.b, leader: Self.outsider) == .send(Self.c))
+        guard case .fail(let error) = attempt.forwarded(from: Self.c, leader: Self.outsider) else {
+            Issue.record("expected the attempt to give up")
+            return
+        }
+        #expect(error.code == .noLeader)
+        #expect(error.detail.contains("not one of the cluster's MetaServers"))
     }
 
     @Test func followsTheForwardHint() {

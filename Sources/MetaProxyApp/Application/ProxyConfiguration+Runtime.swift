@@ -23,7 +23,12 @@ extension ProxyConfiguration {
             attemptTimeout: TimeAmount(meta.timeout),
             maxForwardHops: meta.maxForwardHops,
             coalesce: meta.coalesce,
-            coalesceWindow: TimeAmount(meta.coalesceWindow)
+            coalesceWindow: TimeAmount(meta.coalesceWindow),
+            maxQueuedBytes: meta.maxQueuedBytes,
+            maxConsecutiveTimeouts: meta.maxConsecutiveTimeouts,
+            keepaliveIdle: TimeAmount(meta.keepaliveIdle),
+            keepaliveInterval: TimeAmount(meta.keepaliveInterval),
+            keepaliveCount: meta.keepaliveCount
         )
     }
 }

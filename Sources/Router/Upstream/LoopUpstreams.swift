@@ -191,6 +191,9 @@ final class LoopUpstreams {
     /// The number of cluster clients on this loop.
     var clientCount: Int { clients.count }
 
+    /// Request bytes not yet written to any MetaServer from this loop.
+    var queuedBytes: Int { clients.values.reduce(0) { $0 + $1.queuedBytes } }
+
     /// Closes the clients (but `keeping`'s) idle for `idleClientTimeout`; at most once per that span.
     private func sweepIdleClients(keeping cluster: ClusterRoute, now: NIODeadline) {
         guard now >= nextSweep else { return }

@@ -29,6 +29,10 @@ final class MetaClusterClient {
     private(set) var inflightCount = 0
     /// When a query last started or ended.
     private(set) var lastUsed = NIODeadline.now()
+    /// Leader hints outside the cluster's MetaServers already logged (each once; at most
+    /// ``maxLoggedForeignHints`` kept, so a MetaServer naming ever new hosts cannot grow it).
+    private var loggedForeignHints: Set<Endpoint> = []
+    private static let maxLoggedForeignHints = 16
 
     init(
         cluster: ClusterRoute,
@@ -67,6 +71,9 @@ final class MetaClusterClient {
         query.attempt = attempt
         perform(action, for: query, now: now)
     }
+
+    /// Request bytes not yet written to this cluster's MetaServers (for tests).
+    var queuedBytes: Int { connections.values.reduce(0) { $0 + $1.queuedBytes } }
 
     /// Closes every connection.
     func close() {
@@ -145,10 +152,22 @@ final class MetaClusterClient {
     /// The attempt's timer fired before its reply.
     func attemptTimedOut(_ query: UpstreamQuery) {
         guard let connection = query.attemptConnection else { return }
-        connection.forget(seqid: query.attemptSeqid)
+        let seqid = query.attemptSeqid
         endAttempt(query)
         let meta = connection.address
         observer.upstreamFailed(cluster: cluster.name, meta: connection.name, code: .timeout)
+        forgetLeader(meta)
+        // Counted against the connection: enough timeouts in a row with nothing received close it
+        // (its other queries move on), and the next query to `meta` opens a new one.
+        if connection.timedOut(seqid: seqid) {
+            observer.upstreamFailed(cluster: cluster.name, meta: connection.name, code: .stalled)
+            logger.warning(
+                "Closed a MetaServer connection that stopped answering",
+                metadata: [
+                    "metaproxy.cluster": "\(cluster.name)", "peer.address": "\(meta)",
+                    "metaproxy.timeouts": "\(settings.maxConsecutiveTimeouts)",
+                ])
+        }
         advance(query) { $0.failed(meta, error: UpstreamError(.timeout, cluster: cluster.name, meta: connection.name)) }
     }
 
@@ -158,6 +177,7 @@ final class MetaClusterClient {
         endAttempt(query)
         let meta = connection.address
         observer.upstreamFailed(cluster: cluster.name, meta: connection.name, code: error.code)
+        forgetLeader(meta)
         logger.debug(
             "MetaServer attempt failed",
             metadata: ["metaproxy.cluster": "\(cluster.name)", "peer.address": "\(meta)", "error": "\(error)"])
@@ -194,16 +214,40 @@ final class MetaClusterClient {
             clusterObserver.upstreamAnswered(meta: connection.name, seconds: (now - query.attemptStarted).seconds)
             return finish(query, .success(frame), now: now)
         }
-        if let hint { leader = hint }
+        if let hint, !cluster.metas.contains(hint) {
+            refusedHint(hint, from: connection)
+        } else if let hint {
+            leader = hint
+        }
         observer.forwarded(cluster: cluster.name, from: connection.name, to: hint?.description)
         advance(query) { $0.forwarded(from: meta, leader: hint) }
+    }
+
+    /// `meta` failed an attempt: if it was the believed leader, the next query starts at the top
+    /// of the configured list again.
+    private func forgetLeader(_ meta: Endpoint) {
+        if leader == meta { leader = nil }
+    }
+
+    /// A MetaServer named a leader outside the cluster's configured list: not followed (the query
+    /// tries the configured MetaServers), counted, logged once per hint.
+    private func refusedHint(_ hint: Endpoint, from connection: MetaConnection) {
+        observer.upstreamFailed(cluster: cluster.name, meta: connection.name, code: .foreignLeaderHint)
+        guard loggedForeignHints.count < Self.maxLoggedForeignHints, loggedForeignHints.insert(hint).inserted else {
+            return
+        }
+        logger.warning(
+            "Ignored a leader hint outside the cluster's MetaServers",
+            metadata: [
+                "metaproxy.cluster": "\(cluster.name)", "peer.address": "\(connection.address)",
+                "metaproxy.hint": "\(hint)",
+            ])
     }
 
     private func connection(to meta: Endpoint) -> MetaConnection {
         if let existing = connections[meta] { return existing }
         let created = MetaConnection(
-            address: meta, cluster: cluster.name, eventLoop: eventLoop, flushes: flushes,
-            maxFrameBytes: settings.maxFrameBytes)
+            address: meta, cluster: cluster.name, eventLoop: eventLoop, flushes: flushes, settings: settings)
         connections[meta] = created
         return created
     }

@@ -1,5 +1,11 @@
 import NIOCore
 import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PegasusWire
 import RouteModel
 
@@ -28,20 +34,22 @@ final class MetaConnection: DeferredFlushing {
     let cluster: String
     private let eventLoop: any EventLoop
     private let flushes: LoopFlushes
-    private let maxFrameBytes: Int
+    private let settings: UpstreamSettings
     private var state: State = .idle
     /// Requests made while connecting, written (or failed) when the connect completes.
     private var waiting: [Waiting] = []
+    /// The bytes of the frames in `waiting` (bounded by `settings.maxQueuedBytes`).
+    private var waitingBytes = 0
     /// The connection written to since the last flush, if any (see ``write(_:seqid:frame:for:)``).
     private var unflushed: MetaConnectionHandler?
 
-    init(address: Endpoint, cluster: String, eventLoop: any EventLoop, flushes: LoopFlushes, maxFrameBytes: Int) {
+    init(address: Endpoint, cluster: String, eventLoop: any EventLoop, flushes: LoopFlushes, settings: UpstreamSettings) {
         self.address = address
         self.name = address.description
         self.cluster = cluster
         self.eventLoop = eventLoop
         self.flushes = flushes
-        self.maxFrameBytes = maxFrameBytes
+        self.settings = settings
     }
 
     /// Sends `frame` (a request whose seqid is `seqid`); `query` gets the matching reply through
@@ -57,18 +65,42 @@ final class MetaConnection: DeferredFlushing {
         case .connected(_, let handler) where handler.isUsable:
             write(handler, seqid: seqid, frame: frame, for: query)
         case .connecting:
-            waiting.append(Waiting(seqid: seqid, frame: frame, query: query))
+            wait(seqid: seqid, frame: frame, for: query)
         case .idle, .connected:
-            waiting.append(Waiting(seqid: seqid, frame: frame, query: query))
+            wait(seqid: seqid, frame: frame, for: query)
             connect(timeout: connectTimeout)
         case .closed:
             query.metaFailed(seqid: seqid, error: UpstreamError(.shuttingDown, cluster: cluster, meta: name))
         }
     }
 
-    /// Drops interest in a reply (after a timeout).
-    func forget(seqid: Int32) {
-        if case .connected(_, let handler) = state { handler.forget(seqid: seqid) }
+    /// Keeps a request until the connect completes, within the `maxQueuedBytes` budget (a request
+    /// alone always waits); past it the request fails at once with ``UpstreamError/Code/queueFull``.
+    private func wait(seqid: Int32, frame: ByteBuffer, for query: UpstreamQuery) {
+        guard waiting.isEmpty || waitingBytes + frame.readableBytes <= settings.maxQueuedBytes else {
+            query.metaFailed(
+                seqid: seqid,
+                error: UpstreamError(
+                    .queueFull, cluster: cluster, meta: name,
+                    detail: "more than \(settings.maxQueuedBytes) request bytes waiting for the connection"))
+            return
+        }
+        waitingBytes += frame.readableBytes
+        waiting.append(Waiting(seqid: seqid, frame: frame, query: query))
+    }
+
+    /// Drops interest in a reply (after a timeout) and counts the timeout against the connection.
+    /// - Returns: `true` when the connection was closed for it (``ConnectionHealth``): the next
+    ///   request opens a new one.
+    func timedOut(seqid: Int32) -> Bool {
+        guard case .connected(_, let handler) = state else { return false }
+        return handler.timedOut(seqid: seqid)
+    }
+
+    /// Request bytes not yet written: waiting for the connect, or queued on the connection.
+    var queuedBytes: Int {
+        if case .connected(_, let handler) = state { return waitingBytes + handler.queuedBytes }
+        return waitingBytes
     }
 
     /// Closes the connection for good.
@@ -104,6 +136,7 @@ final class MetaConnection: DeferredFlushing {
     private func release(to handler: MetaConnectionHandler?, error: UpstreamError) {
         let released = waiting
         waiting.removeAll()
+        waitingBytes = 0
         for request in released {
             if let handler {
                 write(handler, seqid: request.seqid, frame: request.frame, for: request.query)
@@ -116,11 +149,14 @@ final class MetaConnection: DeferredFlushing {
     private func connect(timeout: TimeAmount) {
         let cluster = self.cluster
         let meta = name
-        let maxFrameBytes = self.maxFrameBytes
+        let settings = self.settings
         state = .connecting
-        ClientBootstrap(group: eventLoop)
+        let budget = settings.maxQueuedBytes
+        var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            // Writability turns off once `maxQueuedBytes` are unwritten: the handler then refuses requests.
+            .channelOption(.writeBufferWaterMark, value: .init(low: max(1, budget / 2), high: max(1, budget)))
             // One connection carries every query of this loop to the MetaServer: a wakeup drains
             // the replies of many clients (~600 bytes each) in few, large reads.
             .channelOption(.maxMessagesPerRead, value: 16)
@@ -129,10 +165,14 @@ final class MetaConnection: DeferredFlushing {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        MetaConnectionHandler(cluster: cluster, meta: meta, maxFrameBytes: maxFrameBytes))
+                        MetaConnectionHandler(
+                            cluster: cluster, meta: meta, maxFrameBytes: settings.maxFrameBytes,
+                            maxQueuedBytes: settings.maxQueuedBytes,
+                            maxConsecutiveTimeouts: settings.maxConsecutiveTimeouts))
                 }
             }
-            .connect(host: address.host, port: address.port)
+        bootstrap = Self.keepalive(bootstrap, settings: settings)
+        bootstrap.connect(host: address.host, port: address.port)
             .assumeIsolated()
             .whenComplete { [self] result in connected(result) }
     }
@@ -160,6 +200,28 @@ final class MetaConnection: DeferredFlushing {
             state = .idle
             release(to: nil, error: UpstreamError(.connectFailed, cluster: cluster, meta: name, detail: "\(error)"))
         }
+    }
+}
+
+extension MetaConnection {
+    /// `bootstrap` with TCP keepalive as `settings` ask (none when `keepaliveIdle` is zero): a
+    /// flow lost without FIN or RST is then found dead by the kernel even when no query waits.
+    static func keepalive(_ bootstrap: ClientBootstrap, settings: UpstreamSettings) -> ClientBootstrap {
+        guard settings.keepaliveIdle > .zero else { return bootstrap }
+        let idle = max(1, Int(settings.keepaliveIdle.nanoseconds / 1_000_000_000))
+        let interval = max(1, Int(settings.keepaliveInterval.nanoseconds / 1_000_000_000))
+        let count = max(1, settings.keepaliveCount)
+        #if os(Linux)
+        let idleOption = NIOBSDSocket.Option(rawValue: CInt(TCP_KEEPIDLE))
+        #else
+        let idleOption = NIOBSDSocket.Option(rawValue: CInt(TCP_KEEPALIVE))
+        #endif
+        return
+            bootstrap
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelOption(.tcpOption(idleOption), value: SocketOptionValue(clamping: idle))
+            .channelOption(.tcpOption(NIOBSDSocket.Option(rawValue: CInt(TCP_KEEPINTVL))), value: SocketOptionValue(clamping: interval))
+            .channelOption(.tcpOption(NIOBSDSocket.Option(rawValue: CInt(TCP_KEEPCNT))), value: SocketOptionValue(clamping: count))
     }
 }
 

@@ -14,6 +14,12 @@ import RouteModel
 /// an incomplete frame are kept until the next read. A malformed reply fails every query waiting
 /// on the connection and closes it.
 ///
+/// Bounds (issue 13): requests are not queued beyond `maxQueuedBytes` unwritten bytes (the
+/// channel's write buffer, whose high water mark is the same budget, plus this tick's batch):
+/// past it ``send(seqid:frame:for:)`` fails the request at once with
+/// ``UpstreamError/Code/queueFull``. And ``ConnectionHealth`` closes a connection on which
+/// attempts keep timing out with nothing received (``timedOut(seqid:)``).
+///
 /// Loop-bound: every method runs on the channel's event loop.
 final class MetaConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -30,12 +36,22 @@ final class MetaConnectionHandler: ChannelInboundHandler {
     private var outbound = ByteBuffer()
     private let cluster: String
     private let meta: String
+    private let maxQueuedBytes: Int
+    /// Whether the channel takes more writes: false while its write buffer is above the high water mark.
+    private var writable = true
+    private var health: ConnectionHealth
 
-    /// - Parameter maxFrameBytes: The largest reply accepted, length prefix included.
-    init(cluster: String, meta: String, maxFrameBytes: Int) {
+    /// - Parameters:
+    ///   - maxFrameBytes: The largest reply accepted, length prefix included.
+    ///   - maxQueuedBytes: The most unwritten request bytes this tick's batch may hold (the channel's
+    ///     write buffer water mark bounds the rest).
+    ///   - maxConsecutiveTimeouts: Attempt timeouts in a row, with nothing received, that close the connection.
+    init(cluster: String, meta: String, maxFrameBytes: Int, maxQueuedBytes: Int = 8 << 20, maxConsecutiveTimeouts: Int = 2) {
         self.cluster = cluster
         self.meta = meta
         self.decoder = ResponseFrameDecoder(maxFrameBytes: maxFrameBytes)
+        self.maxQueuedBytes = maxQueuedBytes
+        self.health = ConnectionHealth(maxConsecutiveTimeouts: maxConsecutiveTimeouts)
     }
 
     /// Whether requests may still be sent: the connection is in its pipeline and has not failed or closed.
@@ -62,8 +78,29 @@ final class MetaConnectionHandler: ChannelInboundHandler {
             query.metaFailed(seqid: seqid, error: failure ?? UpstreamError(.connectionClosed, cluster: cluster, meta: meta))
             return
         }
+        // A request alone in its batch always goes (however large) when the channel is writable.
+        guard writable, outbound.readableBytes == 0 || outbound.readableBytes + frame.readableBytes <= maxQueuedBytes
+        else {
+            query.metaFailed(
+                seqid: seqid,
+                error: UpstreamError(
+                    .queueFull, cluster: cluster, meta: meta,
+                    detail: "more than \(maxQueuedBytes) request bytes unwritten (the MetaServer is not reading)"))
+            return
+        }
         pending[seqid] = query
         outbound.writeImmutableBuffer(frame)
+    }
+
+    /// Request bytes not yet written to the socket: this tick's batch plus the channel's write buffer.
+    var queuedBytes: Int {
+        let buffered = (try? context?.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        return outbound.readableBytes + buffered
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        writable = context.channel.isWritable
+        context.fireChannelWritabilityChanged()
     }
 
     /// Writes and flushes the requests sent so far.
@@ -78,9 +115,24 @@ final class MetaConnectionHandler: ChannelInboundHandler {
         pending.removeValue(forKey: seqid)
     }
 
+    /// Forgets a request whose attempt timed out, and counts the timeout (``ConnectionHealth``).
+    /// - Returns: `true` when that closed the connection (its other requests fail with
+    ///   ``UpstreamError/Code/stalled``; the bytes it held are released).
+    func timedOut(seqid: Int32) -> Bool {
+        pending.removeValue(forKey: seqid)
+        guard let context, failure == nil, health.timedOut() == .replace else { return false }
+        failAll(
+            UpstreamError(
+                .stalled, cluster: cluster, meta: meta,
+                detail: "\(health.consecutiveTimeouts) attempt timeouts in a row with nothing received"))
+        context.close(promise: nil)
+        return true
+    }
+
     /// Hands every whole reply read so far to its query; keeps an incomplete one's bytes.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard failure == nil else { return }
+        health.received()
         var input = unwrapInboundIn(data)
         if var held = partial {
             partial = nil

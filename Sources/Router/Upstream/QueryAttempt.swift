@@ -4,10 +4,12 @@ import RouteModel
 /// The decisions of one upstream query against one cluster: which MetaServer to ask next,
 /// when to follow a leader hint, when to give up. A pure value, driven by ``MetaClusterClient``.
 ///
-/// Rules: start at the believed leader; a reply naming another leader (`ERR_FORWARD_TO_OTHERS`
-/// with `partitions[0].primary`) is followed, at most `maxForwardHops` times; a forward without a
-/// leader, a failed connection or a timeout moves on to the next MetaServer not yet tried; when
-/// every MetaServer has been tried the query fails.
+/// Rules: start at the believed leader (if it is one of `metas`); a reply naming another leader
+/// (`ERR_FORWARD_TO_OTHERS` with `partitions[0].primary`) among `metas` is followed, at most
+/// `maxForwardHops` times; a forward without a leader or to one outside `metas` (never followed:
+/// a MetaServer must not steer the proxy to an arbitrary address), a failed connection or a
+/// timeout moves on to the next MetaServer not yet tried; when every MetaServer has been tried
+/// the query fails.
 ///
 /// Made once per query: the MetaServers tried and failed are ``MetaSet``s (bits by position in
 /// `metas`), so the common run (start, one reply) allocates and hashes nothing.
@@ -28,12 +30,11 @@ struct QueryAttempt {
     private var nextIndex: Int
     private var lastFailure: UpstreamError?
     private var failedMetas = MetaSet()
-    private var pendingFirst: Endpoint?
 
     /// - Parameters:
     ///   - cluster: the cluster name, for errors.
     ///   - metas: the cluster's MetaServers, in configured order.
-    ///   - leader: the MetaServer believed to lead, if any.
+    ///   - leader: the MetaServer believed to lead, if any (ignored when not in `metas`).
     ///   - maxForwardHops: how many leader hints to follow.
     init(cluster: String, metas: [Endpoint], leader: Endpoint?, maxForwardHops: Int) {
         self.cluster = cluster
@@ -41,19 +42,11 @@ struct QueryAttempt {
         self.maxForwardHops = maxForwardHops
         let leaderIndex = leader.flatMap { metas.firstIndex(of: $0) }
         self.nextIndex = leaderIndex ?? 0
-        if let leader, leaderIndex == nil {
-            self.pendingFirst = leader
-        }
     }
 
     /// The first MetaServer to ask.
     mutating func start() -> Action {
-        if let first = pendingFirst {
-            pendingFirst = nil
-            tried.insert(first, at: nil)
-            return .send(first)
-        }
-        return nextUntried()
+        nextUntried()
     }
 
     /// `meta` answered that it is not the leader; `leader` is its hint, if it gave one.
@@ -63,6 +56,8 @@ struct QueryAttempt {
             switch leader {
             case nil: "forwarded without a leader address"
             case meta: "forwarded to itself"
+            case .some(let leader) where leaderIndex == nil:
+                "forwarded to \(leader), which is not one of the cluster's MetaServers"
             case .some(let leader) where failedMetas.contains(leader, at: leaderIndex):
                 "forwarded to \(leader), which already failed"
             case .some where hops >= maxForwardHops: "forward hop limit (\(maxForwardHops)) reached"

@@ -22,6 +22,14 @@ public struct UpstreamError: Error, CustomStringConvertible, Sendable, Equatable
         public static let noLeader = Code("no leader")
         /// A MetaServer sent a reply that cannot be read.
         public static let badReply = Code("bad reply")
+        /// The connection to a MetaServer holds `meta.max_queued_bytes` unwritten request bytes
+        /// already (the MetaServer stopped reading): the request was not queued.
+        public static let queueFull = Code("queue full")
+        /// The connection to a MetaServer was closed after `meta.max_consecutive_timeouts` attempt
+        /// timeouts in a row with nothing received (a silently dead flow); the next query reconnects.
+        public static let stalled = Code("connection stalled")
+        /// A MetaServer named a leader outside the cluster's configured MetaServers; the hint was not followed.
+        public static let foreignLeaderHint = Code("leader hint outside cluster")
         /// The proxy is shutting down.
         public static let shuttingDown = Code("shutting down")
         public var description: String { raw }

@@ -74,6 +74,16 @@ public final class UpstreamPool: Sendable {
         return total
     }
 
+    /// Request bytes not yet written to any MetaServer, over every loop (for tests: bounded by
+    /// `maxQueuedBytes` per connection, about twice that at most).
+    func queuedBytes() async -> Int {
+        var total = 0
+        for (_, box) in boxes {
+            total += (try? await box.eventLoop.submit { box.value?.queuedBytes ?? 0 }.get()) ?? 0
+        }
+        return total
+    }
+
     /// Closes every upstream connection on every loop.
     public func close() async {
         for (_, box) in boxes {

@@ -20,6 +20,21 @@ public struct UpstreamSettings: Sendable, Equatable {
     public var coalesceWindowCapacity: Int
     /// A cluster's client (its connections and leader belief) unused for this long is closed.
     public var idleClientTimeout: TimeAmount
+    /// The most request bytes one MetaServer connection may hold unwritten (the socket does not
+    /// take them: the MetaServer stops reading) before new requests to it fail at once and try
+    /// the next MetaServer (`meta.max_queued_bytes`, default 8 MiB).
+    public var maxQueuedBytes: Int
+    /// Attempt timeouts in a row on one MetaServer connection, with no byte received in between,
+    /// after which the connection is closed and the next query opens a new one
+    /// (`meta.max_consecutive_timeouts`, default 2).
+    public var maxConsecutiveTimeouts: Int
+    /// TCP keepalive of MetaServer connections: idle time before the first probe
+    /// (`meta.keepalive_idle`, default 30 s; zero turns keepalive off).
+    public var keepaliveIdle: TimeAmount
+    /// Time between keepalive probes (`meta.keepalive_interval`, default 10 s).
+    public var keepaliveInterval: TimeAmount
+    /// Unanswered keepalive probes after which the kernel drops the connection (`meta.keepalive_count`, default 3).
+    public var keepaliveCount: Int
 
     /// Creates settings; the defaults are those of the config file.
     public init(
@@ -29,7 +44,12 @@ public struct UpstreamSettings: Sendable, Equatable {
         coalesce: Bool = true,
         coalesceWindow: TimeAmount = .milliseconds(100),
         coalesceWindowCapacity: Int = 1024,
-        idleClientTimeout: TimeAmount = .seconds(300)
+        idleClientTimeout: TimeAmount = .seconds(300),
+        maxQueuedBytes: Int = 8 << 20,
+        maxConsecutiveTimeouts: Int = 2,
+        keepaliveIdle: TimeAmount = .seconds(30),
+        keepaliveInterval: TimeAmount = .seconds(10),
+        keepaliveCount: Int = 3
     ) {
         self.attemptTimeout = attemptTimeout
         self.maxForwardHops = maxForwardHops
@@ -38,5 +58,10 @@ public struct UpstreamSettings: Sendable, Equatable {
         self.coalesceWindow = coalesceWindow
         self.coalesceWindowCapacity = coalesceWindowCapacity
         self.idleClientTimeout = idleClientTimeout
+        self.maxQueuedBytes = max(1, maxQueuedBytes)
+        self.maxConsecutiveTimeouts = max(1, maxConsecutiveTimeouts)
+        self.keepaliveIdle = keepaliveIdle
+        self.keepaliveInterval = keepaliveInterval
+        self.keepaliveCount = keepaliveCount
     }
 }

@@ -6,7 +6,10 @@ import Synchronization
 import TestSupport
 
 /// A loopback TCP relay in front of a server that a test can cut (close every connection and
-/// refuse new ones) and restore, to make a client lose its server without stopping the server.
+/// refuse new ones) and restore, to make a client lose its server without stopping the server;
+/// or blackhole (keep every connection open but drop its bytes silently, no FIN, no RST, as a
+/// lost NAT or conntrack entry does) and heal (new connections relay again; the blackholed ones
+/// stay dead, as such a flow does).
 final class ConnectionCutter: Sendable {
     private let serverChannel: any Channel
     private let links: Links
@@ -31,8 +34,8 @@ final class ConnectionCutter: Sendable {
                 guard links.admit(inbound) else { return inbound.close() }
                 return ClientBootstrap(group: inbound.eventLoop).connect(to: target).flatMapThrowing { outbound in
                     guard links.admit(outbound) else { throw ChannelError.ioOnClosedChannel }
-                    try inbound.pipeline.syncOperations.addHandler(Pipe(partner: outbound))
-                    try outbound.pipeline.syncOperations.addHandler(Pipe(partner: inbound))
+                    try inbound.pipeline.syncOperations.addHandler(Pipe(partner: outbound, links: links))
+                    try outbound.pipeline.syncOperations.addHandler(Pipe(partner: inbound, links: links))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -45,6 +48,12 @@ final class ConnectionCutter: Sendable {
     /// Relays new connections again.
     func restore() { links.setOpen(true) }
 
+    /// Silently drops every byte of the open connections, and of new ones until ``heal()``.
+    func blackhole() { links.setBlackholed(true) }
+
+    /// Relays new connections again; those blackholed stay silent.
+    func heal() { links.setBlackholed(false) }
+
     /// Stops listening and closes every connection.
     func shutdown() async {
         links.setOpen(false)
@@ -54,6 +63,7 @@ final class ConnectionCutter: Sendable {
     /// The relayed channels and whether new ones are accepted.
     private final class Links: Sendable {
         private let state = Mutex<(open: Bool, channels: [ObjectIdentifier: any Channel])>((true, [:]))
+        private let silence = Mutex<(on: Bool, dead: Set<ObjectIdentifier>)>((false, []))
 
         func admit(_ channel: any Channel) -> Bool {
             let id = ObjectIdentifier(channel)
@@ -62,11 +72,29 @@ final class ConnectionCutter: Sendable {
                 return state.open
             }
             if admitted {
+                silence.withLock { silence in
+                    if silence.on { silence.dead.insert(id) }
+                }
                 channel.closeFuture.whenComplete { [self] _ in
                     _ = state.withLock { $0.channels.removeValue(forKey: id) }
+                    // The identifier may be reused by a later channel, which must not inherit the silence.
+                    _ = silence.withLock { $0.dead.remove(id) }
                 }
             }
             return admitted
+        }
+
+        /// Whether `channel`'s bytes are dropped.
+        func isDead(_ channel: any Channel) -> Bool {
+            silence.withLock { $0.dead.contains(ObjectIdentifier(channel)) }
+        }
+
+        func setBlackholed(_ on: Bool) {
+            let open = state.withLock { Set($0.channels.keys) }
+            silence.withLock { silence in
+                silence.on = on
+                if on { silence.dead.formUnion(open) }
+            }
         }
 
         func setOpen(_ open: Bool) {
@@ -78,14 +106,19 @@ final class ConnectionCutter: Sendable {
         }
     }
 
-    /// Writes what its channel reads to the partner; closes the partner when its channel closes.
+    /// Writes what its channel reads to the partner (unless blackholed); closes the partner when its channel closes.
     private final class Pipe: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         private let partner: any Channel
+        private let links: Links
 
-        init(partner: any Channel) { self.partner = partner }
+        init(partner: any Channel, links: Links) {
+            self.partner = partner
+            self.links = links
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            if links.isDead(context.channel) { return }
             partner.writeAndFlush(unwrapInboundIn(data), promise: nil)
         }
 
