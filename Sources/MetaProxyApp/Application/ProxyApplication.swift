@@ -1,3 +1,4 @@
+import AdminHTTP
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -63,7 +64,7 @@ public struct ProxyApplication: Sendable {
         handlers.merge(extraAdmin) { _, extra in extra }
         self.admin = AdminServer(
             host: configuration.server.adminListen.host, port: configuration.server.adminListen.port, group: group,
-            handlers: handlers, logger: logger)
+            handlers: handlers, limits: configuration.adminLimits, logger: logger)
         self.upstreams = upstreams
         self.metrics = metrics
     }

@@ -1,3 +1,4 @@
+import AdminHTTP
 import NIOCore
 import PegasusWire
 import RouteModel
@@ -21,6 +22,18 @@ extension ProxyConfiguration {
             maxForwardHops: meta.maxForwardHops,
             coalesce: meta.coalesce,
             coalesceWindow: TimeAmount(meta.coalesceWindow)
+        )
+    }
+}
+
+extension ProxyConfiguration {
+    /// The admin listener's limits of this configuration.
+    public var adminLimits: AdminServerLimits {
+        AdminServerLimits(
+            maxConnections: server.adminMaxConnections,
+            headerTimeout: TimeAmount(server.adminHeaderTimeout),
+            idleTimeout: TimeAmount(server.adminIdleTimeout),
+            maxHeadBytes: server.adminMaxHeadBytes
         )
     }
 }

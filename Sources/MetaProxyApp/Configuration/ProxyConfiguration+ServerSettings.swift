@@ -19,6 +19,18 @@ extension ProxyConfiguration {
         /// `server.threads`: event-loop threads; `nil` (the default, or 0 in the file) means one per CPU
         /// the process may run on (its affinity mask, e.g. under `taskset` or systemd `CPUAffinity=`).
         public var threads: Int?
+        /// `server.admin_max_connections`: admin connections open at once; more are refused (counted).
+        /// Default 64.
+        public var adminMaxConnections: Int
+        /// `server.admin_header_timeout` (seconds in the file): an admin request head not complete this
+        /// long after it began closes the connection. Default 10 s.
+        public var adminHeaderTimeout: Duration
+        /// `server.admin_idle_timeout` (seconds in the file): a keep-alive admin connection with no
+        /// request this long is closed. Default 60 s.
+        public var adminIdleTimeout: Duration
+        /// `server.admin_max_head_bytes`: the largest admin request head (request line and headers);
+        /// larger is answered 431 and closed. Default 16384.
+        public var adminMaxHeadBytes: Int
 
         /// The number of event-loop threads to run: ``threads``, or one per CPU this process may use.
         public var effectiveThreads: Int { threads ?? CPUAffinity.usableCores() }
@@ -31,9 +43,16 @@ extension ProxyConfiguration {
             maxFrameBytes = 1_048_576
             idleTimeout = .seconds(600)
             threads = nil
+            adminMaxConnections = 64
+            adminHeaderTimeout = .seconds(10)
+            adminIdleTimeout = .seconds(60)
+            adminMaxHeadBytes = 16384
         }
 
-        static let keys: Set<String> = ["listen", "admin_listen", "max_connections", "max_frame_bytes", "idle_timeout", "threads"]
+        static let keys: Set<String> = [
+            "listen", "admin_listen", "max_connections", "max_frame_bytes", "idle_timeout", "threads",
+            "admin_max_connections", "admin_header_timeout", "admin_idle_timeout", "admin_max_head_bytes",
+        ]
 
         /// Reads the section, keeping defaults for absent keys.
         init(document: DocumentValue) throws(DocumentError) {
@@ -57,6 +76,18 @@ extension ProxyConfiguration {
             if let value = section["threads"] {
                 let count = try value.integer(in: 0...1024, expectation: "a thread count from 1 to 1024 (0 = one per usable CPU)")
                 threads = count == 0 ? nil : count
+            }
+            if let value = section["admin_max_connections"] {
+                adminMaxConnections = try value.integer(in: 1...65536, expectation: "a connection count from 1 to 65536")
+            }
+            if let value = section["admin_header_timeout"] {
+                adminHeaderTimeout = .seconds(try value.integer(in: 1...3600, expectation: "a whole number of seconds from 1 to 3600"))
+            }
+            if let value = section["admin_idle_timeout"] {
+                adminIdleTimeout = .seconds(try value.integer(in: 1...86400, expectation: "a whole number of seconds from 1 to 86400"))
+            }
+            if let value = section["admin_max_head_bytes"] {
+                adminMaxHeadBytes = try value.integer(in: 1024...1_048_576, expectation: "a byte count from 1024 to 1048576")
             }
         }
     }
