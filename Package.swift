@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "PegasusSim", targets: ["PegasusSim"]),
         // For the separate fuzzing package (Fuzz/), which fuzzes the route parsers: no ZooKeeper, no libcurl.
         .library(name: "RouteModel", targets: ["RouteModel"]),
+        // For the fuzzing package too: the admin HTTP server alone (NIO, no ZooKeeper, no libcurl).
+        .library(name: "AdminHTTP", targets: ["AdminHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -120,10 +122,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The admin HTTP listener: request parsing, routing by path, connection limits and timeouts.
+        .target(
+            name: "AdminHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The application: configuration, the admin HTTP server, instance wiring, and what each CLI command does.
         .target(
             name: "MetaProxyApp",
             dependencies: [
+                "AdminHTTP",
                 "PegasusWire",
                 "RouteModel",
                 "Router",
@@ -281,11 +297,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AdminHTTPTests",
+            dependencies: [
+                "AdminHTTP", "TestSupport",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MetaProxyAppTests",
             dependencies: [
-                "MetaProxyApp", "FailoverControl", "FailoverPolicy", "HealthProbe", "Router", "RouteModel",
+                "MetaProxyApp", "AdminHTTP", "FailoverControl", "FailoverPolicy", "HealthProbe", "Router", "RouteModel",
                 "PegasusWire", "ZooKeeper", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

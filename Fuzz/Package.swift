@@ -21,7 +21,9 @@ let package = Package(
                 "CLibFuzzer",
                 .product(name: "PegasusWire", package: "meta-proxy"),
                 .product(name: "RouteModel", package: "meta-proxy"),
+                .product(name: "AdminHTTP", package: "meta-proxy"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: [
                 .enableUpcomingFeature("MemberImportVisibility"),

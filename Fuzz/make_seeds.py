@@ -4,14 +4,16 @@
 Usage: make_seeds.py TESTDATA_DIR OUT_DIR
 
 TESTDATA_DIR is Tests/Fixtures/pegasus-rpc (golden frames, one hex frame per *.hex file).
-Writes OUT_DIR/<target>/seed-* for the targets request, reply, rdsn and route, and
+Writes OUT_DIR/<target>/seed-* for the targets request, reply, rdsn, route and admin, and
 OUT_DIR/<target>.dict (libFuzzer dictionaries). Seeds are derived from the golden frames:
   request  every req_*.hex frame, and two frames back to back (a pipelined stream);
   reply    every resp_*.hex frame, and its result struct behind a selector byte that makes the
            reply target's skipper read it as a STRUCT under each schema it knows;
   rdsn     each golden request and reply re-framed as an RDSN native frame (no CRCs, and with CRCs);
   route    ZooKeeper route JSON in both layouts and routes-file YAML (not in the golden set: written
-           here, with the golden data set's addresses).
+           here, with the golden data set's addresses);
+  admin    HTTP/1 requests to the admin port: every endpoint, hostile query strings, keep-alive
+           pipelines, a body, a malformed request line (written here).
 """
 import glob
 import os
@@ -101,7 +103,32 @@ DICTIONARIES = {
              "\x0c\x00\x00"],
     "route": ["cluster", "cluster_name", "meta-addrs", "meta_addrs", "backups", "tables", "127.0.0.1:34601",
               "localhost:1", "\"", "[", "]", "{", "}", ": ", "- ", "&a", "*a", "!!str", "---", "\\u0000"],
+    "admin": ["GET ", "HEAD ", "POST ", " HTTP/1.1\r\n", " HTTP/1.0\r\n", "\r\n\r\n", "Host: x\r\n",
+              "Connection: close\r\n", "Connection: keep-alive\r\n", "Content-Length: ", "Transfer-Encoding: chunked\r\n",
+              "/metrics", "/healthz", "/readyz", "/readyz/strict", "/routes", "/failover", "?", "&", "=", "%", "%2", "+",
+              "strict=1"],
 }
+
+
+def admin_request(target, method="GET", version="1.1", headers=("Host: x",), body=b""):
+    head = "%s %s HTTP/%s\r\n%s\r\n" % (method, target, version, "".join(h + "\r\n" for h in headers))
+    return head.encode() + body
+
+
+ADMIN = [
+    admin_request("/healthz"),
+    admin_request("/readyz?strict=1"),
+    admin_request("/readyz/strict", version="1.0"),
+    admin_request("/metrics", headers=("Host: x", "Connection: close")),
+    admin_request("/healthz?="),
+    admin_request("/routes?=x&&y=%zz&%41=%ff+1??"),
+    admin_request("/healthz", method="HEAD"),
+    admin_request("/healthz", method="POST", headers=("Content-Length: 4",), body=b"body"),
+    admin_request("/healthz", headers=("Transfer-Encoding: chunked",), body=b"4\r\nbody\r\n0\r\n\r\n"),
+    admin_request("/a") + admin_request("/b?c=d") + admin_request("/e"),
+    b"GET /healthz HTTP/1.1\r\nHo",
+    b"\x00\x01 nonsense\r\n\r\n",
+]
 
 
 def dictionary_line(token):
@@ -117,7 +144,7 @@ def main():
     replies = [read_hex(p) for p in sorted(glob.glob(os.path.join(testdata, "resp_*.hex")))]
     if not requests or not replies:
         sys.exit("no golden frames in %s" % testdata)
-    seeds = {"request": [], "reply": [], "rdsn": [], "route": ROUTE_JSON + ROUTE_YAML}
+    seeds = {"request": [], "reply": [], "rdsn": [], "route": ROUTE_JSON + ROUTE_YAML, "admin": ADMIN}
 
     seeds["request"] += requests
     seeds["request"] += [a + b for a, b in zip(requests, requests[1:] + requests[:1])]

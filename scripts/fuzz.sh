@@ -4,11 +4,12 @@
 #   reply    MetaServer replies (ResponseFrameDecoder, decodeResult, peekForward/peekError, ThriftReader.skip)
 #   route    ZooKeeper route JSON (RouteDocument.decode) and routes-file YAML (RouteFile.parse)
 #   rdsn     RDSN native frames (RdsnFrameDecoder, RdsnFrame.read, THFT translation)
+#   admin    admin HTTP requests (AdminServer.configure pipeline: limits, HTTP/1 parsing, routing; AdminRequestTarget)
 #
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]      default 60, or $FUZZ_SECONDS (long run: FUZZ_SECONDS=3600)
 # Environment:
 #   FUZZ_SECONDS     seconds per target when no argument is given
-#   FUZZ_TARGETS     targets to run, space separated (default: all four)
+#   FUZZ_TARGETS     targets to run, space separated (default: all five)
 #   FUZZ_CORPUS_DIR  keep the corpora here across runs (default: a temporary directory, seeded afresh)
 #   FUZZ_FLAGS       extra libFuzzer flags, e.g. "-use_value_profile=1 -jobs=2"
 #   FUZZ_TESTDATA    the golden frames (default: Tests/Fixtures/pegasus-rpc)
@@ -27,7 +28,7 @@ fatal() { printf 'fuzz.sh: %s\n' "$*" >&2; exit 2; }
 
 seconds=${1:-${FUZZ_SECONDS:-60}}
 [[ "$seconds" =~ ^[0-9]+$ ]] && [ "$seconds" -gt 0 ] || fatal "seconds per target must be a positive integer, got '$seconds'"
-targets=${FUZZ_TARGETS:-request reply route rdsn}
+targets=${FUZZ_TARGETS:-request reply route rdsn admin}
 if [ "$seconds" -lt 300 ]; then config=${FUZZ_CONFIG:-debug}; else config=${FUZZ_CONFIG:-release}; fi
 case "$config" in debug | release) ;; *) fatal "FUZZ_CONFIG must be debug or release, got '$config'" ;; esac
 testdata=${FUZZ_TESTDATA:-Tests/Fixtures/pegasus-rpc}
@@ -52,7 +53,7 @@ python3 Fuzz/make_seeds.py "$testdata" "$work/seeds" >/dev/null
 crashed=0
 summary=()
 for target in $targets; do
-  case "$target" in request | reply | route | rdsn) ;; *) fatal "unknown target '$target'" ;; esac
+  case "$target" in request | reply | route | rdsn | admin) ;; *) fatal "unknown target '$target'" ;; esac
   mkdir -p "$corpora/$target" "$work/artifacts"
   cp -n "$work/seeds/$target"/* "$corpora/$target/" 2>/dev/null || true
   log "fuzzing $target for ${seconds}s"

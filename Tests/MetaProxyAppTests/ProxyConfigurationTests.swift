@@ -25,6 +25,10 @@ struct ProxyConfigurationTests {
         #expect(configuration.server.maxUnwrittenReplyBytes == 4 << 20)
         #expect(configuration.server.maxBufferedRequestBytes == 64 << 20)
         #expect(configuration.server.frameTimeout == .seconds(10))
+        #expect(configuration.server.adminMaxConnections == 64)
+        #expect(configuration.server.adminHeaderTimeout == .seconds(10))
+        #expect(configuration.server.adminIdleTimeout == .seconds(60))
+        #expect(configuration.server.adminMaxHeadBytes == 16384)
         #expect(configuration.zookeeper.addresses.isEmpty)
         #expect(configuration.zookeeper.root == "/pegasus")
         #expect(configuration.zookeeper.sessionTimeout == .milliseconds(1000))
@@ -69,6 +73,10 @@ struct ProxyConfigurationTests {
               max_unwritten_reply_bytes: 65536
               max_buffered_request_bytes: 1048576
               frame_timeout: 3
+              admin_max_connections: 5
+              admin_header_timeout: 2
+              admin_idle_timeout: 7
+              admin_max_head_bytes: 4096
             zookeeper:
               address: [127.0.0.1:2181, "zk2.example.com:2182"]
               root: /meta-proxy/az1
@@ -96,6 +104,10 @@ struct ProxyConfigurationTests {
         #expect(configuration.proxySettings.frameTimeout == .seconds(3))
         #expect(configuration.proxySettings.maxUnwrittenReplyBytes == 65536)
         #expect(configuration.proxySettings.maxBufferedRequestBytes == 1_048_576)
+        #expect(configuration.server.adminMaxConnections == 5)
+        #expect(configuration.server.adminHeaderTimeout == .seconds(2))
+        #expect(configuration.server.adminIdleTimeout == .seconds(7))
+        #expect(configuration.server.adminMaxHeadBytes == 4096)
         #expect(configuration.zookeeper.connectString == "127.0.0.1:2181,zk2.example.com:2182")
         #expect(configuration.zookeeper.root == "/meta-proxy/az1")
         #expect(configuration.zookeeper.sessionTimeout == .seconds(5))
@@ -193,6 +205,10 @@ struct ProxyConfigurationTests {
             ("server: { max_buffered_request_bytes: 0 }", .invalidValue, "server.max_buffered_request_bytes", "at least 1024"),
             ("server: { frame_timeout: 0 }", .invalidValue, "server.frame_timeout", "seconds"),
             ("server: { threads: 5000 }", .invalidValue, "server.threads", "thread count"),
+            ("server: { admin_max_connections: 0 }", .invalidValue, "server.admin_max_connections", "from 1 to 65536"),
+            ("server: { admin_header_timeout: 0 }", .invalidValue, "server.admin_header_timeout", "seconds from 1"),
+            ("server: { admin_idle_timeout: soon }", .invalidValue, "server.admin_idle_timeout", "seconds from 1"),
+            ("server: { admin_max_head_bytes: 10 }", .invalidValue, "server.admin_max_head_bytes", "from 1024"),
             ("server: { bogus: 1 }", .unknownKey, "server.bogus", "unknown key"),
             ("bogus: 1", .unknownKey, "bogus", "unknown key"),
             ("server: 5", .invalidValue, "server", "expected a mapping, got \"5\""),

@@ -1,6 +1,7 @@
 """meta-proxy as a process: startup (bad config, effective config, readiness), admin endpoints, SIGTERM drain."""
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -120,7 +121,7 @@ def test_sigterm_drains_in_flight_queries_and_exits_zero(proxy_ab):
     assert "Proxy stopped" in proxy.logs()
 
 
-def test_readyz_false_until_zookeeper_reachable(sims, tmp_path):
+def test_readyz_false_until_zookeeper_reachable_then_degraded_not_false(sims, tmp_path):
     port = free_port()
     zk_addr = "127.0.0.1:%d" % port
     zk_dir = tempfile.mkdtemp(prefix="meta-proxy-e2e-zk-")
@@ -145,6 +146,16 @@ def test_readyz_false_until_zookeeper_reachable(sims, tmp_path):
         a = sims("cA", "t1:4")
         meta_proxy("route", "set", "t1", "--cluster", "cA", "--meta", ",".join(a.metas), "--zk", zk_addr,
                    "--zk-root", root)
+        assert wire.query(listen, "t1")[3]["app_id"] == a.tables["t1"]["app_id"]
+        assert http_get(admin, "/readyz/strict")[0] == 200
+
+        # ZooKeeper down after the first load: still ready (degraded, cached routes serve); strict is not.
+        subprocess.run([zk_sh, "stop", zk_dir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        wait_for(lambda: http_get(admin, "/readyz/strict", 1)[0] == 503, timeout=60, what="/readyz/strict 503")
+        assert http_get(admin, "/readyz?strict=1")[0] == 503
+        status, body = http_get(admin, "/readyz")
+        assert status == 200 and body.startswith("degraded: zookeeper unreachable"), (status, body)
+        assert re.search(r"^metaproxy_route_source_degraded(\{[^}]*\})? 1(\.0)?$", http_get(admin, "/metrics")[1], re.M)
         assert wire.query(listen, "t1")[3]["app_id"] == a.tables["t1"]["app_id"]
     finally:
         proc.terminate()

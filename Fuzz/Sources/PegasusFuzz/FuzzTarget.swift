@@ -11,6 +11,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case route
     /// RDSN native frames: `RdsnFrameDecoder`, `RdsnFrame.read`, the THFT translation.
     case rdsn
+    /// Admin HTTP requests: the admin connection pipeline (limits, HTTP/1 parsing, routing) and `AdminRequestTarget`.
+    case admin
 
     /// The target of this process; exits with status 2 when none is named.
     static let selected: FuzzTarget = {
@@ -33,6 +35,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .reply: ReplyFuzzer.run(bytes)
         case .route: RouteFuzzer.run(bytes)
         case .rdsn: RdsnFuzzer.run(bytes)
+        case .admin: AdminFuzzer.run(bytes)
         }
     }
 }

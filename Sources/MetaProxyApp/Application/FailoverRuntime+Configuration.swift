@@ -1,3 +1,4 @@
+import AdminHTTP
 import FailoverControl
 import FailoverPolicy
 import Logging

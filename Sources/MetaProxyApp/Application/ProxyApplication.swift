@@ -1,3 +1,4 @@
+import AdminHTTP
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -48,14 +49,15 @@ public struct ProxyApplication: Sendable {
         self.proxy = ProxyServer(
             host: configuration.server.listen.host, port: configuration.server.listen.port, group: group,
             dependencies: dependencies)
+        let readiness = ReadinessEndpoint(routes: routes)
         var handlers: [String: AdminServer.Handler] = [
-            "/metrics": { _ in AdminResponse(contentType: "text/plain; version=0.0.4", body: metricsText()) },
-            "/healthz": { _ in AdminResponse(body: "ok\n") },
-            "/readyz": { _ in
-                routes.isReady
-                    ? AdminResponse(body: "ready\n")
-                    : AdminResponse(status: .serviceUnavailable, body: "route source not ready\n")
+            "/metrics": { _ in
+                readiness.recordReadiness()
+                return AdminResponse(contentType: "text/plain; version=0.0.4", body: metricsText())
             },
+            "/healthz": { _ in AdminResponse(body: "ok\n") },
+            "/readyz": { query in readiness.respond(strict: ReadinessEndpoint.isStrict(query)) },
+            "/readyz/strict": { _ in readiness.respond(strict: true) },
             "/routes": { _ in
                 .json(RoutesJSON.render(routes: routes.allCachedRoutes(), effective: effective, source: routeSourceName))
             },
@@ -63,7 +65,7 @@ public struct ProxyApplication: Sendable {
         handlers.merge(extraAdmin) { _, extra in extra }
         self.admin = AdminServer(
             host: configuration.server.adminListen.host, port: configuration.server.adminListen.port, group: group,
-            handlers: handlers, logger: logger)
+            handlers: handlers, limits: configuration.adminLimits, logger: logger)
         self.upstreams = upstreams
         self.metrics = metrics
     }

@@ -1,3 +1,4 @@
+import AdminHTTP
 import NIOCore
 import PegasusWire
 import RouteModel
@@ -29,6 +30,18 @@ extension ProxyConfiguration {
             keepaliveIdle: TimeAmount(meta.keepaliveIdle),
             keepaliveInterval: TimeAmount(meta.keepaliveInterval),
             keepaliveCount: meta.keepaliveCount
+        )
+    }
+}
+
+extension ProxyConfiguration {
+    /// The admin listener's limits of this configuration.
+    public var adminLimits: AdminServerLimits {
+        AdminServerLimits(
+            maxConnections: server.adminMaxConnections,
+            headerTimeout: TimeAmount(server.adminHeaderTimeout),
+            idleTimeout: TimeAmount(server.adminIdleTimeout),
+            maxHeadBytes: server.adminMaxHeadBytes
         )
     }
 }

@@ -30,6 +30,18 @@ extension ProxyConfiguration {
         /// `server.frame_timeout` (seconds in the file): a request frame whose first byte arrived must be
         /// complete within this, or the connection is closed. Default 10 s.
         public var frameTimeout: Duration = .seconds(10)
+        /// `server.admin_max_connections`: admin connections open at once; more are refused (counted).
+        /// Default 64.
+        public var adminMaxConnections: Int
+        /// `server.admin_header_timeout` (seconds in the file): an admin request head not complete this
+        /// long after it began closes the connection. Default 10 s.
+        public var adminHeaderTimeout: Duration
+        /// `server.admin_idle_timeout` (seconds in the file): a keep-alive admin connection with no
+        /// request this long is closed. Default 60 s.
+        public var adminIdleTimeout: Duration
+        /// `server.admin_max_head_bytes`: the largest admin request head (request line and headers);
+        /// larger is answered 431 and closed. Default 16384.
+        public var adminMaxHeadBytes: Int
 
         /// The number of event-loop threads to run: ``threads``, or one per CPU this process may use.
         public var effectiveThreads: Int { threads ?? CPUAffinity.usableCores() }
@@ -42,12 +54,17 @@ extension ProxyConfiguration {
             maxFrameBytes = 1_048_576
             idleTimeout = .seconds(600)
             threads = nil
+            adminMaxConnections = 64
+            adminHeaderTimeout = .seconds(10)
+            adminIdleTimeout = .seconds(60)
+            adminMaxHeadBytes = 16384
         }
 
         static let keys: Set<String> = [
             "listen", "admin_listen", "max_connections", "max_frame_bytes", "idle_timeout", "threads",
-        "max_unwritten_reply_bytes", "max_buffered_request_bytes", "frame_timeout",
-    ]
+            "max_unwritten_reply_bytes", "max_buffered_request_bytes", "frame_timeout",
+            "admin_max_connections", "admin_header_timeout", "admin_idle_timeout", "admin_max_head_bytes",
+        ]
 
         /// Reads the section, keeping defaults for absent keys.
         init(document: DocumentValue) throws(DocumentError) {
@@ -81,6 +98,18 @@ extension ProxyConfiguration {
             if let value = section["frame_timeout"] {
                 let seconds = try value.integer(in: 1...86_400, expectation: "a whole number of seconds from 1 to 86400")
                 frameTimeout = .seconds(seconds)
+            }
+            if let value = section["admin_max_connections"] {
+                adminMaxConnections = try value.integer(in: 1...65536, expectation: "a connection count from 1 to 65536")
+            }
+            if let value = section["admin_header_timeout"] {
+                adminHeaderTimeout = .seconds(try value.integer(in: 1...3600, expectation: "a whole number of seconds from 1 to 3600"))
+            }
+            if let value = section["admin_idle_timeout"] {
+                adminIdleTimeout = .seconds(try value.integer(in: 1...86400, expectation: "a whole number of seconds from 1 to 86400"))
+            }
+            if let value = section["admin_max_head_bytes"] {
+                adminMaxHeadBytes = try value.integer(in: 1024...1_048_576, expectation: "a byte count from 1024 to 1048576")
             }
         }
     }

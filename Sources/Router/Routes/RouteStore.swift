@@ -24,4 +24,32 @@ public protocol RouteStore: Sendable {
 
     /// Whether the store can serve routes (loaded / connected): what `/readyz` reports.
     var isReady: Bool { get }
+
+    /// Whether the store has loaded, and whether its source is reachable now: what `/readyz` reports.
+    /// The default derives it from ``isReady`` (`true` → ``RouteSourceReadiness/current``).
+    var readiness: RouteSourceReadiness { get }
+}
+
+extension RouteStore {
+    public var readiness: RouteSourceReadiness {
+        isReady ? .current : .notLoaded(reason: "route source not ready")
+    }
+}
+
+/// How far a route store can answer: what `/readyz` reports.
+public enum RouteSourceReadiness: Sendable, Equatable {
+    /// The source was never loaded (never connected): no table can be answered.
+    case notLoaded(reason: String)
+    /// Loaded and reachable now: routes are current.
+    case current
+    /// Loaded before, unreachable now: cached routes keep serving (possibly stale), uncached tables fail.
+    case degraded(reason: String)
+
+    /// Whether the instance can answer from its routes (``current`` or ``degraded``).
+    public var canServe: Bool {
+        switch self {
+        case .current, .degraded: true
+        case .notLoaded: false
+        }
+    }
 }

@@ -129,6 +129,19 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
 
     public var isReady: Bool { client.sessionState == .connected }
 
+    /// ``RouteSourceReadiness/current`` while the session is connected; ``RouteSourceReadiness/degraded``
+    /// once a session was connected and ZooKeeper is unreachable now (cached routes keep serving);
+    /// ``RouteSourceReadiness/notLoaded`` before the first session.
+    public var readiness: RouteSourceReadiness {
+        let session = client.sessionState
+        if session == .connected { return .current }
+        guard client.sessionID != nil else {
+            return .notLoaded(reason: "ZooKeeper not connected yet (\(session))")
+        }
+        let cached = state.withLock { $0.cache.count }
+        return .degraded(reason: "zookeeper unreachable (\(session)); serving \(cached) cached table(s), uncached tables fail")
+    }
+
     // MARK: - Service
 
     /// Follows watch events and session changes until graceful shutdown or cancellation.
