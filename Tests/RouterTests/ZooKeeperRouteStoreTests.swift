@@ -17,10 +17,13 @@ struct ZooKeeperRouteStoreTests {
     /// Runs `body` with a store over `client` and `root` whose `run()` follows watches and sessions,
     /// and a change stream subscribed before `body` starts; stops the store after.
     static func withStore(
-        client: ZooKeeperClient, root: String, capacity: Int = 1024, logger: Logger = TestLogging.quiet,
-        _ body: (ZooKeeperRouteStore, ChangeLog) async throws -> Void
+        client: ZooKeeperClient, root: String, capacity: Int = 1024, negativeCacheTTL: Duration = .seconds(5),
+        negativeCacheCapacity: Int = 4096, clock: some Clock<Duration> = ContinuousClock(),
+        logger: Logger = TestLogging.quiet, _ body: (ZooKeeperRouteStore, ChangeLog) async throws -> Void
     ) async throws {
-        let store = ZooKeeperRouteStore(client: client, root: root, capacity: capacity, logger: logger)
+        let store = ZooKeeperRouteStore(
+            client: client, root: root, capacity: capacity, negativeCacheTTL: negativeCacheTTL,
+            negativeCacheCapacity: negativeCacheCapacity, clock: clock, logger: logger)
         let log = ChangeLog(store.routeChanges())
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }
@@ -187,21 +190,28 @@ struct ZooKeeperRouteStoreTests {
         }
     }
 
-    @Test("an unknown table is cached as absent (one read for many lookups) and its creation is noticed")
-    func negativeCacheNoticesCreation() async throws {
+    @Test("an unknown table is cached as absent for the negative TTL (one read, no watch); then its creation is found")
+    func negativeCacheExpires() async throws {
+        let clock = ManualClock()
         try await TestZooKeeper.withRoot { client, root in
-            try await Self.withStore(client: client, root: root) { store, log in
+            try await Self.withStore(client: client, root: root, negativeCacheTTL: .seconds(5), clock: clock) { store, log in
+                let watches = client.registeredWatchCount
                 for _ in 0..<5 {
                     let error = await #expect(throws: RouteError.self) { try await store.route(for: "t9") }
                     #expect(error?.code == .unknownTable)
                 }
-                #expect(store.zooKeeperRequests == 2)  // get (no node) + exists with a watch
+                #expect(store.zooKeeperRequests == 1)  // one get, without a watch
+                #expect(client.registeredWatchCount == watches)
 
                 try await client.put(root + "/t9", rfcRoute("c1", [Self.m1]))
+                clock.advance(by: .seconds(4))
+                _ = await #expect(throws: RouteError.self) { try await store.route(for: "t9") }
+                #expect(store.zooKeeperRequests == 1)
+                clock.advance(by: .seconds(1))
                 let created = try Self.route("t9", "c1", [Self.m1])
-                #expect(await log.waitFor { $0 == .updated(created) })
-                #expect(store.cachedRoute(for: "t9") == created)
                 #expect(try await store.route(for: "t9") == created)
+                #expect(store.cachedRoute(for: "t9") == created)
+                #expect(await log.waitFor { $0 == .updated(created) })
             }
         }
     }
@@ -317,7 +327,8 @@ struct ZooKeeperRouteStoreTests {
                     let (t1New, t3New) = (try Self.route("t1", "c2", [Self.m2]), try Self.route("t3", "c3", [Self.m2]))
                     #expect(await log.waitFor { $0 == .updated(t1New) })
                     #expect(await log.waitFor { $0 == .removed(table: "t2") })
-                    #expect(await log.waitFor { $0 == .updated(t3New) })
+                    // t3 was absent: it is found once its absence expires (no watch was left for it).
+                    #expect(await eventually(within: .seconds(30)) { (try? await store.route(for: "t3")) == t3New })
                     #expect(client.sessionID != oldSession)
                     #expect(store.zooKeeperRequests >= reads + 3)
                     let gone = await #expect(throws: RouteError.self) { try await store.route(for: "t2") }

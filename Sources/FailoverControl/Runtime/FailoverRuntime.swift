@@ -142,7 +142,10 @@ public final class FailoverRuntime: Sendable {
             )
             var catalogLogger = logger
             catalogLogger[metadataKey: "metaproxy.component"] = "failover-catalog"
-            let catalogStore = ZooKeeperRouteStore(client: client, root: root, capacity: 1 << 20, logger: catalogLogger)
+            // The loader asks only for listed children, and asks again when the list changes: no
+            // absence is remembered, so a child deleted and re-created is loaded at once.
+            let catalogStore = ZooKeeperRouteStore(
+                client: client, root: root, capacity: 1 << 20, negativeCacheTTL: .zero, logger: catalogLogger)
             let loader = RouteCatalogLoader(client: client, root: root, store: catalogStore, logger: catalogLogger)
             store = zooKeeperStore
             catalog = catalogStore

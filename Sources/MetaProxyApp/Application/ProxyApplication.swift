@@ -40,7 +40,7 @@ public struct ProxyApplication: Sendable {
         extraAdmin: [String: AdminServer.Handler] = [:],
         logger: Logger
     ) {
-        let metrics = ProxyMetrics()
+        let metrics = ProxyMetrics(maxTableSeries: configuration.metric.maxTableSeries)
         let upstreams = UpstreamPool(
             group: group, settings: configuration.upstreamSettings, observer: metrics, logger: logger)
         let dependencies = ProxyDependencies(

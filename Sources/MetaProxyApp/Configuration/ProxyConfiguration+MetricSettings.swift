@@ -19,14 +19,19 @@ extension ProxyConfiguration {
         /// `metric.tags`: labels added to every metric, a list of `key=value` (as in the Go meta-proxy) or a
         /// mapping. Default: none.
         public var tags: [String: String]
+        /// `metric.max_table_series`: how many tables get series of their own in each per-table metric
+        /// (`client_query_config_count`, `zk_request_count`); later tables share `table="_other"`, and names
+        /// without a route always share `table="_unknown"`. Default 10000.
+        public var maxTableSeries: Int
 
         /// The settings with every default.
         public init() {
             kind = .prometheus
             tags = [:]
+            maxTableSeries = ProxyMetrics.defaultMaxTableSeries
         }
 
-        static let keys: Set<String> = ["type", "tags"]
+        static let keys: Set<String> = ["type", "tags", "max_table_series"]
 
         /// Reads the section, keeping defaults for absent keys.
         init(document: DocumentValue) throws(DocumentError) {
@@ -40,6 +45,9 @@ extension ProxyConfiguration {
                 self.kind = kind
             }
             if let value = section["tags"] { tags = try Self.tags(value) }
+            if let value = section["max_table_series"] {
+                maxTableSeries = try value.integer(in: 0...Int(Int32.max), expectation: "a non-negative integer")
+            }
         }
 
         private static func tags(_ value: DocumentValue) throws(DocumentError) -> [String: String] {

@@ -24,6 +24,13 @@ extension ProxyConfiguration {
         /// every permission on the failover state nodes this instance or the CLI creates, besides the creator
         /// (see ``ZooKeeperNodeACLs``). Default: none. Ignored without ``auth``.
         public var failoverWriters: [ZooKeeperACL.Entry]
+        /// `zookeeper.negative_cache_ttl` (milliseconds in the file): how long a table name without a route
+        /// node is answered "unknown table" without reading ZooKeeper again; a node created meanwhile is
+        /// routable after at most this long. Default 5000 ms.
+        public var negativeCacheTTL: Duration
+        /// `zookeeper.negative_cache_capacity`: how many names without a route node are remembered (apart
+        /// from the route cache, so they cannot evict a route). Default 4096.
+        public var negativeCacheCapacity: Int
 
         /// The settings with every default.
         public init() {
@@ -33,6 +40,8 @@ extension ProxyConfiguration {
             tableWatcherCacheCapacity = 1024
             auth = nil
             failoverWriters = []
+            negativeCacheTTL = .milliseconds(5000)
+            negativeCacheCapacity = 4096
         }
 
         /// The addresses as the ZooKeeper client's connect string: `host:port,host:port`.
@@ -42,7 +51,7 @@ extension ProxyConfiguration {
 
         static let keys: Set<String> = [
             "address", "root", "timeout", "table_watcher_cache_capacity", "auth", "auth_file",
-            "failover_writers",
+            "failover_writers", "negative_cache_ttl", "negative_cache_capacity",
         ]
 
         /// Reads the section, keeping defaults for absent keys.
@@ -66,6 +75,13 @@ extension ProxyConfiguration {
             }
             if let value = section["table_watcher_cache_capacity"] {
                 tableWatcherCacheCapacity = try value.integer(in: 1...Int(Int32.max), expectation: "a positive integer")
+            }
+            if let value = section["negative_cache_ttl"] {
+                let milliseconds = try value.integer(in: 0...3_600_000, expectation: "milliseconds from 0 to 3600000")
+                negativeCacheTTL = .milliseconds(milliseconds)
+            }
+            if let value = section["negative_cache_capacity"] {
+                negativeCacheCapacity = try value.integer(in: 1...Int(Int32.max), expectation: "a positive integer")
             }
             auth = try Self.auth(section, baseDirectory: baseDirectory)
             if let value = section["failover_writers"] {

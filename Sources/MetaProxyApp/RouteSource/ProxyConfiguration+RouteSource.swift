@@ -115,7 +115,9 @@ extension ProxyConfiguration {
                         metadata: ["zk.hosts": "\(settings.connectString)", "error": "\(error)"])
                 }
                 let store = ZooKeeperRouteStore(
-                    client: client, root: settings.root, capacity: settings.tableWatcherCacheCapacity, logger: logger)
+                    client: client, root: settings.root, capacity: settings.tableWatcherCacheCapacity,
+                    negativeCacheTTL: settings.negativeCacheTTL, negativeCacheCapacity: settings.negativeCacheCapacity,
+                    logger: logger)
                 return OpenedRouteSource(
                     store: store, name: name, services: [store],
                     coordination: .zooKeeper(client, root: settings.root),

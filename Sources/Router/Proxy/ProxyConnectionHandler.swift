@@ -403,7 +403,6 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             return
         }
         let table = request.appName
-        countQuery(table: table)
         // A closed connection (an RDSN request read as it closed) could not be answered.
         guard state.didStartQuery() else { return }
         // The query keeps its own copy of the args (a few dozen bytes) for its upstream attempts,
@@ -415,10 +414,10 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             handler: self, context: context)
 
         if let route = shared.routes.cachedRoute(for: table) {
+            countQuery(table: table)
             forward(query, route: route, now: started, context: context)
             return
         }
-        shared.metrics.routeLoad(table: table)
         let routes = shared.routes
         let eventLoop = context.eventLoop
         let load = {
@@ -427,6 +426,14 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             }
         }
         (upstreams?.routeLoad(table: table, load) ?? load()).assumeIsolated().whenComplete { [self] result in
+            // Only a table with a route is counted under its name: the name is the client's.
+            if case .success = result {
+                countQuery(table: table)
+                shared.metrics.routeLoaded(table: table, routed: true)
+            } else {
+                shared.metrics.unroutedQuery()
+                shared.metrics.routeLoaded(table: table, routed: false)
+            }
             guard state.isOpen else { return releaseSlot(context: context) }
             switch result {
             case .success(let route):
@@ -439,8 +446,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         }
     }
 
-    /// Counts a query of `table` (`client_query_config_count{table}`) through this connection's
-    /// cache of counter handles: no lock and no shared table per query.
+    /// Counts a query of `table`, which has a route (`client_query_config_count{table}`), through
+    /// this connection's cache of counter handles: no lock and no shared table per query.
     private func countQuery(table: String) {
         if let counter = queryCounters[table] {
             counter.increment()

@@ -7,6 +7,11 @@ import Synchronization
 ///
 /// Names keep the earlier Go meta-proxy's (`client_connection_count`, `client_query_config_count`,
 /// `zk_request_count`) and add `metaproxy_*` ones. Handles are made once per label set and cached.
+///
+/// The `table` label of `client_query_config_count` and `zk_request_count` is bounded (see
+/// ``TableCounters``): a table has its own series only if it has a route, and at most
+/// `maxTableSeries` tables do; other names are `table="_unknown"`, tables beyond the bound
+/// `table="_other"`.
 public final class ProxyMetrics: UpstreamObserver, Sendable {
     private let connections = Gauge(label: "client_connection_count")
     private let rejectedConnections = Counter(label: "metaproxy_rejected_connections_total")
@@ -14,8 +19,8 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     private let unknownRPCs = Counter(label: "metaproxy_unknown_rpc_total")
     private let rdsnRequests = Counter(label: "metaproxy_rdsn_requests_total")
     private let latency = Timer(label: "metaproxy_request_duration_seconds")
-    private let queryCounters = LabeledCounters(label: "client_query_config_count", dimension: "table")
-    private let zkRequests = LabeledCounters(label: "zk_request_count", dimension: "table")
+    private let queryCounters: TableCounters
+    private let zkRequests: TableCounters
     /// `metaproxy_replies_total{result}`, one handle per result in `ReplyResult.allCases` order,
     /// made up front (counted per reply, by position: no hashing).
     private let replies: [Counter] = ReplyResult.allCases.map {
@@ -57,8 +62,19 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     /// Upstream calls started.
     var sentUpstreamCount: Int { tallies.sentUpstream.load(ordering: .relaxed) }
 
+    /// The default of `metrics.max_table_series`.
+    public static let defaultMaxTableSeries = 10_000
+
     /// Creates the metrics handles.
-    public init() {}
+    /// - Parameters:
+    ///   - maxTableSeries: How many tables get series of their own in each per-table metric
+    ///     (`metric.max_table_series`); later tables share `table="_other"`.
+    ///   - factory: The backend of the per-table metrics (tests pass their own; the others use the
+    ///     bootstrapped one).
+    public init(maxTableSeries: Int = ProxyMetrics.defaultMaxTableSeries, factory: any MetricsFactory = MetricsSystem.factory) {
+        queryCounters = TableCounters(label: "client_query_config_count", maxSeries: maxTableSeries, factory: factory)
+        zkRequests = TableCounters(label: "zk_request_count", maxSeries: maxTableSeries, factory: factory)
+    }
 
     /// Client connections open now.
     public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
@@ -87,9 +103,16 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     func readPausedForFullOutput() { tallies.outputFullPauses.add(1, ordering: .relaxed) }
     func unknownRPC() { unknownRPCs.increment() }
     func rdsnRequest() { rdsnRequests.increment() }
-    /// The handle of `client_query_config_count{table}`, for a caller that caches it.
-    func queryConfigCounter(table: String) -> Counter { queryCounters.counter(table) }
-    func routeLoad(table: String) { zkRequests.increment(table) }
+    /// The handle of `client_query_config_count{table}` of a table that has a route, for a caller
+    /// that caches it (``TableCounters/counter(routedTable:)``).
+    func queryConfigCounter(table: String) -> Counter { queryCounters.counter(routedTable: table) }
+    /// Counts a query of a name without a route (`client_query_config_count{table="_unknown"}`).
+    func unroutedQuery() { queryCounters.unknown.increment() }
+    /// Counts a route load for a query of an uncached table (`zk_request_count{table}`): under the
+    /// table if it found a route, else under `_unknown`.
+    func routeLoaded(table: String, routed: Bool) {
+        (routed ? zkRequests.counter(routedTable: table) : zkRequests.unknown).increment()
+    }
 
     /// How a query ended, for `metaproxy_replies_total{result}`.
     enum ReplyResult: String, CaseIterable {

@@ -10,10 +10,16 @@ import ZooKeeper
 ///
 /// Lazy and watched: a table is read with a one-shot data watch on first use, cached, and the watch
 /// re-armed on every fire — data changed → read again, node deleted → evicted (the next query is
-/// "unknown table"). A table whose node does not exist is cached as absent with an `exists` watch,
-/// so a burst of queries for an unknown table costs one read, and creating the node is noticed.
-/// The cache is a bounded LRU (`zookeeper.table_watcher_cache_capacity`); the watch of an evicted
-/// table is ignored when it fires. Concurrent first lookups of one table make one read.
+/// "unknown table"). The cache is a bounded LRU (`zookeeper.table_watcher_cache_capacity`); the
+/// watch of an evicted table is ignored when it fires. Concurrent first lookups of one table make
+/// one read.
+///
+/// Names are the clients': a table whose node does not exist is remembered as absent in a cache
+/// of its own (`zookeeper.negative_cache_capacity` names for `zookeeper.negative_cache_ttl`), read
+/// without a watch, so unknown names can neither evict a real route nor leave a watch behind; a
+/// node created meanwhile is found once the absence expires. A node has at most one watch of the
+/// store armed at a time: re-reading a table whose watch is still armed (after its eviction, say)
+/// reads without a new watch.
 ///
 /// When the session expires, every cached table is read and watched again on the new session.
 /// While ZooKeeper is unreachable, cached routes keep serving and uncached tables fail fast with
@@ -23,12 +29,11 @@ import ZooKeeper
 public final class ZooKeeperRouteStore: RouteStore, Service {
     private enum Entry {
         case route(Route, token: UInt64)
-        case absent(token: UInt64)
         case malformed(RouteError, token: UInt64)
 
         var token: UInt64 {
             switch self {
-            case .route(_, let token), .absent(let token), .malformed(_, let token): token
+            case .route(_, let token), .malformed(_, let token): token
             }
         }
 
@@ -40,9 +45,36 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
 
     private struct State {
         var cache: LRUCache<String, Entry>
+        /// Names without a node, until when (``now``) they are answered "unknown table" without a read.
+        var absent: LRUCache<String, Duration>
+        /// The token of the watch armed on each table's node (cached or evicted), until it fires or
+        /// the session ends: at most one per node.
+        var armed: [String: UInt64] = [:]
         var nextToken: UInt64 = 0
         /// Cached tables whose re-read failed (their watch is spent): retried every `retryInterval`.
         var stale: Set<String> = []
+
+        /// Whether `table` is known absent at `now`; forgets an expired absence.
+        mutating func isAbsent(_ table: String, now: Duration) -> Bool {
+            guard let until = absent.peekValue(forKey: table) else { return false }
+            if now < until { return true }
+            absent.removeValue(forKey: table)
+            return false
+        }
+    }
+
+    /// How a read of a node is watched.
+    private enum Arming {
+        /// A new watch, with this token.
+        case new(UInt64)
+        /// The node's watch is armed already (this token): read without one.
+        case armed(UInt64)
+
+        var token: UInt64 {
+            switch self {
+            case .new(let token), .armed(let token): token
+            }
+        }
     }
 
     private enum Event: Sendable {
@@ -54,17 +86,21 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
     public let root: String
     private let logger: Logger
     private let state: Mutex<State>
-    /// First lookups of uncached tables (one read for all concurrent callers).
-    private let loads = SingleFlight<String, Entry, RouteError>()
+    /// First lookups of uncached tables (one read for all concurrent callers); `nil`: no node.
+    private let loads = SingleFlight<String, Entry?, RouteError>()
     /// Re-reads of cached tables (after a watch fired, a session change or a failed re-read). Kept
     /// apart from `loads` so that a re-read never joins a lookup that answered from the cache.
-    private let refreshes = SingleFlight<String, Entry, RouteError>()
+    private let refreshes = SingleFlight<String, Entry?, RouteError>()
     /// ZooKeeper requests made to read routes (`get` and `exists`), for tests.
     private let requestCount = Atomic<Int>(0)
     private let changes = Broadcaster<RouteChange>()
     private let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
     private let retryInterval: Duration
+    /// How long a name without a node is answered "unknown table" without a read.
+    private let negativeTTL: Duration
+    /// The time since the store was made, on its clock.
+    private let now: @Sendable () -> Duration
 
     /// Creates a store over a client (connected by the caller, or connecting).
     /// - Parameters:
@@ -72,17 +108,27 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
     ///   - root: the node holding one child per table, e.g. `/pegasus`.
     ///   - capacity: how many tables are cached and watched at most.
     ///   - retryInterval: how often a table whose re-read failed is read again.
+    ///   - negativeCacheTTL: how long a name without a node is answered "unknown table" without a read
+    ///     (`zookeeper.negative_cache_ttl`).
+    ///   - negativeCacheCapacity: how many such names are remembered at most
+    ///     (`zookeeper.negative_cache_capacity`).
+    ///   - clock: what the absences expire on (tests pass a manual clock).
     public init(
         client: ZooKeeperClient, root: String, capacity: Int = 1024, retryInterval: Duration = .seconds(1),
-        logger: Logger
+        negativeCacheTTL: Duration = .seconds(5), negativeCacheCapacity: Int = 4096,
+        clock: some Clock<Duration> = ContinuousClock(), logger: Logger
     ) {
         self.client = client
         self.retryInterval = retryInterval
+        self.negativeTTL = negativeCacheTTL
+        let start = clock.now
+        self.now = { start.duration(to: clock.now) }
         self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
         var logger = logger
         logger[metadataKey: RouteLoggingKeys.zkRoot] = "\(self.root)"
         self.logger = logger
-        self.state = Mutex(State(cache: LRUCache(capacity: max(1, capacity))))
+        self.state = Mutex(
+            State(cache: LRUCache(capacity: max(1, capacity)), absent: LRUCache(capacity: max(1, negativeCacheCapacity))))
         (events, eventSink) = AsyncStream.makeStream(of: Event.self)
     }
 
@@ -100,18 +146,32 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
         guard Self.isValidTableName(table) else {
             throw RouteError(code: .unknownTable, table: table, source: root, reason: "not a valid table name")
         }
+        let moment = now()
+        if state.withLock({ $0.isAbsent(table, now: moment) }) { throw Self.noNode(table: table, path: path(of: table)) }
         guard client.sessionState == .connected else {
             throw RouteError(
                 code: .sourceUnavailable, table: table, source: path(of: table),
                 reason: "ZooKeeper is not connected (\(client.sessionState))")
         }
-        let entry = try await loads.run(key: table) { () async throws(RouteError) -> Entry in
+        let entry = try await loads.run(key: table) { () async throws(RouteError) -> Entry? in
             // A load for this table may have finished between the cache check above and here.
-            if let cached = state.withLock({ $0.cache.peekValue(forKey: table) }) { return cached }
+            let known = state.withLock { state -> Entry?? in
+                if let cached = state.cache.peekValue(forKey: table) { return .some(cached) }
+                return state.isAbsent(table, now: moment) ? .some(nil) : nil
+            }
+            if let known { return known }
             return try await load(table, previous: nil)
         }
+        guard let entry else { throw Self.noNode(table: table, path: path(of: table)) }
         return try Self.route(of: entry, table: table, path: path(of: table))
     }
+
+    private static func noNode(table: String, path: String) -> RouteError {
+        RouteError(code: .unknownTable, table: table, source: path, reason: "no route node")
+    }
+
+    /// How many watches the store has armed on route nodes (at most one per node), for tests.
+    var armedWatches: Int { state.withLock { $0.armed.count } }
 
     /// How many ZooKeeper requests (`get`, `exists`) the store has made to read routes.
     var zooKeeperRequests: Int { requestCount.load(ordering: .relaxed) }
@@ -159,6 +219,8 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
                     switch session {
                     case .expired:
                         lostSession = true
+                        // The session's watches are gone: the next read of each node arms a new one.
+                        self.state.withLock { $0.armed.removeAll() }
                         self.logger.warning("ZooKeeper session expired; routes will be re-read on the new session")
                     case .connected where lostSession:
                         lostSession = false
@@ -184,59 +246,81 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
     private static func route(of entry: Entry, table: String, path: String) throws(RouteError) -> Route {
         switch entry {
         case .route(let route, _): return route
-        case .absent: throw RouteError(code: .unknownTable, table: table, source: path, reason: "no route node")
         case .malformed(let error, _): throw error
         }
     }
 
-    /// Reads `table`'s node with a watch and caches the result: the route, "absent" (with a watch for
-    /// the node's creation), or "malformed" (an invalid node keeps the previous route if there was one).
-    private func load(_ table: String, previous: Route?) async throws(RouteError) -> Entry {
+    /// Reads `table`'s node and caches the result: the route, or "malformed" (an invalid node keeps
+    /// the previous route if there was one), with the node's watch armed (a new one unless one is
+    /// armed already); or, without a node, remembers the name as absent (no watch) and returns `nil`.
+    private func load(_ table: String, previous: Route?) async throws(RouteError) -> Entry? {
         let path = path(of: table)
-        let token = state.withLock { state -> UInt64 in
-            state.nextToken += 1
-            return state.nextToken
-        }
-        let sink = eventSink
-        let watch: @Sendable (WatchEvent) -> Void = { event in
-            sink.yield(.watch(table: table, token: token, event))
-        }
-        let entry: Entry
-        do {
-            requestCount.add(1, ordering: .relaxed)
-            let (data, _) = try await client.get(path, watch: watch)
+        // A watch that fires while its node is read without a new one leaves the read unwatched
+        // (and maybe stale): read again with a new watch.
+        for _ in 0..<4 {
+            let arming = state.withLock { state -> Arming in
+                if let token = state.armed[table] { return .armed(token) }
+                state.nextToken += 1
+                state.armed[table] = state.nextToken
+                return .new(state.nextToken)
+            }
+            let read: [UInt8]
             do {
-                entry = .route(try RouteDocument.decode(data, table: table, path: path), token: token)
+                requestCount.add(1, ordering: .relaxed)
+                read = try await client.get(path, watch: watch(table: table, arming)).0
+            } catch {
+                // Not armed: the read failed (a missing node gets no data watch).
+                if case .new(let token) = arming { disarm(table, token: token) }
+                guard error.code == .noNode else { throw Self.unavailable(table: table, path: path, error) }
+                let until = now() + negativeTTL
+                state.withLock { state in
+                    state.absent.setValue(until, forKey: table)
+                    state.cache.removeValue(forKey: table)
+                    state.stale.remove(table)
+                }
+                logger.debug("Route node absent", metadata: [RouteLoggingKeys.table: "\(table)"])
+                return nil
+            }
+            let entry: Entry
+            do {
+                entry = .route(try RouteDocument.decode(read, table: table, path: path), token: arming.token)
             } catch {
                 logger.error(
                     "Malformed route node", metadata: [RouteLoggingKeys.zkPath: "\(path)", "error": "\(error)"])
-                entry = previous.map { .route($0, token: token) } ?? .malformed(error, token: token)
+                entry = previous.map { .route($0, token: arming.token) } ?? .malformed(error, token: arming.token)
             }
-        } catch where error.code == .noNode {
-            do {
-                // Watch for the node's creation; if it appeared meanwhile, read it again at once.
-                requestCount.add(1, ordering: .relaxed)
-                if try await client.exists(path, watch: watch) != nil {
-                    sink.yield(.watch(table: table, token: token, WatchEvent(type: .created, path: path, state: .connected)))
+            let cached = state.withLock { state -> Bool in
+                guard state.armed[table] == arming.token else { return false }
+                state.stale.remove(table)
+                state.absent.removeValue(forKey: table)
+                if let evicted = state.cache.setValue(entry, forKey: table), evicted.key != table {
+                    state.stale.remove(evicted.key)
                 }
-            } catch {
-                throw Self.unavailable(table: table, path: path, error)
+                return true
             }
-            entry = .absent(token: token)
-        } catch {
-            throw Self.unavailable(table: table, path: path, error)
+            guard cached else { continue }
+            if let route = entry.route, route != previous { changes.publish(.updated(route)) }
+            logger.debug(
+                "Route loaded",
+                metadata: [RouteLoggingKeys.table: "\(table)", "metaproxy.cluster": "\(entry.route?.primary.name ?? "-")"])
+            return entry
         }
+        throw RouteError(
+            code: .sourceUnavailable, table: table, source: path, reason: "the route node changes faster than it is read")
+    }
+
+    /// The watch to set with a read: a new one, or none if the node's watch is armed.
+    private func watch(table: String, _ arming: Arming) -> (@Sendable (WatchEvent) -> Void)? {
+        guard case .new(let token) = arming else { return nil }
+        let sink = eventSink
+        return { event in sink.yield(.watch(table: table, token: token, event)) }
+    }
+
+    /// Forgets the armed watch `token` of `table` (it fired, ended, or was never armed).
+    private func disarm(_ table: String, token: UInt64) {
         state.withLock { state in
-            state.stale.remove(table)
-            if let evicted = state.cache.setValue(entry, forKey: table), evicted.key != table {
-                state.stale.remove(evicted.key)
-            }
+            if state.armed[table] == token { state.armed.removeValue(forKey: table) }
         }
-        if let route = entry.route, route != previous { changes.publish(.updated(route)) }
-        logger.debug(
-            "Route loaded",
-            metadata: [RouteLoggingKeys.table: "\(table)", "metaproxy.cluster": "\(entry.route?.primary.name ?? "-")"])
-        return entry
     }
 
     private static func unavailable(table: String, path: String, _ error: any Error) -> RouteError {
@@ -245,6 +329,7 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
 
     private func handle(_ event: Event) async {
         guard case .watch(let table, let token, let watch) = event else { return }
+        disarm(table, token: token)
         let current = state.withLock { $0.cache.peekValue(forKey: table) }
         // The watch of an evicted table, or of an entry already replaced, is ignored.
         guard let current, current.token == token else { return }
@@ -264,14 +349,14 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
     /// Reads a cached table again (after a watch fired, a session change or a failed re-read).
     private func refresh(_ table: String, previous: Entry?) async {
         do {
-            let entry = try await refreshes.run(key: table) { () async throws(RouteError) -> Entry in
+            let entry = try await refreshes.run(key: table) { () async throws(RouteError) -> Entry? in
                 try await load(table, previous: previous?.route)
             }
-            if let route = entry.route, route != previous?.route {
+            if let route = entry?.route, route != previous?.route {
                 logger.info(
                     "Route changed",
                     metadata: [RouteLoggingKeys.table: "\(table)", "metaproxy.cluster": "\(route.primary.name)"])
-            } else if entry.route == nil, previous?.route != nil {
+            } else if entry?.route == nil, previous?.route != nil {
                 logger.info("Route removed", metadata: [RouteLoggingKeys.table: "\(table)"])
                 changes.publish(.removed(table: table))
             }

@@ -56,6 +56,13 @@ public final class ZooKeeperClient: Sendable {
         state.withLockedValue { $0.sessionState }
     }
 
+    /// How many one-shot watches the current session has registered and not yet delivered (each
+    /// holds a callback until its node changes or the session ends). 0 without a session.
+    public var registeredWatchCount: Int {
+        guard case .submit(let handle) = state.withLockedValue({ $0.handleForRequest() }) else { return 0 }
+        return handle.context.watchCount
+    }
+
     /// The id of the last connected session, or `nil` before the first connection. Changes when an expired session
     /// is replaced.
     public var sessionID: Int64? {

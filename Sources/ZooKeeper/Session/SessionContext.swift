@@ -65,6 +65,11 @@ final class SessionContext: Sendable {
         }
     }
 
+    /// How many watches are registered (armed, or with their request in flight).
+    var watchCount: Int {
+        registry.withLockedValue { $0.watches.count }
+    }
+
     /// Removes a watch without calling it (its request failed, so the C client never armed it).
     func dropWatch(_ token: UInt) {
         _ = registry.withLockedValue { $0.watches.removeValue(forKey: token) }

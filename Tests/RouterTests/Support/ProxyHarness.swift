@@ -27,10 +27,10 @@ struct ProxyHarness: Sendable {
         routes: any RouteStore,
         settings: ProxySettings = ProxySettings(),
         upstream: UpstreamSettings = UpstreamSettings(),
+        metrics: ProxyMetrics = ProxyMetrics(),
         _ body: (ProxyHarness) async throws -> Void
     ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let metrics = ProxyMetrics()
         let upstreams = UpstreamPool(group: group, settings: upstream, observer: metrics, logger: quiet)
         let dependencies = ProxyDependencies(
             routes: routes, upstreams: upstreams, metrics: metrics, settings: settings, logger: quiet)
