@@ -24,6 +24,9 @@ extension ProxyConfiguration {
         /// every permission on the failover state nodes this instance or the CLI creates, besides the creator
         /// (see ``ZooKeeperNodeACLs``). Default: none. Ignored without ``auth``.
         public var failoverWriters: [ZooKeeperACL.Entry]
+        /// How long an operator command (`route ...`, `failover ...`) waits for a ZooKeeper session before
+        /// failing with one line: the CLI's `--zk-timeout`, not a YAML key. Default 10 s.
+        public var commandConnectTimeout: Duration
 
         /// The settings with every default.
         public init() {
@@ -33,6 +36,7 @@ extension ProxyConfiguration {
             tableWatcherCacheCapacity = 1024
             auth = nil
             failoverWriters = []
+            commandConnectTimeout = .seconds(10)
         }
 
         /// The addresses as the ZooKeeper client's connect string: `host:port,host:port`.
