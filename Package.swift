@@ -286,7 +286,9 @@ let package = Package(
                 "MetaProxyApp", "FailoverControl", "FailoverPolicy", "HealthProbe", "Router", "RouteModel",
                 "PegasusWire", "ZooKeeper", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

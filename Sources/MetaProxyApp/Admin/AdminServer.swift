@@ -43,6 +43,7 @@ public final class AdminServer: Service, Sendable {
     private let handlers: [String: Handler]
     private let logger: Logger
     private let boundAddress = Mutex<SocketAddress?>(nil)
+    private let listening = Mutex<(any Channel)?>(nil)
 
     /// Creates the server; nothing listens until ``run()``.
     public init(host: String, port: Int, group: any EventLoopGroup, handlers: [String: Handler], logger: Logger) {
@@ -56,8 +57,34 @@ public final class AdminServer: Service, Sendable {
     /// The bound address once ``run()`` has bound.
     public var localAddress: SocketAddress? { boundAddress.withLock { $0 } }
 
-    /// Listens and serves until graceful shutdown or cancellation.
+    /// Binds the listener now, so that a bind failure surfaces before anything else starts; ``run()``
+    /// then serves on it. Without this call ``run()`` binds.
+    /// - Returns: The bound address.
+    /// - Throws: The error that kept the listener from binding (NIO's `IOError` carries the errno).
+    @discardableResult
+    public func bind() async throws -> SocketAddress? {
+        try await listener().localAddress
+    }
+
+    /// Listens (unless ``bind()`` did) and serves until graceful shutdown or cancellation.
     public func run() async throws {
+        let server = try await listener()
+        // Cancellation (another service failed) closes the listener: a wait that ignored it would outlast
+        // the service group's cancellation bound, which traps.
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await server.closeFuture.get()
+            } onGracefulShutdown: {
+                server.close(promise: nil)
+            }
+        } onCancel: {
+            server.close(promise: nil)
+        }
+    }
+
+    /// The bound listener: the one ``bind()`` bound, else a new one.
+    private func listener() async throws -> any Channel {
+        if let server = listening.withLock({ $0 }) { return server }
         let handlers = self.handlers
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -70,13 +97,10 @@ public final class AdminServer: Service, Sendable {
             }
             .bind(host: host, port: port)
             .get()
+        listening.withLock { $0 = server }
         boundAddress.withLock { $0 = server.localAddress }
         logger.info("Admin HTTP listening", metadata: ["metaproxy.admin_listen": "\(server.localAddress?.description ?? "?")"])
-        try await withGracefulShutdownHandler {
-            try await server.closeFuture.get()
-        } onGracefulShutdown: {
-            server.close(promise: nil)
-        }
+        return server
     }
 }
 
