@@ -22,6 +22,7 @@ public final class AdminServer: Service, Sendable {
     public let metrics: AdminServerMetrics
     private let logger: Logger
     private let boundAddress = Mutex<SocketAddress?>(nil)
+    private let listening = Mutex<(any Channel)?>(nil)
     private let open = Atomic<Int>(0)
 
     /// Creates the server; nothing listens until ``run()``.
@@ -45,8 +46,34 @@ public final class AdminServer: Service, Sendable {
     /// Admin connections open now.
     public var openConnections: Int { open.load(ordering: .relaxed) }
 
-    /// Listens and serves until graceful shutdown or cancellation.
+    /// Binds the listener now, so that a bind failure surfaces before anything else starts; ``run()``
+    /// then serves on it. Without this call ``run()`` binds.
+    /// - Returns: The bound address.
+    /// - Throws: The error that kept the listener from binding (NIO's `IOError` carries the errno).
+    @discardableResult
+    public func bind() async throws -> SocketAddress? {
+        try await listener().localAddress
+    }
+
+    /// Listens (unless ``bind()`` did) and serves until graceful shutdown or cancellation.
     public func run() async throws {
+        let server = try await listener()
+        // Cancellation (another service failed) closes the listener: a wait that ignored it would outlast
+        // the service group's cancellation bound, which traps.
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await server.closeFuture.get()
+            } onGracefulShutdown: {
+                server.close(promise: nil)
+            }
+        } onCancel: {
+            server.close(promise: nil)
+        }
+    }
+
+    /// The bound listener: the one ``bind()`` bound, else a new one.
+    private func listener() async throws -> any Channel {
+        if let server = listening.withLock({ $0 }) { return server }
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -61,13 +88,10 @@ public final class AdminServer: Service, Sendable {
             }
             .bind(host: host, port: port)
             .get()
+        listening.withLock { $0 = server }
         boundAddress.withLock { $0 = server.localAddress }
         logger.info("Admin HTTP listening", metadata: ["metaproxy.admin_listen": "\(server.localAddress?.description ?? "?")"])
-        try await withGracefulShutdownHandler {
-            try await server.closeFuture.get()
-        } onGracefulShutdown: {
-            server.close(promise: nil)
-        }
+        return server
     }
 
     /// Sets up one admin connection's pipeline: ``AdminConnectionGuard`` on the raw bytes, NIO's HTTP/1

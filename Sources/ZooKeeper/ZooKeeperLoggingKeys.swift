@@ -14,4 +14,6 @@ enum ZooKeeperLoggingKeys {
     static let droppedRequests = "zk.requests.dropped"
     /// A line logged by the C client.
     static let cMessage = "zk.c.message"
+    /// How many lines of the same shape were folded before this one (`153 times in 10 s`).
+    static let cRepeated = "zk.c.repeated"
 }

@@ -43,6 +43,20 @@ struct PolicyStoreTests {
         #expect(store.summaries().map(\.name) == ["test-manual"])
     }
 
+    @Test("a path that exists but cannot be listed is an error at startup, not \"no policies\"")
+    func unlistableAtStartup() throws {
+        let directory = try RouteTestDirectory()
+        defer { directory.remove() }
+        let file = try directory.write("policies", "a file where the directory should be\n")
+        #expect {
+            try PolicyStore(directory: file, logger: FailoverTesting.logger)
+        } throws: { error in
+            let error = error as? PolicyError
+            return error?.code == .unreadable && error?.file == file
+                && error?.description.hasSuffix("Not a directory (errno 20)") == true
+        }
+    }
+
     @Test("a bad file at startup is an error naming the file")
     func badAtStartup() throws {
         let directory = try RouteTestDirectory()

@@ -108,6 +108,18 @@ struct FileRouteStoreTests {
         }
     }
 
+    /// SIGHUP's entry: reloads at once, without the poll loop.
+    @Test func reloadNowReadsTheChangedFileAtOnce() throws {
+        let directory = try RouteTestDirectory()
+        defer { directory.remove() }
+        let file = try directory.write("routes.yaml", Self.twoTables)
+        let store = try FileRouteStore(file: file, reloadInterval: .seconds(3600), logger: Self.quiet)
+        try directory.write("routes.yaml", "tables:\n  t1: { cluster: c1, meta_addrs: [\"127.0.0.1:34601\"] }\n")
+        #expect(store.reloadNow() == [.updated(try #require(store.cachedRoute(for: "t1"))), .removed(table: "t2")])
+        #expect(store.allCachedRoutes().map(\.table) == ["t1"])
+        #expect(store.reloadNow().isEmpty)
+    }
+
     @Test func reloadPublishesUpdatesAndRemovals() async throws {
         try await Self.withRunningStore { directory, store, changes, poller in
             let otherSubscriber = store.routeChanges()

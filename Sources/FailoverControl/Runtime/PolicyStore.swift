@@ -5,6 +5,14 @@ import RouteModel
 import Router
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -60,13 +68,18 @@ public final class PolicyStore: Sendable {
     ///   - directory: The policy directory.
     ///   - registry: The kinds policy files may name.
     ///   - logger: Loads and reloads at info, problems at warning.
-    /// - Throws: ``PolicyError`` when the directory exists and a file in it is invalid.
+    /// - Throws: ``PolicyError`` when the directory exists and a file in it is invalid, or when the path
+    ///   exists but cannot be listed (``PolicyError/Code/unreadable``).
     public init(directory: String, registry: PolicyRegistry = .builtIn, logger: Logger) throws(PolicyError) {
         self.directory = directory
         self.registry = registry
         self.logger = logger
         let fingerprint = Self.fingerprint(of: directory)
         guard fingerprint != nil else {
+            if let problem = Self.listingProblem(of: directory) {
+                // There, but not a directory this process can list: a mistake, not "no policies yet".
+                throw PolicyError(code: .unreadable, file: directory, keyPath: nil, message: problem)
+            }
             logger.warning(
                 "Policy directory not found; every table uses the built-in manual policy",
                 metadata: ["metaproxy.policy.directory": "\(directory)"]
@@ -155,6 +168,19 @@ public final class PolicyStore: Sendable {
                 LoggingKeys.policyCount: "\(set.policies.count)",
             ]
         )
+    }
+
+    /// Why `directory`, which exists, cannot be listed (`cannot list the directory: Not a directory
+    /// (errno 20)`); `nil` when it does not exist or can be listed.
+    static func listingProblem(of directory: String) -> String? {
+        var status = stat()
+        guard stat(directory, &status) == 0 else { return nil }
+        guard let handle = opendir(directory) else {
+            let code = errno
+            return "cannot list the directory: \(String(cString: strerror(code))) (errno \(code))"
+        }
+        closedir(handle)
+        return nil
     }
 
     /// A hash of the directory's `*.yaml` names and contents; `nil` when the directory cannot be listed.

@@ -6,7 +6,8 @@ import ZooKeeper
 public enum CommandZooKeeper {
     /// A connected client for `settings` (the caller closes it). Nodes it creates get the route ACL
     /// unless the caller passes another (``ZooKeeperNodeACLs``).
-    /// - Throws: ``CommandError`` when the ensemble cannot be reached.
+    /// - Throws: ``CommandError`` when the ensemble cannot be reached within
+    ///   ``ProxyConfiguration/ZooKeeperSettings/commandConnectTimeout`` (`--zk-timeout`).
     public static func connect(
         _ settings: ProxyConfiguration.ZooKeeperSettings, logger: Logger
     ) async throws -> ZooKeeperClient {
@@ -14,7 +15,7 @@ public enum CommandZooKeeper {
             configuration: ZooKeeperConfiguration(
                 hosts: settings.addresses.map(\.description),
                 sessionTimeout: max(settings.sessionTimeout, .seconds(4)),
-                connectTimeout: .seconds(10),
+                connectTimeout: settings.commandConnectTimeout,
                 auth: settings.auth?.clientAuth,
                 defaultACL: ZooKeeperNodeACLs(settings).routes),
             logger: logger)

@@ -31,6 +31,9 @@ extension ProxyConfiguration {
         /// `zookeeper.negative_cache_capacity`: how many names without a route node are remembered (apart
         /// from the route cache, so they cannot evict a route). Default 4096.
         public var negativeCacheCapacity: Int
+        /// How long an operator command (`route ...`, `failover ...`) waits for a ZooKeeper session before
+        /// failing with one line: the CLI's `--zk-timeout`, not a YAML key. Default 10 s.
+        public var commandConnectTimeout: Duration
 
         /// The settings with every default.
         public init() {
@@ -42,6 +45,7 @@ extension ProxyConfiguration {
             failoverWriters = []
             negativeCacheTTL = .milliseconds(5000)
             negativeCacheCapacity = 4096
+            commandConnectTimeout = .seconds(10)
         }
 
         /// The addresses as the ZooKeeper client's connect string: `host:port,host:port`.

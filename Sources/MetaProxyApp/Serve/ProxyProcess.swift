@@ -1,16 +1,31 @@
+import AdminHTTP
 import FailoverControl
+import FailoverPolicy
 import Logging
 import Metrics
 import NIOCore
 import NIOPosix
+import PegasusWire
 import Prometheus
+import RouteModel
 import Router
 import ServiceLifecycle
 import UnixSignals
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// What `meta-proxy serve` does: bootstraps logging and metrics for the process, opens the route
-/// source, builds the failover runtime and the instance (``ProxyApplication``), and runs them in a
-/// service group until SIGTERM or SIGINT.
+/// source, builds the failover runtime and the instance (``ProxyApplication``), binds both listeners,
+/// and runs them in a service group until SIGTERM or SIGINT.
+///
+/// Signals: SIGTERM and SIGINT drain and stop; SIGHUP reloads (``SignalReloader``) and never stops;
+/// SIGPIPE is ignored.
 public enum ProxyProcess {
     /// How a run ended.
     public enum Outcome: Sendable, Equatable {
@@ -23,29 +38,70 @@ public enum ProxyProcess {
     /// Runs the proxy until a signal stops it or a service fails.
     ///
     /// Bootstraps the process-wide `LoggingSystem` and `MetricsSystem`, so it runs once per process.
-    /// - Parameter configuration: The validated configuration.
+    /// - Parameters:
+    ///   - configuration: The validated configuration.
+    ///   - reloadConfiguration: Re-reads the configuration file (with the command line's overrides) on
+    ///     SIGHUP; `nil` when there is no file.
     /// - Returns: How the run ended.
-    /// - Throws: What fails before the services start: ``CommandError`` without a route source,
-    ///   `RouteError` for an unreadable routes file, ``PolicyError`` for an invalid policy file.
-    public static func run(configuration: ProxyConfiguration) async throws -> Outcome {
-        let registry = bootstrap(configuration)
+    /// - Throws: ``StartupError`` for what fails before the services start (no route source, an
+    ///   unreadable or invalid routes file, invalid policies, a listener that cannot bind); its
+    ///   description is one line naming the address or file and the operating-system error.
+    public static func run(
+        configuration: ProxyConfiguration,
+        reloadConfiguration: (@Sendable () throws -> ProxyConfiguration)? = nil
+    ) async throws -> Outcome {
+        // A write to a closed socket or pipe (stderr included) is an error to handle, not a reason to die.
+        signal(SIGPIPE, SIG_IGN)
+        // Trapped from here on, for the whole run: SIGHUP's default action would kill the process.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let logLevel = ReloadableLogLevel(configuration.log.level)
+        let registry = bootstrap(configuration, logLevel: logLevel)
         let logger = Logger(label: "meta-proxy")
         for warning in configuration.warnings { logger.warning("Configuration warning", metadata: ["config.warning": "\(warning)"]) }
         logger.info(
             "Starting meta-proxy",
             metadata: configuration.summary.reduce(into: Logger.Metadata()) { $0["config.\($1.key)"] = "\($1.value)" })
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.server.effectiveThreads)
         guard let routeSource = configuration.routeSource else {
-            throw CommandError("no route source: set zookeeper.address or routes_file (or --zk / --routes)")
+            throw StartupError(.noRouteSource, "no route source: set zookeeper.address or routes_file (or --zk / --routes)")
         }
-        let source = try await routeSource.open(failover: configuration.failover, logger: logger)
-        let failover = try FailoverRuntime(configuration: configuration, routeSource: source, group: group, logger: logger)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.server.effectiveThreads)
+        let source: OpenedRouteSource
+        let failover: FailoverRuntime
+        do {
+            source = try await routeSource.open(failover: configuration.failover, logger: logger)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw Self.startupError(error)
+        }
+        do {
+            failover = try FailoverRuntime(configuration: configuration, routeSource: source, group: group, logger: logger)
+        } catch {
+            await source.close()
+            try? await group.shutdownGracefully()
+            throw Self.startupError(error)
+        }
         let app = ProxyApplication(
             configuration: configuration, group: group, routes: source.store, routeSourceName: source.name,
             effective: failover.stateStore, metricsText: { registry.emitToString() },
             extraAdmin: failover.adminHandlers, logger: logger)
-        let services: [any Service] = source.services + failover.services + [app.proxy, app.admin]
+        // Bound before any service starts: a port in use or an address not on this host is one clear
+        // error, not a failing service among running ones.
+        do {
+            try await bindListeners(app, configuration)
+        } catch {
+            await app.upstreams.close()
+            await failover.shutdown()
+            await source.close()
+            try? await group.shutdownGracefully()
+            throw error
+        }
+
+        let reloader = SignalReloader(
+            configuration: configuration, loadConfiguration: reloadConfiguration, logLevel: logLevel,
+            routes: source.store, policies: failover.policies, logger: logger)
+        let services: [any Service] =
+            source.services + failover.services + [app.proxy, app.admin, SignalReloadService(signals: hangups, reloader: reloader)]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -61,7 +117,9 @@ public enum ProxyProcess {
             logger.error("meta-proxy stopped with an error", metadata: ["error": "\(error)"])
             await app.upstreams.close()
             await failover.shutdown()
+            await source.close()
             try? await group.shutdownGracefully()
+            withExtendedLifetime(hangups) {}
             return .failed
         }
         await app.upstreams.close()
@@ -69,17 +127,41 @@ public enum ProxyProcess {
         await source.close()
         try? await group.shutdownGracefully()
         logger.info("meta-proxy stopped")
+        // The trap stays installed until the very end: a SIGHUP during shutdown does not kill.
+        withExtendedLifetime(hangups) {}
         return .stopped
     }
 
-    /// Logs to stderr at `log.level`; exports metrics to a Prometheus registry (rendered by `/metrics`),
-    /// with `metric.tags` on every metric.
-    private static func bootstrap(_ configuration: ProxyConfiguration) -> PrometheusCollectorRegistry {
-        let level = configuration.log.level
+    /// Binds the client listener, then the admin listener.
+    /// - Throws: ``StartupError/Code/cannotListen`` naming the address, the key and the OS error.
+    private static func bindListeners(_ app: ProxyApplication, _ configuration: ProxyConfiguration) async throws {
+        do {
+            try await app.proxy.bind()
+        } catch {
+            throw StartupError.cannotListen(configuration.server.listen.description, key: "server.listen", error: error)
+        }
+        do {
+            try await app.admin.bind()
+        } catch {
+            throw StartupError.cannotListen(
+                configuration.server.adminListen.description, key: "server.admin_listen", error: error)
+        }
+    }
+
+    /// The one-line startup error for what opening the route source or the failover runtime threw.
+    private static func startupError(_ error: any Error) -> any Error {
+        switch error {
+        case let error as RouteError: StartupError.routeSource(error)
+        case let error as PolicyError: StartupError.policies(error)
+        default: error
+        }
+    }
+
+    /// Logs to stderr at `log.level` (changeable by a SIGHUP reload through `logLevel`); exports metrics
+    /// to a Prometheus registry (rendered by `/metrics`), with `metric.tags` on every metric.
+    private static func bootstrap(_ configuration: ProxyConfiguration, logLevel: ReloadableLogLevel) -> PrometheusCollectorRegistry {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            logLevel.standardErrorHandler(label: label)
         }
         let registry = PrometheusCollectorRegistry()
         let prometheus = PrometheusMetricsFactory(registry: registry)

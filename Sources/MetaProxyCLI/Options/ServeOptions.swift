@@ -4,7 +4,7 @@ import MetaProxyApp
 import PegasusWire
 
 /// The options of `serve`; each overrides the configuration file.
-struct ServeOptions: ParsableArguments {
+struct ServeOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "YAML configuration file (a superset of the Go meta-proxy's).")
     var config: String?
 

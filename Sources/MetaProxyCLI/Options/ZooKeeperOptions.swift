@@ -30,8 +30,19 @@ struct ZooKeeperOptions: ParsableArguments {
             discussion: "digest:user:base64(sha1(user:password)); else zookeeper.failover_writers of --config."))
     var failoverWriters: [String] = []
 
-    /// The settings: flags over the config file's `zookeeper` section.
+    @Option(
+        name: .customLong("zk-timeout"),
+        help: "Seconds to wait for a ZooKeeper session before failing (default 10).")
+    var zkTimeout: Double?
+
+    @Flag(name: .long, help: "Show the ZooKeeper C client's own log lines (at debug level).")
+    var verbose = false
+
+    /// The settings: flags over the config file's `zookeeper` section. Also routes the ZooKeeper C
+    /// client's log lines for this command (quiet unless `--verbose`), as every ZooKeeper command
+    /// calls this before connecting.
     func settings() throws -> ProxyConfiguration.ZooKeeperSettings {
+        CommandLogging.configureZooKeeperLibrary(verbose: verbose)
         var settings = ProxyConfiguration.ZooKeeperSettings()
         if let config {
             let loaded = try ProxyConfiguration.load(
@@ -46,6 +57,12 @@ struct ZooKeeperOptions: ParsableArguments {
             }
         }
         if let zkRoot { settings.root = zkRoot }
+        if let zkTimeout {
+            guard zkTimeout.isFinite, zkTimeout > 0, zkTimeout <= 3600 else {
+                throw ValidationError("--zk-timeout: expected seconds between 0 and 3600, got \(zkTimeout)")
+            }
+            settings.commandConnectTimeout = .milliseconds(Int64((zkTimeout * 1000).rounded(.up)))
+        }
         if zkAuth != nil && zkAuthFile != nil {
             throw ValidationError("pass --zk-auth or --zk-auth-file, not both")
         }

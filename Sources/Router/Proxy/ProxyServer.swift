@@ -81,10 +81,40 @@ public final class ProxyServer: Service, Sendable {
         }
     }
 
-    /// Listens and serves until graceful shutdown or cancellation, then drains (see the type's
-    /// documentation).
+    /// Binds the listener now, so that a bind failure (the port in use, an address not on this host)
+    /// surfaces before anything else starts; ``run()`` then serves on it. Without this call ``run()``
+    /// binds.
+    /// - Returns: The bound address.
+    /// - Throws: The error that kept the listener from binding (NIO's `IOError` carries the errno).
+    @discardableResult
+    public func bind() async throws -> SocketAddress {
+        let server = try await listener()
+        if let address = server.localAddress { return address }
+        throw ChannelError.unknownLocalAddress
+    }
+
+    /// Listens (unless ``bind()`` did) and serves until graceful shutdown or cancellation, then
+    /// drains (see the type's documentation; cancelled, it closes every connection at once).
     /// - Throws: The error that kept the listener from binding.
     public func run() async throws {
+        let server = try await listener()
+        // Cancellation (another service failed) closes the listener too: a wait that ignored it would
+        // outlast the service group's cancellation bound, which traps.
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await server.closeFuture.get()
+            } onGracefulShutdown: {
+                server.close(promise: nil)
+            }
+        } onCancel: {
+            server.close(promise: nil)
+        }
+        await drain()
+    }
+
+    /// The bound listener: the one ``bind()`` bound, else a new one.
+    private func listener() async throws -> any Channel {
+        if case .running(let server, _) = state.withLock({ $0 }) { return server }
         let settings = dependencies.settings
         let shared = dependencies
         let server: any Channel
@@ -138,13 +168,7 @@ public final class ProxyServer: Service, Sendable {
             for continuation in waiting { continuation.resume(returning: address) }
             dependencies.logger.info("Proxy listening", metadata: ["metaproxy.listen": "\(address)"])
         }
-
-        try await withGracefulShutdownHandler {
-            try await server.closeFuture.get()
-        } onGracefulShutdown: {
-            server.close(promise: nil)
-        }
-        await drain()
+        return server
     }
 
     /// Connections open now.
@@ -219,7 +243,8 @@ public final class ProxyServer: Service, Sendable {
         }
         let children = quiesceConnections()
         let deadline = ContinuousClock.now + drainTimeout
-        while open.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
+        // Cancelled (not a graceful shutdown): no drain, whatever is open is closed now.
+        while open.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(20))
         }
         let remaining = state.withLock { state -> [any Channel] in

@@ -29,6 +29,8 @@ public final class FileRouteStore: RouteStore, Service {
     private let logger: Logger
     private let routes: Mutex<[String: Route]>
     private let pollState: Mutex<PollState>
+    /// Held for a whole reload, so that two reloads never interleave.
+    private let reloading = Mutex(())
     private let changes = Broadcaster<RouteChange>()
 
     /// Loads every route of `file`.
@@ -80,10 +82,24 @@ public final class FileRouteStore: RouteStore, Service {
         changes.finish()
     }
 
-    /// Reloads the file if its content changed since the last load.
+    /// Reloads the file now if its content changed since the last load, as the poll loop would on its
+    /// next tick (a SIGHUP reload calls this). A file that cannot be read or parsed keeps the current
+    /// routes and is logged, as on a poll.
+    /// - Returns: The changes published (empty when the file is unchanged or was rejected).
+    @discardableResult
+    public func reloadNow() -> [RouteChange] {
+        reloadIfChanged()
+    }
+
+    /// Reloads the file if its content changed since the last load. Serialized: the poll loop and
+    /// ``reloadNow()`` never read the file at the same time.
     /// - Returns: The changes published.
     @discardableResult
     func reloadIfChanged() -> [RouteChange] {
+        reloading.withLock { _ in reloadSerialized() }
+    }
+
+    private func reloadSerialized() -> [RouteChange] {
         var state = pollState.withLock { $0 }
         let outcome = Self.readChanges(&state.detector, file: file)
         let changes: [RouteChange]

@@ -6,22 +6,33 @@ import NIOConcurrencyHelpers
 ///
 /// This is the module's only global, and deliberately so: the C client's log callback (`log_callback_fn`, passed
 /// to `zookeeper_init2`) receives only the formatted message, with no context pointer, so it cannot find the
-/// `Logger` of the client that logged. The sink is set once, by the first ``ZooKeeperClient``, under a lock; later
-/// clients log their own events to their own loggers, and C lines of every handle go to the first logger.
-/// `zoo_set_debug_level` is process-wide too and is set at the same time from that logger's level.
+/// `Logger` of the client that logged. The sink is set once, by the first ``ZooKeeperClient``, under a lock (or
+/// explicitly by ``ZooKeeperLibraryLog/route(to:)``); later clients log their own events to their own loggers,
+/// and C lines of every handle go to the sink's logger. `zoo_set_debug_level` is process-wide too and is set
+/// at the same time from that logger's level.
+///
+/// Repeats are folded by shape (the message without its timestamp, thread and numbers) with a
+/// ``RepeatedLogLimiter``: during an outage the C client logs the same connection error for every attempt.
 final class ZooKeeperLogSink: Sendable {
+    private struct State {
+        var logger: Logger?
+        var limiter = RepeatedLogLimiter<ContinuousClock.Instant>(interval: ZooKeeperLogSink.foldInterval)
+    }
+
     /// The one sink of the process.
     static let shared = ZooKeeperLogSink()
+    /// How long a repeated line stays folded.
+    static let foldInterval: Duration = .seconds(10)
 
-    private let logger = NIOLockedValueBox<Logger?>(nil)
+    private let state = NIOLockedValueBox(State())
 
     private init() {}
 
     /// Installs `logger` if no logger is installed yet, and sets the C client's level to match it.
     func installIfUnset(_ logger: Logger) {
-        let installed = self.logger.withLockedValue { current -> Bool in
-            guard current == nil else { return false }
-            current = logger
+        let installed = state.withLockedValue { state -> Bool in
+            guard state.logger == nil else { return false }
+            state.logger = logger
             return true
         }
         if installed {
@@ -30,35 +41,76 @@ final class ZooKeeperLogSink: Sendable {
         }
     }
 
-    /// Logs one C line. Called on C threads and on the thread calling `zookeeper_init2`/`zookeeper_close`.
-    func log(cMessage: UnsafePointer<CChar>) {
-        guard let logger = self.logger.withLockedValue({ $0 }) else { return }
-        let message = String(cString: cMessage)
-        logger.log(
-            level: Self.swiftLevel(forCMessage: message),
-            "ZooKeeper C client",
-            metadata: [ZooKeeperLoggingKeys.cMessage: "\(message)"]
-        )
+    /// Installs `logger`, replacing any, and sets the C client's level to match it.
+    func install(_ logger: Logger) {
+        state.withLockedValue { $0.logger = logger }
+        zoo_set_debug_level(Self.cLevel(for: logger.logLevel))
     }
 
-    /// C errors are reported as warnings (they repeat on every failed connection attempt and the client recovers);
-    /// C info and debug lines are debug and trace, as library logs should be.
+    /// Sets the C client's level (the installed logger filters by its own level too).
+    func setLevel(_ level: Logger.Level) {
+        zoo_set_debug_level(Self.cLevel(for: level))
+    }
+
+    /// Logs one C line, unless it repeats a recent one. Called on C threads and on the thread calling
+    /// `zookeeper_init2`/`zookeeper_close`.
+    func log(cMessage: UnsafePointer<CChar>) {
+        let message = String(cString: cMessage)
+        let level = Self.swiftLevel(forCMessage: message)
+        let shape = Self.shape(of: message)
+        let now = ContinuousClock.now
+        let decided = state.withLockedValue { state -> (Logger, RepeatedLogLimiter<ContinuousClock.Instant>.Decision)? in
+            guard let logger = state.logger, logger.logLevel <= level else { return nil }
+            return (logger, state.limiter.admit(shape, at: now))
+        }
+        guard let (logger, decision) = decided else { return }
+        var metadata: Logger.Metadata = [ZooKeeperLoggingKeys.cMessage: "\(message)"]
+        switch decision {
+        case .suppress:
+            return
+        case .log:
+            break
+        case .logWithSummary(let count, let duration):
+            metadata[ZooKeeperLoggingKeys.cRepeated] = "\(count) times in \(duration.components.seconds) s"
+        }
+        logger.log(level: level, "ZooKeeper C client", metadata: metadata)
+    }
+
+    /// The C line's level as a swift-log level: `ZOO_ERROR` error, `ZOO_WARN` warning, `ZOO_INFO` info,
+    /// `ZOO_DEBUG` (and anything else) debug.
     static func swiftLevel(forCMessage message: String) -> Logger.Level {
-        if message.contains(":ZOO_ERROR@") || message.contains(":ZOO_WARN@") {
-            return .warning
+        if message.contains(":ZOO_ERROR@") { return .error }
+        if message.contains(":ZOO_WARN@") { return .warning }
+        if message.contains(":ZOO_INFO@") { return .info }
+        return .debug
+    }
+
+    /// What makes two C lines "the same": the text from the level marker on (dropping the timestamp,
+    /// process and thread), with every run of digits replaced by `#` (ports, retry counts, session ids).
+    static func shape(of message: String) -> String {
+        var text = Substring(message)
+        if let marker = message.firstRange(of: ":ZOO_") { text = message[marker.lowerBound...] }
+        var shape = ""
+        shape.reserveCapacity(min(text.utf8.count, 256))
+        var inDigits = false
+        for character in text.prefix(256) {
+            if character.isASCII, character.isNumber {
+                if !inDigits { shape.append("#") }
+                inDigits = true
+            } else {
+                shape.append(character)
+                inDigits = false
+            }
         }
-        if message.contains(":ZOO_INFO@") {
-            return .debug
-        }
-        return .trace
+        return shape
     }
 
     /// The C level that produces exactly the lines `level` would show after ``swiftLevel(forCMessage:)``.
     static func cLevel(for level: Logger.Level) -> ZooLogLevel {
         switch level {
-        case .trace: ZOO_LOG_LEVEL_DEBUG
-        case .debug: ZOO_LOG_LEVEL_INFO
-        case .info, .notice, .warning: ZOO_LOG_LEVEL_WARN
+        case .trace, .debug: ZOO_LOG_LEVEL_DEBUG
+        case .info, .notice: ZOO_LOG_LEVEL_INFO
+        case .warning: ZOO_LOG_LEVEL_WARN
         case .error, .critical: ZOO_LOG_LEVEL_ERROR
         }
     }
