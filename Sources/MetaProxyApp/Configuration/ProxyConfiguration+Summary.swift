@@ -27,10 +27,16 @@ extension ProxyConfiguration {
             "meta.max_forward_hops": "\(meta.maxForwardHops)",
             "meta.coalesce": "\(meta.coalesce)",
             "meta.coalesce_window": "\(Self.milliseconds(meta.coalesceWindow))ms",
+            "meta.max_queued_bytes": "\(meta.maxQueuedBytes)",
+            "meta.max_consecutive_timeouts": "\(meta.maxConsecutiveTimeouts)",
+            "meta.keepalive_idle": "\(meta.keepaliveIdle.components.seconds)s",
+            "meta.keepalive_interval": "\(meta.keepaliveInterval.components.seconds)s",
+            "meta.keepalive_count": "\(meta.keepaliveCount)",
             "failover.policies_dir": failover.policiesDirectory,
             "failover.history_size": "\(failover.historySize)",
             "failover.state_file": failover.stateFile ?? "(memory only)",
             "metric.type": metric.kind.rawValue,
+            "metric.max_table_series": "\(metric.maxTableSeries)",
             "metric.tags": metric.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
                 separator: ","
             ),

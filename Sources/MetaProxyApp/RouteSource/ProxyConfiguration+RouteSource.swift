@@ -71,6 +71,8 @@ extension ProxyConfiguration {
                     "zookeeper.root": settings.root,
                     "zookeeper.timeout": "\(ProxyConfiguration.milliseconds(settings.sessionTimeout))ms",
                     "zookeeper.table_watcher_cache_capacity": "\(settings.tableWatcherCacheCapacity)",
+                    "zookeeper.negative_cache_ttl": "\(ProxyConfiguration.milliseconds(settings.negativeCacheTTL))ms",
+                    "zookeeper.negative_cache_capacity": "\(settings.negativeCacheCapacity)",
                     "zookeeper.auth": settings.auth.map(\.description) ?? "none",
                     // Writers by scheme and user only: a digest id's hash is derived from the password.
                     "zookeeper.failover_writers": settings.failoverWriters.map { writer in
