@@ -39,13 +39,29 @@ set -e
 grep -E '✘|error:|recorded an issue|Test run with|Executed [0-9]+ tests' /tmp/meta-proxy-swift-test.log | tail -300 || true
 if [ $rc -ne 0 ]; then echo "swift test failed (exit $rc); full log: /tmp/meta-proxy-swift-test.log"; status=1; fi
 
+# A simulated cluster (test infrastructure) that dies on its own is logged to SIM_CRASH_LOG with its
+# backtrace file; only then are the failed tests of that suite run once more (the proxy's own
+# failures are never retried). Known: pegasus-sim rarely segfaults in the Swift runtime under load.
+export SIM_CRASH_LOG=$(mktemp /tmp/meta-proxy-sim-crashes.XXXXXX)
+run_suite() {
+  : > "$SIM_CRASH_LOG"
+  python3 -m pytest -q --tb=short "$1" && return 0
+  if [ -s "$SIM_CRASH_LOG" ]; then
+    echo "a simulated cluster crashed during $1 (test infrastructure, not meta-proxy):"
+    cat "$SIM_CRASH_LOG"
+    echo "re-running the failed tests of $1 once"
+    python3 -m pytest -q --tb=short --lf "$1" && return 0
+  fi
+  return 1
+}
+
 log "end-to-end suites (real pypegasus3 client, meta-proxy and pegasus-sim processes)"
-python3 -m pytest -q --tb=short integration/e2e || status=1
+run_suite integration/e2e || status=1
 
 # The fault runner starts its own ZooKeeper per test module (it stops, pauses and restarts it);
 # same binaries (META_PROXY_BIN, PEGASUS_SIM_BIN) and ZK_SCRIPT as above. See docs/reliability.md.
 log "fault runner (ZooKeeper, MetaServer, failover and proxy faults under load)"
-python3 -m pytest -q --tb=short integration/faults || status=1
+run_suite integration/faults || status=1
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 if [ "$FUZZ_SECONDS" -gt 0 ]; then

@@ -53,6 +53,19 @@ def wait_for(pred, timeout=20.0, interval=0.1, what="condition"):
     raise AssertionError("timed out waiting for %s (last: %r)" % (what, last))
 
 
+def record_sim_crash(sim):
+    """A simulated cluster that died on its own (not stopped by the test) is test infrastructure
+    failing, not the proxy: it is reported loudly, and scripts/test.sh re-runs the failed tests once
+    when this log (SIM_CRASH_LOG) is not empty."""
+    line = "pegasus-sim %s died on its own (exit %s); stderr with the backtrace: %s\n" % (
+        sim.name, sim.proc.returncode, sim.stderr_path)
+    sys.stderr.write("\n" + line)
+    log = os.environ.get("SIM_CRASH_LOG")
+    if log:
+        with open(log, "a") as f:
+            f.write(line)
+
+
 class Sim:
     """One pegasus-sim process (one simulated cluster)."""
 
@@ -61,7 +74,12 @@ class Sim:
         # Every port ephemeral (control too: a port picked here could be taken before the sim binds it).
         cmd = [_bin("PEGASUS_SIM_BIN", "pegasus-sim"), "--cluster", name, "--metas", str(metas),
                "--replicas", str(replicas), "--tables", tables, "--control-port", "0", *extra]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        # stderr kept (a crash's backtrace), one file per process.
+        self.stderr_path = "/tmp/pegasus-sim-e2e-%s-%s.err" % (name, uuid.uuid4().hex[:8])
+        self.stderr = open(self.stderr_path, "wb")
+        # A crash prints its backtrace into that file (Swift's runtime backtracer).
+        env = dict(os.environ, SWIFT_BACKTRACE="enable=yes,interactive=no,color=no")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=env)
         line = self.proc.stdout.readline()
         if not line:
             raise RuntimeError("pegasus-sim did not start (exit %s): %s" % (self.proc.wait(10), cmd))
@@ -83,12 +101,18 @@ class Sim:
         return sum(m["query_config"] for m in self.stats()["metas"])
 
     def stop(self):
+        # Died on its own: a fault signal (SIGSEGV, SIGILL, SIGBUS, SIGABRT, SIGTRAP) before any stop.
+        if not getattr(self, "stopped", False) and self.proc.poll() is not None \
+                and self.proc.returncode in (-4, -5, -6, -7, -11):
+            record_sim_crash(self)
+        self.stopped = True
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+        self.stderr.close()
 
 
 class Proxy:
