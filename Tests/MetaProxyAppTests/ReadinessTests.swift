@@ -38,11 +38,9 @@ struct ReadinessTests {
 
     @Test("before the first session 503; ZooKeeper down after it: 200 degraded, strict 503; back: 200")
     func zooKeeperDownAfterLoad() async throws {
-        let server = try await ThrowawayZooKeeper.start()
-        let client = try TestZooKeeper.client(hosts: [server.address], sessionTimeout: .seconds(40))
-        let store = ZooKeeperRouteStore(client: client, root: "/routes", logger: TestLogging.quiet)
-        let endpoint = ReadinessEndpoint(routes: store)
-        do {
+        try await ThrowawayZooKeeper.withClient { server, client in
+            let store = ZooKeeperRouteStore(client: client, root: "/routes", logger: TestLogging.quiet)
+            let endpoint = ReadinessEndpoint(routes: store)
             #expect(endpoint.respond(strict: false).status == .serviceUnavailable)
             #expect(endpoint.respond(strict: true).status == .serviceUnavailable)
 
@@ -61,12 +59,6 @@ struct ReadinessTests {
             try await server.restart()
             #expect(await eventually(within: .seconds(60)) { store.readiness == .current })
             #expect(endpoint.respond(strict: true).status == .ok)
-        } catch {
-            await client.close()
-            await server.stop()
-            throw error
         }
-        await client.close()
-        await server.stop()
     }
 }

@@ -16,9 +16,7 @@ struct ZooKeeperRouteStoreNegativeTests {
 
     @Test("2,000 unknown names, then ZooKeeper stopped: a previously cached table still routes")
     func unknownNamesDoNotEvictRoutes() async throws {
-        let server = try await ThrowawayZooKeeper.start()
-        let client = try TestZooKeeper.client(hosts: [server.address], sessionTimeout: .seconds(40))
-        do {
+        try await ThrowawayZooKeeper.withClient { server, client in
             try await client.connect()
             try await client.put("/routes/t1", rfcRoute("c1", [Self.m1]))
             try await ZooKeeperRouteStoreTests.withStore(client: client, root: "/routes", capacity: 16) { store, _ in
@@ -32,13 +30,7 @@ struct ZooKeeperRouteStoreNegativeTests {
                 #expect(store.cachedRoute(for: "t1") == t1)
                 #expect(try await store.route(for: "t1") == t1)
             }
-        } catch {
-            await client.close()
-            await server.stop()
-            throw error
         }
-        await client.close()
-        await server.stop()
     }
 
     @Test("unknown names leave no watch: the client's registered watches and the store's armed watches stay the same")

@@ -237,9 +237,7 @@ struct ZooKeeperRouteStoreTests {
 
     @Test("ZooKeeper stopped and restarted: cached routes served throughout, uncached fail fast, watches survive")
     func zooKeeperRestart() async throws {
-        let server = try await ThrowawayZooKeeper.start()
-        let client = try TestZooKeeper.client(hosts: [server.address], sessionTimeout: .seconds(40))
-        do {
+        try await ThrowawayZooKeeper.withClient { server, client in
             try await client.connect()
             try await client.put("/routes/t1", rfcRoute("c1", [Self.m1]))
             try await client.put("/routes/t2", rfcRoute("c1", [Self.m1]))
@@ -283,13 +281,7 @@ struct ZooKeeperRouteStoreTests {
                 try await client.put("/routes/t1", rfcRoute("c2", [Self.m2]))
                 #expect(await log.waitFor { $0 == .updated(changed) })
             }
-        } catch {
-            await client.close()
-            await server.stop()
-            throw error
         }
-        await client.close()
-        await server.stop()
     }
 
     @Test("session expiry: every cached table is re-read and re-watched on the new session")

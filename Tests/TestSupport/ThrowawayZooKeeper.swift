@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+import ZooKeeper
 
 /// A ZooKeeper server of one test, started with `scripts/zk.sh` on a free loopback port, so that
 /// the test may stop and restart it without touching the shared server.
@@ -43,6 +44,30 @@ public final class ThrowawayZooKeeper: Sendable {
         _ = Foundation.kill(pid, SIGTERM)
         let port = self.port
         _ = await eventually(every: .milliseconds(50)) { await !TestNetwork.accepts(port: port) }
+    }
+
+    /// Runs `body` with a fresh server and a client of it (not connected yet: `body` connects when it
+    /// wants), then closes the client and stops the server, whether `body` returns or throws.
+    public static func withClient(
+        sessionTimeout: Duration = .seconds(40),
+        _ body: (ThrowawayZooKeeper, ZooKeeperClient) async throws -> Void
+    ) async throws {
+        let server = try await start()
+        let outcome: Result<Void, any Error>
+        do {
+            let client = try TestZooKeeper.client(hosts: [server.address], sessionTimeout: sessionTimeout)
+            do {
+                try await body(server, client)
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
+            await client.close()
+        } catch {
+            outcome = .failure(error)
+        }
+        await server.stop()
+        try outcome.get()
     }
 
     /// Stops the server and removes its directory.
