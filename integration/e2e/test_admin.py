@@ -98,14 +98,48 @@ def test_hostile_request_targets_are_answered_and_the_process_keeps_serving(sims
         p.stop()
 
 
+def still_open(s):
+    """True when the proxy has neither closed nor reset the connection (nothing arrives within 50 ms)."""
+    s.settimeout(0.05)
+    try:
+        return s.recv(1) != b""
+    except socket.timeout:
+        return True
+    except OSError:
+        return False
+    finally:
+        s.settimeout(5)
+
+
+def hold_admin_slots(proxy, count):
+    """Opens `count` half-sent admin requests that the proxy admitted. A connection from before (the
+    start-up readiness poll) may still hold a slot for a moment after its client closed; a held
+    connection refused because of it is replaced, so on return exactly `count` slots are taken."""
+    held = []
+    for _ in range(50):
+        while len(held) < count:
+            s = socket.create_connection(("127.0.0.1", proxy.admin_port), timeout=5)
+            try:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHo")  # half-sent
+            except OSError:
+                pass  # refused already: still_open drops it below
+            held.append(s)
+        time.sleep(0.3)
+        alive = [s for s in held if still_open(s)]
+        for s in held:
+            if s not in alive:
+                s.close()
+        held = alive
+        if len(held) == count:
+            return held
+    raise AssertionError("the admin port never admitted %d connections" % count)
+
+
 def test_admin_connection_flood_is_capped_and_counted(sims, tmp_path):
     a = sims("admA", "adm:4")
     p = start_proxy(tmp_path, a, "admin_max_connections: 8")
     try:
-        held = [socket.create_connection(("127.0.0.1", p.admin_port), timeout=5) for _ in range(8)]
-        for s in held:
-            s.sendall(b"GET /healthz HTTP/1.1\r\nHo")  # half-sent
-        time.sleep(0.3)
+        held = hold_admin_slots(p, 8)
         extra = [socket.create_connection(("127.0.0.1", p.admin_port), timeout=5) for _ in range(20)]
         for s in extra:
             s.settimeout(5)
