@@ -72,6 +72,7 @@ public final class FailoverDecider: Service, Sendable {
     private let election: DeciderElection?
     private let healthPublisher: HealthPublisher?
     private let metrics: FailoverMetrics
+    private let hooks: FailoverHooks?
     private let logger: Logger
     private let state = Mutex(State())
 
@@ -85,6 +86,7 @@ public final class FailoverDecider: Service, Sendable {
     ///   - election: The decider election; `nil` = this instance always decides (no ZooKeeper).
     ///   - healthPublisher: Publishes the prober's snapshot while deciding; `nil` for none.
     ///   - metrics: Decision counters and the decider gauge.
+    ///   - hooks: Told every written decision and every new refusal episode; `nil` for none.
     ///   - logger: Decisions at info, refusals at warning.
     init(
         settings: Settings,
@@ -95,6 +97,7 @@ public final class FailoverDecider: Service, Sendable {
         election: DeciderElection?,
         healthPublisher: HealthPublisher?,
         metrics: FailoverMetrics,
+        hooks: FailoverHooks? = nil,
         logger: Logger
     ) {
         self.settings = settings
@@ -105,6 +108,7 @@ public final class FailoverDecider: Service, Sendable {
         self.election = election
         self.healthPublisher = healthPublisher
         self.metrics = metrics
+        self.hooks = hooks
         var logger = logger
         logger[metadataKey: FailoverLoggingKeys.decider] = "\(settings.instanceID)"
         self.logger = logger
@@ -136,6 +140,11 @@ public final class FailoverDecider: Service, Sendable {
             }
             group.addTask {
                 await cancelWhenGracefulShutdown { await self.tickLoop() }
+            }
+            if let hooks {
+                group.addTask {
+                    await cancelWhenGracefulShutdown { await hooks.run() }
+                }
             }
         }
     }
@@ -228,8 +237,9 @@ public final class FailoverDecider: Service, Sendable {
             refused(route.table, input: input, reason: reason, policy: policy)
         case .switchTo, .switchBack:
             state.withLock { $0.refusals.notRefused(table: route.table) }
-            guard let record = DecisionRecord(decision: decision, input: input, decidedBy: settings.instanceID, trigger: .automatic)
+            guard var record = DecisionRecord(decision: decision, input: input, decidedBy: settings.instanceID, trigger: .automatic)
             else { return }
+            record.name(policy)
             var next =
                 document
                 ?? EffectiveRoute(
@@ -270,6 +280,11 @@ public final class FailoverDecider: Service, Sendable {
                 FailoverLoggingKeys.policy: "\(policy.name)",
             ]
         )
+        hooks?.notify(
+            FailoverHookEvent(
+                event: .refusal, table: table, from: input.effectiveCluster, to: nil, reason: reason,
+                lagDecrees: Self.lagValue(input), policy: policy.name, policyHash: policy.fileHash,
+                decidedBy: settings.instanceID, time: input.now))
     }
 
     private func write(
@@ -302,6 +317,11 @@ public final class FailoverDecider: Service, Sendable {
             return
         }
         metrics.decided(table: record.table, kind: kind)
+        hooks?.notify(
+            FailoverHookEvent(
+                event: kind == .switchBack ? .switchBack : .switchTo, table: record.table, from: record.from,
+                to: record.to, reason: record.reason, lagDecrees: record.lagDecrees, policy: policy.name,
+                policyHash: policy.fileHash, decidedBy: record.decidedBy, time: record.at))
         logger.info(
             kind == .switchBack ? "Failover: switched back to the primary" : "Failover: switched to a backup",
             metadata: metadata
@@ -310,7 +330,11 @@ public final class FailoverDecider: Service, Sendable {
 
     /// The largest known lag towards any backup, for refusal logs.
     private static func lagText(_ input: DecisionInput) -> String {
-        let lags = input.backups.compactMap { input.duplications[$0]?.maxLagDecrees }
-        return lags.max().map { "\($0)" } ?? "unknown"
+        lagValue(input).map { "\($0)" } ?? "unknown"
+    }
+
+    /// The largest known lag towards any backup.
+    private static func lagValue(_ input: DecisionInput) -> Int? {
+        input.backups.compactMap { input.duplications[$0]?.maxLagDecrees }.max()
     }
 }

@@ -1,5 +1,6 @@
 import FailoverPolicy
 import Foundation
+import Logging
 import PegasusWire
 import RouteModel
 import Router
@@ -8,8 +9,9 @@ import ZooKeeper
 extension FailoverAdmin {
     /// The data of the global pause node (``FailoverPaths/paused``): who paused, when, why.
     ///
-    /// JSON (keys sorted, ISO 8601 date): `{"at": "2025-01-01T10:00:00Z", "by": "cli:alice@host1", "reason": "maintenance"}`;
-    /// `reason` is absent when none was given. The node's existence is what pauses automation; its
+    /// JSON (keys sorted, ISO 8601 date): `{"at": "2025-01-01T10:00:00Z", "by": "cli:alice@host1",
+    /// "identity": {OperatorIdentity}, "reason": "maintenance"}`; `reason` is absent when none was
+    /// given, `identity` in nodes written before it existed. The node's existence is what pauses automation; its
     /// data is informational, so a node with unreadable data still pauses (shown with `by` `unknown`).
     public struct GlobalPause: Codable, Hashable, Sendable {
         /// Who paused.
@@ -18,12 +20,15 @@ extension FailoverAdmin {
         public var at: Date?
         /// Why, if given.
         public var reason: String?
+        /// Who paused: OS user, ZooKeeper identity, host, pid.
+        public var identity: OperatorIdentity?
 
         /// Creates a pause record.
-        public init(by: String, at: Date?, reason: String?) {
+        public init(by: String, at: Date?, reason: String?, identity: OperatorIdentity? = nil) {
             self.by = by
             self.at = at
             self.reason = reason
+            self.identity = identity
         }
     }
 
@@ -44,7 +49,7 @@ extension FailoverAdmin {
     /// - Returns: The pause in force, and whether this call created it (`false`: it was already paused
     ///   and is left as it was).
     public func pauseAll(reason: String?) async throws(FailoverAdminError) -> (pause: GlobalPause, created: Bool) {
-        let pause = GlobalPause(by: operatorName, at: clock(), reason: reason)
+        let pause = GlobalPause(by: operatorName, at: clock(), reason: reason, identity: identity)
         let data: [UInt8]
         do {
             data = Array(try FailoverJSON.makeEncoder().encode(pause))
@@ -56,6 +61,7 @@ extension FailoverAdmin {
         for _ in 0..<3 {
             do {
                 _ = try await client.create(paths.paused, data: data, acl: failoverACL, createParents: true)
+                audit("automation paused globally", table: nil)
                 return (pause, true)
             } catch {
                 guard error.code == .nodeExists else {
@@ -83,6 +89,7 @@ extension FailoverAdmin {
                 throw FailoverAdminError(.zooKeeper, path: paths.paused, message: "deleting \(paths.paused): \(error)")
             }
         }
+        audit("automation resumed globally", table: nil)
         return existing
     }
 
@@ -118,6 +125,22 @@ extension FailoverAdmin {
         }
         document.paused = paused
         try await write(document, expecting: stored?.version)
+        audit(paused ? "automation paused" : "automation resumed", table: route.table)
         return (wasPaused, document)
+    }
+
+    /// The audit line of an operator action: who (operator, OS user, ZooKeeper identity, host, pid).
+    func audit(_ message: Logger.Message, table: String?) {
+        var metadata: Logger.Metadata = [
+            FailoverLoggingKeys.operatorName: "\(identity.operatorName)",
+            FailoverLoggingKeys.osUser: "\(identity.osUser)",
+            FailoverLoggingKeys.zooKeeperIdentity: "\(identity.zooKeeperIdentity)",
+            FailoverLoggingKeys.host: "\(identity.host)",
+            FailoverLoggingKeys.pid: "\(identity.pid)",
+        ]
+        if let table {
+            metadata[FailoverLoggingKeys.table] = "\(table)"
+        }
+        logger.notice(message, metadata: metadata)
     }
 }

@@ -21,76 +21,71 @@ extension FailoverAdmin {
     ///    `not_confirmed_mutations_num == 0`), no sooner than ``PlannedOptions/settle`` after step 2,
     ///    at most ``PlannedOptions/maxWait``. An unknown lag (a primary not answering) keeps waiting.
     /// 4. switch-route: the effective route names `target` (mode `planned`, or `primary` when
-    ///    `target` is the declared primary; trigger `planned`), compare-and-set.
-    /// 5. reconfig-clients: `replica.deny_client_request=reconfig*all` on the source.
+    ///    `target` is the declared primary; trigger `planned`), compare-and-set. A ZooKeeper error
+    ///    on the write is settled by reading the node back, never by a blind rollback.
+    /// 5. await-instances: every live instance routes the table to `target`
+    ///    (``FleetRouteAcknowledgements``), at most ``PlannedOptions/instancesTimeout``.
+    /// 6. reconfig-clients: `replica.deny_client_request=reconfig*all` on the source.
     ///
-    /// A failure in steps 2–4 restores the source's env (the previous value, or none) and throws
-    /// naming the step. A failure in step 5 leaves the route switched and writes on the source
-    /// blocked, and throws asking the operator to set `reconfig*all` by hand.
+    /// The whole run holds the table's planned lock (``FailoverPaths/plannedLock(of:)``) and records
+    /// every step in ``PlannedRecord`` (``FailoverPaths/plannedRecord(of:)``) before doing it. A
+    /// stop request (``PlannedOptions/stopRequested``) is honoured between steps and while draining:
+    /// the record says `interrupted` at the step, nothing is undone, and
+    /// ``resumePlanned(_:options:progress:)`` or ``abortPlanned(_:options:progress:)`` continue from
+    /// there. A failure in steps 2–4 restores the source's env (the previous value, or none) and
+    /// throws naming the step (record `rolled-back`). A failure in steps 5–6 leaves the route switched
+    /// and writes on the source blocked (record `interrupted` or `failed`).
     /// - Parameters:
     ///   - table: The table.
     ///   - target: The cluster to move to: a declared backup, or the primary when on a backup.
     ///   - options: Timing.
     ///   - progress: Called for every step event, in order.
-    /// - Throws: ``FailoverAdminError`` with ``FailoverAdminError/step`` set.
+    /// - Throws: ``FailoverAdminError`` with ``FailoverAdminError/step`` set;
+    ///   ``FailoverAdminError/Code/locked`` when another process runs a planned operation on the table;
+    ///   ``FailoverAdminError/Code/interrupted`` when stopped at a safe point.
     public func plannedSwitch(
         _ table: String,
         to target: String,
         options: PlannedOptions = PlannedOptions(),
-        progress: @Sendable (PlannedEvent) -> Void = { _ in }
+        progress: @escaping @Sendable (PlannedEvent) -> Void = { _ in }
     ) async throws(FailoverAdminError) -> SwitchResult {
         guard upstream != nil else {
             throw FailoverAdminError(
                 .invalidArgument, table: table, step: .check, message: "a planned switch needs a MetaServer client")
         }
-        func report(_ step: PlannedStep, _ kind: PlannedEvent.Kind, _ text: String) {
+        let report = plannedReporter(table, progress)
+        return try await withPlannedLock(table, action: "switch") { () async throws(FailoverAdminError) -> SwitchResult in
+            if let (existing, _) = try await plannedRecord(table), !existing.state.isFinished {
+                throw FailoverAdminError(
+                    .interrupted, table: table, path: paths.plannedRecord(of: table), step: existing.step,
+                    message: "a planned switchover of \(table) \(existing.from) → \(existing.to) by \(existing.by) "
+                        + "is \(existing.state.rawValue) at step \(existing.step.rawValue); \(existing.nextAction)")
+            }
+            let plan = try await plannedCheck(table, target: target, options: options, report: report)
+            let now = clock()
+            let record = PlannedRecord(
+                table: table, from: plan.source.name, to: plan.target.name, step: .blockWrites, done: [.check],
+                state: .running, previousDenial: plan.previousDenial, by: identity, startedAt: now, updatedAt: now,
+                message: nil)
+            return try await runPlannedSteps(plan, record: record, options: options, report: report)
+        }
+    }
+
+    /// The step reporter of a planned operation: a debug log line and `progress`.
+    func plannedReporter(_ table: String, _ progress: @escaping @Sendable (PlannedEvent) -> Void) -> PlannedReport {
+        let logger = logger
+        return { step, kind, text in
             let event = PlannedEvent(step: step, kind: kind, text: text)
             logger.debug("planned switch step", metadata: [FailoverLoggingKeys.table: "\(table)", "failover.step": "\(event)"])
             progress(event)
         }
-        let plan = try await plannedCheck(table, target: target, options: options, report: report)
-        let source = plan.source.name
-        report(.blockWrites, .started, "set \(Self.denyClientRequest)=\(Self.denyWrites) on \(source)")
-        do throws(FailoverAdminError) {
-            try await updateAppEnv(
-                .set([Self.denyClientRequest: Self.denyWrites], appName: table), on: plan.source,
-                timeout: options.rpcTimeout)
-        } catch {
-            // The request may have been applied before its reply was lost: undo it to be sure.
-            throw await rolledBack(error, at: .blockWrites, plan: plan, options: options, report: report)
-        }
-        let blockedAt = ContinuousClock.now
-        report(.blockWrites, .done, "writes on \(source) are dropped without reply; clients time out")
-        let result: SwitchResult
-        do throws(FailoverAdminError) {
-            try await drain(plan, blockedAt: blockedAt, options: options, report: report)
-            result = try await switchPlannedRoute(plan, report: report)
-        } catch {
-            throw await rolledBack(error, at: error.step ?? .drain, plan: plan, options: options, report: report)
-        }
-        report(.reconfigClients, .started, "set \(Self.denyClientRequest)=\(Self.reconfigAll) on \(source)")
-        do throws(FailoverAdminError) {
-            try await updateAppEnv(
-                .set([Self.denyClientRequest: Self.reconfigAll], appName: table), on: plan.source,
-                timeout: options.rpcTimeout)
-        } catch {
-            var failure = error
-            failure.step = .reconfigClients
-            failure.message =
-                "\(error.message); the route is switched to \(plan.target.name) and writes on \(source) stay "
-                + "blocked (\(Self.denyWrites)): set \(Self.denyClientRequest)=\(Self.reconfigAll) on \(source) "
-                + "by hand so clients re-query now"
-            throw failure
-        }
-        report(.reconfigClients, .done, "requests to \(source) answer ERR_INVALID_STATE; clients re-query the proxy")
-        return result
     }
 
-    private func plannedCheck(
+    func plannedCheck(
         _ table: String,
         target: String,
         options: PlannedOptions,
-        report: (PlannedStep, PlannedEvent.Kind, String) -> Void
+        report: PlannedReport
     ) async throws(FailoverAdminError) -> PlannedSwitchPlan {
         func fail(_ message: String) -> FailoverAdminError {
             FailoverAdminError(.plannedStep, table: table, step: .check, message: message)
@@ -196,11 +191,11 @@ extension FailoverAdmin {
         }
     }
 
-    private func drain(
+    func drain(
         _ plan: PlannedSwitchPlan,
         blockedAt: ContinuousClock.Instant,
         options: PlannedOptions,
-        report: (PlannedStep, PlannedEvent.Kind, String) -> Void
+        report: PlannedReport
     ) async throws(FailoverAdminError) {
         let table = plan.route.table
         let deadline = blockedAt + options.maxWait
@@ -211,6 +206,10 @@ extension FailoverAdmin {
                 + "at most \(PolicyDuration.format(options.maxWait)))")
         var last = ""
         while true {
+            if let why = options.stopRequested() {
+                throw FailoverAdminError(
+                    .interrupted, table: table, step: .drain, message: "\(why) while draining (last: \(last))")
+            }
             var text: String
             do throws(FailoverAdminError) {
                 let observation = try await duplication(
@@ -243,14 +242,14 @@ extension FailoverAdmin {
             do {
                 try await Task.sleep(for: min(options.pollInterval, deadline - now))
             } catch {
-                throw FailoverAdminError(.plannedStep, table: table, step: .drain, message: "cancelled")
+                throw FailoverAdminError(.interrupted, table: table, step: .drain, message: "cancelled while draining")
             }
         }
     }
 
-    private func switchPlannedRoute(
+    func switchPlannedRoute(
         _ plan: PlannedSwitchPlan,
-        report: (PlannedStep, PlannedEvent.Kind, String) -> Void
+        report: PlannedReport
     ) async throws(FailoverAdminError) -> SwitchResult {
         let table = plan.route.table
         report(.switchRoute, .started, "route \(table) to \(plan.target.name)")
@@ -279,7 +278,15 @@ extension FailoverAdmin {
             let mode: EffectiveRoute.Mode = plan.target.name == plan.route.primary.name ? .primary : .planned
             var after = stored?.document ?? initialDocument(plan.route, now: now)
             after.apply(record, mode: mode, historyLimit: historyLimit)
-            try await write(after, expecting: stored?.version)
+            do throws(FailoverAdminError) {
+                try await write(after, expecting: stored?.version)
+            } catch where error.code == .zooKeeper {
+                // The write may have been applied before its reply was lost: read back, never roll back blindly.
+                guard try await routeWriteLanded(after, table: table, error: error) else {
+                    throw error
+                }
+                report(.switchRoute, .progress, "the write's reply was lost (\(error.message)); read back: it was applied")
+            }
             report(.switchRoute, .done, "\(table) is routed to \(plan.target.name) (mode \(mode.rawValue))")
             return SwitchResult(route: plan.route, before: stored?.document, after: after, record: record)
         } catch {
@@ -290,12 +297,12 @@ extension FailoverAdmin {
     }
 
     /// Restores the source's env after a failure at `step`, and returns the error to throw.
-    private func rolledBack(
+    func rolledBack(
         _ error: FailoverAdminError,
         at step: PlannedStep,
         plan: PlannedSwitchPlan,
         options: PlannedOptions,
-        report: (PlannedStep, PlannedEvent.Kind, String) -> Void
+        report: PlannedReport
     ) async -> FailoverAdminError {
         var failure = error
         failure.step = step

@@ -29,23 +29,33 @@ extension FailoverAdmin {
         public var pollInterval: Duration
         /// Timeout of each MetaServer request and, on Pegasus 2.4/2.5, each ReplicaServer lag request. Default 5 s.
         public var rpcTimeout: Duration
+        /// How long the await-instances step waits for every live instance to route the table to the
+        /// target. Default 30 s.
+        public var instancesTimeout: Duration
+        /// Asked at every safe point (before each step, every drain poll): a reason to stop there
+        /// (e.g. `interrupted by SIGINT`), or `nil` to go on.
+        public var stopRequested: @Sendable () -> String?
 
         /// Creates options.
         public init(
             maxWait: Duration = .seconds(120),
             settle: Duration = .seconds(40),
             pollInterval: Duration = .seconds(1),
-            rpcTimeout: Duration = .seconds(5)
+            rpcTimeout: Duration = .seconds(5),
+            instancesTimeout: Duration = .seconds(30),
+            stopRequested: @escaping @Sendable () -> String? = { nil }
         ) {
             self.maxWait = maxWait
             self.settle = settle
             self.pollInterval = pollInterval
             self.rpcTimeout = rpcTimeout
+            self.instancesTimeout = instancesTimeout
+            self.stopRequested = stopRequested
         }
     }
 
     /// The steps of a planned switchover, in order.
-    public enum PlannedStep: String, Sendable, CaseIterable {
+    public enum PlannedStep: String, Codable, Sendable, CaseIterable {
         /// The duplication to the target is `DS_LOG` with a per-partition lag source
         /// (`partition_states`, or the primaries' `/replica/duplication`); the target serves the
         /// table and does not deny clients.
@@ -57,12 +67,17 @@ extension FailoverAdmin {
         case drain
         /// The effective route names the target (compare-and-set).
         case switchRoute = "switch-route"
+        /// Every live instance routes the table to the target (``FleetRouteAcknowledgements``).
+        case awaitInstances = "await-instances"
         /// `replica.deny_client_request=reconfig*all` on the source: clients re-query at once.
         case reconfigClients = "reconfig-clients"
 
         /// 1-based position.
         public var number: Int { (Self.allCases.firstIndex(of: self) ?? 0) + 1 }
     }
+
+    /// A planned operation's step reporter: a debug log line and the caller's progress callback.
+    typealias PlannedReport = (PlannedStep, PlannedEvent.Kind, String) -> Void
 
     /// One line of a planned switchover's progress.
     public struct PlannedEvent: Sendable, CustomStringConvertible {
@@ -78,6 +93,10 @@ extension FailoverAdmin {
             case rolledBack = "rolled-back"
             /// Undoing this step failed: the operator must act.
             case rollbackFailed = "rollback-failed"
+            /// The operation stopped here at a safe point (resume or abort it).
+            case interrupted
+            /// `failover planned --abort` undid what this step had changed.
+            case aborted
         }
 
         /// The step.

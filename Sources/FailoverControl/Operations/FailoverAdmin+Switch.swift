@@ -115,11 +115,12 @@ extension FailoverAdmin {
                 message: "switch of \(table) to \(cluster) refused: \(refusal.reason)\(hint)")
         }
         let trigger: DecisionRecord.Trigger = decision.reason.code == .operatorForced ? .forced : .manual
-        guard let record = DecisionRecord(decision: decision, input: input, decidedBy: operatorName, trigger: trigger)
+        guard var record = DecisionRecord(decision: decision, input: input, decidedBy: operatorName, trigger: trigger)
         else {
             throw FailoverAdminError(
                 .refused, table: table, reason: decision.reason, message: "switch of \(table) refused: \(decision.reason)")
         }
+        record.name(policies.policy(for: table))
         let mode: EffectiveRoute.Mode = record.to == route.primary.name ? .primary : (drill ? .drill : .failover)
         var after = stored?.document ?? initialDocument(route, now: now)
         after.apply(record, mode: mode, historyLimit: historyLimit)

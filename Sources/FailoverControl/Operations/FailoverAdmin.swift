@@ -37,6 +37,9 @@ public struct FailoverAdmin: Sendable {
     let upstream: UpstreamPool?
     let replicaLag: ReplicaLagReader?
     let operatorName: String
+    /// Who runs the actions, recorded in planned switchover records, locks and pause audit data.
+    public let identity: OperatorIdentity
+    let fleet: any FleetRouteAcknowledgements
     let acl: ZooKeeperACL?
     let failoverACL: ZooKeeperACL?
     let historyLimit: Int
@@ -52,6 +55,10 @@ public struct FailoverAdmin: Sendable {
     ///   - replicaLag: Reads a planned switch's drain from the source's primary ReplicaServers when
     ///     its MetaServers report no `partition_states` (Pegasus 2.4/2.5); `nil` refuses such sources.
     ///   - operatorName: Recorded as `decided_by`, e.g. `cli:alice@host1`.
+    ///   - identity: Who runs the actions (OS user, ZooKeeper identity, host, pid); `nil`: this
+    ///     process, ZooKeeper identity ``OperatorIdentity/anonymous``.
+    ///   - fleet: Which live instances do not route a table to a cluster yet (the planned switchover's
+    ///     await-instances step); ``NoFleetRegistry`` when no instance registry is available.
     ///   - acl: The ACL of route nodes (and `<root>`) this admin creates; `nil` uses the client's default.
     ///   - failoverACL: The ACL of failover state nodes (under ``FailoverPaths/base``) this admin creates;
     ///     `nil` uses `acl` (see ``ZooKeeperNodeACLs``).
@@ -65,6 +72,8 @@ public struct FailoverAdmin: Sendable {
         upstream: UpstreamPool? = nil,
         replicaLag: ReplicaLagReader? = nil,
         operatorName: String,
+        identity: OperatorIdentity? = nil,
+        fleet: any FleetRouteAcknowledgements = NoFleetRegistry(),
         acl: ZooKeeperACL? = nil,
         failoverACL: ZooKeeperACL? = nil,
         historyLimit: Int = EffectiveRoute.defaultHistoryLimit,
@@ -78,6 +87,8 @@ public struct FailoverAdmin: Sendable {
         self.upstream = upstream
         self.replicaLag = replicaLag
         self.operatorName = operatorName
+        self.identity = identity ?? .current(operatorName: operatorName, zooKeeperIdentity: OperatorIdentity.anonymous)
+        self.fleet = fleet
         self.acl = acl
         self.failoverACL = failoverACL ?? acl
         self.historyLimit = historyLimit

@@ -12,6 +12,7 @@ public struct FailoverAdminError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case unknownTable, refused, conflict, malformedNode, zooKeeper, metaRPC, plannedStep, invalidArgument
+            case locked, interrupted, lagging
         }
 
         private let base: Base
@@ -36,6 +37,13 @@ public struct FailoverAdminError: Error, Sendable, CustomStringConvertible {
         public static let plannedStep = Code(.plannedStep)
         /// The request itself is invalid (e.g. a planned switch without a MetaServer client).
         public static let invalidArgument = Code(.invalidArgument)
+        /// Another process holds the table's planned switchover lock (the message names it).
+        public static let locked = Code(.locked)
+        /// A planned switchover stopped at a safe point (a signal, or a write whose outcome is
+        /// unknown): its record says where; resume or abort it.
+        public static let interrupted = Code(.interrupted)
+        /// Live instances did not route the table to the target in time (the message lists them).
+        public static let lagging = Code(.lagging)
 
         /// The code's name.
         public var description: String { base.rawValue }

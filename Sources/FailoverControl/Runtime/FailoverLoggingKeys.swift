@@ -34,4 +34,16 @@ enum FailoverLoggingKeys {
     static let authSource = "zk.auth_source"
     /// The failover state node kind a write failed for.
     static let stateNode = "failover.state_node"
+    /// The operator name of an action (`cli:<user>@<host>`).
+    static let operatorName = "failover.operator"
+    /// The OS user running an operator action.
+    static let osUser = "failover.os_user"
+    /// The ZooKeeper identity an operator action authenticated as (`digest:<user>`, `anonymous`).
+    static let zooKeeperIdentity = "zk.identity"
+    /// A host name.
+    static let host = "failover.host"
+    /// A process id.
+    static let pid = "failover.pid"
+    /// A failover hook (its exec path or URL).
+    static let hook = "failover.hook"
 }

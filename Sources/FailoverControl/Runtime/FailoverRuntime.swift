@@ -48,6 +48,8 @@ public final class FailoverRuntime: Sendable {
         /// Where the ZooKeeper credentials came from (``ZooKeeperCredentials/source``), named in the error
         /// logged when ZooKeeper denies a failover state write; `nil` without credentials.
         public var credentialsSource: String?
+        /// `failover.hooks`: called on every decision and refusal episode; `nil` for none.
+        public var hooks: FailoverHookSettings?
 
         /// Creates settings.
         public init(
@@ -56,9 +58,11 @@ public final class FailoverRuntime: Sendable {
             instanceID: String,
             probeThreads: Int = 4,
             minimumTick: Duration = .milliseconds(200),
-            credentialsSource: String? = nil
+            credentialsSource: String? = nil,
+            hooks: FailoverHookSettings? = nil
         ) {
             self.credentialsSource = credentialsSource
+            self.hooks = hooks
             self.policiesDirectory = policiesDirectory
             self.historyLimit = historyLimit
             self.instanceID = instanceID
@@ -176,6 +180,11 @@ public final class FailoverRuntime: Sendable {
             election: election,
             healthPublisher: publisher,
             metrics: metrics,
+            hooks: settings.hooks.map { hookSettings in
+                FailoverHooks(
+                    settings: hookSettings, http: hookSettings.url == nil ? nil : http, metricsFactory: metricsFactory,
+                    logger: logger)
+            },
             logger: logger
         )
         services += [prober, decider]

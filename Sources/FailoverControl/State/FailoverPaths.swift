@@ -18,6 +18,11 @@ import Router
 /// <root>/.meta-proxy/health                   the decider's latest HealthSnapshot JSON (cluster health,
 ///                                             duplication lag observations), for `failover status`
 ///                                             and for the guard of manual switches.
+/// <root>/.meta-proxy/planned/<table>          progress of the table's latest planned switchover
+///                                             (FailoverAdmin.PlannedRecord JSON): step, state, who
+///                                             (operator, OS user, ZooKeeper identity, host, pid), when.
+/// <root>/.meta-proxy/planned-lock/<table>     ephemeral: held by the process running a planned
+///                                             switchover, resume or abort of the table (data: who).
 /// ```
 /// `.meta-proxy` cannot be a Pegasus table name (tables have no `-` and do not start with `.`), so
 /// it never collides with a table node; `route list` skips it.
@@ -44,6 +49,10 @@ public struct FailoverPaths: Sendable, Equatable {
     public var electionNodePrefix: String { election + "/n_" }
     /// `<root>/.meta-proxy/health`.
     public var health: String { base + "/health" }
+    /// `<root>/.meta-proxy/planned/<table>`: the table's planned switchover record.
+    public func plannedRecord(of table: String) -> String { base + "/planned/" + table }
+    /// `<root>/.meta-proxy/planned-lock/<table>`: the ephemeral per-table planned switchover lock.
+    public func plannedLock(of table: String) -> String { base + "/planned-lock/" + table }
 
     private func join(_ parent: String, _ child: String) -> String {
         parent == "/" ? "/" + child : parent + "/" + child

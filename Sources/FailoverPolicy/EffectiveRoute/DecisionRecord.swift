@@ -6,9 +6,10 @@ import Foundation
 /// ```json
 /// {"at": "2025-01-01T10:00:00Z", "decided_by": "proxy-1", "from": "pegasus-a", "lag_decrees": 12,
 ///  "reason": {"code": "effective_down", "text": "..."}, "table": "orders", "to": "pegasus-b",
-///  "trigger": "automatic"}
+///  "policy": "fast-auto", "policy_hash": "fnv1a:9c1f0e4b2a7d3e11", "trigger": "automatic"}
 /// ```
-/// `lag_decrees` is absent when unknown. Unknown keys are ignored when decoding.
+/// `lag_decrees` is absent when unknown; `policy` and `policy_hash` when no policy decided (planned
+/// switchovers) or the policy was not loaded from a file (`policy_hash`). Unknown keys are ignored when decoding.
 public struct DecisionRecord: Codable, Hashable, Sendable {
     /// Who or what caused the switch.
     public enum Trigger: String, Codable, Hashable, Sendable {
@@ -38,11 +39,23 @@ public struct DecisionRecord: Codable, Hashable, Sendable {
     public var lagDecrees: Int?
     /// Automatic, manual, forced or planned.
     public var trigger: Trigger
+    /// The policy that decided or judged the switch (``Policy/name``).
+    public var policy: String?
+    /// The hash of that policy's file (``Policy/fileHash``).
+    public var policyHash: String?
 
     enum CodingKeys: String, CodingKey {
         case table, from, to, reason, at, trigger
         case decidedBy = "decided_by"
         case lagDecrees = "lag_decrees"
+        case policy
+        case policyHash = "policy_hash"
+    }
+
+    /// Names `policy` (and its file hash) as the one that decided.
+    public mutating func name(_ policy: Policy) {
+        self.policy = policy.name
+        self.policyHash = policy.fileHash
     }
 
     /// Creates a record.

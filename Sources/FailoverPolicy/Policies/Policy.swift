@@ -1,9 +1,15 @@
+import PegasusWire
+
 /// A loaded policy: its spec and the kind instance built from it.
 public struct Policy: Sendable {
     /// The validated file contents.
     public let spec: PolicySpec
     /// The rules, built by the kind's `init(spec:)`.
     public let kind: any FailoverPolicyKind
+    /// A hash of the policy file's bytes as loaded (`fnv1a:<16 hex digits>`), named in decision
+    /// records so a decision can be traced to the exact file; `nil` for a policy not loaded from a
+    /// file (``builtInDefault``, ``parse(yaml:file:registry:)``).
+    public internal(set) var fileHash: String?
 
     /// Builds a policy from a spec: validates it, then asks the registered kind to build itself.
     /// - Parameters:
@@ -44,6 +50,12 @@ public struct Policy: Sendable {
 
     /// ``PolicySpec/name``.
     public var name: String { spec.name }
+
+    /// The ``fileHash`` of a file's bytes: `fnv1a:` and 16 lowercase hex digits.
+    public static func fileHash(of bytes: [UInt8]) -> String {
+        let hex = String(ContentHash.fnv1a(bytes), radix: 16)
+        return "fnv1a:" + String(repeating: "0", count: max(0, 16 - hex.count)) + hex
+    }
 
     /// Decides for one table with this policy's kind.
     public func decide(_ input: DecisionInput) -> Decision {

@@ -89,7 +89,9 @@ public struct PolicySet: Sendable {
             guard let yaml = String(data: data, encoding: .utf8) else {
                 throw PolicyError(code: .invalidYAML, file: path, keyPath: nil, message: "not UTF-8")
             }
-            policies.append(try Policy.parse(yaml: yaml, file: path, registry: registry))
+            var policy = try Policy.parse(yaml: yaml, file: path, registry: registry)
+            policy.fileHash = Policy.fileHash(of: Array(data))
+            policies.append(policy)
         }
         return try PolicySet(policies: policies)
     }

@@ -143,15 +143,18 @@ final class CurlEasyHandle: @unchecked Sendable {
         self.errorBuffer.deallocate()
     }
 
-    /// Runs one blocking GET. Call only on the thread that owns the handle.
+    /// Runs one blocking GET, or a POST of `jsonBody` (`Content-Type: application/json`). Call only on
+    /// the thread that owns the handle.
     /// - Parameters:
     ///   - url: The absolute http URL.
+    ///   - jsonBody: `nil` for a GET; the body of a POST.
     ///   - timeoutMilliseconds: The whole-transfer and connect timeout.
     ///   - maximumBodyBytes: The body cap.
     ///   - cancellation: Polled during the transfer.
     /// - Returns: The response, or the typed failure.
     func get(
         url: String,
+        jsonBody: [UInt8]? = nil,
         timeoutMilliseconds: Int,
         maximumBodyBytes: Int,
         cancellation: CurlCancellation
@@ -167,6 +170,23 @@ final class CurlEasyHandle: @unchecked Sendable {
             }
             if let failure = setup {
                 return .failure(ProbeError(.clientUnavailable, url: url, detail: failure))
+            }
+            var headers: UnsafeMutablePointer<curl_slist>?
+            defer { curl_slist_free_all(headers) }
+            if let jsonBody {
+                headers = curl_slist_append(nil, "Content-Type: application/json")
+                let posted = jsonBody.withUnsafeBytes { bytes in
+                    [
+                        mp_curl_setopt_long(self.handle, CURLOPT_POST, 1),
+                        mp_curl_setopt_long(self.handle, CURLOPT_POSTFIELDSIZE, jsonBody.count),
+                        // Copied by libcurl: the bytes need not outlive this call.
+                        mp_curl_setopt_ptr(self.handle, CURLOPT_COPYPOSTFIELDS, bytes.baseAddress),
+                        mp_curl_setopt_ptr(self.handle, CURLOPT_HTTPHEADER, UnsafeRawPointer(headers)),
+                    ]
+                }
+                if let failed = posted.first(where: { $0 != CURLE_OK }) {
+                    return .failure(ProbeError(.clientUnavailable, url: url, detail: "setting up the POST: \(Self.message(for: failed))"))
+                }
             }
             let code = curl_easy_perform(self.handle)
             guard code == CURLE_OK else {

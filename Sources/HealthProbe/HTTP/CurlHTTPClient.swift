@@ -1,6 +1,6 @@
 import NIOPosix
 
-/// A minimal blocking-libcurl HTTP GET client for health probes, made async by running each transfer
+/// A minimal blocking-libcurl HTTP GET (and JSON POST, for failover hooks) client for health probes, made async by running each transfer
 /// on a dedicated `NIOThreadPool` (never on an event loop or Swift's cooperative pool).
 ///
 /// Redirects are never followed: a 307 is returned with its `Location`. Every transfer has a hard
@@ -39,6 +39,16 @@ public final class CurlHTTPClient: Sendable {
     /// - Throws: ``ProbeError`` with code `timeout`, `connectFailed`, `resolveFailed`, `bodyTooLarge`,
     ///   `transport`, `invalidURL`, `cancelled` or `clientUnavailable`.
     public func get(_ url: String, timeout: Duration) async throws(ProbeError) -> HTTPProbeResponse {
+        try await transfer(url, jsonBody: nil, timeout: timeout)
+    }
+
+    /// Performs `POST url` with `body` as `Content-Type: application/json`, without following
+    /// redirects; same timeout, cancellation and errors as ``get(_:timeout:)``.
+    public func post(_ url: String, json body: [UInt8], timeout: Duration) async throws(ProbeError) -> HTTPProbeResponse {
+        try await transfer(url, jsonBody: body, timeout: timeout)
+    }
+
+    private func transfer(_ url: String, jsonBody: [UInt8]?, timeout: Duration) async throws(ProbeError) -> HTTPProbeResponse {
         guard curlGlobalInitSucceeded else {
             throw ProbeError(.clientUnavailable, url: url, detail: "curl_global_init failed")
         }
@@ -52,6 +62,7 @@ public final class CurlHTTPClient: Sendable {
                 try await self.threadPool.runIfActive {
                     Self.perform(
                         url: url,
+                        jsonBody: jsonBody,
                         timeoutMilliseconds: milliseconds,
                         maximumBodyBytes: maximumBodyBytes,
                         cancellation: cancellation,
@@ -72,6 +83,7 @@ public final class CurlHTTPClient: Sendable {
     /// Runs on a pool thread: takes (or creates) that thread's easy handle and performs the transfer.
     private static func perform(
         url: String,
+        jsonBody: [UInt8]?,
         timeoutMilliseconds: Int,
         maximumBodyBytes: Int,
         cancellation: CurlCancellation,
@@ -88,6 +100,7 @@ public final class CurlHTTPClient: Sendable {
         }
         return handle.get(
             url: url,
+            jsonBody: jsonBody,
             timeoutMilliseconds: timeoutMilliseconds,
             maximumBodyBytes: maximumBodyBytes,
             cancellation: cancellation

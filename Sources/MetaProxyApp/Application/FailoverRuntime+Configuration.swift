@@ -30,7 +30,8 @@ extension FailoverRuntime {
                 policiesDirectory: configuration.failover.policiesDirectory,
                 historyLimit: configuration.failover.historySize,
                 instanceID: Self.instanceID(listenPort: configuration.server.listen.port),
-                credentialsSource: routeSource.credentialsSource
+                credentialsSource: routeSource.credentialsSource,
+                hooks: configuration.failover.hooks
             ),
             routes: routeSource.store,
             coordination: routeSource.coordination,

@@ -1,3 +1,4 @@
+import FailoverControl
 import PegasusWire
 import RouteModel
 import Router
@@ -13,15 +14,19 @@ extension ProxyConfiguration {
         /// `failover.state_file`: with a routes file (no ZooKeeper), where the effective routes are
         /// saved so a restart resumes them; relative to the configuration file. Default none (memory only).
         public var stateFile: String?
+        /// `failover.hooks`: an executable and/or an HTTP URL called on every failover decision and
+        /// refusal episode (docs/failover.md). Default none.
+        public var hooks: FailoverHookSettings?
 
         /// The settings with every default (`policies` relative to the working directory).
         public init() {
             policiesDirectory = "policies"
             historySize = 20
             stateFile = nil
+            hooks = nil
         }
 
-        static let keys: Set<String> = ["policies_dir", "history_size", "state_file"]
+        static let keys: Set<String> = ["policies_dir", "history_size", "state_file", "hooks"]
 
         /// Reads the section, keeping defaults for absent keys.
         /// - Parameter baseDirectory: The configuration file's directory, for a relative `policies_dir`.
@@ -38,6 +43,9 @@ extension ProxyConfiguration {
             }
             if let value = section["state_file"] {
                 stateFile = ProxyConfiguration.resolve(try value.string(), relativeTo: baseDirectory)
+            }
+            if let value = section["hooks"] {
+                hooks = try Self.hooks(value, baseDirectory: baseDirectory)
             }
         }
     }

@@ -20,12 +20,15 @@ public enum FailoverSession {
     ///   - policies: The failover policies (``loadPolicies(directory:configFile:)``).
     ///   - rpcTimeout: When given, a MetaServer client, and an HTTP client for the primary
     ///     ReplicaServers' duplication lag, are created (planned switches).
+    ///   - fleet: Which live instances do not route a table to a cluster yet (the planned switchover's
+    ///     await-instances step); ``FailoverControl/NoFleetRegistry`` when no instance registry is available.
     ///   - body: The action.
     /// - Throws: ``CommandError`` when ZooKeeper cannot be reached; what `body` throws.
     public static func run<T>(
         _ settings: ProxyConfiguration.ZooKeeperSettings,
         policies: PolicySet,
         rpcTimeout: Duration? = nil,
+        fleet: (any FleetRouteAcknowledgements)? = nil,
         _ body: (FailoverAdmin) async throws -> T
     ) async throws -> T {
         let logger = Logger.command("meta-proxy.failover")
@@ -45,7 +48,9 @@ public enum FailoverSession {
         let admin = FailoverAdmin(
             client: client, root: settings.root, policies: policies, upstream: upstream,
             replicaLag: threadPool.map { ReplicaLagReader(client: CurlHTTPClient(threadPool: $0)) },
-            operatorName: operatorName(), acl: acls.routes, failoverACL: acls.failoverState, logger: logger)
+            operatorName: operatorName(),
+            identity: .current(operatorName: operatorName(), zooKeeperIdentity: zooKeeperIdentity(settings.auth)),
+            fleet: fleet ?? NoFleetRegistry(), acl: acls.routes, failoverACL: acls.failoverState, logger: logger)
         do {
             let result = try await body(admin)
             await close(client, upstream, threadPool)
@@ -68,6 +73,13 @@ public enum FailoverSession {
         let environment = ProcessInfo.processInfo.environment
         let user = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
         return "cli:\(user)@\(ProcessInfo.processInfo.hostName)"
+    }
+
+    /// The ZooKeeper identity of `credentials` for audit records: `digest:<user>`, `<scheme>` for
+    /// another scheme (its credential is secret), `anonymous` without.
+    static func zooKeeperIdentity(_ credentials: ZooKeeperCredentials?) -> String {
+        guard let credentials else { return OperatorIdentity.anonymous }
+        return credentials.digestUser.map { "digest:\($0)" } ?? credentials.scheme
     }
 
     /// The policies of `directory` (`--policies`), else of the configuration file's

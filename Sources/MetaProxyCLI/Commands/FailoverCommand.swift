@@ -2,18 +2,19 @@ import ArgumentParser
 import FailoverControl
 import FailoverPolicy
 import Foundation
+import MetaProxyApp
 import Synchronization
 
 /// `meta-proxy failover ...`: inspect and steer failover (DR drills, manual and planned switches).
 struct FailoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "failover",
-        abstract: "Inspect and steer failover: status, switch, back, pause, resume.",
+        abstract: "Inspect and steer failover: status, plan, switch, back, pause, resume, planned.",
         discussion: """
             State lives under <root>/.meta-proxy (see docs/failover.md): the effective route of each table,
             the global pause flag, the decider election and the decider's health snapshot.
             """,
-        subcommands: [Status.self, Switch.self, Back.self, Pause.self, Resume.self, Init.self]
+        subcommands: [Status.self, Plan.self, Switch.self, Back.self, Pause.self, Resume.self, Planned.self, Init.self]
     )
 
     struct Init: AsyncParsableCommand {
@@ -54,6 +55,24 @@ struct FailoverCommand: AsyncParsableCommand {
         }
     }
 
+    struct Plan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What the decider would do now for each table with backups, and why (writes nothing).",
+            discussion: """
+                Builds each table's decision input the way the decider does, from the published health snapshot
+                (<root>/.meta-proxy/health), the stored effective routes and the pause flags, and asks the table's
+                policy: keep, switch, switch-back or refuse, with the reason code and text, the inputs (health,
+                lag) and the policy (name, kind, file hash).
+                """)
+        @Argument(help: "Table name; without it, every table with backups.") var table: String?
+        @OptionGroup var options: FailoverOptions
+
+        func run() async throws {
+            let plan = try await options.withAdmin { admin in try await admin.plan(table) }
+            print(FailoverOutput.plan(plan, json: options.json))
+        }
+    }
+
     struct Switch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Route a table to another cluster: a drill, a manual DR switch, or a planned switchover.",
@@ -78,6 +97,8 @@ struct FailoverCommand: AsyncParsableCommand {
         var pollInterval = DurationArgument(.seconds(1))
         @Option(name: .customLong("rpc-timeout"), help: "--planned: timeout of each MetaServer request (and ReplicaServer lag request on Pegasus 2.4/2.5).")
         var rpcTimeout = DurationArgument(.seconds(5))
+        @Option(name: .customLong("instances-timeout"), help: "--planned: longest wait for every live instance to route the table to the target.")
+        var instancesTimeout = DurationArgument(.seconds(30))
         @OptionGroup var options: FailoverOptions
 
         func validate() throws {
@@ -97,19 +118,105 @@ struct FailoverCommand: AsyncParsableCommand {
                 print(options.json ? FailoverOutput.json(result) : FailoverOutput.text(result))
                 return
             }
-            let plannedOptions = FailoverAdmin.PlannedOptions(
-                maxWait: maxWait.duration, settle: settle.duration, pollInterval: pollInterval.duration,
-                rpcTimeout: rpcTimeout.duration)
             let json = options.json
+            let timing = PlannedTiming(
+                maxWait: maxWait, settle: settle, pollInterval: pollInterval, rpcTimeout: rpcTimeout,
+                instancesTimeout: instancesTimeout)
+            try await timing.run(table: table, json: json, options: options) { admin, plannedOptions, progress in
+                try await admin.plannedSwitch(table, to: to, options: plannedOptions, progress: progress)
+            }
+        }
+    }
+
+    struct Planned: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Resume or abort a planned switchover that stopped (signal, crash, lost ZooKeeper, lagging instances).",
+            discussion: """
+                Every planned switchover records its progress in <root>/.meta-proxy/planned/<table> and holds
+                the ephemeral lock <root>/.meta-proxy/planned-lock/<table> while it runs. Without an option,
+                prints the record. --resume continues from the recorded step (blocking writes and draining again
+                unless the route was already switched); --abort undoes the steps newest first: routes the table
+                back to the source when it was switched, then restores the source's replica.deny_client_request.
+                """)
+        @Argument(help: "Table name.") var table: String
+        @Flag(help: "Continue the switchover from the step it stopped at.") var resume = false
+        @Flag(help: "Undo what the switchover did so far.") var abort = false
+        @Option(name: .customLong("max-wait"), help: "--resume: longest wait for the duplication to drain.")
+        var maxWait = DurationArgument(.seconds(120))
+        @Option(help: "--resume: least time between blocking writes and accepting lag 0.")
+        var settle = DurationArgument(.seconds(40))
+        @Option(name: .customLong("poll-interval"), help: "--resume: time between duplication queries.")
+        var pollInterval = DurationArgument(.seconds(1))
+        @Option(name: .customLong("rpc-timeout"), help: "Timeout of each MetaServer request.")
+        var rpcTimeout = DurationArgument(.seconds(5))
+        @Option(name: .customLong("instances-timeout"), help: "--resume: longest wait for every live instance to route the table to the target.")
+        var instancesTimeout = DurationArgument(.seconds(30))
+        @OptionGroup var options: FailoverOptions
+
+        func validate() throws {
+            if resume && abort {
+                throw ValidationError("--resume and --abort exclude each other")
+            }
+        }
+
+        func run() async throws {
+            let json = options.json
+            let timing = PlannedTiming(
+                maxWait: maxWait, settle: settle, pollInterval: pollInterval, rpcTimeout: rpcTimeout,
+                instancesTimeout: instancesTimeout)
+            if resume {
+                try await timing.run(table: table, json: json, options: options) { admin, plannedOptions, progress in
+                    try await admin.resumePlanned(table, options: plannedOptions, progress: progress)
+                }
+            } else if abort {
+                try await timing.abort(table: table, json: json, options: options)
+            } else {
+                let record = try await options.withAdmin { admin in try await admin.plannedRecord(table) }
+                print(FailoverOutput.planned(record?.record, table: table, json: json))
+            }
+        }
+    }
+
+    /// The timing options of `switch --planned` and `planned --resume|--abort`, and how both run:
+    /// SIGINT/SIGTERM trapped (stop at the next safe point), progress on stdout, JSON or text result.
+    struct PlannedTiming {
+        var maxWait: DurationArgument
+        var settle: DurationArgument
+        var pollInterval: DurationArgument
+        var rpcTimeout: DurationArgument
+        var instancesTimeout: DurationArgument
+
+        func plannedOptions(_ stop: OperatorStopRequest) -> FailoverAdmin.PlannedOptions {
+            FailoverAdmin.PlannedOptions(
+                maxWait: maxWait.duration, settle: settle.duration, pollInterval: pollInterval.duration,
+                rpcTimeout: rpcTimeout.duration, instancesTimeout: instancesTimeout.duration,
+                stopRequested: { stop.requested })
+        }
+
+        static func onSignal(_ name: String) {
+            FileHandle.standardError.write(Data("\(name): stopping at the next safe point (the record keeps where)\n".utf8))
+        }
+
+        func run(
+            table: String,
+            json: Bool,
+            options: FailoverOptions,
+            _ action: @escaping (
+                FailoverAdmin, FailoverAdmin.PlannedOptions, @escaping @Sendable (FailoverAdmin.PlannedEvent) -> Void
+            ) async throws -> FailoverAdmin.SwitchResult
+        ) async throws {
             let events = EventLog()
+            let progress: @Sendable (FailoverAdmin.PlannedEvent) -> Void = { event in
+                events.append(event)
+                if !json {
+                    // Unbuffered, so progress shows while the drain waits (also through a pipe).
+                    FileHandle.standardOutput.write(Data("\(event)\n".utf8))
+                }
+            }
             do {
-                let result = try await options.withAdmin(rpcTimeout: rpcTimeout.duration) { admin in
-                    try await admin.plannedSwitch(table, to: to, options: plannedOptions) { event in
-                        events.append(event)
-                        if !json {
-                            // Unbuffered, so progress shows while the drain waits (also through a pipe).
-                            FileHandle.standardOutput.write(Data("\(event)\n".utf8))
-                        }
+                let result = try await OperatorStopRequest.trappingSignals(onSignal: Self.onSignal) { stop in
+                    try await options.withAdmin(rpcTimeout: rpcTimeout.duration) { admin in
+                        try await action(admin, plannedOptions(stop), progress)
                     }
                 }
                 print(json ? FailoverOutput.json(planned: result, events: events.all) : FailoverOutput.text(result))
@@ -119,17 +226,37 @@ struct FailoverCommand: AsyncParsableCommand {
             }
         }
 
-        /// The events of a planned switch, collected from its progress callback for JSON output.
-        final class EventLog: Sendable {
-            private let events = Mutex<[FailoverAdmin.PlannedEvent]>([])
-
-            func append(_ event: FailoverAdmin.PlannedEvent) {
-                events.withLock { $0.append(event) }
+        func abort(table: String, json: Bool, options: FailoverOptions) async throws {
+            let events = EventLog()
+            let progress: @Sendable (FailoverAdmin.PlannedEvent) -> Void = { event in
+                events.append(event)
+                if !json {
+                    FileHandle.standardOutput.write(Data("\(event)\n".utf8))
+                }
             }
-
-            var all: [FailoverAdmin.PlannedEvent] {
-                events.withLock { $0 }
+            do {
+                let result = try await options.withAdmin(rpcTimeout: rpcTimeout.duration) { admin in
+                    try await admin.abortPlanned(
+                        table, options: FailoverAdmin.PlannedOptions(rpcTimeout: rpcTimeout.duration), progress: progress)
+                }
+                print(FailoverOutput.aborted(result, events: events.all, json: json))
+            } catch let error as FailoverAdminError where json {
+                print(FailoverOutput.json(failed: error, table: table, events: events.all))
+                throw ExitCode.failure
             }
+        }
+    }
+
+    /// The events of a planned operation, collected from its progress callback for JSON output.
+    final class EventLog: Sendable {
+        private let events = Mutex<[FailoverAdmin.PlannedEvent]>([])
+
+        func append(_ event: FailoverAdmin.PlannedEvent) {
+            events.withLock { $0.append(event) }
+        }
+
+        var all: [FailoverAdmin.PlannedEvent] {
+            events.withLock { $0 }
         }
     }
 

@@ -256,6 +256,106 @@ enum FailoverOutput {
         }
     }
 
+    // MARK: planned --resume|--abort, plan
+
+    static func planned(_ record: FailoverAdmin.PlannedRecord?, table: String, json: Bool) -> String {
+        guard let record else {
+            return json ? RouteOutput.render(["table": table, "record": NSNull()]) : "\(table): no planned switchover record"
+        }
+        if json {
+            return RouteOutput.render(["table": table, "record": object(record)])
+        }
+        var lines = [
+            "\(table): planned switchover \(record.from) → \(record.to): \(record.state.rawValue) at step \(record.step.rawValue)",
+            "  done: \(record.done.isEmpty ? "none" : record.done.map(\.rawValue).joined(separator: ", "))",
+            "  by: \(record.by.operatorName), \(record.by)",
+            "  started \(date(record.startedAt)), updated \(date(record.updatedAt))",
+        ]
+        if let message = record.message {
+            lines.append("  message: \(message)")
+        }
+        if !record.nextAction.isEmpty {
+            lines.append("  next: \(record.nextAction)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func aborted(_ result: FailoverAdmin.PlannedAbort, events: [FailoverAdmin.PlannedEvent], json: Bool) -> String {
+        if json {
+            return RouteOutput.render([
+                "ok": true, "table": result.record.table, "routed_back": result.routedBack,
+                "env": result.envRestored, "record": object(result.record), "steps": events.map(object),
+            ])
+        }
+        let route = result.routedBack ? "routed back to \(result.record.from); " : ""
+        return "\(result.record.table): planned switchover \(result.record.from) → \(result.record.to) aborted: "
+            + "\(route)\(result.envRestored)"
+    }
+
+    static func plan(_ plan: (entries: [FailoverAdmin.PlanEntry], health: FailoverAdmin.HealthReading), json: Bool) -> String {
+        let now = plan.entries.first?.input.now ?? Date()
+        if json {
+            return RouteOutput.render([
+                "health": healthObject(plan.health),
+                "tables": plan.entries.map { entry -> [String: Any] in
+                    [
+                        "table": entry.route.table,
+                        "decision": entry.verb,
+                        "active": entry.input.effectiveCluster,
+                        "target": entry.target,
+                        "reason": ["code": entry.decision.reason.code.rawValue, "text": entry.decision.reason.text],
+                        "policy": entry.policy.name,
+                        "policy_kind": entry.policy.spec.kind,
+                        "policy_hash": orNull(entry.policy.fileHash),
+                        "paused": ["table": entry.input.tablePaused, "global": entry.input.globallyPaused],
+                        "health": Dictionary(uniqueKeysWithValues: entry.input.health.map { name, health in
+                            (name, ["state": health.state.rawValue, "since": date(health.since)] as [String: Any])
+                        }),
+                        "lag_decrees": Dictionary(uniqueKeysWithValues: entry.input.backups.map { backup in
+                            (backup, orNull(entry.input.duplications[backup]?.maxLagDecrees))
+                        }),
+                    ]
+                },
+            ])
+        }
+        var lines: [String] = []
+        if case .published = plan.health {} else {
+            lines.append("note: \(healthLine(plan.health, now: now)): every cluster counts as unknown")
+        }
+        if plan.entries.isEmpty {
+            lines.append("no table with backups")
+        }
+        for entry in plan.entries {
+            let verb = entry.verb == "keep" || entry.verb == "refuse" ? "\(entry.verb) on \(entry.target)" : "\(entry.verb) to \(entry.target)"
+            lines.append(
+                "\(entry.route.table): \(verb) (\(entry.decision.reason.code.rawValue): \(entry.decision.reason.text))")
+            let health = entry.route.clusters.map { cluster -> String in
+                let state = entry.input.health[cluster.name]
+                return "\(cluster.name) \(state.map { "\($0.state.rawValue) for \(age($0.since, now))" } ?? "unknown")"
+            }
+            lines.append("  health: \(health.joined(separator: ", "))")
+            let lags = entry.input.backups.map { backup in
+                "\(backup) \(entry.input.duplications[backup]?.maxLagDecrees.map { "\($0) decrees" } ?? "unknown")"
+            }
+            lines.append("  lag: \(lags.isEmpty ? "none" : lags.joined(separator: ", "))")
+            var policy = "  policy: \(entry.policy.name) (\(entry.policy.spec.kind)"
+            policy += entry.policy.fileHash.map { ", \($0))" } ?? ")"
+            if entry.input.tablePaused || entry.input.globallyPaused {
+                policy += "; automation paused\(entry.input.globallyPaused ? " globally" : "")"
+            }
+            lines.append(policy)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func healthObject(_ health: FailoverAdmin.HealthReading) -> Any {
+        switch health {
+        case .absent: return ["published": false]
+        case .unreadable(let error): return ["published": false, "error": error]
+        case .published(let snapshot): return ["published": true, "taken_at": date(snapshot.takenAt)]
+        }
+    }
+
     // MARK: pieces
 
     private static func healthLine(_ health: FailoverAdmin.HealthReading, now: Date) -> String {

@@ -29,12 +29,17 @@ enum FailoverAdminHarness {
         _ root: String,
         policies: [PolicySpec] = [],
         upstream: UpstreamPool? = nil,
-        replicaLag: ReplicaLagReader? = nil
+        replicaLag: ReplicaLagReader? = nil,
+        operatorName: String = "cli:test@host",
+        fleet: any FleetRouteAcknowledgements = NoFleetRegistry()
     ) throws -> FailoverAdmin {
         let set = try PolicySet(policies: try policies.map { try Policy(spec: $0, registry: .builtIn) })
         return FailoverAdmin(
             client: client, root: root, policies: set, upstream: upstream, replicaLag: replicaLag,
-            operatorName: "cli:test@host", logger: logger)
+            operatorName: operatorName,
+            identity: OperatorIdentity(
+                operatorName: operatorName, osUser: "tester", zooKeeperIdentity: "digest:ops", host: "host", pid: 42),
+            fleet: fleet, logger: logger)
     }
 
     /// A replica lag reader on a thread pool of its own, shut down after `body`.
