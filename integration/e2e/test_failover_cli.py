@@ -156,7 +156,7 @@ def test_planned_switch_blocks_writes_waits_for_the_duplication_then_switches(cl
     result = json.loads(out)
     assert result["ok"] and result["after"]["active_cluster"] == "clusterB" and result["after"]["mode"] == "planned"
     assert [s["step"] for s in result["steps"] if s["kind"] == "done"] == [
-        "check", "block-writes", "drain", "switch-route", "reconfig-clients"]
+        "check", "block-writes", "drain", "switch-route", "await-instances", "reconfig-clients"]
     assert any("max lag 5" in s["text"] for s in result["steps"] if s["step"] == "drain")
     assert app_envs(a) == {DENY: "reconfig*all"} and app_envs(b) == {}
     assert failover_json(zk, zk_root, "status", "t1")["history"][-1]["trigger"] == "planned"
