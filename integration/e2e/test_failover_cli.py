@@ -173,6 +173,11 @@ def test_planned_switch_on_pegasus_2_5_drains_through_the_replicas(sims, zk, zk_
     a.ctl("/duplication?table=t1&remote=clusterB&status=DS_LOG&lag=5")
     proc = _planned(zk, zk_root, "--max-wait", "60s")
     wait_for(lambda: app_envs(a).get(DENY) == "timeout*write", what="writes blocked on clusterA")
+    # The drain has read the primaries at least once (its record says drain, then their HTTP count grows).
+    wait_for(lambda: failover_json(zk, zk_root, "planned", "t1")["record"]["step"] == "drain", what="step drain")
+    replica_reads = lambda: sum(r["http"] for r in a.stats()["replicas"])
+    before = replica_reads()
+    wait_for(lambda: replica_reads() > before, what="a drain read of the primaries")
     assert proc.poll() is None  # still draining: every primary reports 5 not confirmed mutations
     a.ctl("/advance-duplication?table=t1&remote=clusterB")
     out, err = proc.communicate(timeout=60)
