@@ -49,9 +49,13 @@ struct FailoverAdminPauseTests {
             let (pause, created) = try await admin.pauseAll(reason: "maintenance")
             #expect(created && pause.by == "cli:test@host" && pause.reason == "maintenance")
             let (data, _) = try await client.get(FailoverPaths(root: root).paused)
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(data)) as? [String: String])
-            #expect(object["by"] == "cli:test@host" && object["reason"] == "maintenance")
-            #expect(object["at"].flatMap { try? Date($0, strategy: .iso8601) } != nil)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(data)) as? [String: Any])
+            #expect(object["by"] as? String == "cli:test@host" && object["reason"] as? String == "maintenance")
+            #expect((object["at"] as? String).flatMap { try? Date($0, strategy: .iso8601) } != nil)
+            // Who paused, for the audit: OS user and ZooKeeper identity besides the operator name.
+            let identity = try #require(object["identity"] as? [String: Any])
+            #expect(identity["os_user"] as? String == "tester" && identity["zk_identity"] as? String == "digest:ops")
+            #expect(identity["host"] as? String == "host" && identity["pid"] as? Int == 42)
 
             let again = try await admin.pauseAll(reason: "other")
             #expect(!again.created && again.pause.reason == "maintenance")

@@ -1,3 +1,4 @@
+import FailoverControl
 import Foundation
 import Logging
 import MetaProxyApp
@@ -388,6 +389,34 @@ struct ProxyConfigurationTests {
         ] {
             let error = #expect(throws: ConfigError.self) { try Self.decode(yaml) }
             #expect(error?.keyPath == key)
+            #expect(error?.file == "proxy.yaml")
+        }
+    }
+
+    @Test("failover.hooks: exec (relative to the file), url, timeout and queue; errors name the key and the file")
+    func failoverHooks() throws {
+        #expect(try Self.decode("routes_file: routes.yaml").failover.hooks == nil)
+        let set = try ProxyConfiguration.decode(
+            yaml: """
+                routes_file: routes.yaml
+                failover: { hooks: { exec: hooks/notify.sh, url: "http://127.0.0.1:9/h", timeout: 2s, queue: 7 } }
+                """,
+            file: "/etc/meta-proxy/proxy.yaml")
+        let hooks = try #require(set.failover.hooks)
+        #expect(hooks.exec == "/etc/meta-proxy/hooks/notify.sh" && hooks.url == "http://127.0.0.1:9/h")
+        #expect(hooks.timeout == .seconds(2) && hooks.queueCapacity == 7)
+        #expect(try Self.decode("routes_file: r.yaml\nfailover: { hooks: { url: \"http://h/x\" } }").failover.hooks?.timeout == .seconds(5))
+
+        for (yaml, key) in [
+            ("failover: { hooks: { timeout: 1s } }", "failover.hooks"),
+            ("failover: { hooks: { url: \"https://h/x\" } }", "failover.hooks.url"),
+            ("failover: { hooks: { exec: /x, timeout: 10 } }", "failover.hooks.timeout"),
+            ("failover: { hooks: { exec: /x, timeout: 10m } }", "failover.hooks.timeout"),
+            ("failover: { hooks: { exec: /x, queue: 0 } }", "failover.hooks.queue"),
+            ("failover: { hooks: { exec: /x, retries: 3 } }", "failover.hooks.retries"),
+        ] {
+            let error = #expect(throws: ConfigError.self) { try Self.decode("routes_file: r.yaml\n" + yaml) }
+            #expect(error?.keyPath == key, "\(yaml): \(error?.description ?? "")")
             #expect(error?.file == "proxy.yaml")
         }
     }
