@@ -232,4 +232,31 @@ struct FailoverAdminPlannedResumeTests {
             #expect(a.appEnvs(table: "t1") == [Self.deny: "reconfig*all"])
         }
     }
+
+    @Test("a crash right after the route write landed (record still says switch-route running): resume goes on after it, never unblocking writes")
+    func resumeAfterLandedRouteWrite() async throws {
+        try await withSetUp(lag: 0) { client, root, a, _, admin in
+            let stop = StopSwitch()
+            _ = await #expect(throws: FailoverAdminError.self) {
+                try await admin(NoFleetRegistry()).plannedSwitch("t1", to: "B", options: options(stop)) { event in
+                    if event.step == .switchRoute && event.kind == .done { stop.stop() }
+                }
+            }
+            // Make the record look like the process died during the route write.
+            let path = FailoverPaths(root: root).plannedRecord(of: "t1")
+            var record = try #require(try await admin(NoFleetRegistry()).plannedRecord("t1")?.record)
+            record.state = .running
+            record.step = .switchRoute
+            record.done = [.check, .blockWrites, .drain]
+            _ = try await client.set(path, data: Array(try FailoverJSON.makeEncoder().encode(record)))
+
+            let events = Events()
+            let result = try await admin(NoFleetRegistry()).resumePlanned("t1", options: options(StopSwitch())) { events.append($0) }
+            #expect(result.after.activeCluster == "B")
+            #expect(events.saw(.switchRoute, .progress, "already routed to B"))
+            #expect(!events.saw(.blockWrites, .started) && !events.saw(.blockWrites, .rolledBack))
+            #expect(a.appEnvs(table: "t1") == [Self.deny: "reconfig*all"])
+            #expect(try await H.effective(client, root, "t1")?.history.count == 1)
+        }
+    }
 }

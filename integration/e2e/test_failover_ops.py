@@ -8,11 +8,12 @@ import re
 import signal
 import subprocess
 import threading
+from datetime import datetime
 
 import pytest
 
 from conftest import _bin, meta_proxy, wait_for
-from failover_status import cluster_state, wait_active
+from failover_status import cluster_state, lag_observed, status, wait_active
 from test_failover import warm, write_policy
 
 DENY = "replica.deny_client_request"
@@ -134,6 +135,44 @@ def test_hooks_receive_the_switch_and_a_hanging_exec_is_killed(clusters, policie
         wait_for(all_gone, timeout=10, what="the hung hook processes killed")
     finally:
         receiver.close()
+
+
+def test_hook_receives_a_refusal_once_per_episode(clusters, policies, proxies, zk, zk_root, tmp_path):
+    a, _ = clusters
+    write_policy(policies, "auto-failover", max_lag=100)
+    a.ctl("/write?table=t1&n=500")
+    events = tmp_path / "events.jsonl"
+    script = tmp_path / "hook.sh"
+    script.write_text('#!/bin/sh\ncat >> "%s"\necho >> "%s"\n' % (events, events))
+    script.chmod(0o755)
+    config = tmp_path / "meta-proxy.yaml"
+    config.write_text("failover:\n  policies_dir: %s\n  hooks: { exec: %s }\n" % (policies, script))
+    proxy = proxies("--config", str(config), "--zk", zk, "--zk-root", zk_root)
+    warm([proxy])
+    wait_for(lambda: lag_observed(proxy) == 500, timeout=30, what="lag 500 observed")
+    a.ctl("/kill-all")
+
+    def refusals():
+        if not events.exists():
+            return []
+        return [e for e in (json.loads(line) for line in events.read_text().splitlines() if line.strip())
+                if e["event"] == "refusal"]
+    wait_for(lambda: refusals(), timeout=30, what="the hook receiving the refusal")
+    [refusal] = refusals()
+    assert (refusal["table"], refusal["from"], refusal["reason"]["code"]) == ("t1", "clusterA", "lag_too_high")
+    assert "to" not in refusal and refusal["lag_decrees"] == 500 and refusal["policy"] == "t1-policy"
+    # The refusal repeats every tick, but the hook (like the log and the counter) hears of the episode once.
+    wait_for(lambda: counter(proxy, "metaproxy_failover_decisions_total", kind="refuse") >= 1, timeout=10,
+             what="the refusal counted")
+    def episode_seconds():
+        for r in status(proxy)["refusals"]:
+            if r["table"] == "t1":
+                return (datetime.fromisoformat(r["at"].replace("Z", "+00:00"))
+                        - datetime.fromisoformat(r["since"].replace("Z", "+00:00"))).total_seconds()
+        return 0
+    wait_for(lambda: episode_seconds() >= 2, timeout=30, what="the refusal repeated for 2 s (several ticks)")
+    assert len(refusals()) == 1
+    assert counter(proxy, "metaproxy_failover_hook_calls_total", hook="exec", result="ok") == 1
 
 
 def test_plan_predicts_keep_then_switch_and_writes_nothing(clusters, policies, proxies, zk, zk_root, tmp_path):

@@ -43,11 +43,16 @@ extension FailoverAdmin {
         let report = plannedReporter(table, progress)
         return try await withPlannedLock(table, action: "resume") { () async throws(FailoverAdminError) -> SwitchResult in
             var record = try await unfinishedRecord(table, action: "resume")
-            let plan = try await replan(record, options: options)
-            if !record.isDone(.switchRoute) {
+            if !record.isDone(.switchRoute), try await storedRoute(table)?.document.activeCluster == record.to {
+                // An earlier run's route write landed (it crashed or lost its reply before recording it):
+                // never undo it; go on after it.
+                record.done = [.check, .blockWrites, .drain, .switchRoute]
+                report(.switchRoute, .progress, "\(table) is already routed to \(record.to): the route switch of an earlier run landed")
+            } else if !record.isDone(.switchRoute) {
                 // Not switched yet: re-assert the block and drain again from now.
                 record.done.removeAll { $0 == .blockWrites || $0 == .drain }
             }
+            let plan = try await replan(record, options: options)
             record.by = identity
             report(
                 record.step, .progress,
