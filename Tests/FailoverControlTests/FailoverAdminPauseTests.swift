@@ -23,6 +23,9 @@ struct FailoverAdminPauseTests {
             #expect(!paused.wasPaused && paused.after.paused)
             let stored = try #require(try await H.effective(client, root, "t1"))
             #expect(stored.paused && stored.activeCluster == "A" && stored.mode == .primary && stored.history.isEmpty)
+            // Who paused, for the audit: operator, OS user and ZooKeeper identity.
+            #expect(stored.pauseChangedBy == "cli:test@host (tester, zk digest:ops, host pid 42)")
+            #expect(stored.pauseChangedAt != nil)
             #expect(try await admin.pause(table: "t1").wasPaused)
 
             // A switch keeps the flag.

@@ -124,6 +124,9 @@ extension FailoverAdmin {
             return (wasPaused, document)
         }
         document.paused = paused
+        document.pauseChangedBy = "\(identity.operatorName) (\(identity.osUser), zk \(identity.zooKeeperIdentity), "
+            + "\(identity.host) pid \(identity.pid))"
+        document.pauseChangedAt = clock()
         try await write(document, expecting: stored?.version)
         audit(paused ? "automation paused" : "automation resumed", table: route.table)
         return (wasPaused, document)

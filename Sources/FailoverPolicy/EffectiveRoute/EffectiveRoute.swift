@@ -12,6 +12,8 @@ import Foundation
 ///   "lag_decrees": 12,                      // lag at the last switch; absent when unknown
 ///   "mode": "failover",                     // primary | failover | drill | planned
 ///   "paused": false,                        // automation paused for this table; default false
+///   "pause_changed_at": "...",              // when `paused` was last set or cleared; absent if never
+///   "pause_changed_by": "cli:alice@ops1 (alice, zk digest:alice, ops1 pid 4242)",  // who; absent if never
 ///   "reason": {"code": "effective_down", "text": "..."},
 ///   "since": "2025-01-01T10:00:00Z",        // when active_cluster became active
 ///   "table": "orders"
@@ -53,9 +55,16 @@ public struct EffectiveRoute: Codable, Hashable, Sendable {
     public var paused: Bool
     /// The last switches, oldest first.
     public var history: [DecisionRecord]
+    /// Who last paused or resumed automation for the table (operator name, OS user, ZooKeeper
+    /// identity, host, pid), for the audit; `nil` if nobody ever did.
+    public var pauseChangedBy: String?
+    /// When automation was last paused or resumed for the table.
+    public var pauseChangedAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case table, reason, since, mode, paused, history
+        case pauseChangedBy = "pause_changed_by"
+        case pauseChangedAt = "pause_changed_at"
         case activeCluster = "active_cluster"
         case decidedBy = "decided_by"
         case lagDecrees = "lag_decrees"
@@ -96,6 +105,8 @@ public struct EffectiveRoute: Codable, Hashable, Sendable {
         mode = try container.decode(Mode.self, forKey: .mode)
         paused = try container.decodeIfPresent(Bool.self, forKey: .paused) ?? false
         history = try container.decodeIfPresent([DecisionRecord].self, forKey: .history) ?? []
+        pauseChangedBy = try container.decodeIfPresent(String.self, forKey: .pauseChangedBy)
+        pauseChangedAt = try container.decodeIfPresent(Date.self, forKey: .pauseChangedAt)
     }
 
     /// Applies a switch: the record's target becomes active and the record joins the history,
