@@ -1,4 +1,3 @@
-import FailoverControl
 import FailoverPolicy
 import Foundation
 import NIOCore
@@ -10,6 +9,8 @@ import Synchronization
 import TestSupport
 import Testing
 import ZooKeeper
+
+@testable import FailoverControl
 
 @Suite("FailoverAdmin planned switchover: record, stop, resume, abort, lock, instances", .serialized, .timeLimit(.minutes(3)))
 struct FailoverAdminPlannedResumeTests {
@@ -257,6 +258,32 @@ struct FailoverAdminPlannedResumeTests {
             #expect(!events.saw(.blockWrites, .started) && !events.saw(.blockWrites, .rolledBack))
             #expect(a.appEnvs(table: "t1") == [Self.deny: "reconfig*all"])
             #expect(try await H.effective(client, root, "t1")?.history.count == 1)
+        }
+    }
+
+    @Test("a route write whose reply was lost is settled by reading the node back: applied, not applied")
+    func readBackAfterLostReply() async throws {
+        try await H.withZooKeeper { client, root in
+            try await H.declare(client, root, "t1")
+            let admin = try H.admin(client, root)
+            let route = try await admin.declaredRoute("t1")
+            let lost = FailoverAdminError(.zooKeeper, table: "t1", message: "connection loss")
+            var written = admin.initialDocument(route, now: Date())
+            written.apply(
+                DecisionRecord(
+                    table: "t1", from: "A", to: "B", reason: DecisionReason(FailoverAdmin.plannedSwitchover, "test"),
+                    at: Date(), decidedBy: "cli:test@host", lagDecrees: 0, trigger: .planned),
+                mode: .planned)
+            // Not applied: no node at all, then a node that does not hold this write.
+            #expect(try await admin.routeWriteLanded(written, table: "t1", error: lost) == false)
+            var other = written
+            other.history[0].decidedBy = "proxy-9"
+            try await admin.write(other, expecting: nil)
+            #expect(try await admin.routeWriteLanded(written, table: "t1", error: lost) == false)
+            // Applied: the node holds it (dates compared to the second after the JSON round trip).
+            let stored = try #require(try await admin.storedRoute("t1"))
+            try await admin.write(written, expecting: stored.version)
+            #expect(try await admin.routeWriteLanded(written, table: "t1", error: lost))
         }
     }
 }
