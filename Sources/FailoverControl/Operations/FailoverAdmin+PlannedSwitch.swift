@@ -106,7 +106,7 @@ extension FailoverAdmin {
         /// Details for people.
         public var text: String
 
-        /// `[n/5 step] kind: text`.
+        /// `[n/6 step] kind: text`.
         public var description: String {
             "[\(step.number)/\(PlannedStep.allCases.count) \(step.rawValue)] \(kind.rawValue): \(text)"
         }

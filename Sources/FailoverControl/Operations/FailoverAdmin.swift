@@ -14,7 +14,10 @@ import ZooKeeper
 /// * ``switchTable(_:to:force:drill:)`` and ``switchBack(_:force:)``: operator switches judged by
 ///   ``FailoverPolicy/ManualSwitch`` with the table's policy and the decider's published health.
 /// * ``plannedSwitch(_:to:options:progress:)``: a zero-loss switchover while the source cluster is
-///   alive (block writes, drain duplication, switch, make clients re-query).
+///   alive (block writes, drain duplication, switch, await instances, make clients re-query), under a
+///   per-table lock and recorded step by step; ``resumePlanned(_:options:progress:)`` and
+///   ``abortPlanned(_:options:progress:)`` continue or undo a stopped one.
+/// * ``plan(_:now:)``: what the decider's policies would decide now, reading only.
 /// * ``pause(table:)``, ``resume(table:)``, ``pauseAll(reason:)``, ``resumeAll()``.
 ///
 /// Every write of an ``FailoverPolicy/EffectiveRoute`` is a compare-and-set against the version read
