@@ -2,6 +2,7 @@ import ArgumentParser
 import FailoverControl
 import FailoverPolicy
 import Foundation
+import MetaProxyApp
 import Synchronization
 
 /// `meta-proxy failover ...`: inspect and steer failover (DR drills, manual and planned switches).
@@ -25,9 +26,10 @@ struct FailoverCommand: AsyncParsableCommand {
                 --failover-writer / zookeeper.failover_writers (credential rotation). See docs/security.md.
                 """)
         @OptionGroup var options: FailoverOptions
+        @OptionGroup var writers: FailoverWriterOptions
 
         func run() async throws {
-            try await options.withAdmin { admin in
+            try await options.withAdmin(writers: writers) { admin in
                 for node in try await admin.prepareState() {
                     print("\(node.created ? "created" : "acl set") \(node.path)")
                 }
@@ -42,6 +44,7 @@ struct FailoverCommand: AsyncParsableCommand {
         @OptionGroup var options: FailoverOptions
 
         func run() async throws {
+            if let table { try TableArgument.check(table) }
             try await options.withAdmin { admin in
                 if let table {
                     let status = try await admin.status(of: table)
@@ -67,18 +70,23 @@ struct FailoverCommand: AsyncParsableCommand {
                 """)
         @Argument(help: "Table name.") var table: String
         @Option(help: "Target cluster name (the primary or a declared backup).") var to: String
-        @Flag(help: "Switch even when the guard or health checks fail (not with --planned).") var force = false
+        @Flag(help: "Switch even when the guard or health checks fail (not with --planned; asks unless --yes).")
+        var force = false
         @Flag(help: "Record the switch as a DR drill (mode drill) instead of a failover.") var drill = false
-        @Flag(help: "Zero-loss switchover while the current cluster is alive.") var planned = false
+        @Flag(help: "Zero-loss switchover while the current cluster is alive (asks unless --yes).") var planned = false
         @Option(name: .customLong("max-wait"), help: "--planned: longest wait for the duplication to drain.")
         var maxWait = DurationArgument(.seconds(120))
         @Option(help: "--planned: least time between blocking writes and accepting lag 0 (env and decree sync).")
         var settle = DurationArgument(.seconds(40))
         @Option(name: .customLong("poll-interval"), help: "--planned: time between duplication queries.")
         var pollInterval = DurationArgument(.seconds(1))
-        @Option(name: .customLong("rpc-timeout"), help: "--planned: timeout of each MetaServer request (and ReplicaServer lag request on Pegasus 2.4/2.5).")
+        @Option(
+            name: .customLong("rpc-timeout"),
+            help: "--planned: timeout of each MetaServer request (and ReplicaServer lag request on Pegasus 2.4/2.5).")
         var rpcTimeout = DurationArgument(.seconds(5))
+        @OptionGroup var confirmation: ConfirmationOptions
         @OptionGroup var options: FailoverOptions
+        @OptionGroup var writers: FailoverWriterOptions
 
         func validate() throws {
             if planned && force {
@@ -90,8 +98,15 @@ struct FailoverCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            try TableArgument.check(table)
+            if force {
+                try confirmation.confirm("failover switch \(table) --to \(to) --force skips the guard and health checks")
+            } else if planned {
+                try confirmation.confirm(
+                    "failover switch \(table) --to \(to) --planned blocks writes to \(table) until the switch is done")
+            }
             guard planned else {
-                let result = try await options.withAdmin { admin in
+                let result = try await options.withAdmin(writers: writers) { admin in
                     try await admin.switchTable(table, to: to, force: force, drill: drill)
                 }
                 print(options.json ? FailoverOutput.json(result) : FailoverOutput.text(result))
@@ -103,7 +118,7 @@ struct FailoverCommand: AsyncParsableCommand {
             let json = options.json
             let events = EventLog()
             do {
-                let result = try await options.withAdmin(rpcTimeout: rpcTimeout.duration) { admin in
+                let result = try await options.withAdmin(writers: writers, rpcTimeout: rpcTimeout.duration) { admin in
                     try await admin.plannedSwitch(table, to: to, options: plannedOptions) { event in
                         events.append(event)
                         if !json {
@@ -114,8 +129,9 @@ struct FailoverCommand: AsyncParsableCommand {
                 }
                 print(json ? FailoverOutput.json(planned: result, events: events.all) : FailoverOutput.text(result))
             } catch let error as FailoverAdminError where json {
-                print(FailoverOutput.json(failed: error, table: table, events: events.all))
-                throw ExitCode.failure
+                let failure = CommandFailure.classify(error)
+                print(FailoverOutput.json(failed: error, failure: failure, table: table, events: events.all))
+                throw ExitCode(failure.exitStatus)
             }
         }
 
@@ -141,11 +157,17 @@ struct FailoverCommand: AsyncParsableCommand {
                 Without one they stay on the backup: drain or set one up first (docs/failover.md).
                 """)
         @Argument(help: "Table name.") var table: String
-        @Flag(help: "Switch back even when the checks fail.") var force = false
+        @Flag(help: "Switch back even when the checks fail (asks for confirmation unless --yes).") var force = false
+        @OptionGroup var confirmation: ConfirmationOptions
         @OptionGroup var options: FailoverOptions
+        @OptionGroup var writers: FailoverWriterOptions
 
         func run() async throws {
-            let result = try await options.withAdmin { admin in
+            try TableArgument.check(table)
+            if force {
+                try confirmation.confirm("failover back \(table) --force skips the guard and health checks")
+            }
+            let result = try await options.withAdmin(writers: writers) { admin in
                 try await admin.switchBack(table, force: force)
             }
             print(options.json ? FailoverOutput.json(result, caveat: FailoverOutput.backCaveat(result)) : FailoverOutput.text(result))
@@ -161,6 +183,7 @@ struct FailoverCommand: AsyncParsableCommand {
         @Argument(help: "Table name; without it, pause globally.") var table: String?
         @Option(help: "Why (stored in the global pause node).") var reason: String?
         @OptionGroup var options: FailoverOptions
+        @OptionGroup var writers: FailoverWriterOptions
 
         func validate() throws {
             if table != nil && reason != nil {
@@ -169,7 +192,8 @@ struct FailoverCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await options.withAdmin { admin in
+            if let table { try TableArgument.check(table) }
+            try await options.withAdmin(writers: writers) { admin in
                 if let table {
                     let (wasPaused, after) = try await admin.pause(table: table)
                     print(FailoverOutput.pause(table: table, before: wasPaused, after: after.paused, json: options.json))
@@ -186,9 +210,11 @@ struct FailoverCommand: AsyncParsableCommand {
             abstract: "Resume automatic switching for one table, or globally.")
         @Argument(help: "Table name; without it, resume globally.") var table: String?
         @OptionGroup var options: FailoverOptions
+        @OptionGroup var writers: FailoverWriterOptions
 
         func run() async throws {
-            try await options.withAdmin { admin in
+            if let table { try TableArgument.check(table) }
+            try await options.withAdmin(writers: writers) { admin in
                 if let table {
                     let (wasPaused, after) = try await admin.resume(table: table)
                     print(

@@ -261,6 +261,19 @@ public struct RouteAdmin: Sendable {
         }
     }
 
+    /// Whether `table` can be a route node (1 to 256 of letters, digits, `_ . - :`; not `.` or `..`).
+    public static func isValidTableName(_ table: String) -> Bool {
+        ZooKeeperRouteStore.isValidTableName(table)
+    }
+
+    /// Checks `route` as the proxy will read it back, before anything is written: the table name,
+    /// and that no backup is the primary, is listed twice or shares a MetaServer with another cluster.
+    /// - Throws: ``Failure`` (invalid table name) or ``RouteModel/RouteError`` (malformed) with the reason.
+    public static func validate(_ route: Route) throws {
+        try checkTableName(route.table)
+        _ = try RouteDocument.decode(RouteDocument.encode(route), table: route.table, path: "route of \(route.table)")
+    }
+
     static func checkTableName(_ table: String) throws {
         guard ZooKeeperRouteStore.isValidTableName(table) else {
             throw Failure(.invalidTableName, table: table, "\"\(table)\" is not a valid table name (letters, digits, _ . - :)")
