@@ -19,7 +19,7 @@ struct MetaProxyCommand: AsyncParsableCommand {
         let json = arguments.contains("--json")
         var command: any ParsableCommand
         do {
-            command = try parseAsRoot(arguments)
+            command = try await asyncParseAsRoot(arguments)
         } catch {
             CommandExit.exitForParseError(error, json: json)
         }

@@ -302,7 +302,7 @@ public final class FailoverDecider: Service, Sendable {
             return
         }
         metrics.decided(table: record.table, kind: kind)
-        logger.info(
+        logger.notice(
             kind == .switchBack ? "Failover: switched back to the primary" : "Failover: switched to a backup",
             metadata: metadata
         )

@@ -23,7 +23,7 @@ public enum CommandZooKeeper {
             try await client.connect()
         } catch {
             await client.close()
-            let denied = (error as? ZooKeeperError).map { $0.code == .authFailed || $0.code == .noAuth } ?? false
+            let denied = error.code == .authFailed || error.code == .noAuth
             throw CommandError(
                 "cannot connect to ZooKeeper \(settings.connectString): \(error)",
                 kind: denied ? .permissionDenied : .unavailable)

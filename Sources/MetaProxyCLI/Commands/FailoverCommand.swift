@@ -11,7 +11,7 @@ struct FailoverCommand: AsyncParsableCommand {
         commandName: "failover",
         abstract: "Inspect and steer failover: status, switch, back, pause, resume.",
         discussion: """
-            State lives under <root>/.meta-proxy (see docs/failover.md): the effective route of each table,
+            State lives under <root>/.meta-proxy (see docs/failover.md): the effective route of each table, \
             the global pause flag, the decider election and the decider's health snapshot.
             """,
         subcommands: [Status.self, Switch.self, Back.self, Pause.self, Resume.self, Init.self]
@@ -21,8 +21,8 @@ struct FailoverCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create the failover state nodes with the failover ACL; re-apply it to existing ones.",
             discussion: """
-                Run once after setting up ZooKeeper credentials (so proxies, which may only read <root>, can
-                write their failover state below <root>/.meta-proxy), and again after changing
+                Run once after setting up ZooKeeper credentials (so proxies, which may only read <root>, can \
+                write their failover state below <root>/.meta-proxy), and again after changing \
                 --failover-writer / zookeeper.failover_writers (credential rotation). See docs/security.md.
                 """)
         @OptionGroup var options: FailoverOptions
@@ -61,11 +61,11 @@ struct FailoverCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Route a table to another cluster: a drill, a manual DR switch, or a planned switchover.",
             discussion: """
-                Without --planned the switch is judged by the table's policy (guard: lag and its age from the
-                decider's health snapshot; the target must be up) and refused unless --force. With --planned,
-                writes are blocked on the current cluster (replica.deny_client_request=timeout*write), the
-                duplication is drained to lag 0, the route is switched and the old cluster answers
-                ERR_INVALID_STATE (reconfig*all) so clients re-query; any failure before the route switch
+                Without --planned the switch is judged by the table's policy (guard: lag and its age from the \
+                decider's health snapshot; the target must be up) and refused unless --force. With --planned, \
+                writes are blocked on the current cluster (replica.deny_client_request=timeout*write), the \
+                duplication is drained to lag 0, the route is switched and the old cluster answers \
+                ERR_INVALID_STATE (reconfig*all) so clients re-query; any failure before the route switch \
                 unblocks writes again.
                 """)
         @Argument(help: "Table name.") var table: String
@@ -153,7 +153,7 @@ struct FailoverCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Route a table back to its declared primary (guarded like switch unless --force).",
             discussion: """
-                Writes the backup took reach the primary only through a reverse duplication (backup → primary).
+                Writes the backup took reach the primary only through a reverse duplication (backup → primary). \
                 Without one they stay on the backup: drain or set one up first (docs/failover.md).
                 """)
         @Argument(help: "Table name.") var table: String

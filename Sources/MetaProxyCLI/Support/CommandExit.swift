@@ -32,7 +32,8 @@ enum CommandExit {
         switch error {
         case let error as ExitCode:
             Foundation.exit(error.rawValue)
-        case is ValidationError, is CleanExit:
+        case _ where isArgumentParserError(error):
+            // Usage errors, and help or completion requests answered by ArgumentParser's own commands.
             if json, MetaProxyCommand.exitCode(for: error) != .success {
                 finish(CommandFailure(kind: .usage, message: MetaProxyCommand.message(for: error)), json: true)
             }
@@ -40,6 +41,11 @@ enum CommandExit {
         default:
             finish(CommandFailure.classify(error), json: json)
         }
+    }
+
+    /// Whether ArgumentParser threw `error` (its usage errors and help requests are internal types).
+    static func isArgumentParserError(_ error: any Error) -> Bool {
+        error is ValidationError || error is CleanExit || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 
     /// Prints `failure` and exits with its status.
