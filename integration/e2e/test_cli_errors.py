@@ -134,5 +134,9 @@ def test_help_documents_exit_statuses_and_completion_and_scopes_failover_writer(
     assert "--failover-writer" in run("failover", "init", "--help").stdout
     for read_only in (["failover", "status", "--help"], ["route", "get", "--help"], ["route", "set", "--help"]):
         assert "--failover-writer" not in run(*read_only).stdout, read_only
+    # Help paragraphs are not broken mid-sentence: on a wide terminal a sentence stays on one line.
+    wide = subprocess.run([_bin("META_PROXY_BIN", "meta-proxy"), "failover", "switch", "--help"], capture_output=True,
+                          text=True, env={"COLUMNS": "300", "PATH": "/usr/bin:/bin"}).stdout
+    assert "refused unless --force. With --planned" in wide, wide
     completion = run("--generate-completion-script", "bash")
     assert completion.returncode == 0 and "meta-proxy" in completion.stdout
