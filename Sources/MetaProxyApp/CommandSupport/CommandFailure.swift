@@ -84,7 +84,7 @@ public struct CommandFailure: Sendable, Equatable {
         case let error as FailoverAdminError:
             return CommandFailure(kind: kind(of: error), message: error.description)
         case let error as ZooKeeperError:
-            return CommandFailure(kind: kind(of: error), message: "ZooKeeper: \(error)")
+            return CommandFailure(kind: kind(of: error), message: "ZooKeeper: \(describe(error))")
         case let error as ConfigError:
             return CommandFailure(kind: .invalidInput, message: error.description)
         case let error as PolicyError:
@@ -119,8 +119,20 @@ public struct CommandFailure: Sendable, Equatable {
         }
     }
 
+    /// `<detail> (<code name>)[, node <path>]`: `no session with zk1:2181 within 10.0 seconds (operation timeout)`.
+    public static func describe(_ error: ZooKeeperError) -> String {
+        let code = "\(error.code)"
+        let name = code.firstIndex(of: ":").map { String(code[code.index(after: $0)...]).trimmingCharacters(in: .whitespaces) } ?? code
+        var text = error.detail.map { "\($0) (\(name))" } ?? name
+        if let path = error.path { text += ", node \(path)" }
+        return text
+    }
+
     /// One line for any error: connection failures as `cannot connect to <address>: <OS error>`.
     public static func describe(_ error: any Error) -> String {
+        if let error = error as? ZooKeeperError {
+            return describe(error)
+        }
         if let error = error as? UpstreamError {
             return describe(error)
         }

@@ -25,7 +25,7 @@ public enum CommandZooKeeper {
             await client.close()
             let denied = error.code == .authFailed || error.code == .noAuth
             throw CommandError(
-                "cannot connect to ZooKeeper \(settings.connectString): \(error)",
+                "cannot connect to ZooKeeper \(settings.connectString): \(CommandFailure.describe(error))",
                 kind: denied ? .permissionDenied : .unavailable)
         }
         return client

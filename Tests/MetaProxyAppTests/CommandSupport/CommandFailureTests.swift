@@ -72,3 +72,17 @@ struct CommandFailureTests {
         #expect(error["message"] as? String == "/pegasus/t1: no route node")
     }
 }
+
+/// ZooKeeper errors in one line.
+@Suite("Command failures: ZooKeeper")
+struct CommandFailureZooKeeperTests {
+    @Test("detail, code name and node, not the struct dump")
+    func zooKeeperText() {
+        let timeout = ZooKeeperError(.operationTimeout, detail: "no session with 127.0.0.1:1 within 1.0 seconds")
+        #expect(CommandFailure.describe(timeout) == "no session with 127.0.0.1:1 within 1.0 seconds (operation timeout)")
+        let denied = CommandFailure.classify(ZooKeeperError(.noAuth, path: "/p/t1"))
+        #expect(denied.kind == .permissionDenied && denied.exitStatus == 77)
+        #expect(denied.message.hasPrefix("ZooKeeper: ") && denied.message.hasSuffix(", node /p/t1"))
+        #expect(!denied.message.contains("ZooKeeperError("))
+    }
+}
