@@ -2,6 +2,8 @@
 under --json, a documented exit status each (README.md), arguments checked before anything is
 contacted, confirmation of --force/--planned, help that is not garbled."""
 import json
+import os
+import pty
 import subprocess
 import time
 
@@ -13,6 +15,20 @@ USAGE, INVALID, NOT_FOUND, UNAVAILABLE, REFUSED = 64, 65, 66, 69, 75
 def run(*args, input=None, timeout=60):
     return subprocess.run([_bin("META_PROXY_BIN", "meta-proxy"), *args], capture_output=True, text=True,
                           timeout=timeout, input=input, stdin=None if input is not None else subprocess.DEVNULL)
+
+
+def run_on_terminal(*args, answer):
+    """Runs the CLI with a pseudo-terminal on stdin and types `answer` (a line) into it."""
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([_bin("META_PROXY_BIN", "meta-proxy"), *args], stdin=slave, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        os.close(slave)
+        os.write(master, answer.encode())  # the terminal keeps the line until the prompt reads it
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(master)
+    return proc.returncode, out, err
 
 
 def error_line(r):
@@ -113,9 +129,17 @@ def test_force_and_planned_need_confirmation(sims, zk, zk_root, tmp_path):
     assert json.loads(run("failover", "switch", "t1", "--to", "confirmB", "--json", *common).stdout)["error"]["code"] \
         == "refused"
 
-    done = json.loads(meta_proxy("failover", "switch", "t1", "--to", "confirmB", "--force", "--drill", "--yes",
-                                 "--json", *common).stdout)
-    assert done["after"]["active_cluster"] == "confirmB"
+    # On a terminal: a question on stderr; anything but y/yes refuses, "y" goes ahead.
+    rc, out, err = run_on_terminal("failover", "switch", "t1", "--to", "confirmB", "--force", "--drill", *common,
+                                   answer="n\n")
+    assert rc == REFUSED and "Proceed? [y/N]" in err and "not confirmed; nothing changed" in err, (rc, err)
+    rc, out, err = run_on_terminal("failover", "switch", "t1", "--to", "confirmB", "--force", "--drill", "--json",
+                                   *common, answer="y\n")
+    assert rc == 0, (rc, out, err)
+    assert json.loads(out)["after"]["active_cluster"] == "confirmB"
+
+    done = json.loads(meta_proxy("failover", "back", "t1", "--force", "--yes", "--json", *common).stdout)
+    assert done["after"]["active_cluster"] == "confirmA"
 
 
 def test_json_keeps_slashes_and_uses_snake_case(sims, zk, zk_root):
