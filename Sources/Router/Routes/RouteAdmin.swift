@@ -64,7 +64,7 @@ public struct RouteAdmin: Sendable {
     /// - Returns: `true` when the node was created, `false` when it was overwritten.
     @discardableResult
     public func set(_ route: Route) async throws -> Bool {
-        try Self.checkTableName(route.table)
+        try Self.validate(route)
         let data = RouteDocument.encode(route)
         do throws(ZooKeeperError) {
             _ = try await client.create(path(of: route.table), data: data, acl: acl, createParents: true)
@@ -128,6 +128,7 @@ public struct RouteAdmin: Sendable {
         let current = try await get(table)
         let keptBackups = (backups ?? current.route.backups).filter { $0.name != cluster.name }
         let after = Route(table: table, primary: cluster, backups: keptBackups)
+        try Self.validate(after)
         try await compareAndSet(after, expectedVersion: current.version)
         return (current.route, after)
     }
