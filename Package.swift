@@ -317,6 +317,8 @@ let package = Package(
             dependencies: [
                 "MetaProxyApp", "AdminHTTP", "FailoverControl", "FailoverPolicy", "HealthProbe", "Router", "RouteModel",
                 "PegasusWire", "ZooKeeper", "TestSupport",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -39,8 +39,8 @@ def cluster_state(proxy, cluster):
 
 def lag_observed(proxy):
     for d in status(proxy)["health"]["duplications"]:
-        if d["primaryCluster"] == "clusterA" and d["backupCluster"] == "clusterB":
-            return d.get("maxLag")
+        if d["primary_cluster"] == "clusterA" and d["backup_cluster"] == "clusterB":
+            return d.get("max_lag")
     return None
 
 

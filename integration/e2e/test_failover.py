@@ -149,7 +149,7 @@ def test_lag_above_guard_refuses_and_logs(clusters, policies, start):
 
 def observation(proxy):
     for d in status(proxy)["health"]["duplications"]:
-        if d["primaryCluster"] == "clusterA" and d["backupCluster"] == "clusterB":
+        if d["primary_cluster"] == "clusterA" and d["backup_cluster"] == "clusterB":
             return d
     return None
 
@@ -173,9 +173,9 @@ def test_v25_primary_killed_switches_with_lag_from_replicas(clusters_v25, polici
     instances = start(1)
     warm(instances)
     (p,) = instances
-    seen = wait_for(lambda: (lambda o: o if o and o.get("maxLag") == 5 else None)(observation(p)),
+    seen = wait_for(lambda: (lambda o: o if o and o.get("max_lag") == 5 else None)(observation(p)),
                     timeout=30, what="lag 5 read from the replicas")
-    assert seen["lagSource"] == "replica_http" and seen["status"] == "DS_LOG"
+    assert seen["lag_source"] == "replica_http" and seen["status"] == "DS_LOG"
     wait_for(lambda: "max lag 5 decrees (replica_http)" in meta_proxy(
         "failover", "status", "t1", "--zk", zk, "--zk-root", zk_root).stdout,
         timeout=30, what="lag source in `failover status`")
@@ -195,7 +195,7 @@ def test_v25_lag_above_guard_refuses(clusters_v25, policies, start):
     warm(instances)
     (p,) = instances
     wait_for(lambda: lag_observed(p) == 505, timeout=30, what="lag 505 read from the replicas")
-    assert observation(p)["lagSource"] == "replica_http"
+    assert observation(p)["lag_source"] == "replica_http"
 
     a.ctl("/kill-all")
     refusal = wait_for(lambda: next((r for r in status(p)["refusals"] if r["table"] == "t1"), None),

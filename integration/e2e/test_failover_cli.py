@@ -80,7 +80,7 @@ def test_switch_refused_by_guard_then_forced(clusters, zk, zk_root):
     assert refused.returncode != 0
     assert "refused" in refused.stderr and "--force overrides" in refused.stderr, refused.stderr
 
-    forced = failover_json(zk, zk_root, "switch", "t1", "--to", "clusterB", "--force", "--drill")
+    forced = failover_json(zk, zk_root, "switch", "t1", "--to", "clusterB", "--force", "--drill", "--yes")
     assert forced["before"] is None
     assert forced["after"]["active_cluster"] == "clusterB" and forced["after"]["mode"] == "drill"
     assert forced["record"]["trigger"] == "forced" and forced["record"]["decided_by"].startswith("cli:")
@@ -89,12 +89,12 @@ def test_switch_refused_by_guard_then_forced(clusters, zk, zk_root):
     assert status["active_cluster"] == "clusterB"
     assert [(h["from"], h["to"]) for h in status["history"]] == [("clusterA", "clusterB")]
 
-    unknown = failover(zk, zk_root, "switch", "t1", "--to", "clusterZ", "--force", check=False)
+    unknown = failover(zk, zk_root, "switch", "t1", "--to", "clusterZ", "--force", "--yes", check=False)
     assert unknown.returncode != 0 and "neither the primary nor a backup" in unknown.stderr
 
     back = failover(zk, zk_root, "back", "t1", check=False)
     assert back.returncode != 0 and "refused" in back.stderr
-    back = failover(zk, zk_root, "back", "t1", "--force")
+    back = failover(zk, zk_root, "back", "t1", "--force", "--yes")
     assert "clusterB -> clusterA" in back.stdout and "reverse duplication" in back.stdout
     assert failover_json(zk, zk_root, "status", "t1")["effective"]["mode"] == "primary"
 
@@ -120,9 +120,9 @@ def test_pause_and_resume_per_table_and_globally(clusters, zk, zk_root):
 def test_proxy_follows_a_forced_drill_and_the_switch_back(clusters, proxy, zk, zk_root, policies):
     a, b = clusters
     assert app_id_through(proxy) == a.tables["t1"]["app_id"]
-    failover(zk, zk_root, "switch", "t1", "--to", "clusterB", "--force", "--drill", "--policies", policies)
+    failover(zk, zk_root, "switch", "t1", "--to", "clusterB", "--force", "--drill", "--yes", "--policies", policies)
     wait_for(lambda: app_id_through(proxy) == b.tables["t1"]["app_id"], what="the proxy answering t1 from clusterB")
-    failover(zk, zk_root, "back", "t1", "--force", "--policies", policies)
+    failover(zk, zk_root, "back", "t1", "--force", "--yes", "--policies", policies)
     wait_for(lambda: app_id_through(proxy) == a.tables["t1"]["app_id"], what="the proxy answering t1 from clusterA")
 
 
@@ -135,7 +135,7 @@ def test_status_shows_the_decider_and_its_health(clusters, proxy, zk, zk_root):
 
 
 def _planned(zk, zk_root, *extra):
-    cmd = [_bin("META_PROXY_BIN", "meta-proxy"), "failover", "switch", "t1", "--to", "clusterB", "--planned",
+    cmd = [_bin("META_PROXY_BIN", "meta-proxy"), "failover", "switch", "t1", "--to", "clusterB", "--planned", "--yes",
            "--settle", "0", "--poll-interval", "100ms", "--json", "--zk", zk, "--zk-root", zk_root, *extra]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -199,7 +199,7 @@ def test_planned_switch_timeout_rolls_back(clusters, proxy, zk, zk_root):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode != 0
     result = json.loads(out)
-    assert result["ok"] is False and result["failed_step"] == "drain" and "rolled back" in result["error"]
+    assert result["ok"] is False and result["failed_step"] == "drain" and "rolled back" in result["error"]["message"]
     assert app_envs(a) == {}
     assert failover_json(zk, zk_root, "status", "t1")["effective"] is None
     assert app_id_through(proxy) == a.tables["t1"]["app_id"]
@@ -213,8 +213,8 @@ def test_planned_switch_refuses_without_a_ds_log_duplication(clusters, zk, zk_ro
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode != 0
     result = json.loads(out)
-    assert result["failed_step"] == "check" and "no duplication" in result["error"]
+    assert result["failed_step"] == "check" and "no duplication" in result["error"]["message"]
     a.ctl("/duplication?table=t1&remote=clusterB&status=DS_PAUSE&lag=0")
-    text = failover(zk, zk_root, "switch", "t1", "--to", "clusterB", "--planned", check=False)
+    text = failover(zk, zk_root, "switch", "t1", "--to", "clusterB", "--planned", "--yes", check=False)
     assert text.returncode != 0 and "not DS_LOG" in text.stderr and "step check" in text.stderr, text
     assert app_envs(a) == {}

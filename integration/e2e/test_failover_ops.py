@@ -223,7 +223,7 @@ def test_plan_predicts_keep_then_switch_and_writes_nothing(clusters, policies, p
 
 
 def _planned(zk, zk_root, *extra):
-    cmd = [_bin("META_PROXY_BIN", "meta-proxy"), "failover", "switch", "t1", "--to", "clusterB", "--planned",
+    cmd = [_bin("META_PROXY_BIN", "meta-proxy"), "failover", "switch", "t1", "--to", "clusterB", "--planned", "--yes",
            "--settle", "0", "--poll-interval", "100ms", "--max-wait", "120s", "--zk", zk, "--zk-root", zk_root, *extra]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -258,10 +258,10 @@ def test_planned_interrupted_while_draining_then_resumed(clusters, zk, zk_root, 
     assert record["by"]["os_user"] and record["by"]["zk_identity"] == "anonymous" and record["by"]["pid"] > 0
     assert app_envs(a) == {DENY: "timeout*write"}  # nothing undone
     # A second switch is refused while the record is unfinished.
-    again = failover(zk, zk_root, "switch", "t1", "--to", "clusterB", "--planned", check=False)
+    again = failover(zk, zk_root, "switch", "t1", "--to", "clusterB", "--planned", "--yes", check=False)
     assert again.returncode != 0 and "--abort t1" in again.stderr, again
     a.ctl("/advance-duplication?table=t1&remote=clusterB")
-    resumed = failover(zk, zk_root, "planned", "t1", "--resume", "--settle", "0", "--poll-interval", "100ms")
+    resumed = failover(zk, zk_root, "planned", "t1", "--resume", "--yes", "--settle", "0", "--poll-interval", "100ms")
     assert "[6/6 reconfig-clients] done" in resumed.stdout, resumed.stdout
     assert app_envs(a) == {DENY: "reconfig*all"} and app_envs(b) == {}
     assert failover_json(zk, zk_root, "status", "t1")["effective"]["active_cluster"] == "clusterB"
@@ -272,11 +272,11 @@ def test_planned_interrupted_then_aborted(clusters, zk, zk_root):
     a, _ = clusters
     code, _, err = _interrupt_while_draining(a, zk, zk_root)
     assert code != 0, err
-    aborted = failover_json(zk, zk_root, "planned", "t1", "--abort")
+    aborted = failover_json(zk, zk_root, "planned", "t1", "--abort", "--yes")
     assert aborted["ok"] and aborted["routed_back"] is False and aborted["record"]["state"] == "aborted"
     assert app_envs(a) == {}
     assert failover_json(zk, zk_root, "status", "t1")["effective"] is None
-    nothing = failover(zk, zk_root, "planned", "t1", "--abort", check=False)
+    nothing = failover(zk, zk_root, "planned", "t1", "--abort", "--yes", check=False)
     assert nothing.returncode != 0 and "nothing to abort" in nothing.stderr, nothing
 
 
@@ -286,7 +286,7 @@ def test_second_planned_operator_is_refused_naming_the_holder(clusters, zk, zk_r
     proc = _planned(zk, zk_root)
     try:
         wait_for(lambda: app_envs(a).get(DENY) == "timeout*write", timeout=30, what="writes blocked on clusterA")
-        second = failover(zk, zk_root, "planned", "t1", "--abort", check=False)
+        second = failover(zk, zk_root, "planned", "t1", "--abort", "--yes", check=False)
         assert second.returncode != 0, second
         assert "another planned switchover operation on t1 is running" in second.stderr, second.stderr
         assert "pid %d" % proc.pid in second.stderr, second.stderr
@@ -294,5 +294,5 @@ def test_second_planned_operator_is_refused_naming_the_holder(clusters, zk, zk_r
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=60)
-    failover(zk, zk_root, "planned", "t1", "--abort")
+    failover(zk, zk_root, "planned", "t1", "--abort", "--yes")
     assert app_envs(a) == {}

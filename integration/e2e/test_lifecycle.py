@@ -166,7 +166,7 @@ def test_cli_against_a_dead_zookeeper_is_a_few_lines_with_the_useful_one():
     dead = "127.0.0.1:%d" % free_port()
     r = subprocess.run([_bin("META_PROXY_BIN", "meta-proxy"), "route", "list", "--zk", dead, "--zk-timeout", "3"],
                        capture_output=True, text=True, timeout=60)
-    assert r.returncode == 1, r.stderr[-3000:]
+    assert r.returncode == 69, r.stderr[-3000:]  # EX_UNAVAILABLE
     lines = r.stderr.splitlines()
     assert len(lines) <= 3, r.stderr[-3000:]
     assert any("cannot connect to ZooKeeper %s" % dead in l for l in lines), r.stderr
@@ -174,7 +174,7 @@ def test_cli_against_a_dead_zookeeper_is_a_few_lines_with_the_useful_one():
     # --verbose shows the C client's lines (folded: a few, not one per attempt).
     r = subprocess.run([_bin("META_PROXY_BIN", "meta-proxy"), "route", "list", "--zk", dead, "--zk-timeout", "3",
                         "--verbose"], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 1
+    assert r.returncode == 69
     c_lines = [l for l in r.stderr.splitlines() if "ZooKeeper C client" in l]
     assert 1 <= len(c_lines) <= 20, r.stderr[-3000:]
 

@@ -26,7 +26,7 @@ def test_sync_two_clusters_with_a_conflicting_table(sims, zk, zk_root):
     assert routes == {"t1": "syncA", "t2": "syncA", "t3": "syncB", "shared": "syncB"}  # conflict left alone
 
     forced = json.loads(meta_proxy("route", "sync", "--cluster", "syncA", "--meta", ",".join(a.metas),
-                                   "--force", "--json", *zkargs).stdout)
+                                   "--force", "--yes", "--json", *zkargs).stdout)
     assert {i["table"]: i["action"] for i in forced["items"]} == {"t1": "unchanged", "t2": "unchanged", "shared": "overwrite"}
     assert json.loads(meta_proxy("route", "get", "shared", *zkargs, "--json").stdout)["cluster"] == "syncA"
 

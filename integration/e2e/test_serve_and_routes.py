@@ -96,8 +96,8 @@ def test_routes_json(proxy_ab):
     doc = json.loads(body)
     assert doc["source"].startswith("zookeeper ") and doc["count"] == 2
     routes = {r["table"]: r for r in doc["routes"]}
-    assert routes["t1"] == {"table": "t1", "cluster": "cA", "meta-addrs": a.metas, "backups": [], "active": "cA"}
-    assert routes["shared"]["backups"] == [{"cluster": "cB", "meta-addrs": b.metas}]
+    assert routes["t1"] == {"table": "t1", "cluster": "cA", "meta_addrs": a.metas, "backups": [], "active": "cA"}
+    assert routes["shared"]["backups"] == [{"cluster": "cB", "meta_addrs": b.metas}]
     assert routes["shared"]["active"] == "cA"
 
 

@@ -34,7 +34,7 @@ def warm(instances):
     def ready(p):
         s = status(p)
         clusters = s["health"]["clusters"]
-        lag = [d for d in s["health"]["duplications"] if d["primaryCluster"] == "clusterA"]
+        lag = [d for d in s["health"]["duplications"] if d["primary_cluster"] == "clusterA"]
         return all(clusters.get(c, {}).get("state") == "up" for c in ("clusterA", "clusterB")) and lag
     for p in instances:
         wait_for(lambda: ready(p), timeout=40, what="warm prober on %s" % p.admin)

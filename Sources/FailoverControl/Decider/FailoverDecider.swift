@@ -322,7 +322,7 @@ public final class FailoverDecider: Service, Sendable {
                 event: kind == .switchBack ? .switchBack : .switchTo, table: record.table, from: record.from,
                 to: record.to, reason: record.reason, lagDecrees: record.lagDecrees, policy: policy.name,
                 policyHash: policy.fileHash, decidedBy: record.decidedBy, time: record.at))
-        logger.info(
+        logger.notice(
             kind == .switchBack ? "Failover: switched back to the primary" : "Failover: switched to a backup",
             metadata: metadata
         )

@@ -18,7 +18,7 @@ import Synchronization
 ///   `noauth` (the ACL denies this identity), `authfailed` or `zookeeper` (anything else).
 public final class FailoverMetrics: Sendable {
     /// A `metaproxy_failover_decisions_total` kind.
-    public enum DecisionKind: String, Sendable {
+    public enum DecisionKind: String, Sendable, CaseIterable {
         /// To a backup.
         case switchTo = "switch"
         /// Back to the primary.
@@ -67,6 +67,22 @@ public final class FailoverMetrics: Sendable {
             )
         }
         counter.increment()
+    }
+
+    /// Creates `table`'s decision counters (every ``DecisionKind``) at 0, so they are exported from
+    /// the moment the table is followed, not from its first decision. Idempotent.
+    func prepareDecisions(tables: [String]) {
+        for table in tables {
+            for kind in DecisionKind.allCases {
+                _ = handle(\.decisions, DecisionKey(table: table, kind: kind)) {
+                    Counter(
+                        label: "metaproxy_failover_decisions_total",
+                        dimensions: [("table", table), ("kind", kind.rawValue)],
+                        factory: factory
+                    )
+                }
+            }
+        }
     }
 
     /// Records whether `table` is routed to a backup.

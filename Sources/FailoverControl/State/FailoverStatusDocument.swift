@@ -83,12 +83,50 @@ struct FailoverStatusDocument: Encodable {
         try container.encode(health, forKey: .health)
     }
 
-    /// Pretty, sorted-key JSON with a trailing newline.
+    /// Pretty, sorted-key JSON with a trailing newline; every key snake_case (the health snapshot's
+    /// `takenAt` is `taken_at` here), `/` not escaped. Names used as keys (clusters, MetaServers) are
+    /// kept as they are.
     func render() -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
+        encoder.keyEncodingStrategy = .custom { path in
+            let key = path.last.map(\.stringValue) ?? ""
+            let parent = path.count >= 2 ? path[path.count - 2].stringValue : ""
+            return SnakeCaseKey(Self.namedEntryParents.contains(parent) ? key : Self.snakeCase(key))
+        }
         guard let data = try? encoder.encode(self) else { return "{}\n" }
         return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// Keys whose children are names (a cluster, a `host:port`), not field names.
+    static let namedEntryParents: Set<String> = ["clusters", "metas"]
+
+    /// `lastRPCOutcome` → `last_rpc_outcome`; snake_case stays as it is.
+    static func snakeCase(_ key: String) -> String {
+        var result = ""
+        let characters = Array(key)
+        for (index, character) in characters.enumerated() {
+            if character.isUppercase {
+                let previous = index > 0 ? characters[index - 1] : nil
+                let next = index + 1 < characters.count ? characters[index + 1] : nil
+                let startsWord =
+                    index > 0 && previous != "_"
+                    && ((previous?.isLowercase ?? false) || (previous?.isNumber ?? false) || (next?.isLowercase ?? false))
+                if startsWord { result.append("_") }
+                result.append(contentsOf: character.lowercased())
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
+    private struct SnakeCaseKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ stringValue: String) { self.stringValue = stringValue }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }

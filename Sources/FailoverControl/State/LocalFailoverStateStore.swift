@@ -48,7 +48,9 @@ public final class LocalFailoverStateStore: FailoverStateStore {
     }
 
     /// Nothing to load: every table's state is known.
-    public func track(_ tables: [String]) {}
+    public func track(_ tables: [String]) {
+        metrics.prepareDecisions(tables: tables)
+    }
 
     public func state(of table: String) -> FailoverTableState {
         documentsByTable.withLock { documents in

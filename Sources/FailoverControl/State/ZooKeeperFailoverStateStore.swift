@@ -127,6 +127,7 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
                 return true
             }
         }
+        metrics.prepareDecisions(tables: requested)
         for table in requested {
             eventSink.yield(.load(table: table, force: false))
         }

@@ -10,14 +10,12 @@ enum RoutesJSON {
             [
                 "table": route.table,
                 "cluster": route.primary.name,
-                "meta-addrs": route.primary.metas.map(\.description),
-                "backups": route.backups.map { ["cluster": $0.name, "meta-addrs": $0.metas.map(\.description)] },
+                "meta_addrs": route.primary.metas.map(\.description),
+                "backups": route.backups.map { ["cluster": $0.name, "meta_addrs": $0.metas.map(\.description)] },
                 "active": effective.activeCluster(for: route).name,
             ]
         }
         let document: [String: Any] = ["source": source, "count": entries.count, "routes": entries]
-        guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted])
-        else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return CommandJSON.render(document, pretty: true) + "\n"
     }
 }

@@ -6,7 +6,7 @@ import ZooKeeper
 public enum CommandZooKeeper {
     /// A connected client for `settings` (the caller closes it). Nodes it creates get the route ACL
     /// unless the caller passes another (``ZooKeeperNodeACLs``).
-    /// - Throws: ``CommandError`` when the ensemble cannot be reached within
+    /// - Throws: ``CommandError`` (kind ``CommandFailure/Kind/unavailable``) when the ensemble cannot be reached within
     ///   ``ProxyConfiguration/ZooKeeperSettings/commandConnectTimeout`` (`--zk-timeout`).
     public static func connect(
         _ settings: ProxyConfiguration.ZooKeeperSettings, logger: Logger
@@ -23,7 +23,10 @@ public enum CommandZooKeeper {
             try await client.connect()
         } catch {
             await client.close()
-            throw CommandError("cannot connect to ZooKeeper \(settings.connectString): \(error)")
+            let denied = error.code == .authFailed || error.code == .noAuth
+            throw CommandError(
+                "cannot connect to ZooKeeper \(settings.connectString): \(CommandFailure.describe(error))",
+                kind: denied ? .permissionDenied : .unavailable)
         }
         return client
     }

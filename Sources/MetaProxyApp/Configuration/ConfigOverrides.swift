@@ -20,6 +20,8 @@ public struct ConfigOverrides: Sendable, Equatable {
     public var logLevel: Logger.Level?
     /// Replaces `server.threads` (0 = one per usable CPU).
     public var threads: Int?
+    /// Replaces `log.format`.
+    public var logFormat: LogFormat? = nil
 
     /// Creates overrides; every value defaults to "keep the file's".
     public init(

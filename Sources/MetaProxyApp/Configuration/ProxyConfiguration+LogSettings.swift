@@ -8,13 +8,16 @@ extension ProxyConfiguration {
     public struct LogSettings: Sendable, Equatable {
         /// `log.level`: trace, debug, info, notice, warning (or warn), error or critical. Default `info`.
         public var level: Logger.Level
+        /// `log.format`: `text` (default) or `json` (one JSON object per line).
+        public var format: LogFormat
 
         /// The settings with every default.
         public init() {
             level = .info
+            format = .text
         }
 
-        static let keys: Set<String> = ["level"]
+        static let keys: Set<String> = ["level", "format"]
 
         /// Reads the section, keeping defaults for absent keys.
         init(document: DocumentValue) throws(DocumentError) {
@@ -27,6 +30,12 @@ extension ProxyConfiguration {
                     throw value.mismatch(expected: "one of \(names)")
                 }
                 self.level = level
+            }
+            if let value = section["format"] {
+                guard let format = LogFormat(rawValue: try value.string().lowercased()) else {
+                    throw value.mismatch(expected: "text or json")
+                }
+                self.format = format
             }
         }
     }

@@ -41,6 +41,7 @@ extension ProxyConfiguration {
                 separator: ","
             ),
             "log.level": log.level.rawValue,
+            "log.format": log.format.rawValue,
         ]
         if let routeSource {
             summary.merge(routeSource.summary) { _, source in source }

@@ -129,6 +129,7 @@ public struct ProxyConfiguration: Sendable, Equatable {
             if overrides.zookeeperHosts == nil { result.zookeeper.addresses = [] }
         }
         if let level = overrides.logLevel { result.log.level = level }
+        if let format = overrides.logFormat { result.log.format = format }
         return result
     }
 

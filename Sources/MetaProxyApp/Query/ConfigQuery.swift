@@ -22,7 +22,8 @@ public enum ConfigQuery {
     ///   - metas: The MetaServers or meta-proxies to ask.
     ///   - timeoutMs: The whole query's timeout in milliseconds.
     ///   - format: The frame format.
-    /// - Throws: ``CommandError`` when no MetaServer answered or the answer is an error frame.
+    /// - Throws: ``CommandError`` when no MetaServer answered (kind ``CommandFailure/Kind/unavailable``, the
+    ///   message naming the address and the OS error) or the answer is an error frame.
     public static func run(table: String, metas: [Endpoint], timeoutMs: Int, format: Format) async throws
         -> QueryConfigResponse
     {
@@ -48,15 +49,15 @@ public enum ConfigQuery {
         let reply: ResponseFrame
         do {
             reply = try await pool.query(
-                cluster: ClusterRoute(name: "cli", metas: metas), name: RpcName.queryConfig, args: args,
+                cluster: ClusterRoute(name: "", metas: metas), name: RpcName.queryConfig, args: args,
                 timeout: .milliseconds(Int64(timeoutMs)))
         } catch {
             await pool.close()
-            throw CommandError("query failed: \(error)")
+            throw CommandError("query \(table): \(CommandFailure.describe(error))", kind: .unavailable)
         }
         await pool.close()
         guard reply.errorName == ErrorCode.ok.name else {
-            throw CommandError("server answered \(reply.errorName)")
+            throw CommandError("query \(table): server answered \(reply.errorName)")
         }
         return try reply.decodeResult(QueryConfigResponse.self)
     }

@@ -21,6 +21,7 @@ enum RdsnQuery {
         var candidates = metas
         var tried: Set<Endpoint> = []
         var lastError: (any Error)?
+        var lastMeta: Endpoint?
         var id: UInt64 = 1
         while let meta = candidates.first {
             candidates.removeFirst()
@@ -30,7 +31,7 @@ enum RdsnQuery {
                 let reply = try await ask(meta: meta, table: table, id: id, deadline: deadline)
                 id += 1
                 guard reply.header.errorName.text == ErrorCode.ok.name else {
-                    throw CommandError("\(meta) answered \(reply.header.errorName.text)")
+                    throw CommandError("query \(table): \(meta) answered \(reply.header.errorName.text)")
                 }
                 let response = try reply.decodeBody(QueryConfigResponse.self)
                 if response.err == .forwardToOthers, let leader = response.partitions.first?.primary, !leader.isInvalid,
@@ -42,9 +43,16 @@ enum RdsnQuery {
                 return response
             } catch {
                 lastError = error
+                lastMeta = meta
             }
         }
-        throw CommandError("no MetaServer answered over RDSN: \(lastError.map { "\($0)" } ?? "deadline passed")")
+        let cause =
+            lastError.map { error in
+                let meta = lastMeta.map { "\($0)" } ?? "?"
+                return ConnectionErrorText.describe(anyConnectionError: error).map { "cannot connect to \(meta): \($0)" }
+                    ?? CommandFailure.describe(error)
+            } ?? "deadline passed"
+        throw CommandError("query \(table): no MetaServer answered over RDSN: \(cause)", kind: .unavailable)
     }
 
     private static func ask(meta: Endpoint, table: String, id: UInt64, deadline: NIODeadline) async throws -> RdsnFrame {

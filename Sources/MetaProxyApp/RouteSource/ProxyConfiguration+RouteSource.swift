@@ -121,7 +121,7 @@ extension ProxyConfiguration {
                     negativeCacheTTL: settings.negativeCacheTTL, negativeCacheCapacity: settings.negativeCacheCapacity,
                     logger: logger)
                 return OpenedRouteSource(
-                    store: store, name: name, services: [store],
+                    store: store, name: name, services: [store, ZooKeeperSessionMetrics(client: client)],
                     coordination: .zooKeeper(client, root: settings.root),
                     credentialsSource: settings.auth?.source,
                     close: { await client.close() })

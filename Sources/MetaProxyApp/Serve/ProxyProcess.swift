@@ -157,14 +157,16 @@ public enum ProxyProcess {
         }
     }
 
-    /// Logs to stderr at `log.level` (changeable by a SIGHUP reload through `logLevel`); exports metrics
-    /// to a Prometheus registry (rendered by `/metrics`), with `metric.tags` on every metric.
+    /// Logs to stderr at `log.level` (changeable by a SIGHUP reload through `logLevel`) in `log.format`;
+    /// exports metrics to a Prometheus registry (rendered by `/metrics`) with their `# HELP` lines
+    /// (``MetricCatalog``), with `metric.tags` on every metric.
     private static func bootstrap(_ configuration: ProxyConfiguration, logLevel: ReloadableLogLevel) -> PrometheusCollectorRegistry {
+        let format = configuration.log.format
         LoggingSystem.bootstrap { label in
-            logLevel.standardErrorHandler(label: label)
+            logLevel.standardErrorHandler(label: label, format: format)
         }
         let registry = PrometheusCollectorRegistry()
-        let prometheus = PrometheusMetricsFactory(registry: registry)
+        let prometheus = HelpfulPrometheusFactory(registry: registry)
         let tags = configuration.metric.tags.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         MetricsSystem.bootstrap(tags.isEmpty ? prometheus : TaggingMetricsFactory(base: prometheus, tags: tags))
         return registry

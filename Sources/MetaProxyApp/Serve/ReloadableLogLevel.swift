@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 
@@ -21,21 +22,32 @@ public final class ReloadableLogLevel: Sendable {
         Logger.Level.allCases.firstIndex(of: level) ?? 0
     }
 
-    /// A stderr log handler for `label` following this level (unless a logger sets its own).
-    public func standardErrorHandler(label: String) -> ReloadableLevelLogHandler {
-        ReloadableLevelLogHandler(base: StreamLogHandler.standardError(label: label), level: self)
+    /// A stderr log handler for `label` following this level (unless a logger sets its own), writing
+    /// lines in `format` (`log.format`).
+    public func standardErrorHandler(label: String, format: LogFormat = .text) -> ReloadableLevelLogHandler {
+        ReloadableLevelLogHandler(label: label, format: format, level: self)
     }
 }
 
-/// A log handler whose level is the process's ``ReloadableLogLevel`` until someone sets one on it.
+/// A log handler whose level is the process's ``ReloadableLogLevel`` until someone sets one on it;
+/// it writes each event as one line on stderr (``LogLineFormat``), with one `write` per line.
 public struct ReloadableLevelLogHandler: LogHandler {
-    private var base: StreamLogHandler
+    private let label: String
+    private let format: LogFormat
     private let shared: ReloadableLogLevel
     private var override: Logger.Level?
 
-    init(base: StreamLogHandler, level: ReloadableLogLevel) {
-        self.base = base
+    /// The metadata of the handler.
+    public var metadata: Logger.Metadata = [:]
+
+    /// The metadata provider of the handler.
+    public var metadataProvider: Logger.MetadataProvider?
+
+    init(label: String, format: LogFormat, level: ReloadableLogLevel) {
+        self.label = label
+        self.format = format
         self.shared = level
+        self.metadataProvider = LoggingSystem.metadataProvider
     }
 
     /// The shared level, or the level set on this handler.
@@ -44,26 +56,24 @@ public struct ReloadableLevelLogHandler: LogHandler {
         set { override = newValue }
     }
 
-    /// The metadata of the handler.
-    public var metadata: Logger.Metadata {
-        get { base.metadata }
-        set { base.metadata = newValue }
-    }
-
-    /// The metadata provider of the handler.
-    public var metadataProvider: Logger.MetadataProvider? {
-        get { base.metadataProvider }
-        set { base.metadataProvider = newValue }
-    }
-
     /// One metadata value.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { base[metadataKey: key] }
-        set { base[metadataKey: key] = newValue }
+        get { metadata[key] }
+        set { metadata[key] = newValue }
     }
 
     /// Writes the line (the logger already checked the level).
     public func log(event: LogEvent) {
-        base.log(event: event)
+        var merged = metadata
+        if let provided = metadataProvider?.get() {
+            merged.merge(provided) { _, provided in provided }
+        }
+        if let own = event.metadata {
+            merged.merge(own) { _, own in own }
+        }
+        let line = LogLineFormat.line(
+            format, date: Date(), level: event.level, label: label, source: event.source,
+            message: event.message.description, metadata: merged)
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

@@ -11,7 +11,7 @@ struct FailoverCommand: AsyncParsableCommand {
         commandName: "failover",
         abstract: "Inspect and steer failover: status, plan, switch, back, pause, resume, planned.",
         discussion: """
-            State lives under <root>/.meta-proxy (see docs/failover.md): the effective route of each table,
+            State lives under <root>/.meta-proxy (see docs/failover.md): the effective route of each table, \
             the global pause flag, the decider election and the decider's health snapshot.
             """,
         subcommands: [Status.self, Plan.self, Switch.self, Back.self, Pause.self, Resume.self, Planned.self, Init.self]
@@ -21,14 +21,15 @@ struct FailoverCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create the failover state nodes with the failover ACL; re-apply it to existing ones.",
             discussion: """
-                Run once after setting up ZooKeeper credentials (so proxies, which may only read <root>, can
-                write their failover state below <root>/.meta-proxy), and again after changing
+                Run once after setting up ZooKeeper credentials (so proxies, which may only read <root>, can \
+                write their failover state below <root>/.meta-proxy), and again after changing \
                 --failover-writer / zookeeper.failover_writers (credential rotation). See docs/security.md.
                 """)
         @OptionGroup var options: FailoverOptions
+        @OptionGroup var writers: FailoverWriterOptions
 
         func run() async throws {
-            try await options.withAdmin { admin in
+            try await options.withAdmin(writers: writers) { admin in
                 for node in try await admin.prepareState() {
                     print("\(node.created ? "created" : "acl set") \(node.path)")
                 }
@@ -43,6 +44,7 @@ struct FailoverCommand: AsyncParsableCommand {
         @OptionGroup var options: FailoverOptions
 
         func run() async throws {
+            if let table { try TableArgument.check(table) }
             try await options.withAdmin { admin in
                 if let table {
                     let status = try await admin.status(of: table)
@@ -77,29 +79,34 @@ struct FailoverCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Route a table to another cluster: a drill, a manual DR switch, or a planned switchover.",
             discussion: """
-                Without --planned the switch is judged by the table's policy (guard: lag and its age from the
-                decider's health snapshot; the target must be up) and refused unless --force. With --planned,
-                writes are blocked on the current cluster (replica.deny_client_request=timeout*write), the
-                duplication is drained to lag 0, the route is switched and the old cluster answers
-                ERR_INVALID_STATE (reconfig*all) so clients re-query; any failure before the route switch
+                Without --planned the switch is judged by the table's policy (guard: lag and its age from the \
+                decider's health snapshot; the target must be up) and refused unless --force. With --planned, \
+                writes are blocked on the current cluster (replica.deny_client_request=timeout*write), the \
+                duplication is drained to lag 0, the route is switched and the old cluster answers \
+                ERR_INVALID_STATE (reconfig*all) so clients re-query; any failure before the route switch \
                 unblocks writes again.
                 """)
         @Argument(help: "Table name.") var table: String
         @Option(help: "Target cluster name (the primary or a declared backup).") var to: String
-        @Flag(help: "Switch even when the guard or health checks fail (not with --planned).") var force = false
+        @Flag(help: "Switch even when the guard or health checks fail (not with --planned; asks unless --yes).")
+        var force = false
         @Flag(help: "Record the switch as a DR drill (mode drill) instead of a failover.") var drill = false
-        @Flag(help: "Zero-loss switchover while the current cluster is alive.") var planned = false
+        @Flag(help: "Zero-loss switchover while the current cluster is alive (asks unless --yes).") var planned = false
         @Option(name: .customLong("max-wait"), help: "--planned: longest wait for the duplication to drain.")
         var maxWait = DurationArgument(.seconds(120))
         @Option(help: "--planned: least time between blocking writes and accepting lag 0 (env and decree sync).")
         var settle = DurationArgument(.seconds(40))
         @Option(name: .customLong("poll-interval"), help: "--planned: time between duplication queries.")
         var pollInterval = DurationArgument(.seconds(1))
-        @Option(name: .customLong("rpc-timeout"), help: "--planned: timeout of each MetaServer request (and ReplicaServer lag request on Pegasus 2.4/2.5).")
+        @Option(
+            name: .customLong("rpc-timeout"),
+            help: "--planned: timeout of each MetaServer request (and ReplicaServer lag request on Pegasus 2.4/2.5).")
         var rpcTimeout = DurationArgument(.seconds(5))
         @Option(name: .customLong("instances-timeout"), help: "--planned: longest wait for every live instance to route the table to the target.")
         var instancesTimeout = DurationArgument(.seconds(30))
+        @OptionGroup var confirmation: ConfirmationOptions
         @OptionGroup var options: FailoverOptions
+        @OptionGroup var writers: FailoverWriterOptions
 
         func validate() throws {
             if planned && force {
@@ -111,8 +118,15 @@ struct FailoverCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            try TableArgument.check(table)
+            if force {
+                try confirmation.confirm("failover switch \(table) --to \(to) --force skips the guard and health checks")
+            } else if planned {
+                try confirmation.confirm(
+                    "failover switch \(table) --to \(to) --planned blocks writes to \(table) until the switch is done")
+            }
             guard planned else {
-                let result = try await options.withAdmin { admin in
+                let result = try await options.withAdmin(writers: writers) { admin in
                     try await admin.switchTable(table, to: to, force: force, drill: drill)
                 }
                 print(options.json ? FailoverOutput.json(result) : FailoverOutput.text(result))
@@ -121,7 +135,7 @@ struct FailoverCommand: AsyncParsableCommand {
             let json = options.json
             let timing = PlannedTiming(
                 maxWait: maxWait, settle: settle, pollInterval: pollInterval, rpcTimeout: rpcTimeout,
-                instancesTimeout: instancesTimeout)
+                instancesTimeout: instancesTimeout, writers: writers)
             try await timing.run(table: table, json: json, options: options) { admin, plannedOptions, progress in
                 try await admin.plannedSwitch(table, to: to, options: plannedOptions, progress: progress)
             }
@@ -151,7 +165,9 @@ struct FailoverCommand: AsyncParsableCommand {
         var rpcTimeout = DurationArgument(.seconds(5))
         @Option(name: .customLong("instances-timeout"), help: "--resume: longest wait for every live instance to route the table to the target.")
         var instancesTimeout = DurationArgument(.seconds(30))
+        @OptionGroup var confirmation: ConfirmationOptions
         @OptionGroup var options: FailoverOptions
+        @OptionGroup var writers: FailoverWriterOptions
 
         func validate() throws {
             if resume && abort {
@@ -163,7 +179,13 @@ struct FailoverCommand: AsyncParsableCommand {
             let json = options.json
             let timing = PlannedTiming(
                 maxWait: maxWait, settle: settle, pollInterval: pollInterval, rpcTimeout: rpcTimeout,
-                instancesTimeout: instancesTimeout)
+                instancesTimeout: instancesTimeout, writers: writers)
+            try TableArgument.check(table)
+            if resume {
+                try confirmation.confirm("failover planned \(table) --resume blocks writes to \(table) until the switch is done")
+            } else if abort {
+                try confirmation.confirm("failover planned \(table) --abort routes \(table) back to the source and lifts its write block")
+            }
             if resume {
                 try await timing.run(table: table, json: json, options: options) { admin, plannedOptions, progress in
                     try await admin.resumePlanned(table, options: plannedOptions, progress: progress)
@@ -185,6 +207,8 @@ struct FailoverCommand: AsyncParsableCommand {
         var pollInterval: DurationArgument
         var rpcTimeout: DurationArgument
         var instancesTimeout: DurationArgument
+        /// `--failover-writer` of the command (extra ids on the state nodes it creates).
+        var writers: FailoverWriterOptions
 
         func plannedOptions(_ stop: OperatorStopRequest) -> FailoverAdmin.PlannedOptions {
             FailoverAdmin.PlannedOptions(
@@ -215,14 +239,15 @@ struct FailoverCommand: AsyncParsableCommand {
             }
             do {
                 let result = try await OperatorStopRequest.trappingSignals(onSignal: Self.onSignal) { stop in
-                    try await options.withAdmin(rpcTimeout: rpcTimeout.duration) { admin in
+                    try await options.withAdmin(writers: writers, rpcTimeout: rpcTimeout.duration) { admin in
                         try await action(admin, plannedOptions(stop), progress)
                     }
                 }
                 print(json ? FailoverOutput.json(planned: result, events: events.all) : FailoverOutput.text(result))
             } catch let error as FailoverAdminError where json {
-                print(FailoverOutput.json(failed: error, table: table, events: events.all))
-                throw ExitCode.failure
+                let failure = CommandFailure.classify(error)
+                print(FailoverOutput.json(failed: error, failure: failure, table: table, events: events.all))
+                throw ExitCode(failure.exitStatus)
             }
         }
 
@@ -235,14 +260,15 @@ struct FailoverCommand: AsyncParsableCommand {
                 }
             }
             do {
-                let result = try await options.withAdmin(rpcTimeout: rpcTimeout.duration) { admin in
+                let result = try await options.withAdmin(writers: writers, rpcTimeout: rpcTimeout.duration) { admin in
                     try await admin.abortPlanned(
                         table, options: FailoverAdmin.PlannedOptions(rpcTimeout: rpcTimeout.duration), progress: progress)
                 }
                 print(FailoverOutput.aborted(result, events: events.all, json: json))
             } catch let error as FailoverAdminError where json {
-                print(FailoverOutput.json(failed: error, table: table, events: events.all))
-                throw ExitCode.failure
+                let failure = CommandFailure.classify(error)
+                print(FailoverOutput.json(failed: error, failure: failure, table: table, events: events.all))
+                throw ExitCode(failure.exitStatus)
             }
         }
     }
@@ -264,15 +290,21 @@ struct FailoverCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Route a table back to its declared primary (guarded like switch unless --force).",
             discussion: """
-                Writes the backup took reach the primary only through a reverse duplication (backup → primary).
+                Writes the backup took reach the primary only through a reverse duplication (backup → primary). \
                 Without one they stay on the backup: drain or set one up first (docs/failover.md).
                 """)
         @Argument(help: "Table name.") var table: String
-        @Flag(help: "Switch back even when the checks fail.") var force = false
+        @Flag(help: "Switch back even when the checks fail (asks for confirmation unless --yes).") var force = false
+        @OptionGroup var confirmation: ConfirmationOptions
         @OptionGroup var options: FailoverOptions
+        @OptionGroup var writers: FailoverWriterOptions
 
         func run() async throws {
-            let result = try await options.withAdmin { admin in
+            try TableArgument.check(table)
+            if force {
+                try confirmation.confirm("failover back \(table) --force skips the guard and health checks")
+            }
+            let result = try await options.withAdmin(writers: writers) { admin in
                 try await admin.switchBack(table, force: force)
             }
             print(options.json ? FailoverOutput.json(result, caveat: FailoverOutput.backCaveat(result)) : FailoverOutput.text(result))
@@ -288,6 +320,7 @@ struct FailoverCommand: AsyncParsableCommand {
         @Argument(help: "Table name; without it, pause globally.") var table: String?
         @Option(help: "Why (stored in the global pause node).") var reason: String?
         @OptionGroup var options: FailoverOptions
+        @OptionGroup var writers: FailoverWriterOptions
 
         func validate() throws {
             if table != nil && reason != nil {
@@ -296,7 +329,8 @@ struct FailoverCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await options.withAdmin { admin in
+            if let table { try TableArgument.check(table) }
+            try await options.withAdmin(writers: writers) { admin in
                 if let table {
                     let (wasPaused, after) = try await admin.pause(table: table)
                     print(FailoverOutput.pause(table: table, before: wasPaused, after: after.paused, json: options.json))
@@ -313,9 +347,11 @@ struct FailoverCommand: AsyncParsableCommand {
             abstract: "Resume automatic switching for one table, or globally.")
         @Argument(help: "Table name; without it, resume globally.") var table: String?
         @OptionGroup var options: FailoverOptions
+        @OptionGroup var writers: FailoverWriterOptions
 
         func run() async throws {
-            try await options.withAdmin { admin in
+            if let table { try TableArgument.check(table) }
+            try await options.withAdmin(writers: writers) { admin in
                 if let table {
                     let (wasPaused, after) = try await admin.resume(table: table)
                     print(

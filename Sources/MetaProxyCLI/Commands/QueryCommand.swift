@@ -31,6 +31,10 @@ struct QueryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try TableArgument.check(table)
+        guard (1...3_600_000).contains(timeout) else {
+            throw ValidationError("--timeout: expected 1 to 3600000 milliseconds, got \(timeout)")
+        }
         let metas: [Endpoint]
         do {
             metas = try meta.split(separator: ",").map { try Endpoint(parsing: String($0.trimmingCharacters(in: .whitespaces))) }

@@ -31,6 +31,7 @@ struct RouteCommand: AsyncParsableCommand {
             let route = Route(
                 table: table, primary: ClusterRoute(name: cluster, metas: try ClusterArguments.metas(meta)),
                 backups: try backup.map(ClusterArguments.backup))
+            try RouteAdmin.validate(route)
             let created = try await RouteCommand.withAdmin(zk) { try await $0.set(route) }
             print(json ? RouteOutput.json(route) : "\(created ? "created" : "updated") \(RouteOutput.line(route))")
         }
@@ -43,6 +44,7 @@ struct RouteCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            try TableArgument.check(table)
             let (route, _) = try await RouteCommand.withAdmin(zk) { try await $0.get(table) }
             print(json ? RouteOutput.json(route) : RouteOutput.line(route))
         }
@@ -71,6 +73,7 @@ struct RouteCommand: AsyncParsableCommand {
         @OptionGroup var zk: ZooKeeperOptions
 
         func run() async throws {
+            try TableArgument.check(table)
             try await RouteCommand.withAdmin(zk) { try await $0.delete(table) }
             print("deleted \(table)")
         }
@@ -88,8 +91,12 @@ struct RouteCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            try TableArgument.check(table)
             let target = ClusterRoute(name: cluster, metas: try ClusterArguments.metas(meta))
             let backups = backup.isEmpty ? nil : try backup.map(ClusterArguments.backup)
+            if let backups {
+                try RouteAdmin.validate(Route(table: table, primary: target, backups: backups))
+            }
             let (before, after) = try await RouteCommand.withAdmin(zk) {
                 try await $0.switchRoute(table, to: target, backups: backups)
             }
@@ -102,14 +109,19 @@ struct RouteCommand: AsyncParsableCommand {
             abstract: "Route every available table of a cluster (RPC_CM_LIST_APPS) that has no route yet.")
         @Option(help: "Cluster name.") var cluster: String
         @Option(help: "The cluster's MetaServers host:port,...") var meta: String
-        @Flag(help: "Also overwrite tables routed to another cluster.") var force = false
+        @Flag(help: "Also overwrite tables routed to another cluster (asks for confirmation unless --yes).")
+        var force = false
         @Flag(name: .customLong("dry-run"), help: "Print the plan, change nothing.") var dryRun = false
         @Option(help: "Timeout of the list-apps query in milliseconds.") var timeout = 5000
+        @OptionGroup var confirmation: ConfirmationOptions
         @OptionGroup var zk: ZooKeeperOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             let source = ClusterRoute(name: cluster, metas: try ClusterArguments.metas(meta))
+            if force && !dryRun {
+                try confirmation.confirm("route sync --force overwrites the routes of \(cluster)'s tables routed elsewhere")
+            }
             let tables = try await ClusterTables.available(in: source, timeoutMs: timeout)
             let plan = try await RouteCommand.withAdmin(zk) {
                 try await $0.sync(tables: tables, cluster: source, force: force, dryRun: dryRun)

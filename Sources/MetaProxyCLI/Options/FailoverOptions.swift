@@ -14,9 +14,13 @@ struct FailoverOptions: ParsableArguments {
 
     /// Runs `body` with a ``FailoverAdmin`` (``FailoverSession``): the policies, then ZooKeeper as
     /// these options name them.
-    func withAdmin<T>(rpcTimeout: Duration? = nil, _ body: (FailoverAdmin) async throws -> T) async throws -> T {
+    /// `writers`: the `--failover-writer` ids of a command that writes failover state.
+    func withAdmin<T>(
+        writers: FailoverWriterOptions? = nil, rpcTimeout: Duration? = nil, _ body: (FailoverAdmin) async throws -> T
+    ) async throws -> T {
         let policies = try FailoverSession.loadPolicies(directory: policies, configFile: zk.config)
-        return try await FailoverSession.run(try zk.settings(), policies: policies, rpcTimeout: rpcTimeout, body)
+        return try await FailoverSession.run(
+            try zk.settings(writers: writers), policies: policies, rpcTimeout: rpcTimeout, body)
     }
 }
 

@@ -32,12 +32,16 @@ struct ServeOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (log.level).")
     var logLevel: Logger.Level?
 
+    @Option(name: .customLong("log-format"), help: "text or json: one JSON object per line (log.format).")
+    var logFormat: LogFormat?
+
     /// The configuration file (or the defaults) with these options applied, validated.
     func loadConfiguration() throws -> ProxyConfiguration {
         if let threads, !(0...1024).contains(threads) {
             throw ValidationError("--threads: expected 0 to 1024, got \(threads)")
         }
         var overrides = ConfigOverrides(zookeeperRoot: zkRoot, routesFile: routes, logLevel: logLevel, threads: threads)
+        overrides.logFormat = logFormat
         do {
             if let listen { overrides.listen = try Endpoint(parsing: listen, allowsPortZero: true) }
             if let adminListen { overrides.adminListen = try Endpoint(parsing: adminListen, allowsPortZero: true) }
@@ -60,3 +64,4 @@ struct ServeOptions: ParsableArguments, Sendable {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension LogFormat: ExpressibleByArgument {}

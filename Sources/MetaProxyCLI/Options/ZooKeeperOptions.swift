@@ -24,13 +24,6 @@ struct ZooKeeperOptions: ParsableArguments {
     var zkAuthFile: String?
 
     @Option(
-        name: .customLong("failover-writer"),
-        help: ArgumentHelp(
-            "ZooKeeper id granted all permissions on failover state nodes created (repeatable).",
-            discussion: "digest:user:base64(sha1(user:password)); else zookeeper.failover_writers of --config."))
-    var failoverWriters: [String] = []
-
-    @Option(
         name: .customLong("zk-timeout"),
         help: "Seconds to wait for a ZooKeeper session before failing (default 10).")
     var zkTimeout: Double?
@@ -41,7 +34,8 @@ struct ZooKeeperOptions: ParsableArguments {
     /// The settings: flags over the config file's `zookeeper` section. Also routes the ZooKeeper C
     /// client's log lines for this command (quiet unless `--verbose`), as every ZooKeeper command
     /// calls this before connecting.
-    func settings() throws -> ProxyConfiguration.ZooKeeperSettings {
+    /// - Parameter writers: `--failover-writer` of the commands that write failover state.
+    func settings(writers: FailoverWriterOptions? = nil) throws -> ProxyConfiguration.ZooKeeperSettings {
         CommandLogging.configureZooKeeperLibrary(verbose: verbose)
         var settings = ProxyConfiguration.ZooKeeperSettings()
         if let config {
@@ -75,8 +69,8 @@ struct ZooKeeperOptions: ParsableArguments {
         if let zkAuthFile {
             settings.auth = try Self.credentials(file: zkAuthFile)
         }
-        if !failoverWriters.isEmpty {
-            settings.failoverWriters = try failoverWriters.map { text in
+        if let writers, !writers.failoverWriters.isEmpty {
+            settings.failoverWriters = try writers.failoverWriters.map { text in
                 guard let entry = ZooKeeperNodeACLs.writer(parsing: text) else {
                     let shown = text.split(separator: ":").prefix(2).joined(separator: ":")
                     throw ValidationError(
@@ -109,4 +103,19 @@ struct ZooKeeperOptions: ParsableArguments {
         }
         return credentials
     }
+}
+
+/// `--failover-writer`, on the commands that create failover state nodes (`failover init`, `switch`,
+/// `back`, `pause`, `resume`).
+struct FailoverWriterOptions: ParsableArguments {
+    @Option(
+        name: .customLong("failover-writer"),
+        help: ArgumentHelp(
+            "Extra ZooKeeper id given all permissions on the failover state nodes this command creates (repeatable).",
+            discussion: """
+                Format scheme:id, e.g. digest:user:base64(sha1(user:password)). Default: \
+                zookeeper.failover_writers of --config.
+                """,
+            valueName: "scheme:id"))
+    var failoverWriters: [String] = []
 }

@@ -2,6 +2,7 @@ import FailoverControl
 import FailoverPolicy
 import Foundation
 import HealthProbe
+import MetaProxyApp
 import RouteModel
 
 /// Renders the `failover` commands' results as text or JSON.
@@ -222,12 +223,15 @@ enum FailoverOutput {
         ])
     }
 
-    static func json(failed error: FailoverAdminError, table: String, events: [FailoverAdmin.PlannedEvent]) -> String {
+    /// A failed planned switch: the usual JSON error (`error.code`, `error.message`) plus the steps run.
+    static func json(
+        failed error: FailoverAdminError, failure: CommandFailure, table: String, events: [FailoverAdmin.PlannedEvent]
+    ) -> String {
         RouteOutput.render([
             "ok": false,
             "table": table,
             "failed_step": orNull(error.step?.rawValue),
-            "error": error.description,
+            "error": ["code": failure.kind.rawValue, "exit_status": Int(failure.exitStatus), "message": failure.message],
             "steps": events.map(object),
         ])
     }

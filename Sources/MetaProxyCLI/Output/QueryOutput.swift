@@ -1,4 +1,5 @@
 import Foundation
+import MetaProxyApp
 import PegasusWire
 
 /// Renders a query_cfg_response for `meta-proxy query`.
@@ -34,8 +35,7 @@ enum QueryOutput {
                 ] as [String: Any]
             },
         ]
-        guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        return CommandJSON.render(document)
     }
 
     private static func primary(_ partition: PartitionConfiguration) -> String {

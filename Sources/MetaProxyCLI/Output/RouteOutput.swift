@@ -2,6 +2,7 @@ import Foundation
 import PegasusWire
 import RouteModel
 import Router
+import MetaProxyApp
 
 /// Renders routes for the `route` commands.
 enum RouteOutput {
@@ -40,8 +41,8 @@ enum RouteOutput {
         [
             "table": route.table,
             "cluster": route.primary.name,
-            "meta-addrs": route.primary.metas.map(\.description),
-            "backups": route.backups.map { ["cluster": $0.name, "meta-addrs": $0.metas.map(\.description)] },
+            "meta_addrs": route.primary.metas.map(\.description),
+            "backups": route.backups.map { ["cluster": $0.name, "meta_addrs": $0.metas.map(\.description)] },
         ]
     }
 
@@ -70,8 +71,5 @@ enum RouteOutput {
         ])
     }
 
-    static func render(_ value: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func render(_ value: Any) -> String { CommandJSON.render(value) }
 }

@@ -143,7 +143,7 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
 
     /// Counts a failed upstream attempt (`metaproxy_upstream_errors_total{cluster,meta,code}`).
     public func upstreamFailed(cluster: String, meta: String, code: UpstreamError.Code) {
-        upstreamErrors.increment([cluster, meta, code.description])
+        upstreamErrors.increment([cluster, meta, code.metricLabel])
     }
 
     /// Counts an `ERR_FORWARD_TO_OTHERS` followed (`metaproxy_upstream_forwards_total{cluster}`).

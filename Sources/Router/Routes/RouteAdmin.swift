@@ -64,7 +64,7 @@ public struct RouteAdmin: Sendable {
     /// - Returns: `true` when the node was created, `false` when it was overwritten.
     @discardableResult
     public func set(_ route: Route) async throws -> Bool {
-        try Self.checkTableName(route.table)
+        try Self.validate(route)
         let data = RouteDocument.encode(route)
         do throws(ZooKeeperError) {
             _ = try await client.create(path(of: route.table), data: data, acl: acl, createParents: true)
@@ -128,6 +128,7 @@ public struct RouteAdmin: Sendable {
         let current = try await get(table)
         let keptBackups = (backups ?? current.route.backups).filter { $0.name != cluster.name }
         let after = Route(table: table, primary: cluster, backups: keptBackups)
+        try Self.validate(after)
         try await compareAndSet(after, expectedVersion: current.version)
         return (current.route, after)
     }
@@ -259,6 +260,19 @@ public struct RouteAdmin: Sendable {
         } catch let error as RouteError where error.code == .unknownTable {
             return nil
         }
+    }
+
+    /// Whether `table` can be a route node (1 to 256 of letters, digits, `_ . - :`; not `.` or `..`).
+    public static func isValidTableName(_ table: String) -> Bool {
+        ZooKeeperRouteStore.isValidTableName(table)
+    }
+
+    /// Checks `route` as the proxy will read it back, before anything is written: the table name,
+    /// and that no backup is the primary, is listed twice or shares a MetaServer with another cluster.
+    /// - Throws: ``Failure`` (invalid table name) or ``RouteModel/RouteError`` (malformed) with the reason.
+    public static func validate(_ route: Route) throws {
+        try checkTableName(route.table)
+        _ = try RouteDocument.decode(RouteDocument.encode(route), table: route.table, path: "route of \(route.table)")
     }
 
     static func checkTableName(_ table: String) throws {

@@ -194,11 +194,19 @@ final class MetaConnection: DeferredFlushing {
             } catch {
                 channel.close(promise: nil)
                 state = .idle
-                release(to: nil, error: UpstreamError(.connectFailed, cluster: cluster, meta: name, detail: "\(error)"))
+                release(
+                    to: nil,
+                    error: UpstreamError(
+                        .connectFailed, cluster: cluster, meta: name,
+                        detail: ConnectionErrorText.describe(anyConnectionError: error) ?? "\(error)"))
             }
         case .failure(let error):
             state = .idle
-            release(to: nil, error: UpstreamError(.connectFailed, cluster: cluster, meta: name, detail: "\(error)"))
+            release(
+                to: nil,
+                error: UpstreamError(
+                    .connectFailed, cluster: cluster, meta: name,
+                    detail: ConnectionErrorText.describe(anyConnectionError: error) ?? "\(error)"))
         }
     }
 }

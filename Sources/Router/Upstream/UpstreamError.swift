@@ -33,6 +33,8 @@ public struct UpstreamError: Error, CustomStringConvertible, Sendable, Equatable
         /// The proxy is shutting down.
         public static let shuttingDown = Code("shutting down")
         public var description: String { raw }
+        /// The code as a metric label value: words joined by `_` (`connect_failed`).
+        public var metricLabel: String { String(raw.map { $0 == " " ? "_" : $0 }) }
     }
 
     /// What went wrong.
@@ -52,10 +54,18 @@ public struct UpstreamError: Error, CustomStringConvertible, Sendable, Equatable
         self.detail = detail
     }
 
+    /// `cannot connect to <meta> (cluster <c>): <OS error>` for a failed connect, else
+    /// `upstream <code> (cluster <c>, meta <m>): <detail>`; the cluster is left out when empty (CLI queries).
     public var description: String {
-        var s = "upstream \(code) (cluster \(cluster)"
-        if let meta { s += ", meta \(meta)" }
-        s += ")"
+        if code == .connectFailed, let meta {
+            return "cannot connect to \(meta)\(cluster.isEmpty ? "" : " (cluster \(cluster))")"
+                + (detail.isEmpty ? "" : ": \(detail)")
+        }
+        var s = "upstream \(code)"
+        var context: [String] = []
+        if !cluster.isEmpty { context.append("cluster \(cluster)") }
+        if let meta { context.append("meta \(meta)") }
+        if !context.isEmpty { s += " (\(context.joined(separator: ", ")))" }
         if !detail.isEmpty { s += ": \(detail)" }
         return s
     }
