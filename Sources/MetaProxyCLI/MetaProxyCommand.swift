@@ -6,6 +6,6 @@ struct MetaProxyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meta-proxy",
         abstract: "A failover-aware router of Pegasus QueryConfig RPCs, in front of many clusters.",
-        subcommands: [ServeCommand.self, QueryCommand.self, RouteCommand.self, FailoverCommand.self]
+        subcommands: [ServeCommand.self, QueryCommand.self, RouteCommand.self, FailoverCommand.self, StatusCommand.self]
     )
 }
