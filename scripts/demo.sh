@@ -166,6 +166,7 @@ sys.exit(0 if ups and lag and g(d, "is_decider", "isDecider") else 1)'
 for _ in $(seq 1 300); do warm && break; sleep 0.2; done
 warm || { echo "meta-proxy did not become ready to fail over"; tail -20 "$LOG/meta-proxy-failover.log"; exit 1; }
 curl -s "http://$ADMIN/metrics" | grep -E '^metaproxy_(cluster_up|failover_is_decider)'
+note "while it runs: http://$ADMIN/status (HTML status page), http://$ADMIN/failover (JSON)"
 
 say "the real Python client writes and reads orders through the proxy, one line a second; demo-a dies after a few seconds"
 note "(one client object for the whole run, like an application; it re-queries the proxy on its own after repeated timeouts)"
@@ -194,6 +195,7 @@ if not (s.get("init") and by.get("demo-a") and by.get("demo-b")):
     sys.exit("the client did not get answers from demo-a and then demo-b: %s" % s)
 PY
 
+curl -sf "http://$ADMIN/status" > "$LOG/status.html" && note "status page saved: $LOG/status.html"
 say "meta-proxy failover status orders   (the decision and its reason)"
 "$BIN/meta-proxy" failover status orders --policies "$POLICIES" "${ZKARGS[@]}"
 curl -s "http://$ADMIN/metrics" | grep -E '^metaproxy_(cluster_up|failover_active_backup|failover_decisions_total)'
