@@ -64,12 +64,18 @@ A_METAS=$(metas "$A_PORT"); B_METAS=$(metas "$B_PORT")
 
 say "starting simulated clusters demo-a (orders, users) and demo-b (orders backup, metrics)"
 "$BIN/pegasus-sim" --cluster demo-a --metas 3 --tables orders:8,users:4 --base-port "$A_PORT" --leader 1 > "$LOG/demo-a.json" 2> "$LOG/demo-a.log" &
-pids+=($!)
+sim_pids=($!)
 "$BIN/pegasus-sim" --cluster demo-b --metas 3 --tables orders:8,metrics:4 --base-port "$B_PORT" --app-id-base 100 > "$LOG/demo-b.json" 2> "$LOG/demo-b.log" &
-pids+=($!)
-for f in "$LOG/demo-a.json" "$LOG/demo-b.json"; do
-  for _ in $(seq 1 100); do [ -s "$f" ] && break; sleep 0.1; done
-  head -1 "$f"
+sim_pids+=($!)
+pids+=("${sim_pids[@]}")
+for i in 0 1; do
+  name=$([ "$i" = 0 ] && echo demo-a || echo demo-b)
+  for _ in $(seq 1 300); do [ -s "$LOG/$name.json" ] && break; kill -0 "${sim_pids[$i]}" 2>/dev/null || break; sleep 0.1; done
+  if [ ! -s "$LOG/$name.json" ]; then
+    echo "pegasus-sim $name did not start (ports from $([ "$i" = 0 ] && echo "$A_PORT" || echo "$B_PORT") taken?):"
+    tail -3 "$LOG/$name.log"; exit 1
+  fi
+  head -1 "$LOG/$name.json"
 done
 field() { python3 -c 'import json,sys; v=json.loads(open(sys.argv[1]).readline())[sys.argv[2]]; print(v if isinstance(v,str) else ",".join(v))' "$@"; }
 A_CONTROL=$(field "$LOG/demo-a.json" control); B_CONTROL=$(field "$LOG/demo-b.json" control)
@@ -108,11 +114,20 @@ ZK_PORT=${DEMO_ZK_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind((
 ZK=$(scripts/zk.sh start "$ZK_PORT" "$ZK_DIR")
 ROOT=/meta-proxy-demo
 ZKARGS=(--zk "$ZK" --zk-root "$ROOT")
+# A meta-proxy command against ZooKeeper, tried up to 3 times while it gets no session (a loaded
+# machine can starve the throwaway ZooKeeper for a while); other failures are final.
+zkcmd() {
+  local out rc
+  for attempt in 1 2 3; do
+    if out=$("$BIN/meta-proxy" "$@" "${ZKARGS[@]}" 2>&1); then printf '%s\n' "$out"; return 0; else rc=$?; fi
+    grep -q "cannot connect to ZooKeeper" <<<"$out" && [ "$attempt" -lt 3 ] || { printf '%s\n' "$out"; return $rc; }
+  done
+}
 echo "ZooKeeper $ZK, root $ROOT"
 
 say "meta-proxy route set orders --cluster demo-a ... --backup demo-b=...   (demo-b is orders' duplication backup)"
-"$BIN/meta-proxy" route set orders --cluster demo-a --meta "$A_METAS" --backup "demo-b=$B_METAS" "${ZKARGS[@]}"
-"$BIN/meta-proxy" route set metrics --cluster demo-b --meta "$B_METAS" "${ZKARGS[@]}" >/dev/null
+zkcmd route set orders --cluster demo-a --meta "$A_METAS" --backup "demo-b=$B_METAS"
+zkcmd route set metrics --cluster demo-b --meta "$B_METAS" >/dev/null
 # What Pegasus' `add_dup orders demo-b` (and, for failback, `add_dup orders demo-a` on demo-b) set
 # up on real clusters: orders duplicates demo-a -> demo-b and back (docs/duplication-setup.md).
 ctl "$A_CONTROL" "/duplication?table=orders&remote=demo-b&status=DS_LOG&lag=0"
@@ -135,7 +150,7 @@ POLICY
 # ReplicaServers' leases run out and they stop serving writes before the backup takes them
 # (default 20s, docs/failover.md). The simulated cluster has no leases: 3s here.
 write_policy ", replica_lease: 3s"
-if ! out=$("$BIN/meta-proxy" failover status orders --policies "$POLICIES" "${ZKARGS[@]}" 2>&1); then
+if ! out=$(zkcmd failover status orders --policies "$POLICIES"); then
   if grep -q replica_lease <<<"$out"; then
     write_policy ""; LEASE_NOTE="(this build has no switch.replica_lease: it switches after min_down)"
   else
@@ -179,7 +194,11 @@ show_timeline() {
   local n; n=$(grep -c '' "$LOG/timeline.txt" || true)
   if [ "$n" -gt "$shown" ]; then sed -n "$((shown + 1)),${n}p" "$LOG/timeline.txt" | grep -v '^summary '; shown=$n; fi
 }
-for _ in $(seq 1 200); do show_timeline; [ "$(grep -c 'answered by demo-a' "$LOG/timeline.txt" || true)" -ge 3 ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do
+  show_timeline
+  [ "$(head -n "$shown" "$LOG/timeline.txt" | grep -c 'answered by demo-a' || true)" -ge 3 ] && break
+  sleep 0.1
+done
 printf '  \033[1m>>> %s: killing demo-a (all its MetaServers and ReplicaServers: control /kill-all)\033[0m\n' "$(date +%T)"
 ctl "$A_CONTROL" "/kill-all"
 while kill -0 "$timeline_pid" 2>/dev/null; do show_timeline; sleep 0.2; done
@@ -197,7 +216,7 @@ PY
 
 curl -sf "http://$ADMIN/status" > "$LOG/status.html" && note "status page saved: $LOG/status.html"
 say "meta-proxy failover status orders   (the decision and its reason)"
-"$BIN/meta-proxy" failover status orders --policies "$POLICIES" "${ZKARGS[@]}"
+zkcmd failover status orders --policies "$POLICIES"
 curl -s "http://$ADMIN/metrics" | grep -E '^metaproxy_(cluster_up|failover_active_backup|failover_decisions_total)'
 
 say "demo-a comes back (control /revive-all)"

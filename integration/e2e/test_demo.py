@@ -2,6 +2,7 @@
 the debug binaries, no package installation, ports of this run): the routing part, then the
 failover part with the real Python client across the switch, `failover status`, `failover back`."""
 import os
+import random
 import re
 import socket
 import subprocess
@@ -9,11 +10,12 @@ import subprocess
 from conftest import ROOT, _bin, free_port
 
 
-def free_block(n):
-    """The first of `n` consecutive free loopback ports (the simulated clusters' --base-port)."""
-    for _ in range(200):
-        base = free_port()
-        if base + n >= 65535:
+def free_block(n, taken=()):
+    """The first of `n` consecutive free loopback ports (the simulated clusters' --base-port), below
+    the kernel's ephemeral range so that outgoing connections of other processes cannot take them."""
+    for _ in range(500):
+        base = random.randrange(20000, 32000 - n)
+        if any(p in taken for p in range(base, base + n)):
             continue
         socks = []
         try:
@@ -30,14 +32,26 @@ def free_block(n):
     raise AssertionError("no %d consecutive free ports" % n)
 
 
+def run_demo(bin_dir):
+    """Runs the demo on free ports; a port taken between the choice and the bind (by another process)
+    is test infrastructure: the demo says so and the run is repeated on other ports, twice at most."""
+    for _ in range(3):
+        proxy = free_block(2)
+        a = free_block(6, taken=range(proxy, proxy + 2))
+        b = free_block(6, taken=list(range(proxy, proxy + 2)) + list(range(a, a + 6)))
+        env = dict(os.environ, SKIP_INSTALL="1", DEMO_FAST="1", DEMO_BIN=bin_dir,
+                   DEMO_PORT=str(proxy), DEMO_A_PORT=str(a), DEMO_B_PORT=str(b))
+        r = subprocess.run([os.path.join(ROOT, "scripts", "demo.sh")], cwd=ROOT, env=env, capture_output=True,
+                           text=True, timeout=300)
+        if not (r.returncode != 0 and "ports from" in r.stdout and "taken?" in r.stdout):
+            return r
+    return r
+
+
 def test_demo_shows_routing_and_a_failover():
     bin_dir = os.path.dirname(_bin("META_PROXY_BIN", "meta-proxy"))
     assert os.path.dirname(_bin("PEGASUS_SIM_BIN", "pegasus-sim")) == bin_dir
-    proxy_port = free_block(2)
-    env = dict(os.environ, SKIP_INSTALL="1", DEMO_FAST="1", DEMO_BIN=bin_dir,
-               DEMO_PORT=str(proxy_port), DEMO_A_PORT=str(free_block(6)), DEMO_B_PORT=str(free_block(6)))
-    r = subprocess.run([os.path.join(ROOT, "scripts", "demo.sh")], cwd=ROOT, env=env, capture_output=True,
-                       text=True, timeout=240)
+    r = run_demo(bin_dir)
     out = r.stdout
     assert r.returncode == 0, out[-6000:] + r.stderr[-3000:]
 
