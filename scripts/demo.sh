@@ -218,6 +218,8 @@ curl -sf "http://$ADMIN/status" > "$LOG/status.html" && note "status page saved:
 say "meta-proxy failover status orders   (the decision and its reason)"
 zkcmd failover status orders --policies "$POLICIES"
 curl -s "http://$ADMIN/metrics" | grep -E '^metaproxy_(cluster_up|failover_active_backup|failover_decisions_total)'
+say "meta-proxy status   (the fleet: every instance under the root, and the tables routed off their primary)"
+zkcmd status
 
 say "demo-a comes back (control /revive-all)"
 ctl "$A_CONTROL" "/revive-all"
