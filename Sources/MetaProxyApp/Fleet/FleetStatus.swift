@@ -104,7 +104,9 @@ public struct FleetStatus: Sendable {
         for (name, error) in unreadable.sorted(by: { $0.key < $1.key }) {
             lines.append("  unreadable instance node \(name): \(error)")
         }
-        if tables.isEmpty {
+        if instances.isEmpty {
+            // Nothing to compare.
+        } else if tables.isEmpty {
             lines.append("every instance routes every table with backups to its declared primary")
         } else {
             lines.append("tables on a backup or in disagreement:")
