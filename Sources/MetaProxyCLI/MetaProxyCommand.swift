@@ -9,7 +9,7 @@ struct MetaProxyCommand: AsyncParsableCommand {
         commandName: "meta-proxy",
         abstract: "A failover-aware router of Pegasus QueryConfig RPCs, in front of many clusters.",
         discussion: CommandExit.helpText,
-        subcommands: [ServeCommand.self, QueryCommand.self, RouteCommand.self, FailoverCommand.self]
+        subcommands: [ServeCommand.self, QueryCommand.self, RouteCommand.self, FailoverCommand.self, StatusCommand.self]
     )
 
     /// Parses the command line and runs the command; a failure is one line on stderr (or a JSON

@@ -23,6 +23,9 @@ import Router
 ///                                             (operator, OS user, ZooKeeper identity, host, pid), when.
 /// <root>/.meta-proxy/planned-lock/<table>     ephemeral: held by the process running a planned
 ///                                             switchover, resume or abort of the table (data: who).
+/// <root>/.meta-proxy/instances/<instance-id>  ephemeral, one per running instance: its InstanceRecord
+///                                             JSON (prober verdicts, effective routes), written by
+///                                             that instance; read for observer quorum and the fleet.
 /// ```
 /// `.meta-proxy` cannot be a Pegasus table name (tables have no `-` and do not start with `.`), so
 /// it never collides with a table node; `route list` skips it.
@@ -53,6 +56,10 @@ public struct FailoverPaths: Sendable, Equatable {
     public func plannedRecord(of table: String) -> String { base + "/planned/" + table }
     /// `<root>/.meta-proxy/planned-lock/<table>`: the ephemeral per-table planned switchover lock.
     public func plannedLock(of table: String) -> String { base + "/planned-lock/" + table }
+    /// `<root>/.meta-proxy/instances`: the parent of every instance's ephemeral ``InstanceRecord`` node.
+    public var instances: String { base + "/instances" }
+    /// `<root>/.meta-proxy/instances/<instance-id>`: the ephemeral node holding that instance's ``InstanceRecord``.
+    public func instance(_ id: String) -> String { instances + "/" + id }
 
     private func join(_ parent: String, _ child: String) -> String {
         parent == "/" ? "/" + child : parent + "/" + child

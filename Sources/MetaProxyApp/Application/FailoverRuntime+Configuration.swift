@@ -1,14 +1,35 @@
 import AdminHTTP
 import FailoverControl
 import FailoverPolicy
+import Foundation
+import HealthProbe
 import Logging
 import NIOCore
 import PegasusWire
 
 extension FailoverRuntime {
-    /// The admin endpoints: `GET /failover`.
+    /// The admin endpoints: `GET /failover` (JSON) and `GET /status` (the HTML status page, ``StatusPage``).
     public var adminHandlers: [String: AdminServer.Handler] {
-        ["/failover": { _ in .json(self.statusJSON()) }]
+        [
+            "/failover": { _ in .json(self.statusJSON()) },
+            "/status": { _ in
+                AdminResponse(contentType: "text/html; charset=utf-8", body: StatusPage(input: self.statusPageInput()).render())
+            },
+        ]
+    }
+
+    /// What the status page shows, read now.
+    func statusPageInput() -> StatusPage.Input {
+        StatusPage.Input(
+            instance: decider.settings.instanceID,
+            isDecider: decider.isDecider,
+            store: stateStore.status(),
+            policies: policies.summaries(),
+            health: prober.snapshot(),
+            effectiveRoutes: stateStore.documents(),
+            refusals: decider.refusals(),
+            now: Date()
+        )
     }
 
     /// Builds the runtime a configuration asks for: policies and history size from its `failover`
