@@ -27,6 +27,8 @@ EVENT_ONLY = {
     "metaproxy_coalesced_requests_total": "identical queries in flight at once",
     "metaproxy_reused_replies_total": "identical queries within meta.coalesce_window",
     "metaproxy_upstream_forwards_total": "a follower MetaServer answering ERR_FORWARD_TO_OTHERS",
+    "metaproxy_failover_hook_calls_total": "a decision with failover.hooks configured",
+    "metaproxy_failover_hook_dropped_total": "more hook events than failover.hooks.queue",
 }
 
 ROW = re.compile(r"^\|\s*`([a-z_][a-z0-9_]*)`\s*\|\s*(counter|gauge|histogram)\s*\|")
