@@ -18,6 +18,9 @@ import Router
 /// <root>/.meta-proxy/health                   the decider's latest HealthSnapshot JSON (cluster health,
 ///                                             duplication lag observations), for `failover status`
 ///                                             and for the guard of manual switches.
+/// <root>/.meta-proxy/instances/<instance-id>  ephemeral, one per running instance: its InstanceRecord
+///                                             JSON (prober verdicts, effective routes), written by
+///                                             that instance; read for observer quorum and the fleet.
 /// ```
 /// `.meta-proxy` cannot be a Pegasus table name (tables have no `-` and do not start with `.`), so
 /// it never collides with a table node; `route list` skips it.
@@ -44,6 +47,10 @@ public struct FailoverPaths: Sendable, Equatable {
     public var electionNodePrefix: String { election + "/n_" }
     /// `<root>/.meta-proxy/health`.
     public var health: String { base + "/health" }
+    /// `<root>/.meta-proxy/instances`: the parent of every instance's ephemeral ``InstanceRecord`` node.
+    public var instances: String { base + "/instances" }
+    /// `<root>/.meta-proxy/instances/<instance-id>`: the ephemeral node holding that instance's ``InstanceRecord``.
+    public func instance(_ id: String) -> String { instances + "/" + id }
 
     private func join(_ parent: String, _ child: String) -> String {
         parent == "/" ? "/" + child : parent + "/" + child
