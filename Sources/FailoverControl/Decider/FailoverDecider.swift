@@ -71,6 +71,7 @@ public final class FailoverDecider: Service, Sendable {
     private let policies: PolicyStore
     private let election: DeciderElection?
     private let healthPublisher: HealthPublisher?
+    private let observerSource: (any ObserverSource)?
     private let metrics: FailoverMetrics
     private let logger: Logger
     private let state = Mutex(State())
@@ -86,6 +87,7 @@ public final class FailoverDecider: Service, Sendable {
     ///   - healthPublisher: Publishes the prober's snapshot while deciding; `nil` for none.
     ///   - metrics: Decision counters and the decider gauge.
     ///   - logger: Decisions at info, refusals at warning.
+    ///   - observerSource: The observer views (``ObserverReader``); `nil` = this instance alone.
     init(
         settings: Settings,
         store: any FailoverStateStore,
@@ -95,8 +97,10 @@ public final class FailoverDecider: Service, Sendable {
         election: DeciderElection?,
         healthPublisher: HealthPublisher?,
         metrics: FailoverMetrics,
-        logger: Logger
+        logger: Logger,
+        observerSource: (any ObserverSource)? = nil
     ) {
+        self.observerSource = observerSource
         self.settings = settings
         self.store = store
         self.catalog = catalog
@@ -182,7 +186,9 @@ public final class FailoverDecider: Service, Sendable {
         )
         guard isDecider else { return pause }
         let snapshot = prober.snapshot()
-        let builder = DecisionInputBuilder(snapshot: snapshot)
+        await observerSource?.refreshIfDue()
+        let observers = observerSource?.observerViews(own: snapshot, now: now) ?? [:]
+        let builder = DecisionInputBuilder(snapshot: snapshot, observers: observers)
         let globallyPaused = store.isGloballyPaused
         for route in routes where isDecider {
             await decide(route, policy: policySet.policy(for: route.table), builder, globallyPaused, now: now)

@@ -30,7 +30,10 @@ extension FailoverRuntime {
                 policiesDirectory: configuration.failover.policiesDirectory,
                 historyLimit: configuration.failover.historySize,
                 instanceID: Self.instanceID(listenPort: configuration.server.listen.port),
-                credentialsSource: routeSource.credentialsSource
+                credentialsSource: routeSource.credentialsSource,
+                peerRoots: configuration.failover.peerRoots,
+                listenAddress: configuration.server.listen.description,
+                adminAddress: configuration.server.adminListen.description
             ),
             routes: routeSource.store,
             coordination: routeSource.coordination,

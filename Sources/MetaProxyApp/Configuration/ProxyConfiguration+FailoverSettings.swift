@@ -13,15 +13,21 @@ extension ProxyConfiguration {
         /// `failover.state_file`: with a routes file (no ZooKeeper), where the effective routes are
         /// saved so a restart resumes them; relative to the configuration file. Default none (memory only).
         public var stateFile: String?
+        /// `failover.peer_roots`: ZooKeeper roots of other meta-proxy deployments (e.g. the other
+        /// zone's) on the same ensemble whose instances also count as observers for `switch.quorum`
+        /// and `switch.replica_lease`. Absolute paths, distinct, not `zookeeper.root`; needs
+        /// ZooKeeper. Default none.
+        public var peerRoots: [String]
 
         /// The settings with every default (`policies` relative to the working directory).
         public init() {
             policiesDirectory = "policies"
             historySize = 20
             stateFile = nil
+            peerRoots = []
         }
 
-        static let keys: Set<String> = ["policies_dir", "history_size", "state_file"]
+        static let keys: Set<String> = ["policies_dir", "history_size", "state_file", "peer_roots"]
 
         /// Reads the section, keeping defaults for absent keys.
         /// - Parameter baseDirectory: The configuration file's directory, for a relative `policies_dir`.
@@ -38,6 +44,17 @@ extension ProxyConfiguration {
             }
             if let value = section["state_file"] {
                 stateFile = ProxyConfiguration.resolve(try value.string(), relativeTo: baseDirectory)
+            }
+            if let value = section["peer_roots"] {
+                peerRoots = []
+                for item in try value.sequence() {
+                    let root = try item.string()
+                    guard ProxyConfiguration.isValidZooKeeperRoot(root) else {
+                        throw item.error("expected an absolute ZooKeeper path like /pegasus-zone-b")
+                    }
+                    guard !peerRoots.contains(root) else { throw item.error("listed twice") }
+                    peerRoots.append(root)
+                }
             }
         }
     }
