@@ -186,14 +186,18 @@ final class InstancePublisher: Service, Sendable {
         }
     }
 
-    /// Deletes the node (graceful shutdown); failures are logged at debug: the node is ephemeral.
+    /// Deletes the node (graceful shutdown), also from a cancelled task; failures are logged at
+    /// debug: the node is ephemeral and goes with the session anyway.
     func remove() async {
-        do throws(ZooKeeperError) {
-            try await client.delete(path)
-        } catch {
-            logger.debug(
-                "Deleting the instance record failed; it goes with the session",
-                metadata: [FailoverLoggingKeys.zkPath: "\(path)", FailoverLoggingKeys.error: "\(error)"])
-        }
+        let (client, path, logger) = (self.client, self.path, self.logger)
+        await Task {
+            do throws(ZooKeeperError) {
+                try await client.delete(path)
+            } catch {
+                logger.debug(
+                    "Deleting the instance record failed; it goes with the session",
+                    metadata: [FailoverLoggingKeys.zkPath: "\(path)", FailoverLoggingKeys.error: "\(error)"])
+            }
+        }.value
     }
 }
