@@ -6,6 +6,7 @@ ZooKeeper, simulated clusters and, for the partition, a Linux network namespace.
 Every wait polls with a generous deadline; the lease test asserts a lower bound (no switch before the
 lease) exactly and the upper bound generously."""
 import json
+import signal
 import os
 import socket
 import subprocess
@@ -245,3 +246,61 @@ def test_asymmetric_partition_no_quorum_then_real_death_switches(netns, zk, zk_r
         for s in reversed(started):
             s.stop()
         relay.close()
+
+
+# --- the instance record's lifecycle --------------------------------------------------------------
+
+ZKCLI = "/usr/share/zookeeper/bin/zkCli.sh"
+
+
+def zk_children(zk, path):
+    """The children of `path` by the ZooKeeper package's own CLI, or None when the node is absent."""
+    r = subprocess.run([ZKCLI, "-server", zk, "ls", path], capture_output=True, text=True, timeout=60)
+    out = r.stdout + r.stderr
+    if "Node does not exist" in out or "NoNode" in out:
+        return None
+    lines = [l for l in out.splitlines() if l.startswith("[") and l.endswith("]")]
+    assert lines, out[-2000:]
+    return [c.strip() for c in lines[-1][1:-1].split(",") if c.strip()]
+
+
+def zk_get(zk, path):
+    r = subprocess.run([ZKCLI, "-server", zk, "get", path], capture_output=True, text=True, timeout=60)
+    lines = [l for l in r.stdout.splitlines() if l.startswith("{")]
+    return json.loads(lines[-1]) if lines else None
+
+
+@pytest.mark.skipif(not os.path.exists(ZKCLI), reason="the zookeeper package's zkCli.sh is not installed")
+def test_instance_record_published_recreated_after_session_loss_removed_on_shutdown(
+        sims, zk, zk_root, proxies, tmp_path):
+    a = sims("clusterA", "t1:4")
+    b = sims("clusterB", "t1:4", extra=["--app-id-base", "100"])
+    meta_proxy("route", "set", "t1", "--cluster", "clusterA", "--meta", ",".join(a.metas),
+               "--backup", "clusterB=" + ",".join(b.metas), "--zk", zk, "--zk-root", zk_root)
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    write_policy(str(policies), "20s")
+    p = proxies("--zk", zk, "--zk-root", zk_root, "--policies", str(policies))
+    instance = status(p)["instance_id"]
+    directory = zk_root + "/.meta-proxy/instances"
+    wait_for(lambda: instance in (zk_children(zk, directory) or []), timeout=30, what="instance record")
+    record = wait_for(lambda: (lambda r: r if r and r["clusters"].get("clusterA", {}).get("state") == "up"
+                               and r["routes"].get("t1") else None)(zk_get(zk, directory + "/" + instance)),
+                      timeout=30, what="record with clusterA up and t1's route")
+    assert record["instance"] == instance and record["route_source"] == "zookeeper"
+    assert record["routes"]["t1"] == {"cluster": "clusterA", "version": -1}
+    assert record["listen"] == p.addr and record["admin"] == p.admin and record["decider"] is True
+    assert record["clusters"]["clusterA"]["last_alive_ms_ago"] < 10000
+
+    # Paused past its session timeout: the session expires and the ephemeral record goes with it.
+    p.proc.send_signal(signal.SIGSTOP)
+    try:
+        wait_for(lambda: instance not in (zk_children(zk, directory) or []), timeout=60,
+                 what="record gone with the session")
+    finally:
+        p.proc.send_signal(signal.SIGCONT)
+    wait_for(lambda: instance in (zk_children(zk, directory) or []), timeout=60,
+             what="record recreated on the new session")
+
+    p.stop()
+    assert instance not in (zk_children(zk, directory) or [])
