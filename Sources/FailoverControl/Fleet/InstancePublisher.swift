@@ -156,13 +156,11 @@ final class InstancePublisher: Service, Sendable {
             do throws(ZooKeeperError) {
                 try await write(bytes)
                 throttle.withLock { $0.written(digest, session: session, at: .now) }
-                if failing.withLock({ $0 }) {
-                    failing.withLock { $0 = false }
+                if failing.withLock({ Self.swap(&$0, false) }) {
                     logger.info("Instance record written again", metadata: [FailoverLoggingKeys.zkPath: "\(path)"])
                 }
             } catch {
-                if !failing.withLock({ $0 }) {
-                    failing.withLock { $0 = true }
+                if !failing.withLock({ Self.swap(&$0, true) }) {
                     logger.warning(
                         "Writing the instance record failed; retrying",
                         metadata: [FailoverLoggingKeys.zkPath: "\(path)", FailoverLoggingKeys.error: "\(error)"])
@@ -171,6 +169,13 @@ final class InstancePublisher: Service, Sendable {
         } catch {
             logger.error("Encoding the instance record failed", metadata: [FailoverLoggingKeys.error: "\(error)"])
         }
+    }
+
+    /// Sets `value` to `new` and returns the old value.
+    private static func swap(_ value: inout Bool, _ new: Bool) -> Bool {
+        let old = value
+        value = new
+        return old
     }
 
     /// `set`, or `create` (ephemeral) when the node is gone; anchors the clock with the node's `mtime`.
