@@ -57,8 +57,8 @@ public struct DecisionReason: Hashable, Sendable, Codable, CustomStringConvertib
         public static let primaryHealthy = Code(rawValue: "primary_healthy")
         /// Failback refused: no reverse duplication (backup → primary) is known.
         public static let reverseDuplicationUnknown = Code(rawValue: "reverse_duplication_unknown")
-        /// Refused: fewer live observers than `switch.quorum` see the cluster switched away from down
-        /// (or the target up); the text has the counts.
+        /// Refused: fewer live observers than `switch.quorum` see the primary down, or the target up
+        /// (failback: the primary up); the text has the counts.
         public static let noQuorum = Code(rawValue: "no_quorum")
         /// Waits: the cluster switched away from was seen alive less than `switch.replica_lease` ago
         /// (its replicas may still take writes); the text has the remaining time.
