@@ -93,6 +93,41 @@ struct DecisionInputBuilderTests {
         #expect(input.tablePaused && input.globallyPaused)
     }
 
+    @Test("observer views of the route's clusters and the decider's own down count reach the input")
+    func observers() throws {
+        let a = ClusterRoute(name: "A", metas: [try Endpoint(parsing: "127.0.0.1:1")])
+        let b = ClusterRoute(name: "B", metas: [try Endpoint(parsing: "127.0.0.1:2")])
+        let route = Route(table: "t1", primary: a, backups: [b])
+        let snapshot = HealthSnapshot(
+            takenAt: Self.now,
+            clusters: [
+                "A": Self.cluster(.down, since: Self.now), "B": Self.cluster(.up, since: Self.now),
+                "C": Self.cluster(.down, since: Self.now),
+            ],
+            duplications: [], duplicationFailures: [])
+        let views = [
+            "A": ObserverView(live: 3, down: 1, up: 2, lastAliveAt: Self.now),
+            "C": ObserverView(live: 1, down: 1, up: 0, lastAliveAt: nil),
+        ]
+        let input = DecisionInputBuilder(snapshot: snapshot, observers: views)
+            .input(for: route, document: nil, globallyPaused: false, now: Self.now)
+        #expect(input.observers == ["A": views["A"]!])
+        #expect(input.observers(of: "A") == views["A"])
+        // No view of B: the decider alone.
+        #expect(input.observers(of: "B") == ObserverView(live: 1, down: 0, up: 1, lastAliveAt: nil))
+        #expect(input.probedClusters == 3 && input.downClusters == 2)
+        // The local source: this instance alone, with its last-alive times.
+        let alive = Self.now.addingTimeInterval(-4)
+        var withHistory = snapshot
+        withHistory.clusters["A"]?.history = ClusterHistory(verdicts: [
+            VerdictRecord(at: alive, verdict: ClusterVerdict(healthy: false, reason: .leaderUnknown)),
+            VerdictRecord(at: Self.now, verdict: ClusterVerdict(healthy: false, reason: .noMetaAnswered)),
+        ])
+        let local = LocalObserverSource(tracker: LastAliveTracker()).observerViews(own: withHistory, now: Self.now)
+        #expect(local["A"] == ObserverView(live: 1, down: 1, up: 0, lastAliveAt: alive))
+        #expect(local["B"] == ObserverView(live: 1, down: 0, up: 1, lastAliveAt: nil))
+    }
+
     @Test("no duplication to a backup is no view (the guard says not duplicating)")
     func noDuplication() throws {
         let observation = Self.observation(primary: "A", backup: "B", status: nil, lag: 0)

@@ -43,6 +43,7 @@ struct ProxyConfigurationTests {
         #expect(configuration.upstreamSettings.coalesceWindow == .milliseconds(100))
         #expect(configuration.failover.policiesDirectory == "policies")
         #expect(configuration.failover.historySize == 20)
+        #expect(configuration.failover.peerRoots.isEmpty)
         #expect(configuration.metric.kind == .prometheus)
         #expect(configuration.metric.tags.isEmpty)
         #expect(configuration.log.level == .info)
@@ -86,7 +87,7 @@ struct ProxyConfigurationTests {
               auth_file: zk.auth
               failover_writers: ["digest:operator:AAAAAAAAAAAAAAAAAAAAAAAAAAA=", "ip:127.0.0.1"]
             meta: { timeout: 250, max_forward_hops: 0, coalesce: false, coalesce_window: 0 }
-            failover: { policies_dir: /etc/policies, history_size: 5, state_file: state/failover.json }
+            failover: { policies_dir: /etc/policies, history_size: 5, state_file: state/failover.json, peer_roots: [/meta-proxy/az2] }
             metric: { type: prometheus, tags: { region: az1, service: meta_proxy } }
             log: { level: debug }
             """
@@ -126,6 +127,7 @@ struct ProxyConfigurationTests {
         #expect(configuration.meta.coalesceWindow == .zero)
         #expect(configuration.failover.policiesDirectory == "/etc/policies")
         #expect(configuration.failover.historySize == 5)
+        #expect(configuration.failover.peerRoots == ["/meta-proxy/az2"])
         #expect(configuration.failover.stateFile?.hasSuffix("/state/failover.json") == true)
         #expect(configuration.metric.tags == ["region": "az1", "service": "meta_proxy"])
         #expect(configuration.log.level == .debug)
@@ -147,6 +149,18 @@ struct ProxyConfigurationTests {
             + String(reflecting: configuration) + String(describing: configuration.zookeeper.auth)
         #expect(!everything.contains("s3cret"))
         #expect(!summary.values.joined().contains("AAAAAAAAAAAAAAAAAAAAAAAAAAA="))
+    }
+
+    @Test func peerRootsNeedZooKeeperAndAnotherRoot() throws {
+        let withFile = try Self.decode("routes_file: r.yaml\nfailover: { peer_roots: [/b] }")
+        let noZooKeeper = #expect(throws: ConfigError.self) { try withFile.validate() }
+        #expect(noZooKeeper?.keyPath == "failover.peer_roots" && noZooKeeper?.file == "proxy.yaml")
+        #expect(noZooKeeper?.reason.contains("zookeeper.address") == true)
+        let same = try Self.decode("zookeeper: { address: [zk:2181], root: /a }\nfailover: { peer_roots: [/b, /a] }")
+        let itself = #expect(throws: ConfigError.self) { try same.validate() }
+        #expect(itself?.keyPath == "failover.peer_roots[1]")
+        let fine = try Self.decode("zookeeper: { address: [zk:2181], root: /a }\nfailover: { peer_roots: [/b] }")
+        try fine.validate()
     }
 
     @Test func relativePathsAreRelativeToTheConfigurationFile() throws {
@@ -229,6 +243,10 @@ struct ProxyConfigurationTests {
             ("meta: { coalesce: maybe }", .invalidValue, "meta.coalesce", "true or false"),
             ("meta: { coalesce_window: 10001 }", .invalidValue, "meta.coalesce_window", "from 0 to 10000"),
             ("failover: { history_size: 0 }", .invalidValue, "failover.history_size", "from 1"),
+            ("failover: { peer_roots: [relative] }", .invalidValue, "failover.peer_roots[0]", "absolute ZooKeeper path"),
+            ("failover: { peer_roots: [/a/] }", .invalidValue, "failover.peer_roots[0]", "absolute ZooKeeper path"),
+            ("failover: { peer_roots: [/a, /a] }", .invalidValue, "failover.peer_roots[1]", "listed twice"),
+            ("failover: { peer_roots: /a }", .invalidValue, "failover.peer_roots", "list"),
             ("metric: { type: statsd }", .invalidValue, "metric.type", "expected prometheus or falcon, got \"statsd\""),
             ("metric: { tags: [novalue] }", .invalidValue, "metric.tags[0]", "key=value"),
             ("metric: { tags: [a=1, a=2] }", .invalidValue, "metric.tags[1]", "duplicate tag"),

@@ -3,7 +3,8 @@ ZooKeeper (SIGSTOP beyond its session timeout), and a lossy probe path (a relay 
 MetaServer of cluster A that drops connections in short windows and delays some).
 
 Policy for t1: auto-failover, probes every 300 ms, `fall` rounds in a row before DOWN, DOWN for
-`min_down` before a switch. Nothing asserts speed; waits are bounded and generous."""
+`min_down` before a switch, and no sooner than `replica_lease` (2 s here, kept short so the waits stay
+short) after a MetaServer of A last answered. Nothing asserts speed; waits are bounded and generous."""
 import os
 import re
 import signal
@@ -17,7 +18,7 @@ POLICY = """name: t1-policy
 tables: ["t1"]
 kind: auto-failover
 probe:    {{ interval: 300ms, timeout: 150ms, fall: {fall}, rise: 2 }}
-switch:   {{ min_down: 1s, cooldown: 30s }}
+switch:   {{ min_down: 1s, cooldown: 30s, replica_lease: 2s }}
 guard:    {{ max_lag_decrees: 1000, max_lag_age: 120s }}
 """
 

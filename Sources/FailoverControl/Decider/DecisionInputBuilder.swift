@@ -11,7 +11,7 @@ import Router
 #endif
 
 /// Builds a policy's ``DecisionInput`` from the prober's ``HealthSnapshot`` and the table's stored
-/// ``EffectiveRoute`` (pure).
+/// ``EffectiveRoute`` (pure), with the observer views (``ObserverSource``) when given.
 struct DecisionInputBuilder {
     private struct ObservationKey: Hashable {
         var primary: String
@@ -21,10 +21,19 @@ struct DecisionInputBuilder {
 
     private let snapshot: HealthSnapshot
     private let observations: [ObservationKey: DuplicationObservation]
+    private let observers: [String: ObserverView]
+    private let probedClusters: Int
+    private let downClusters: Int
 
     /// Indexes one snapshot for many tables.
-    init(snapshot: HealthSnapshot) {
+    /// - Parameters:
+    ///   - snapshot: The prober's snapshot.
+    ///   - observers: What the live observers see per cluster; empty = this instance alone.
+    init(snapshot: HealthSnapshot, observers: [String: ObserverView] = [:]) {
         self.snapshot = snapshot
+        self.observers = observers
+        probedClusters = snapshot.clusters.count
+        downClusters = snapshot.clusters.values.filter { $0.state == .down }.count
         var observations: [ObservationKey: DuplicationObservation] = [:]
         for observation in snapshot.duplications {
             let key = ObservationKey(
@@ -66,7 +75,10 @@ struct DecisionInputBuilder {
             current: document?.effectiveState(primary: route.primary.name) ?? .initial,
             tablePaused: document?.paused ?? false,
             globallyPaused: globallyPaused,
-            now: now
+            now: now,
+            observers: observers.filter { name, _ in health[name] != nil },
+            probedClusters: probedClusters,
+            downClusters: downClusters
         )
     }
 

@@ -71,6 +71,7 @@ public final class FailoverDecider: Service, Sendable {
     private let policies: PolicyStore
     private let election: DeciderElection?
     private let healthPublisher: HealthPublisher?
+    private let observerSource: (any ObserverSource)?
     private let metrics: FailoverMetrics
     private let hooks: FailoverHooks?
     private let logger: Logger
@@ -88,6 +89,7 @@ public final class FailoverDecider: Service, Sendable {
     ///   - metrics: Decision counters and the decider gauge.
     ///   - hooks: Told every written decision and every new refusal episode; `nil` for none.
     ///   - logger: Decisions at info, refusals at warning.
+    ///   - observerSource: The observer views (``ObserverReader``); `nil` = this instance alone.
     init(
         settings: Settings,
         store: any FailoverStateStore,
@@ -98,8 +100,10 @@ public final class FailoverDecider: Service, Sendable {
         healthPublisher: HealthPublisher?,
         metrics: FailoverMetrics,
         hooks: FailoverHooks? = nil,
-        logger: Logger
+        logger: Logger,
+        observerSource: (any ObserverSource)? = nil
     ) {
+        self.observerSource = observerSource
         self.settings = settings
         self.store = store
         self.catalog = catalog
@@ -191,7 +195,9 @@ public final class FailoverDecider: Service, Sendable {
         )
         guard isDecider else { return pause }
         let snapshot = prober.snapshot()
-        let builder = DecisionInputBuilder(snapshot: snapshot)
+        await observerSource?.refreshIfDue()
+        let observers = observerSource?.observerViews(own: snapshot, now: now) ?? [:]
+        let builder = DecisionInputBuilder(snapshot: snapshot, observers: observers)
         let globallyPaused = store.isGloballyPaused
         for route in routes where isDecider {
             await decide(route, policy: policySet.policy(for: route.table), builder, globallyPaused, now: now)

@@ -10,6 +10,12 @@ import Router
 import ServiceLifecycle
 import ZooKeeper
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -50,6 +56,12 @@ public final class FailoverRuntime: Sendable {
         public var credentialsSource: String?
         /// `failover.hooks`: called on every decision and refusal episode; `nil` for none.
         public var hooks: FailoverHookSettings?
+        /// `failover.peer_roots`: other roots whose instances count as observers (ZooKeeper only).
+        public var peerRoots: [String]
+        /// The client listen address, published in the ``InstanceRecord``.
+        public var listenAddress: String
+        /// The admin listen address, published in the ``InstanceRecord``; `nil` when none.
+        public var adminAddress: String?
 
         /// Creates settings.
         public init(
@@ -59,8 +71,14 @@ public final class FailoverRuntime: Sendable {
             probeThreads: Int = 4,
             minimumTick: Duration = .milliseconds(200),
             credentialsSource: String? = nil,
-            hooks: FailoverHookSettings? = nil
+            hooks: FailoverHookSettings? = nil,
+            peerRoots: [String] = [],
+            listenAddress: String = "",
+            adminAddress: String? = nil
         ) {
+            self.peerRoots = peerRoots
+            self.listenAddress = listenAddress
+            self.adminAddress = adminAddress
             self.credentialsSource = credentialsSource
             self.hooks = hooks
             self.policiesDirectory = policiesDirectory
@@ -81,6 +99,8 @@ public final class FailoverRuntime: Sendable {
     public let policies: PolicyStore
     /// The election, on ZooKeeper.
     public let election: DeciderElection?
+    /// The instance records under the root and the peer roots, on ZooKeeper (refreshed by the decider).
+    public let observers: ObserverReader?
     /// Every long-running part, in start order.
     public let services: [any Service]
     private let threadPool: NIOThreadPool
@@ -130,6 +150,10 @@ public final class FailoverRuntime: Sendable {
         let catalog: any RouteStore
         let election: DeciderElection?
         let publisher: HealthPublisher?
+        let tracker = LastAliveTracker()
+        let observerSource: any ObserverSource
+        let observers: ObserverReader?
+        var instanceRecordNode: (client: ZooKeeperClient, paths: FailoverPaths)?
         var services: [any Service]
         switch coordination {
         case .zooKeeper(let client, let root):
@@ -163,12 +187,21 @@ public final class FailoverRuntime: Sendable {
             )
             publisher = HealthPublisher(
                 client: client, path: paths.health, writeFailures: writeFailures, logger: logger)
+            let clock = ZooKeeperClock()
+            let reader = ObserverReader(
+                client: client, root: root, peerRoots: settings.peerRoots, ownInstance: settings.instanceID,
+                clock: clock, tracker: tracker, logger: logger)
+            observers = reader
+            observerSource = reader
+            instanceRecordNode = (client, paths)
             services = [catalogStore, loader, zooKeeperStore]
         case .local(let stateFile):
             store = LocalFailoverStateStore(metrics: metrics, stateFile: stateFile, logger: logger)
             catalog = routes
             election = nil
             publisher = nil
+            observers = nil
+            observerSource = LocalObserverSource(tracker: tracker)
             services = []
         }
         let decider = FailoverDecider(
@@ -185,14 +218,38 @@ public final class FailoverRuntime: Sendable {
                     settings: hookSettings, http: hookSettings.url == nil ? nil : http, metricsFactory: metricsFactory,
                     logger: logger)
             },
-            logger: logger
+            logger: logger,
+            observerSource: observerSource
         )
         services += [prober, decider]
+        if let (client, paths) = instanceRecordNode, let clock = observers?.clock {
+            let identity = InstancePublisher.Identity(
+                instance: settings.instanceID,
+                host: Self.hostName(),
+                pid: Int(getpid()),
+                admin: settings.adminAddress,
+                listen: settings.listenAddress,
+                startedAt: Date(),
+                routeSource: .zookeeper
+            )
+            let instancePublisher = InstancePublisher(
+                client: client, paths: paths, identity: identity, clock: clock, tracker: tracker,
+                source: { [prober, decider, catalog, store] in
+                    InstanceRecordSource.Inputs(
+                        snapshot: prober.snapshot(),
+                        decider: decider.isDecider,
+                        routes: InstanceRecordSource.routeViews(catalog.allCachedRoutes(), store: store)
+                    )
+                },
+                logger: logger)
+            services.append(instancePublisher)
+        }
         self.stateStore = store
         self.prober = prober
         self.decider = decider
         self.policies = policies
         self.election = election
+        self.observers = observers
         self.services = services
         self.threadPool = threadPool
         self.upstreams = upstreams
@@ -212,9 +269,14 @@ public final class FailoverRuntime: Sendable {
 
     /// `<hostname>:<pid>:<listen port>`.
     public static func instanceID(listenPort: Int) -> String {
+        "\(hostName()):\(getpid()):\(listenPort)"
+    }
+
+    /// This host's name, `localhost` when unknown.
+    static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&buffer, buffer.count) == 0 ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
-        return "\(host):\(getpid()):\(listenPort)"
+        guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private func statusDocument() -> FailoverStatusDocument {

@@ -23,6 +23,13 @@ public struct DecisionInput: Hashable, Sendable {
     public var globallyPaused: Bool
     /// The decision time.
     public var now: Date
+    /// What the live observers see per cluster name (`switch.quorum`, `switch.replica_lease`); a
+    /// missing cluster counts as the decider alone seeing ``health(of:)`` (see ``observers(of:)``).
+    public var observers: [String: ObserverView]
+    /// How many clusters the decider's own prober probes (for observer suspicion); 0 = unknown.
+    public var probedClusters: Int
+    /// How many of those the decider's own prober sees *down*.
+    public var downClusters: Int
 
     /// Creates a decision input.
     public init(
@@ -35,8 +42,14 @@ public struct DecisionInput: Hashable, Sendable {
         current: EffectiveState = .initial,
         tablePaused: Bool = false,
         globallyPaused: Bool = false,
-        now: Date
+        now: Date,
+        observers: [String: ObserverView] = [:],
+        probedClusters: Int = 0,
+        downClusters: Int = 0
     ) {
+        self.observers = observers
+        self.probedClusters = probedClusters
+        self.downClusters = downClusters
         self.table = table
         self.primary = primary
         self.backups = backups
@@ -60,6 +73,11 @@ public struct DecisionInput: Hashable, Sendable {
     /// The health of `cluster`, ``ClusterHealth/State/unknown`` since `now` when the prober gave none.
     public func health(of cluster: String) -> ClusterHealth {
         health[cluster] ?? ClusterHealth(state: .unknown, since: now)
+    }
+
+    /// What the live observers see of `cluster`; the decider alone (its ``health(of:)``) when unknown.
+    public func observers(of cluster: String) -> ObserverView {
+        observers[cluster] ?? .single(health(of: cluster))
     }
 
     /// The ``DecisionReason/Code/paused`` reason when automation is paused, else `nil`.

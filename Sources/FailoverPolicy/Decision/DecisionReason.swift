@@ -57,6 +57,15 @@ public struct DecisionReason: Hashable, Sendable, Codable, CustomStringConvertib
         public static let primaryHealthy = Code(rawValue: "primary_healthy")
         /// Failback refused: no reverse duplication (backup → primary) is known.
         public static let reverseDuplicationUnknown = Code(rawValue: "reverse_duplication_unknown")
+        /// Refused: fewer live observers than `switch.quorum` see the primary down, or the target up
+        /// (failback: the primary up); the text has the counts.
+        public static let noQuorum = Code(rawValue: "no_quorum")
+        /// Waits: the cluster switched away from was seen alive less than `switch.replica_lease` ago
+        /// (its replicas may still take writes); the text has the remaining time.
+        public static let leaseNotExpired = Code(rawValue: "lease_not_expired")
+        /// Refused: the decider sees more than half of all probed clusters down at once and suspects
+        /// its own network rather than the clusters.
+        public static let observerSuspect = Code(rawValue: "observer_suspect")
         /// Manual: an operator asked, all checks passed.
         public static let operatorRequest = Code(rawValue: "operator_request")
         /// Manual: an operator forced the switch over a failed check.

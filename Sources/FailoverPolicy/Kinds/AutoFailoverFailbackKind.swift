@@ -2,7 +2,9 @@
 ///
 /// On a backup the table was moved to **automatically**, switch back to the primary once the
 /// primary has been *up* (after `probe.rise` good probes) for at least `failback.after_healthy` and
-/// `switch.cooldown` has passed since the last switch. A backup an operator chose is kept
+/// `switch.cooldown` has passed since the last switch, and a `switch.quorum` of live observers sees
+/// the primary up (else refused, ``DecisionReason/Code/noQuorum``; the backup switched away from is
+/// alive, so no replica lease applies). A backup an operator chose is kept
 /// (``DecisionReason/Code/operatorSwitchHeld``).
 ///
 /// Data caveat: the old primary's unshipped tail (its lag at failure) never reached the backup, and
@@ -57,6 +59,9 @@ public struct AutoFailoverFailbackKind: FailoverPolicyKind {
         }
         if let cooling = rules.cooldown(input) {
             return .keep(cooling)
+        }
+        if let noQuorum = rules.noQuorum(primary, role: "primary", seeing: .up, input) {
+            return .refuse(DecisionReason(.noQuorum, "failback refused: \(noQuorum.text)"))
         }
         let healthy = "primary \(primary) up for \(PolicyDuration.format(upFor))"
         guard let reverse = input.reverseDuplications[backup] else {

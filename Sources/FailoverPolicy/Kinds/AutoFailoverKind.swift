@@ -10,6 +10,11 @@
 ///   No backup declared → keep. A primary that is up or unknown, or down for less than
 ///   `min_down` (a probe glitch), → keep. Within cooldown → keep, so a flapping primary switches at
 ///   most once per cooldown.
+///   Then three checks against split writes: a decider that sees more than half of all probed
+///   clusters down refuses (``DecisionReason/Code/observerSuspect``); fewer than `switch.quorum` live
+///   observers seeing the primary down, or the backup up, refuses (``DecisionReason/Code/noQuorum``);
+///   and until `switch.replica_lease` has passed since any observer last saw a MetaServer of the
+///   primary answer, keep (``DecisionReason/Code/leaseNotExpired``).
 /// * On a backup: keep (``DecisionReason/Code/automaticFailbackDisabled``) until an operator runs
 ///   `failover back`. If that backup is down for `min_down`, refuse
 ///   (``DecisionReason/Code/effectiveBackupDown``): writes it took are on no other cluster, so moving

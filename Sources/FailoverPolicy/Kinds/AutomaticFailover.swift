@@ -24,7 +24,9 @@ struct AutomaticFailover: Sendable {
     }
 
     /// On the primary: switch to the first eligible backup once the primary has been down for
-    /// `min_down` and the cooldown has passed; refuse when no backup is eligible.
+    /// `min_down`, the cooldown has passed, the decider does not suspect itself, a quorum of live
+    /// observers sees the primary down and its replica lease has expired; refuse when no backup is
+    /// eligible.
     func decideOnPrimary(_ input: DecisionInput) -> Decision {
         let primary = input.primary
         if let notYet = notDownLongEnough(primary, role: "primary", input) {
@@ -32,6 +34,15 @@ struct AutomaticFailover: Sendable {
         }
         if let cooling = cooldown(input) {
             return .keep(cooling)
+        }
+        if let suspect = observerSuspect(input) {
+            return .refuse(suspect)
+        }
+        if let noQuorum = noQuorum(primary, role: "primary", seeing: .down, input) {
+            return .refuse(noQuorum)
+        }
+        if let lease = leaseNotExpired(primary, role: "primary", input) {
+            return .keep(lease)
         }
         let downFor = PolicyDuration.format(input.now.elapsed(since: input.health(of: primary).since))
         guard !input.backups.isEmpty else {
@@ -106,11 +117,60 @@ struct AutomaticFailover: Sendable {
         return DecisionReason(.cooldown, text)
     }
 
-    /// A backup is eligible when it is up and its duplication from the primary passes the guard.
+    /// ``DecisionReason/Code/observerSuspect`` when the decider's own prober sees more than half of
+    /// all probed clusters down at once, else `nil`.
+    func observerSuspect(_ input: DecisionInput) -> DecisionReason? {
+        guard input.probedClusters > 0, input.downClusters * 2 > input.probedClusters else {
+            return nil
+        }
+        let text =
+            "this decider sees \(input.downClusters) of \(input.probedClusters) probed clusters down at once; "
+            + "suspecting its own network, no automatic switch"
+        return DecisionReason(.observerSuspect, text)
+    }
+
+    /// ``DecisionReason/Code/noQuorum`` when fewer than `switch.quorum` live observers see `cluster`
+    /// in `state` (``ClusterHealth/State/down`` or ``ClusterHealth/State/up``), else `nil`.
+    func noQuorum(_ cluster: String, role: String, seeing state: ClusterHealth.State, _ input: DecisionInput)
+        -> DecisionReason?
+    {
+        let view = input.observers(of: cluster)
+        let required = switching.quorum.required(live: view.live)
+        let agreeing = state == .down ? view.down : view.up
+        guard agreeing < required else {
+            return nil
+        }
+        let text =
+            "\(agreeing) of \(view.live) live observers see \(role) \(cluster) \(state.rawValue) "
+            + "(\(view.up) up, \(view.down) down, \(view.unknown) unknown), "
+            + "quorum \(required) (\(switching.quorum))"
+        return DecisionReason(.noQuorum, text)
+    }
+
+    /// ``DecisionReason/Code/leaseNotExpired`` while `cluster` was seen alive (by any observer; else
+    /// since it went down) less than `switch.replica_lease` ago, else `nil`.
+    func leaseNotExpired(_ cluster: String, role: String, _ input: DecisionInput) -> DecisionReason? {
+        let anchor = input.observers(of: cluster).lastAliveAt ?? input.health(of: cluster).since
+        let seen = input.now.elapsed(since: anchor)
+        guard seen < switching.replicaLease else {
+            return nil
+        }
+        let text =
+            "\(role) \(cluster) last seen alive \(PolicyDuration.format(seen)) ago; its replicas may take writes "
+            + "until replica_lease \(PolicyDuration.format(switching.replicaLease)) has passed: "
+            + "\(PolicyDuration.format(switching.replicaLease - seen)) left"
+        return DecisionReason(.leaseNotExpired, text)
+    }
+
+    /// A backup is eligible when it is up, a quorum of observers sees it up, and its duplication from
+    /// the primary passes the guard.
     private func eligibility(of backup: String, _ input: DecisionInput) -> GuardSettings.Verdict {
         guard input.health(of: backup).state == .up else {
             let state = input.health(of: backup).state.rawValue
             return .denied(DecisionReason(.targetNotUp, "\(backup): health \(state)"))
+        }
+        if let noQuorum = noQuorum(backup, role: "backup", seeing: .up, input) {
+            return .denied(noQuorum)
         }
         return lagGuard.evaluate(input.duplications[backup], link: "\(input.primary) → \(backup)", now: input.now)
     }

@@ -122,7 +122,8 @@ struct PolicyFileParser {
         return entries
     }
 
-    private func string(_ node: Node, at path: String) throws(PolicyError) -> String {
+    /// A string scalar.
+    func string(_ node: Node, at path: String) throws(PolicyError) -> String {
         guard case .scalar(let scalar) = node else {
             throw invalid(path, "expected a string")
         }

@@ -52,7 +52,10 @@ extension FailoverRuntime {
                 historyLimit: configuration.failover.historySize,
                 instanceID: Self.instanceID(listenPort: configuration.server.listen.port),
                 credentialsSource: routeSource.credentialsSource,
-                hooks: configuration.failover.hooks
+                hooks: configuration.failover.hooks,
+                peerRoots: configuration.failover.peerRoots,
+                listenAddress: configuration.server.listen.description,
+                adminAddress: configuration.server.adminListen.description
             ),
             routes: routeSource.store,
             coordination: routeSource.coordination,

@@ -17,6 +17,11 @@ extension ProxyConfiguration {
         /// `failover.hooks`: an executable and/or an HTTP URL called on every failover decision and
         /// refusal episode (docs/failover.md). Default none.
         public var hooks: FailoverHookSettings?
+        /// `failover.peer_roots`: ZooKeeper roots of other meta-proxy deployments (e.g. the other
+        /// zone's) on the same ensemble whose instances also count as observers for `switch.quorum`
+        /// and `switch.replica_lease`. Absolute paths, distinct, not `zookeeper.root`; needs
+        /// ZooKeeper. Default none.
+        public var peerRoots: [String]
 
         /// The settings with every default (`policies` relative to the working directory).
         public init() {
@@ -24,9 +29,10 @@ extension ProxyConfiguration {
             historySize = 20
             stateFile = nil
             hooks = nil
+            peerRoots = []
         }
 
-        static let keys: Set<String> = ["policies_dir", "history_size", "state_file", "hooks"]
+        static let keys: Set<String> = ["policies_dir", "history_size", "state_file", "hooks", "peer_roots"]
 
         /// Reads the section, keeping defaults for absent keys.
         /// - Parameter baseDirectory: The configuration file's directory, for a relative `policies_dir`.
@@ -46,6 +52,17 @@ extension ProxyConfiguration {
             }
             if let value = section["hooks"] {
                 hooks = try Self.hooks(value, baseDirectory: baseDirectory)
+            }
+            if let value = section["peer_roots"] {
+                peerRoots = []
+                for item in try value.sequence() {
+                    let root = try item.string()
+                    guard ProxyConfiguration.isValidZooKeeperRoot(root) else {
+                        throw item.error("expected an absolute ZooKeeper path like /pegasus-zone-b")
+                    }
+                    guard !peerRoots.contains(root) else { throw item.error("listed twice") }
+                    peerRoots.append(root)
+                }
             }
         }
     }

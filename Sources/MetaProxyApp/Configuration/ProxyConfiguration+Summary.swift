@@ -35,6 +35,7 @@ extension ProxyConfiguration {
             "failover.policies_dir": failover.policiesDirectory,
             "failover.history_size": "\(failover.historySize)",
             "failover.state_file": failover.stateFile ?? "(memory only)",
+            "failover.peer_roots": failover.peerRoots.isEmpty ? "(none)" : failover.peerRoots.joined(separator: ","),
             "metric.type": metric.kind.rawValue,
             "metric.max_table_series": "\(metric.maxTableSeries)",
             "metric.tags": metric.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(

@@ -139,10 +139,7 @@ public struct ProxyConfiguration: Sendable, Equatable {
     public func validate() throws(ConfigError) {
         try validateRouteSource()
         let root = zookeeper.root
-        let isValidRoot =
-            root.hasPrefix("/") && !root.contains("//") && (root == "/" || !root.hasSuffix("/"))
-            && !root.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
-        guard isValidRoot else {
+        guard Self.isValidZooKeeperRoot(root) else {
             throw ConfigError(
                 code: .invalidValue,
                 file: file,
@@ -150,6 +147,7 @@ public struct ProxyConfiguration: Sendable, Equatable {
                 reason: "expected an absolute ZooKeeper path like /pegasus, got \(root.diagnosticQuoted)"
             )
         }
+        try validatePeerRoots()
         if server.listen == server.adminListen, server.listen.port != 0 {
             throw ConfigError(
                 code: .invalidValue,
@@ -157,6 +155,28 @@ public struct ProxyConfiguration: Sendable, Equatable {
                 keyPath: "server.admin_listen",
                 reason: "same address as server.listen (\(server.listen))"
             )
+        }
+    }
+
+    /// Whether `root` is an absolute ZooKeeper path without `//`, a trailing `/` (except `/` itself)
+    /// or control characters.
+    static func isValidZooKeeperRoot(_ root: String) -> Bool {
+        root.hasPrefix("/") && !root.contains("//") && (root == "/" || !root.hasSuffix("/"))
+            && !root.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+
+    /// `failover.peer_roots` needs ZooKeeper and must not name `zookeeper.root`.
+    private func validatePeerRoots() throws(ConfigError) {
+        guard !failover.peerRoots.isEmpty else { return }
+        if zookeeper.addresses.isEmpty {
+            throw ConfigError(
+                code: .invalidValue, file: file, keyPath: "failover.peer_roots",
+                reason: "needs zookeeper.address (observers are registered in ZooKeeper)")
+        }
+        for (index, peer) in failover.peerRoots.enumerated() where peer == zookeeper.root {
+            throw ConfigError(
+                code: .invalidValue, file: file, keyPath: "failover.peer_roots[\(index)]",
+                reason: "\(peer.diagnosticQuoted) is zookeeper.root itself")
         }
     }
 

@@ -64,14 +64,17 @@ enum FailoverTesting {
         )
     }
 
-    /// A policy file for `t1` (short intervals, generous guard age).
-    static func policyYAML(kind: String, maxLag: Int = 1000, cooldown: String = "30s") -> String {
+    /// A policy file for `t1` (short intervals, generous guard age; replica_lease 0 unless given, so
+    /// min_down alone times a switch).
+    static func policyYAML(kind: String, maxLag: Int = 1000, cooldown: String = "30s", replicaLease: String = "0s")
+        -> String
+    {
         """
         name: test-\(kind)
         tables: ["t1"]
         kind: \(kind)
         probe:  { interval: 200ms, timeout: 150ms, fall: 2, rise: 2 }
-        switch: { min_down: 500ms, cooldown: \(cooldown) }
+        switch: { min_down: 500ms, cooldown: \(cooldown), replica_lease: \(replicaLease) }
         guard:  { max_lag_decrees: \(maxLag), max_lag_age: 30s }
         """
     }

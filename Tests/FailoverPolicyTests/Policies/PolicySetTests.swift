@@ -141,5 +141,11 @@ struct PolicySetTests {
         #expect(examples.policy(for: "orders_eu").spec.lagGuard.maxLagAge == .seconds(30))
         #expect(examples.policy(for: "cache_01").spec.kind == "auto-failover-failback")
         #expect(examples.policy(for: "sessions").spec.failback.afterHealthy == .seconds(900))
+        // Shipped defaults and examples respect Pegasus's default replica lease (fd_lease_seconds 20 s)
+        // and the observer majority.
+        for policy in shipped.policies + examples.policies {
+            #expect(policy.spec.switching.replicaLease >= .seconds(20), "\(policy.name)")
+            #expect(policy.spec.switching.quorum == .majority, "\(policy.name)")
+        }
     }
 }

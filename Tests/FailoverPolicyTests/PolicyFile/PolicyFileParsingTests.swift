@@ -15,7 +15,7 @@ struct PolicyFileParsingTests {
             tables: ["t1", "orders_*"]
             kind: auto-failover-failback
             probe:    { interval: 1s, timeout: 500ms, fall: 4, rise: 5 }
-            switch:   { min_down: 2s, cooldown: 30s }
+            switch:   { min_down: 2s, cooldown: 30s, quorum: 2, replica_lease: 6s }
             failback: { after_healthy: 60s, require_reverse_duplication: false }
             guard:    { max_lag_decrees: 123, max_lag_age: 45s }
             """
@@ -25,7 +25,9 @@ struct PolicyFileParsingTests {
         #expect(spec.tables == ["t1", "orders_*"])
         #expect(spec.kind == "auto-failover-failback")
         #expect(spec.probe == ProbeSettings(interval: .seconds(1), timeout: .milliseconds(500), fall: 4, rise: 5))
-        #expect(spec.switching == SwitchSettings(minDown: .seconds(2), cooldown: .seconds(30)))
+        #expect(
+            spec.switching
+                == SwitchSettings(minDown: .seconds(2), cooldown: .seconds(30), quorum: .count(2), replicaLease: .seconds(6)))
         #expect(spec.failback == FailbackSettings(afterHealthy: .seconds(60), requireReverseDuplication: false))
         #expect(spec.lagGuard == GuardSettings(maxLagDecrees: 123, maxLagAge: .seconds(45)))
         #expect(spec.extra.isEmpty)
@@ -53,6 +55,8 @@ struct PolicyFileParsingTests {
         #expect(spec.kind == "manual")
         #expect(spec.probe == ProbeSettings(interval: .seconds(2), timeout: .seconds(1), fall: 3, rise: 3))
         #expect(spec.switching == SwitchSettings(minDown: .seconds(10), cooldown: .seconds(300)))
+        #expect(spec.switching.quorum == .majority)
+        #expect(spec.switching.replicaLease == .seconds(20))
         #expect(spec.failback == FailbackSettings(afterHealthy: .seconds(300), requireReverseDuplication: true))
         #expect(spec.lagGuard == GuardSettings(maxLagDecrees: 1000, maxLagAge: .seconds(60)))
     }
@@ -122,6 +126,30 @@ struct PolicyFileParsingTests {
                 mentions: "add a unit"
             ),
             BadFile(yaml: "tables: [t1]\nswitch: 5s", code: .invalidValue, keyPath: "switch", mentions: "mapping"),
+            BadFile(
+                yaml: "tables: [t1]\nswitch: { quorum: most }",
+                code: .invalidValue,
+                keyPath: "switch.quorum",
+                mentions: "neither majority nor an integer"
+            ),
+            BadFile(
+                yaml: "tables: [t1]\nswitch: { quorum: 0 }",
+                code: .invalidValue,
+                keyPath: "switch.quorum",
+                mentions: ">= 1"
+            ),
+            BadFile(
+                yaml: "tables: [t1]\nswitch: { replica_lease: 20 }",
+                code: .invalidValue,
+                keyPath: "switch.replica_lease",
+                mentions: "add a unit"
+            ),
+            BadFile(
+                yaml: "tables: [t1]\nswitch: { replica_lease: -1s }",
+                code: .invalidValue,
+                keyPath: "switch.replica_lease",
+                mentions: ""
+            ),
             BadFile(
                 yaml: "tables: [t1]\nguard: { max_lag_decrees: -1 }",
                 code: .invalidValue,

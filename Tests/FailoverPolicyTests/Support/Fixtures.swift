@@ -23,19 +23,22 @@ func duplication(lag: Int? = 10, observed: Double?) -> DuplicationView {
     DuplicationView(status: .log, maxLagDecrees: lag, observedAt: observed.map(at))
 }
 
-/// The standard test spec: min_down 2s, cooldown 30s, after_healthy 60s, guard 1000 decrees / 30s.
+/// The standard test spec: min_down 2s, cooldown 30s, after_healthy 60s, guard 1000 decrees / 30s,
+/// quorum majority, and replica_lease 0 (so min_down alone times a switch; the lease tests set it).
 func testSpec(
     kind: String,
     minDown: Duration = .seconds(2),
     cooldown: Duration = .seconds(30),
     afterHealthy: Duration = .seconds(60),
-    requireReverse: Bool = true
+    requireReverse: Bool = true,
+    quorum: SwitchSettings.Quorum = .majority,
+    replicaLease: Duration = .zero
 ) -> PolicySpec {
     PolicySpec(
         name: "test",
         tables: ["orders"],
         kind: kind,
-        switching: SwitchSettings(minDown: minDown, cooldown: cooldown),
+        switching: SwitchSettings(minDown: minDown, cooldown: cooldown, quorum: quorum, replicaLease: replicaLease),
         failback: FailbackSettings(afterHealthy: afterHealthy, requireReverseDuplication: requireReverse),
         lagGuard: GuardSettings(maxLagDecrees: 1000, maxLagAge: .seconds(30))
     )
@@ -62,7 +65,10 @@ func makeInput(
     reverse: [String: DuplicationView] = [:],
     current: EffectiveState = .initial,
     tablePaused: Bool = false,
-    globallyPaused: Bool = false
+    globallyPaused: Bool = false,
+    observers: [String: ObserverView] = [:],
+    probedClusters: Int = 0,
+    downClusters: Int = 0
 ) -> DecisionInput {
     var duplications: [String: DuplicationView] = [:]
     duplications["b1"] = b1Duplication ?? duplication(observed: seconds - 1)
@@ -77,7 +83,10 @@ func makeInput(
         current: current,
         tablePaused: tablePaused,
         globallyPaused: globallyPaused,
-        now: at(seconds)
+        now: at(seconds),
+        observers: observers,
+        probedClusters: probedClusters,
+        downClusters: downClusters
     )
 }
 
