@@ -258,7 +258,9 @@ public final class FailoverDecider: Service, Sendable {
                 )
             let isBack = record.to == route.primary.name
             next.apply(record, mode: isBack ? .primary : .failover, historyLimit: settings.historyLimit)
-            await write(next, expecting: expectation, record: record, policy: policy, kind: isBack ? .switchBack : .switchTo)
+            await write(
+                next, expecting: expectation, record: record, policy: policy, kind: isBack ? .switchBack : .switchTo,
+                observers: Self.observerCounts(input))
         }
     }
 
@@ -289,8 +291,8 @@ public final class FailoverDecider: Service, Sendable {
         hooks?.notify(
             FailoverHookEvent(
                 event: .refusal, table: table, from: input.effectiveCluster, to: nil, reason: reason,
-                lagDecrees: Self.lagValue(input), policy: policy.name, policyHash: policy.fileHash,
-                decidedBy: settings.instanceID, time: input.now))
+                observers: Self.observerCounts(input), lagDecrees: Self.lagValue(input), policy: policy.name,
+                policyHash: policy.fileHash, decidedBy: settings.instanceID, time: input.now))
     }
 
     private func write(
@@ -298,7 +300,8 @@ public final class FailoverDecider: Service, Sendable {
         expecting: FailoverWriteExpectation,
         record: DecisionRecord,
         policy: Policy,
-        kind: FailoverMetrics.DecisionKind
+        kind: FailoverMetrics.DecisionKind,
+        observers: [String: Int]?
     ) async {
         var metadata: Logger.Metadata = [
             FailoverLoggingKeys.table: "\(record.table)",
@@ -326,12 +329,19 @@ public final class FailoverDecider: Service, Sendable {
         hooks?.notify(
             FailoverHookEvent(
                 event: kind == .switchBack ? .switchBack : .switchTo, table: record.table, from: record.from,
-                to: record.to, reason: record.reason, lagDecrees: record.lagDecrees, policy: policy.name,
-                policyHash: policy.fileHash, decidedBy: record.decidedBy, time: record.at))
+                to: record.to, reason: record.reason, observers: observers, lagDecrees: record.lagDecrees,
+                policy: policy.name, policyHash: policy.fileHash, decidedBy: record.decidedBy, time: record.at))
         logger.notice(
             kind == .switchBack ? "Failover: switched back to the primary" : "Failover: switched to a backup",
             metadata: metadata
         )
+    }
+
+    /// What the live observers see of the table's effective cluster, for hook payloads
+    /// (`{"live": n, "down": n, "up": n}`); `nil` without observer views.
+    private static func observerCounts(_ input: DecisionInput) -> [String: Int]? {
+        guard let view = input.observers[input.effectiveCluster] else { return nil }
+        return ["live": view.live, "down": view.down, "up": view.up]
     }
 
     /// The largest known lag towards any backup, for refusal logs.

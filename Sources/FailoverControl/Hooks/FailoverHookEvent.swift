@@ -39,8 +39,8 @@ public struct FailoverHookEvent: Codable, Hashable, Sendable {
     public var to: String?
     /// Why.
     public var reason: DecisionReason
-    /// The observers' views behind the decision (`{"up": n, "down": n, "total": n}` or richer), when
-    /// the decider has them.
+    /// What the live observers see of the cluster the table was on (`{"live": n, "down": n, "up": n}`),
+    /// when the decider has observer views.
     public var observers: [String: Int]?
     /// The duplication lag toward `to` (or the largest toward any backup, for a refusal), in decrees.
     public var lagDecrees: Int?

@@ -76,7 +76,7 @@ extension FailoverAdmin {
         } else {
             snapshot = HealthSnapshot(takenAt: now, clusters: [:], duplications: [], duplicationFailures: [])
         }
-        let builder = DecisionInputBuilder(snapshot: snapshot)
+        let builder = DecisionInputBuilder(snapshot: snapshot, observers: await fleet.observerViews(now: now))
         let globallyPaused = try await globalPause() != nil
         var entries: [PlanEntry] = []
         for route in routesToPlan.sorted(by: { $0.table < $1.table }) {

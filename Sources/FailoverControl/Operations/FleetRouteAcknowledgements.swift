@@ -1,3 +1,11 @@
+import FailoverPolicy
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// Which live meta-proxy instances under a root do not yet route a table to a cluster.
 ///
 /// The planned switchover waits on it between switching the effective route and setting
@@ -9,6 +17,14 @@ public protocol FleetRouteAcknowledgements: Sendable {
     /// The ids of the live instances that do not route `table` to `cluster` (yet); empty when all do.
     /// - Throws: When the registry cannot be read (the caller retries until its timeout).
     func instancesNotRouting(table: String, to cluster: String) async throws -> [String]
+    /// Per cluster, what the live observers publish now; empty when unknown (`failover plan` then
+    /// judges as if the decider were the only observer).
+    func observerViews(now: Date) async -> [String: ObserverView]
+}
+
+extension FleetRouteAcknowledgements {
+    /// No observer views.
+    public func observerViews(now: Date) async -> [String: ObserverView] { [:] }
 }
 
 /// No instance registry: every instance is taken to route as the effective route says, so the wait

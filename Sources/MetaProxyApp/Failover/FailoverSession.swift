@@ -21,7 +21,8 @@ public enum FailoverSession {
     ///   - rpcTimeout: When given, a MetaServer client, and an HTTP client for the primary
     ///     ReplicaServers' duplication lag, are created (planned switches).
     ///   - fleet: Which live instances do not route a table to a cluster yet (the planned switchover's
-    ///     await-instances step); ``FailoverControl/NoFleetRegistry`` when no instance registry is available.
+    ///     await-instances step); default: the instance registry under the root
+    ///     (``FailoverControl/RegistryRouteAcknowledgements``).
     ///   - body: The action.
     /// - Throws: ``CommandError`` when ZooKeeper cannot be reached; what `body` throws.
     public static func run<T>(
@@ -50,7 +51,7 @@ public enum FailoverSession {
             replicaLag: threadPool.map { ReplicaLagReader(client: CurlHTTPClient(threadPool: $0)) },
             operatorName: operatorName(),
             identity: .current(operatorName: operatorName(), zooKeeperIdentity: zooKeeperIdentity(settings.auth)),
-            fleet: fleet ?? NoFleetRegistry(), acl: acls.routes, failoverACL: acls.failoverState, logger: logger)
+            fleet: fleet ?? RegistryRouteAcknowledgements(client: client, root: settings.root, logger: logger), acl: acls.routes, failoverACL: acls.failoverState, logger: logger)
         do {
             let result = try await body(admin)
             await close(client, upstream, threadPool)
