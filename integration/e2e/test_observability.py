@@ -29,6 +29,7 @@ EVENT_ONLY = {
     "metaproxy_upstream_forwards_total": "a follower MetaServer answering ERR_FORWARD_TO_OTHERS",
     "metaproxy_failover_hook_calls_total": "a decision with failover.hooks configured",
     "metaproxy_failover_hook_dropped_total": "more hook events than failover.hooks.queue",
+    "metaproxy_failover_refusals_total": "a refused automatic switch",
 }
 
 ROW = re.compile(r"^\|\s*`([a-z_][a-z0-9_]*)`\s*\|\s*(counter|gauge|histogram)\s*\|")

@@ -276,6 +276,7 @@ public final class FailoverDecider: Service, Sendable {
         }
         guard isNew else { return }
         metrics.decided(table: table, kind: .refuse)
+        metrics.refused(table: table, reason: "\(reason.code)")
         logger.warning(
             "Failover switch refused",
             metadata: [

@@ -9,6 +9,8 @@ import Synchronization
 /// - `metaproxy_failover_decisions_total{table,kind}`: switches (`switch`), failbacks
 ///   (`switch_back`) and refusal episodes (`refuse`, counted when a refusal starts or its reason
 ///   code changes) made by this instance as decider. `keep` is not counted.
+/// - `metaproxy_failover_refusals_total{table,reason}`: refusal episodes by table and reason code (`no_quorum`,
+///   `observer_suspect`, `lag_too_high`, ...), for alerts on why automation holds back.
 /// - `metaproxy_failover_active_backup{table}`: 1 while the table's effective route is on a backup.
 /// - `metaproxy_failover_is_decider`: 1 on the instance that decides.
 /// - `metaproxy_failover_state_stale`: 1 while the failover state source (ZooKeeper) is unreachable
@@ -32,6 +34,11 @@ public final class FailoverMetrics: Sendable {
         var kind: DecisionKind
     }
 
+    private struct RefusalKey: Hashable {
+        var table: String
+        var reason: String
+    }
+
     private struct WriteErrorKey: Hashable {
         var node: String
         var code: String
@@ -40,6 +47,7 @@ public final class FailoverMetrics: Sendable {
     private struct Handles {
         var decisions: [DecisionKey: Counter] = [:]
         var writeErrors: [WriteErrorKey: Counter] = [:]
+        var refusals: [RefusalKey: Counter] = [:]
         var activeBackup: [String: Gauge] = [:]
     }
 
@@ -54,6 +62,16 @@ public final class FailoverMetrics: Sendable {
         self.factory = factory
         self.decider = Gauge(label: "metaproxy_failover_is_decider", dimensions: [], factory: factory)
         self.stale = Gauge(label: "metaproxy_failover_state_stale", dimensions: [], factory: factory)
+    }
+
+    /// Counts one refusal episode of `table` by its reason code (a bounded set).
+    func refused(table: String, reason code: String) {
+        let counter = handle(\.refusals, RefusalKey(table: table, reason: code)) {
+            Counter(
+                label: "metaproxy_failover_refusals_total", dimensions: [("table", table), ("reason", code)],
+                factory: factory)
+        }
+        counter.increment()
     }
 
     /// Counts one decision.

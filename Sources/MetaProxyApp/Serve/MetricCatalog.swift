@@ -51,6 +51,8 @@ public enum MetricCatalog {
         "metaproxy_failover_state_stale":
             "1 while the failover state source (ZooKeeper) is unreachable and routing keeps the last known state.",
         "metaproxy_failover_state_write_errors_total": "Failed writes of failover state by node and code.",
+        "metaproxy_failover_refusals_total":
+            "Refusal episodes of this instance as decider, by reason code (no_quorum, observer_suspect, lag_too_high, ...).",
         "metaproxy_failover_hook_calls_total": "Failover hook calls (failover.hooks) by hook (exec, url) and result.",
         "metaproxy_failover_hook_dropped_total":
             "Failover hook events dropped because failover.hooks.queue events were already waiting.",
