@@ -11,7 +11,8 @@ import Router
 #endif
 
 /// Builds a policy's ``DecisionInput`` from the prober's ``HealthSnapshot`` and the table's stored
-/// ``EffectiveRoute`` (pure).
+/// ``EffectiveRoute`` (pure): health, duplication views, the clusters whose table denies client
+/// requests (``ClusterHealthSnapshot/deniedTables``) and the duplications whose first read is pending.
 struct DecisionInputBuilder {
     private struct ObservationKey: Hashable {
         var primary: String
@@ -21,6 +22,7 @@ struct DecisionInputBuilder {
 
     private let snapshot: HealthSnapshot
     private let observations: [ObservationKey: DuplicationObservation]
+    private let pending: [ObservationKey: PendingDuplicationRead]
 
     /// Indexes one snapshot for many tables.
     init(snapshot: HealthSnapshot) {
@@ -35,6 +37,11 @@ struct DecisionInputBuilder {
             observations[key] = observation
         }
         self.observations = observations
+        var pending: [ObservationKey: PendingDuplicationRead] = [:]
+        for read in snapshot.pendingDuplications ?? [] {
+            pending[ObservationKey(primary: read.primaryCluster, table: read.table, backup: read.backupCluster)] = read
+        }
+        self.pending = pending
     }
 
     /// The input for `route` at `now`.
@@ -56,7 +63,7 @@ struct DecisionInputBuilder {
             let back = ObservationKey(primary: backup, table: route.table, backup: route.primary.name)
             reverse[backup] = observations[back].flatMap(Self.view)
         }
-        return DecisionInput(
+        var input = DecisionInput(
             table: route.table,
             primary: route.primary.name,
             backups: route.backups.map(\.name),
@@ -68,6 +75,19 @@ struct DecisionInputBuilder {
             globallyPaused: globallyPaused,
             now: now
         )
+        for cluster in route.clusters {
+            if let denial = snapshot.clusters[cluster.name]?.deniedTables?[route.table] {
+                input.deniedTargets[cluster.name] = denial
+            }
+        }
+        for backup in route.backups.map(\.name) {
+            let key = ObservationKey(primary: route.primary.name, table: route.table, backup: backup)
+            if observations[key] == nil, let read = pending[key] {
+                input.pendingDuplicationReads[backup] = DecisionInput.PendingRead(
+                    dueAt: read.dueAt, waitingFor: read.waitingFor)
+            }
+        }
+        return input
     }
 
     /// A cluster's rise/fall state as a decision input; unknown (since `now`) when not probed.

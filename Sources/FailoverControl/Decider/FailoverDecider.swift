@@ -174,6 +174,8 @@ public final class FailoverDecider: Service, Sendable {
         }
         // Every instance follows the tables with backups, so routing is right from their first query.
         store.track(routes.map(\.table))
+        // Per-table duplication reads happen at the decider only; the others read its published ones.
+        prober.setDuplicationReads(enabled: isDecider)
         let pause = ProbeTargetPlanner.tickInterval(
             for: routes,
             policies: policySet,

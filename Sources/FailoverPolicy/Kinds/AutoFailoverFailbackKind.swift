@@ -58,6 +58,9 @@ public struct AutoFailoverFailbackKind: FailoverPolicyKind {
         if let cooling = rules.cooldown(input) {
             return .keep(cooling)
         }
+        if let denied = input.denialReason(of: primary) {
+            return .refuse(DecisionReason(denied.code, "failback refused: \(denied.text)"))
+        }
         let healthy = "primary \(primary) up for \(PolicyDuration.format(upFor))"
         guard let reverse = input.reverseDuplications[backup] else {
             if failback.requireReverseDuplication {

@@ -106,11 +106,18 @@ struct AutomaticFailover: Sendable {
         return DecisionReason(.cooldown, text)
     }
 
-    /// A backup is eligible when it is up and its duplication from the primary passes the guard.
+    /// A backup is eligible when it is up, its table does not deny client requests, and its
+    /// duplication from the primary is observed and passes the guard.
     private func eligibility(of backup: String, _ input: DecisionInput) -> GuardSettings.Verdict {
         guard input.health(of: backup).state == .up else {
             let state = input.health(of: backup).state.rawValue
             return .denied(DecisionReason(.targetNotUp, "\(backup): health \(state)"))
+        }
+        if let denied = input.denialReason(of: backup) {
+            return .denied(denied)
+        }
+        if let pending = input.notObservedYetReason(of: backup) {
+            return .denied(pending)
         }
         return lagGuard.evaluate(input.duplications[backup], link: "\(input.primary) → \(backup)", now: input.now)
     }

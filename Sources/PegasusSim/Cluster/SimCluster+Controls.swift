@@ -85,6 +85,12 @@ extension SimCluster {
         }
     }
 
+    /// Drops `table` (the simulated `drop_app` finished): requests for it get Pegasus's not-found errors.
+    /// - Throws: `.unknownTable`.
+    public func dropTable(_ table: String) throws(SimError) {
+        try core.state.withLock { state throws(SimError) in try state.dropTable(table) }
+    }
+
     /// Adds the duplication of `table` to `spec.remote`, or replaces the existing one (keeping its dupid).
     /// - Throws: `.unknownTable`, `.invalidArgument` for an empty remote.
     public func setDuplication(table: String, _ spec: SimDuplicationSpec) throws(SimError) {

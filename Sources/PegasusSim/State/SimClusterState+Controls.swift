@@ -157,6 +157,14 @@ extension SimClusterState {
         }
     }
 
+    /// Drops table `name` as `drop_app` does once it is done (src/meta/server_state.cpp `drop_app`):
+    /// the table is gone, so query_config answers `ERR_OBJECT_NOT_FOUND`, the duplication query
+    /// `ERR_APP_NOT_EXIST`, and list_apps leaves it out of the available tables.
+    mutating func dropTable(_ name: String) throws(SimError) {
+        let tableIndex = try requireTable(name)
+        tables.remove(at: tableIndex)
+    }
+
     /// Zeroes every node's counters.
     mutating func resetStats() {
         metaCounters = Array(repeating: SimNodeCounters(), count: metas.count)
@@ -185,7 +193,8 @@ extension SimClusterState {
                 latencyMilliseconds: state.latency.nanoseconds / 1_000_000,
                 queryConfig: counters.queryConfig,
                 requests: counters.requests,
-                http: counters.http
+                http: counters.http,
+                byName: counters.byName
             )
         }
         return SimStats(
