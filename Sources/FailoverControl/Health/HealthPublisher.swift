@@ -93,6 +93,12 @@ final class HealthPublisher: Sendable {
         }
     }
 
+    /// The snapshot last published (by any decider); `nil` when absent or unreadable.
+    func readPublished() async -> HealthSnapshot? {
+        guard let (data, _) = try? await client.get(path) else { return nil }
+        return try? HealthSnapshot(jsonBytes: data)
+    }
+
     /// The node's bytes; without histories when too large.
     static func encode(_ snapshot: HealthSnapshot) throws -> [UInt8] {
         let full = try snapshot.jsonBytes()

@@ -75,6 +75,8 @@ public struct UpstreamRPCHealthProbe: RPCHealthProbe {
                 timeout: timeout,
                 followsForwards: false
             )
+        } catch let error as UpstreamError where error.code == .noLeader {
+            return .forwardOnly
         } catch {
             return .error("\(error)")
         }

@@ -82,6 +82,8 @@ public final class FailoverRuntime: Sendable {
     private let threadPool: NIOThreadPool
     private let upstreams: ProbeUpstreams
     private let settings: Settings
+    /// Reads the decider's published health node; `nil` without ZooKeeper.
+    private let publishedHealth: (@Sendable () async -> HealthSnapshot?)?
 
     /// Builds the runtime (nothing runs until ``services`` do).
     /// - Parameters:
@@ -126,6 +128,7 @@ public final class FailoverRuntime: Sendable {
         let catalog: any RouteStore
         let election: DeciderElection?
         let publisher: HealthPublisher?
+        let publishedHealth: (@Sendable () async -> HealthSnapshot?)?
         var services: [any Service]
         switch coordination {
         case .zooKeeper(let client, let root):
@@ -159,12 +162,17 @@ public final class FailoverRuntime: Sendable {
             )
             publisher = HealthPublisher(
                 client: client, path: paths.health, writeFailures: writeFailures, logger: logger)
+            publishedHealth = {
+                guard let (data, _) = try? await client.get(paths.health) else { return nil }
+                return try? HealthSnapshot(jsonBytes: data)
+            }
             services = [catalogStore, loader, zooKeeperStore]
         case .local(let stateFile):
             store = LocalFailoverStateStore(metrics: metrics, stateFile: stateFile, logger: logger)
             catalog = routes
             election = nil
             publisher = nil
+            publishedHealth = nil
             services = []
         }
         let decider = FailoverDecider(
@@ -188,11 +196,25 @@ public final class FailoverRuntime: Sendable {
         self.threadPool = threadPool
         self.upstreams = upstreams
         self.settings = settings
+        self.publishedHealth = publishedHealth
     }
 
     /// This instance's `GET /failover` document (see ``FailoverStatusDocument``) as JSON.
     public func statusJSON() -> String {
         statusDocument().render()
+    }
+
+    /// ``statusJSON()``, except that an instance that is not the decider shows the decider's published
+    /// duplication observations (read from ZooKeeper now): only the decider reads duplications, so
+    /// its observations are the ones that count. Its own cluster health stays its own.
+    public func currentStatusJSON() async -> String {
+        var document = statusDocument()
+        if !document.isDecider, let publishedHealth, let published = await publishedHealth() {
+            document.health.duplications = published.duplications
+            document.health.duplicationFailures = published.duplicationFailures
+            document.health.pendingDuplications = published.pendingDuplications
+        }
+        return document.render()
     }
 
     /// Closes the probes' connections and stops the curl thread pool; call after ``services`` stopped.

@@ -127,6 +127,18 @@ public final class HealthProber: Service, Sendable {
         return self.state.withLock { $0.snapshot(at: now, instant: instant, window: transitionWindow) }
     }
 
+    /// Adds duplication observations made by another instance (the previous decider's, as it
+    /// published them) for the protected duplications this prober has not observed itself, keeping
+    /// their observation times; its own observations always win.
+    /// - Parameter observations: The observations.
+    /// - Returns: How many were added.
+    @discardableResult
+    public func seed(observations: [DuplicationObservation]) -> Int {
+        let now = Date()
+        let instant = ContinuousClock().now
+        return self.state.withLock { $0.seed(observations, now: now, instant: instant) }
+    }
+
     /// Turns this instance's per-table duplication reads on or off. The decider reads them; the other
     /// instances leave them to it (and read its published observations when they need them), so the
     /// MetaServers see one reader per table, not one per instance. On by default.

@@ -376,6 +376,30 @@ struct ProberState: Sendable {
         }
     }
 
+    /// Adds observations made elsewhere (the previous decider's, published) for the protected
+    /// (primary, table, backup) this instance has none of; their age is kept (`observedAt` becomes an
+    /// instant as far before `nowInstant` as it is before `now`).
+    /// - Returns: How many were added.
+    mutating func seed(
+        _ observations: [DuplicationObservation],
+        now: Date,
+        instant nowInstant: ContinuousClock.Instant
+    ) -> Int {
+        var added = 0
+        for observation in observations {
+            let key = ObservationKey(
+                cluster: observation.primaryCluster, table: observation.table, backup: observation.backupCluster)
+            guard self.observations[key] == nil,
+                self.clusters[key.cluster]?.target.protectedTables[key.table]?.contains(key.backup) == true
+            else { continue }
+            let age = max(0, now.timeIntervalSince(observation.observedAt))
+            self.observations[key] = observation
+            self.observedInstants[key] = nowInstant - .milliseconds(Int64(age * 1000))
+            added += 1
+        }
+        return added
+    }
+
     /// Turns this instance's duplication reads on (the decider) or off (the others).
     mutating func setDuplicationReads(enabled: Bool) {
         self.duplicationReadsEnabled = enabled

@@ -8,7 +8,7 @@ import PegasusWire
 extension FailoverRuntime {
     /// The admin endpoints: `GET /failover`.
     public var adminHandlers: [String: AdminServer.Handler] {
-        ["/failover": { _ in .json(self.statusJSON()) }]
+        ["/failover": { _ in .json(await self.currentStatusJSON()) }]
     }
 
     /// Builds the runtime a configuration asks for: policies and history size from its `failover`
