@@ -17,6 +17,7 @@ import PegasusWire
 /// | `/advance-duplication` | `table`, optional `remote`, `n` (omitted = catch up) |
 /// | `/write` | `table`, `n` |
 /// | `/drop-table` | `table` |
+/// | `/app-env` | `table`, `key`, `value` (empty = delete) |
 /// | `/stats` | – (JSON) |
 /// | `/reset-stats` | – |
 struct SimControlRouter: Sendable {
@@ -70,6 +71,9 @@ struct SimControlRouter: Sendable {
         case "advance-duplication":
             try cluster.advanceDuplication(
                 table: try query.string("table"), remote: query.values["remote"], by: try query.optionalInt64("n"))
+        case "app-env":
+            try cluster.setAppEnv(
+                table: try query.string("table"), key: try query.string("key"), value: query.values["value"] ?? "")
         case "drop-table":
             try cluster.dropTable(try query.string("table"))
         case "write":

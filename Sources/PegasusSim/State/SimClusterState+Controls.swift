@@ -165,6 +165,18 @@ extension SimClusterState {
         tables.remove(at: tableIndex)
     }
 
+    /// Sets (or, with an empty value, deletes) one app env of `table` as the leader's
+    /// `RPC_CM_UPDATE_APP_ENV` does, with its validation.
+    mutating func setAppEnv(table: String, key: String, value: String) throws(SimError) {
+        _ = try requireTable(table)
+        let request: UpdateAppEnvRequest =
+            value.isEmpty ? .delete([key], appName: table) : .set([key: value], appName: table)
+        let response = updateAppEnv(request)
+        guard response.err == .ok else {
+            throw SimError(.invalidArgument, subject: key, detail: "\(response.err.name): \(response.hintMessage)")
+        }
+    }
+
     /// Zeroes every node's counters.
     mutating func resetStats() {
         metaCounters = Array(repeating: SimNodeCounters(), count: metas.count)
