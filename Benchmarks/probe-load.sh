@@ -85,8 +85,12 @@ PY
 ZK_ROOT=/probe-load-$$
 routes_in_zk() {
   log "writing $TABLES routes under $ZK_ROOT"
-  xargs -P 4 -I{} "$BIN/meta-proxy" route set {} --cluster clusterA --meta "${META[A]}" \
-    --backup "clusterB=${META[B]}" --zk "$ZK_ADDRESS" --zk-root "$ZK_ROOT" < "$WORK/tables" > /dev/null
+  # One CLI run per table, retried: a loaded machine can starve a session start.
+  export BIN ZK_ADDRESS ZK_ROOT METAS_A="${META[A]}" METAS_B="${META[B]}"
+  xargs -P 2 -I{} bash -c 'for _ in 1 2 3 4 5; do
+      "$BIN/meta-proxy" route set "$1" --cluster clusterA --meta "$METAS_A" --backup "clusterB=$METAS_B" \
+        --zk "$ZK_ADDRESS" --zk-root "$ZK_ROOT" > /dev/null 2>&1 && exit 0; sleep 1; done; echo "route $1 failed" >&2; exit 1' _ {} \
+    < "$WORK/tables"
 }
 
 # Starts INSTANCES instances for a mode; echoes their admin addresses.
@@ -167,6 +171,9 @@ python3 - "$WORK" "$OUT" "$INSTANCES" "$TABLES" "$INTERVAL" $MODES <<'PY'
 import json, sys
 work, out, instances, tables, interval, modes = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6:]
 result = {"tables": tables, "instances": instances, "probe_interval": interval, "modes": {}}
+unit = {"ms": 0.001, "s": 1.0, "m": 60.0}
+number = interval.rstrip("mshd") or "0"
+interval_s = float(number) * unit.get(interval[len(number):], 1.0)
 for mode in modes:
     seconds = float(open("%s/%s-seconds" % (work, mode)).read())
     per_mode = {}
@@ -180,12 +187,14 @@ for mode in modes:
         per_mode["cluster" + c] = {
             "requests_per_s": round(total / seconds, 1),
             "requests_per_s_per_instance": round(total / seconds / instances, 1),
+            "requests_per_interval_per_instance": round(total / seconds / instances * interval_s, 1),
             "by_name_per_s": {k: round(v / seconds, 1) for k, v in sorted(by_name.items())},
         }
     result["modes"][mode] = per_mode
     for cluster, r in per_mode.items():
-        print("%-8s %-9s %8.1f req/s  %8.1f req/s per instance   %s" % (
+        print("%-8s %-9s %8.1f req/s  %8.1f req/s per instance  %8.1f per interval per instance   %s" % (
             mode, cluster, r["requests_per_s"], r["requests_per_s_per_instance"],
+            r["requests_per_interval_per_instance"],
             " ".join("%s=%s" % kv for kv in r["by_name_per_s"].items())))
 json.dump(result, open("%s/probe-load.json" % out, "w"), indent=2)
 print("written %s/probe-load.json" % out)

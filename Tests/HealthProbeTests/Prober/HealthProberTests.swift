@@ -343,4 +343,29 @@ struct HealthProberTests {
             }
         }
     }
+
+    @Test("observations seeded from a previous decider fill only what is missing, keeping their age")
+    func seededObservations() async throws {
+        try await withHTTPClient { client in
+            let source = ScriptedDuplicationSource()
+            let prober = HealthProber(
+                httpClient: client, duplicationSource: source, metricsFactory: TestMetrics(), logger: Self.logger)
+            prober.setTargets([
+                ProbeTarget(cluster: "a", metas: ["127.0.0.1:1"], settings: Self.fast, protectedTables: ["t1": ["b"]])
+            ])
+            let observedAt = Date().addingTimeInterval(-12)
+            let published = DuplicationObservation(
+                primaryCluster: "a", table: "t1", backupCluster: "b", report: Self.report(lag: 42), observedAt: observedAt)
+            let unprotected = DuplicationObservation(
+                primaryCluster: "a", table: "gone", backupCluster: "b", report: Self.report(lag: 1), observedAt: observedAt)
+            #expect(prober.seed(observations: [published, unprotected]) == 1)
+            let seeded = try #require(Self.observation(prober, "t1"))
+            #expect(seeded.maxLag == 42)
+            let snapshot = try #require(prober.snapshot().duplications.first)
+            // The age survives (converted through the monotonic clock, so within a little slack).
+            #expect(abs(snapshot.observedAt.timeIntervalSince(observedAt)) < 1)
+            // Its own observation is never replaced.
+            #expect(prober.seed(observations: [published]) == 0)
+        }
+    }
 }
