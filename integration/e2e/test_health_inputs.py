@@ -86,3 +86,31 @@ def test_backup_denying_client_requests_is_never_switched_to_unless_forced(clust
     for p in instances:
         wait_active(p, "clusterB", timeout=30, what="t1 on clusterB once it stops denying")
     assert sum(decisions(p, "switch") for p in instances) == 1
+
+
+def test_duplication_not_observed_yet_is_not_no_duplication(clusters, policies, start, zk, zk_root):
+    a, b = clusters
+    write_policy(policies, "auto-failover")
+    # The primary is dead before any instance could read t1's duplication: it is not observed yet,
+    # which is not the same as "no duplication".
+    a.ctl("/kill-all")
+    instances = start()
+    decider = wait_for(lambda: decider_of(instances), timeout=30, what="decider")
+    wait_for(lambda: cluster_state(decider, "clusterB") == "up", timeout=30, what="clusterB up")
+    found = wait_for(lambda: (refusal(decider) or {}).get("reason", {}).get("code") == "duplication_not_observed"
+                     and refusal(decider), timeout=30, what="automatic switch refused: not observed yet")
+    assert "first duplication read waits for clusterA to be up" in found["reason"]["text"], found
+
+    def drill():
+        return failover(zk, zk_root, "switch", "t1", "--to", "clusterB", "--drill", check=False)
+    refused = wait_for(lambda: (lambda r: "duplication_not_observed" in r.stderr and r)(drill()), timeout=30,
+                       what="drill refused as not observed yet")
+    assert refused.returncode != 0 and "no duplication" not in refused.stderr, refused.stderr
+    assert "duplication not observed yet" in refused.stderr, refused.stderr
+
+    # The primary returns: its duplication is read, and the drill passes the guard.
+    a.ctl("/revive-all")
+    done = wait_for(lambda: (lambda r: r.returncode == 0 and r)(drill()), timeout=60, what="drill allowed")
+    assert "clusterA -> clusterB" in done.stdout, done.stdout
+    for p in instances:
+        wait_active(p, "clusterB", timeout=30, what="t1 drilled to clusterB via %s" % p.admin)
