@@ -133,4 +133,37 @@ struct DecisionInputBuilderTests {
         let observation = Self.observation(primary: "A", backup: "B", status: nil, lag: 0)
         #expect(DecisionInputBuilder.view(observation) == nil)
     }
+
+    @Test("a published table list's denials and the pending first reads reach the input")
+    func denialsAndPendingReads() throws {
+        let a = ClusterRoute(name: "A", metas: [try Endpoint(parsing: "127.0.0.1:1")])
+        let b = ClusterRoute(name: "B", metas: [try Endpoint(parsing: "127.0.0.1:2")])
+        let c = ClusterRoute(name: "C", metas: [try Endpoint(parsing: "127.0.0.1:3")])
+        let route = Route(table: "t1", primary: a, backups: [b, c])
+        var denying = Self.cluster(.up, since: Self.now)
+        denying.deniedTables = ["t1": "reconfig*all", "other": "timeout*all"]
+        var listedClean = Self.cluster(.up, since: Self.now)
+        listedClean.deniedTables = ["other": "timeout*write"]
+        let due = Self.now.addingTimeInterval(3)
+        let snapshot = HealthSnapshot(
+            takenAt: Self.now,
+            clusters: ["A": Self.cluster(.up, since: Self.now), "B": denying, "C": listedClean],
+            duplications: [Self.observation(primary: "A", backup: "C", status: .log, lag: 1)],
+            duplicationFailures: [],
+            pendingDuplications: [
+                PendingDuplicationRead(primaryCluster: "A", table: "t1", backupCluster: "B", dueAt: due),
+                // Stale: C is observed already, so it is not pending.
+                PendingDuplicationRead(primaryCluster: "A", table: "t1", backupCluster: "C", dueAt: due),
+            ]
+        )
+        let input = DecisionInputBuilder(snapshot: snapshot)
+            .input(for: route, document: nil, globallyPaused: false, now: Self.now)
+        #expect(input.deniedTargets == ["B": "reconfig*all"])
+        #expect(input.pendingDuplicationReads == ["B": DecisionInput.PendingRead(dueAt: due)])
+        #expect(input.notObservedYetReason(of: "B")?.text == "A → B: duplication not observed yet; first duplication read due in 3s")
+        // The snapshot round-trips through its JSON (the published health node) with both.
+        let decoded = try HealthSnapshot(jsonBytes: try snapshot.jsonBytes())
+        #expect(decoded.clusters["B"]?.deniedTables == ["t1": "reconfig*all", "other": "timeout*all"])
+        #expect(decoded.pendingDuplications?.first?.dueAt == due)
+    }
 }

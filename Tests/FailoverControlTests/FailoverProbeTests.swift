@@ -204,4 +204,57 @@ struct FailoverProbeTests {
         #expect(message.hasPrefix("rpc: ") && message.hasSuffix("fallback: http down"))
         await upstreams.close()
     }
+
+    @Test("the probe table dropped is a table problem; list_apps still reaches the leader and reads denials")
+    func probeTableDroppedAndDenials() async throws {
+        try await Self.withSim { sim, upstreams in
+            let probe = UpstreamRPCHealthProbe(upstreams: upstreams)
+            #expect(
+                await probe.listApps(cluster: "simA", metas: sim.metaAddresses, timeout: .seconds(1))
+                    == .listed(tableCount: 1, denials: [:]))
+            // The table denies client requests: the leader's list says so (one request for all tables).
+            let reply = try await upstreams.query(
+                cluster: "simA", metas: sim.metaAddresses, name: RpcName.updateAppEnv,
+                request: UpdateAppEnvRequest.set(["replica.deny_client_request": "reconfig*all"], appName: "t1"),
+                timeout: .seconds(1), followsForwards: false)
+            #expect(try reply.decodeResult(UpdateAppEnvResponse.self).err == .ok)
+            #expect(
+                await probe.listApps(cluster: "simA", metas: sim.metaAddresses, timeout: .seconds(1))
+                    == .listed(tableCount: 1, denials: ["t1": "reconfig*all"]))
+            // Dropped: query_config gets ERR_OBJECT_NOT_FOUND from the leader, a table problem.
+            try sim.dropTable("t1")
+            #expect(
+                await probe.queryConfig(cluster: "simA", metas: sim.metaAddresses, table: "t1", timeout: .seconds(1))
+                    == .tableUnavailable("ERR_OBJECT_NOT_FOUND"))
+            #expect(
+                await probe.listApps(cluster: "simA", metas: sim.metaAddresses, timeout: .seconds(1))
+                    == .listed(tableCount: 0, denials: [:]))
+            // The sim counted both RPCs by name on the leader.
+            let leader = try #require(sim.stats().metas.first { $0.leader })
+            #expect(leader.byName[RpcName.listApps] == 3)
+            #expect(leader.byName[RpcName.queryConfig] == 1)
+            // No leader: forwards only.
+            try sim.setLeader(nil)
+            #expect(await probe.listApps(cluster: "simA", metas: sim.metaAddresses, timeout: .seconds(1)) == .forwardOnly)
+        }
+    }
+
+    @Test("an HTTP fallback answer without per-partition lag (v2.4/2.5) is incomplete, so a known lag stays")
+    func fallbackWithoutLagIsIncomplete() async throws {
+        let upstreams = ProbeUpstreams(group: MultiThreadedEventLoopGroup.singleton, logger: FailoverTesting.logger)
+        // The v2.5 HTTP shape: an entry without partition_states, no replica lag read.
+        let entry = DuplicationEntry(dupid: 7, status: .log, remote: "simB", failMode: .slow)
+        let report = TableDuplications(appId: 3, partitionCount: 4, entries: [entry])
+        let source = RPCDuplicationSource(upstreams: upstreams, fallback: FixedSource(outcome: .answered(report)))
+        let outcome = await source.queryDuplications(
+            cluster: "c", metas: ["127.0.0.1:1"], table: "t1", timeout: .milliseconds(500))
+        guard case .incomplete(let kept, let reason) = outcome else {
+            Issue.record("expected incomplete, got \(outcome)")
+            await upstreams.close()
+            return
+        }
+        #expect(kept == report)
+        #expect(reason.contains("HTTP fallback carries no per-partition lag"))
+        await upstreams.close()
+    }
 }

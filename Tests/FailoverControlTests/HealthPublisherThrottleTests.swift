@@ -30,4 +30,19 @@ struct HealthPublisherThrottleTests {
         #expect(!throttle.isDue(up, at: t0.addingTimeInterval(5)))
         #expect(throttle.isDue(up, at: t0.addingTimeInterval(10)))
     }
+
+    @Test("a table starting or stopping to deny client requests is a change; since's clock jitter is not")
+    func digestChanges() {
+        let t0 = Date(timeIntervalSince1970: 0)
+        func snapshot(since: Date, denied: [String: String]?) -> HealthSnapshot {
+            var cluster = ClusterHealthSnapshot(
+                state: .up, since: since, leader: nil, lastVerdict: nil, lastRPCOutcome: nil, metas: [:],
+                recentTransitions: [], history: ClusterHistory(transitions: [HealthTransitionRecord(at: t0, from: .unknown, to: .up)]))
+            cluster.deniedTables = denied
+            return HealthSnapshot(takenAt: t0, clusters: ["A": cluster], duplications: [], duplicationFailures: [])
+        }
+        let base = HealthDigest(snapshot(since: t0, denied: [:]))
+        #expect(HealthDigest(snapshot(since: t0.addingTimeInterval(0.000_3), denied: [:])) == base)
+        #expect(HealthDigest(snapshot(since: t0, denied: ["t1": "reconfig*all"])) != base)
+    }
 }

@@ -11,7 +11,9 @@ import Router
 #endif
 
 /// Builds a policy's ``DecisionInput`` from the prober's ``HealthSnapshot`` and the table's stored
-/// ``EffectiveRoute`` (pure), with the observer views (``ObserverSource``) when given.
+/// ``EffectiveRoute`` (pure): health, duplication views, the clusters whose table denies client
+/// requests (``ClusterHealthSnapshot/deniedTables``), the duplications whose first read is pending,
+/// and the observer views (``ObserverSource``) when given.
 struct DecisionInputBuilder {
     private struct ObservationKey: Hashable {
         var primary: String
@@ -24,6 +26,7 @@ struct DecisionInputBuilder {
     private let observers: [String: ObserverView]
     private let probedClusters: Int
     private let downClusters: Int
+    private let pending: [ObservationKey: PendingDuplicationRead]
 
     /// Indexes one snapshot for many tables.
     /// - Parameters:
@@ -44,6 +47,11 @@ struct DecisionInputBuilder {
             observations[key] = observation
         }
         self.observations = observations
+        var pending: [ObservationKey: PendingDuplicationRead] = [:]
+        for read in snapshot.pendingDuplications ?? [] {
+            pending[ObservationKey(primary: read.primaryCluster, table: read.table, backup: read.backupCluster)] = read
+        }
+        self.pending = pending
     }
 
     /// The input for `route` at `now`.
@@ -65,7 +73,7 @@ struct DecisionInputBuilder {
             let back = ObservationKey(primary: backup, table: route.table, backup: route.primary.name)
             reverse[backup] = observations[back].flatMap(Self.view)
         }
-        return DecisionInput(
+        var input = DecisionInput(
             table: route.table,
             primary: route.primary.name,
             backups: route.backups.map(\.name),
@@ -80,6 +88,19 @@ struct DecisionInputBuilder {
             probedClusters: probedClusters,
             downClusters: downClusters
         )
+        for cluster in route.clusters {
+            if let denial = snapshot.clusters[cluster.name]?.deniedTables?[route.table] {
+                input.deniedTargets[cluster.name] = denial
+            }
+        }
+        for backup in route.backups.map(\.name) {
+            let key = ObservationKey(primary: route.primary.name, table: route.table, backup: backup)
+            if observations[key] == nil, let read = pending[key] {
+                input.pendingDuplicationReads[backup] = DecisionInput.PendingRead(
+                    dueAt: read.dueAt, waitingFor: read.waitingFor)
+            }
+        }
+        return input
     }
 
     /// A cluster's rise/fall state as a decision input; unknown (since `now`) when not probed.

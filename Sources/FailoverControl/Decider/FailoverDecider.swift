@@ -61,6 +61,8 @@ public final class FailoverDecider: Service, Sendable {
         var targets: [ProbeTarget] = []
         var protectedTables: [String] = []
         var malformed: Set<String> = []
+        /// Whether the prober was last told to read duplications; `nil` before the first tick.
+        var readingDuplications: Bool?
     }
 
     /// Timing and identity.
@@ -187,6 +189,23 @@ public final class FailoverDecider: Service, Sendable {
         }
         // Every instance follows the tables with backups, so routing is right from their first query.
         store.track(routes.map(\.table))
+        // Per-table duplication reads happen at the decider only; the others read its published ones.
+        // A new decider starts from the observations its predecessor published.
+        let deciding = isDecider
+        let readsChanged = state.withLock { state -> Bool in
+            guard state.readingDuplications != deciding else { return false }
+            state.readingDuplications = deciding
+            return true
+        }
+        if readsChanged {
+            prober.setDuplicationReads(enabled: deciding)
+            if deciding, let published = await healthPublisher?.readPublished() {
+                let seeded = prober.seed(observations: published.duplications)
+                logger.info(
+                    "Deciding: duplication observations seeded from the published health node",
+                    metadata: [FailoverLoggingKeys.seededObservations: "\(seeded)"])
+            }
+        }
         let pause = ProbeTargetPlanner.tickInterval(
             for: routes,
             policies: policySet,

@@ -93,6 +93,12 @@ final class HealthPublisher: Sendable {
         }
     }
 
+    /// The snapshot last published (by any decider); `nil` when absent or unreadable.
+    func readPublished() async -> HealthSnapshot? {
+        guard let (data, _) = try? await client.get(path) else { return nil }
+        return try? HealthSnapshot(jsonBytes: data)
+    }
+
     /// The node's bytes; without histories when too large.
     static func encode(_ snapshot: HealthSnapshot) throws -> [UInt8] {
         let full = try snapshot.jsonBytes()
@@ -105,13 +111,17 @@ final class HealthPublisher: Sendable {
     }
 }
 
-/// The parts of a ``HealthSnapshot`` whose change is worth publishing at once: cluster states and
-/// leaders, and each duplication's status and lag (not probe latencies or observation times).
+/// The parts of a ``HealthSnapshot`` whose change is worth publishing at once: cluster states,
+/// leaders and tables denying client requests, and each duplication's status and lag (not probe
+/// latencies or observation times).
 struct HealthDigest: Hashable, Sendable {
     private struct Cluster: Hashable, Sendable {
         var state: HealthStatus
-        var since: Date?
+        /// The last transition's wall time as recorded when it happened (a snapshot's `since` is
+        /// derived from the monotonic clock at snapshot time, so it jitters by microseconds).
+        var lastTransition: Date?
         var leader: String?
+        var deniedTables: [String: String]?
     }
 
     private struct Duplication: Hashable, Sendable {
@@ -130,7 +140,11 @@ struct HealthDigest: Hashable, Sendable {
     private let failures: Int
 
     init(_ snapshot: HealthSnapshot) {
-        clusters = snapshot.clusters.mapValues { Cluster(state: $0.state, since: $0.since, leader: $0.leader) }
+        clusters = snapshot.clusters.mapValues {
+            Cluster(
+                state: $0.state, lastTransition: $0.history.transitions.last?.at, leader: $0.leader,
+                deniedTables: $0.deniedTables)
+        }
         duplications = snapshot.duplications.map {
             Duplication(
                 primary: $0.primaryCluster,

@@ -5,7 +5,9 @@ import Router
 
 /// A ``DuplicationSource`` over `RPC_CM_QUERY_DUPLICATION` (docs/pegasus-reference.md §12.1–§12.4), plus a query_config
 /// for the partition count (without it every lag is unknown). When the RPC fails — a server without
-/// the RPC, a transport error, an error code — the `fallback` source (HTTP) is asked instead.
+/// the RPC, a transport error, an error code — the `fallback` source (HTTP) is asked instead; an
+/// HTTP answer without per-partition lag (Pegasus 2.4/2.5) is ``DuplicationQueryOutcome/incomplete(_:_:)``,
+/// so it never replaces a known lag with "unknown".
 ///
 /// When a duplication carries no `partition_states` (Pegasus 2.4/2.5), the same query_config names
 /// each partition's primary, and `replicaLag` asks every distinct primary ReplicaServer
@@ -43,6 +45,10 @@ public struct RPCDuplicationSource: DuplicationSource {
             return .failed("rpc: \(failure)")
         }
         switch await fallback.queryDuplications(cluster: cluster, metas: metas, table: table, timeout: timeout) {
+        case .answered(let report) where report.needsReplicaLag && report.replicaLag == nil:
+            // Pegasus 2.4/2.5 over HTTP: no per-partition lag. Never let it replace a known lag with
+            // "unknown": incomplete keeps the last complete observation (with its time).
+            return .incomplete(report, "rpc: \(failure); HTTP fallback carries no per-partition lag")
         case .answered(let report):
             return .answered(report)
         case .incomplete(let report, let reason):

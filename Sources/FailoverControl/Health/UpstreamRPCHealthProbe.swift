@@ -5,7 +5,10 @@ import Router
 
 /// The ``RPCHealthProbe`` of meta-proxy: `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX` for the probed
 /// table through ``ProbeUpstreams``, following `ERR_FORWARD_TO_OTHERS` to the leader a bounded number
-/// of times (docs/pegasus-reference.md §11.3: a leader answers and every partition has a primary).
+/// of times (docs/pegasus-reference.md §11.3: a leader answers and every partition has a primary),
+/// and `RPC_CM_LIST_APPS` for the cluster-level signal and every table's
+/// `replica.deny_client_request` (§13.2). Two requests per cluster per round, whatever the number of
+/// tables.
 public struct UpstreamRPCHealthProbe: RPCHealthProbe {
     private let upstreams: ProbeUpstreams
 
@@ -52,9 +55,62 @@ public struct UpstreamRPCHealthProbe: RPCHealthProbe {
             )
         case .forwardToOthers:
             return .forwardOnly
+        case let err where RPCProbeOutcome.tableErrorCodes.contains(err.name):
+            return .tableUnavailable(err.name)
         default:
             return .error(response.err.name)
         }
+    }
+
+    /// Asks the cluster's leader for its available tables and keeps each one's
+    /// `replica.deny_client_request`.
+    public func listApps(cluster: String, metas: [String], timeout: Duration) async -> AppListOutcome? {
+        let reply: ResponseFrame
+        do {
+            reply = try await upstreams.query(
+                cluster: cluster,
+                metas: metas,
+                name: RpcName.listApps,
+                request: ListAppsRequest(status: .available),
+                timeout: timeout,
+                followsForwards: false
+            )
+        } catch let error as UpstreamError where error.code == .noLeader {
+            return .forwardOnly
+        } catch {
+            return .error("\(error)")
+        }
+        guard reply.errorName == ErrorCode.ok.name else {
+            return .error(reply.errorName)
+        }
+        let response: ListAppsResponse
+        do {
+            response = try reply.decodeResult(ListAppsResponse.self)
+        } catch {
+            return .error("unreadable list_apps reply: \(error)")
+        }
+        switch response.err {
+        case .ok:
+            return Self.listed(response.infos)
+        case .forwardToOthers:
+            return .forwardOnly
+        default:
+            return .error(response.err.name)
+        }
+    }
+
+    /// The app env naming how a table denies client requests (docs/pegasus-reference.md §13.2).
+    public static let denyClientRequestKey = "replica.deny_client_request"
+
+    /// The outcome for a leader's table list: the count, and the tables whose envs deny requests.
+    static func listed(_ infos: [AppInfo]) -> AppListOutcome {
+        var denials: [String: String] = [:]
+        for info in infos {
+            if let value = info.envs[denyClientRequestKey], !value.isEmpty {
+                denials[info.appName] = value
+            }
+        }
+        return .listed(tableCount: infos.count, denials: denials)
     }
 
     /// Partitions with no primary, not counting children of a split in progress (`ballot < 0`).

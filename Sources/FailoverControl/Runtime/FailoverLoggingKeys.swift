@@ -28,6 +28,8 @@ enum FailoverLoggingKeys {
     static let electionNode = "failover.election_node"
     /// A ZooKeeper node path.
     static let zkPath = "zk.path"
+    /// Duplication observations a new decider took over from the published health node.
+    static let seededObservations = "failover.seeded_observations"
     /// An error.
     static let error = "error"
     /// Where the ZooKeeper credentials came from (never the credentials).

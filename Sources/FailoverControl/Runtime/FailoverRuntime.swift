@@ -106,6 +106,8 @@ public final class FailoverRuntime: Sendable {
     private let threadPool: NIOThreadPool
     private let upstreams: ProbeUpstreams
     private let settings: Settings
+    /// Reads the decider's published health node; `nil` without ZooKeeper.
+    private let publishedHealth: (@Sendable () async -> HealthSnapshot?)?
 
     /// Builds the runtime (nothing runs until ``services`` do).
     /// - Parameters:
@@ -154,6 +156,7 @@ public final class FailoverRuntime: Sendable {
         let observerSource: any ObserverSource
         let observers: ObserverReader?
         var instanceRecordNode: (client: ZooKeeperClient, paths: FailoverPaths)?
+        let publishedHealth: (@Sendable () async -> HealthSnapshot?)?
         var services: [any Service]
         switch coordination {
         case .zooKeeper(let client, let root):
@@ -194,6 +197,10 @@ public final class FailoverRuntime: Sendable {
             observers = reader
             observerSource = reader
             instanceRecordNode = (client, paths)
+            publishedHealth = {
+                guard let (data, _) = try? await client.get(paths.health) else { return nil }
+                return try? HealthSnapshot(jsonBytes: data)
+            }
             services = [catalogStore, loader, zooKeeperStore]
         case .local(let stateFile):
             store = LocalFailoverStateStore(metrics: metrics, stateFile: stateFile, logger: logger)
@@ -202,6 +209,7 @@ public final class FailoverRuntime: Sendable {
             publisher = nil
             observers = nil
             observerSource = LocalObserverSource(tracker: tracker)
+            publishedHealth = nil
             services = []
         }
         let decider = FailoverDecider(
@@ -254,11 +262,25 @@ public final class FailoverRuntime: Sendable {
         self.threadPool = threadPool
         self.upstreams = upstreams
         self.settings = settings
+        self.publishedHealth = publishedHealth
     }
 
     /// This instance's `GET /failover` document (see ``FailoverStatusDocument``) as JSON.
     public func statusJSON() -> String {
         statusDocument().render()
+    }
+
+    /// ``statusJSON()``, except that an instance that is not the decider shows the decider's published
+    /// duplication observations (read from ZooKeeper now): only the decider reads duplications, so
+    /// its observations are the ones that count. Its own cluster health stays its own.
+    public func currentStatusJSON() async -> String {
+        var document = statusDocument()
+        if !document.isDecider, let publishedHealth, let published = await publishedHealth() {
+            document.health.duplications = published.duplications
+            document.health.duplicationFailures = published.duplicationFailures
+            document.health.pendingDuplications = published.pendingDuplications
+        }
+        return document.render()
     }
 
     /// Closes the probes' connections and stops the curl thread pool; call after ``services`` stopped.

@@ -30,6 +30,29 @@ public struct DecisionInput: Hashable, Sendable {
     public var probedClusters: Int
     /// How many of those the decider's own prober sees *down*.
     public var downClusters: Int
+    /// Clusters whose copy of the table denies client requests: cluster name → its
+    /// `replica.deny_client_request` app env (`timeout*all`, `reconfig*write`, …). No switch goes to
+    /// such a cluster (``DecisionReason/Code/targetDeniesRequests``), unless an operator forces it.
+    /// Empty = none known to deny.
+    public var deniedTargets: [String: String] = [:]
+    /// Backups whose duplication from the primary is not observed **yet** (a route just added), with
+    /// when the first read is due: refused as ``DecisionReason/Code/duplicationNotObserved`` rather than
+    /// "no duplication". Empty = none pending.
+    public var pendingDuplicationReads: [String: PendingRead] = [:]
+
+    /// A duplication not observed yet: when its first read is due, or what it waits for.
+    public struct PendingRead: Hashable, Sendable {
+        /// When the first read is due; `nil` when unknown.
+        public var dueAt: Date?
+        /// What the read waits for when ``dueAt`` is unknown.
+        public var waitingFor: String?
+
+        /// Creates a pending read.
+        public init(dueAt: Date? = nil, waitingFor: String? = nil) {
+            self.dueAt = dueAt
+            self.waitingFor = waitingFor
+        }
+    }
 
     /// Creates a decision input.
     public init(
@@ -78,6 +101,35 @@ public struct DecisionInput: Hashable, Sendable {
     /// What the live observers see of `cluster`; the decider alone (its ``health(of:)``) when unknown.
     public func observers(of cluster: String) -> ObserverView {
         observers[cluster] ?? .single(health(of: cluster))
+    }
+
+    /// The ``DecisionReason/Code/targetDeniesRequests`` reason when the table on `cluster` denies
+    /// client requests (``deniedTargets``), else `nil`.
+    public func denialReason(of cluster: String) -> DecisionReason? {
+        guard let value = deniedTargets[cluster] else {
+            return nil
+        }
+        return DecisionReason(
+            .targetDeniesRequests,
+            "\(cluster): table \(table) denies client requests (replica.deny_client_request=\(value))"
+        )
+    }
+
+    /// The ``DecisionReason/Code/duplicationNotObserved`` reason when the duplication to `backup` is
+    /// not observed yet but its first read is pending, else `nil`.
+    public func notObservedYetReason(of backup: String) -> DecisionReason? {
+        guard duplications[backup] == nil, let pending = pendingDuplicationReads[backup] else {
+            return nil
+        }
+        var text = "\(primary) → \(backup): duplication not observed yet"
+        if let due = pending.dueAt {
+            let wait = due.timeIntervalSince(now)
+            text += wait > 0 ? "; first duplication read due in \(PolicyDuration.format(.seconds(Int64(wait.rounded(.up)))))"
+                : "; first duplication read due now"
+        } else if let waitingFor = pending.waitingFor {
+            text += "; first duplication read waits for \(waitingFor)"
+        }
+        return DecisionReason(.duplicationNotObserved, text)
     }
 
     /// The ``DecisionReason/Code/paused`` reason when automation is paused, else `nil`.

@@ -31,6 +31,10 @@ public struct DecisionReason: Hashable, Sendable, Codable, CustomStringConvertib
         public static let effectiveDown = Code(rawValue: "effective_down")
         /// A target cluster is not up.
         public static let targetNotUp = Code(rawValue: "target_not_up")
+        /// The target cluster's table denies client requests (app env `replica.deny_client_request`).
+        public static let targetDeniesRequests = Code(rawValue: "target_denies_requests")
+        /// The duplication to the target is not observed yet (its first read is pending).
+        public static let duplicationNotObserved = Code(rawValue: "duplication_not_observed")
         /// Guard: no duplication to the target.
         public static let notDuplicating = Code(rawValue: "not_duplicating")
         /// Guard: duplication status is not `DS_LOG` (e.g. `DS_PAUSE`).

@@ -20,7 +20,10 @@ public enum ManualSwitch {
     /// Always refused: a cluster that is neither the primary nor a declared backup
     /// (``DecisionReason/Code/unknownCluster``), or the cluster already active
     /// (``DecisionReason/Code/alreadyActive``). Refused unless `force`:
-    /// * to a backup: the backup is not up, or its duplication from the primary fails the `guard:`,
+    /// * to any cluster: its table denies client requests (``DecisionInput/deniedTargets``,
+    ///   ``DecisionReason/Code/targetDeniesRequests``);
+    /// * to a backup: the backup is not up, or its duplication from the primary is not observed yet
+    ///   (``DecisionReason/Code/duplicationNotObserved``) or fails the `guard:`,
     ///   or the table is on another backup (``DecisionReason/Code/betweenBackups``: its writes are
     ///   not duplicated to the target);
     /// * back to the primary: the primary is not up, or the reverse duplication (backup → primary)
@@ -77,6 +80,12 @@ public enum ManualSwitch {
         if let notUp = notUp(backup, input) {
             return .failure(notUp)
         }
+        if let denied = input.denialReason(of: backup) {
+            return .failure(Refusal(reason: denied))
+        }
+        if let pending = input.notObservedYetReason(of: backup) {
+            return .failure(Refusal(reason: pending))
+        }
         let link = "\(input.primary) → \(backup)"
         return judge(spec.lagGuard.evaluate(input.duplications[backup], link: link, now: input.now), link: link)
     }
@@ -85,6 +94,9 @@ public enum ManualSwitch {
         let backup = input.effectiveCluster
         if let notUp = notUp(input.primary, input) {
             return .failure(notUp)
+        }
+        if let denied = input.denialReason(of: input.primary) {
+            return .failure(Refusal(reason: denied))
         }
         let link = "\(backup) → \(input.primary)"
         guard let reverse = input.reverseDuplications[backup] else {

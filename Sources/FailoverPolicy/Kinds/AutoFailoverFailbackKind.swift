@@ -63,6 +63,9 @@ public struct AutoFailoverFailbackKind: FailoverPolicyKind {
         if let noQuorum = rules.noQuorum(primary, role: "primary", seeing: .up, input) {
             return .refuse(DecisionReason(.noQuorum, "failback refused: \(noQuorum.text)"))
         }
+        if let denied = input.denialReason(of: primary) {
+            return .refuse(DecisionReason(denied.code, "failback refused: \(denied.text)"))
+        }
         let healthy = "primary \(primary) up for \(PolicyDuration.format(upFor))"
         guard let reverse = input.reverseDuplications[backup] else {
             if failback.requireReverseDuplication {

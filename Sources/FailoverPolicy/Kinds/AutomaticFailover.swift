@@ -162,8 +162,8 @@ struct AutomaticFailover: Sendable {
         return DecisionReason(.leaseNotExpired, text)
     }
 
-    /// A backup is eligible when it is up, a quorum of observers sees it up, and its duplication from
-    /// the primary passes the guard.
+    /// A backup is eligible when it is up, a quorum of observers sees it up, its table does not deny
+    /// client requests, and its duplication from the primary is observed and passes the guard.
     private func eligibility(of backup: String, _ input: DecisionInput) -> GuardSettings.Verdict {
         guard input.health(of: backup).state == .up else {
             let state = input.health(of: backup).state.rawValue
@@ -171,6 +171,12 @@ struct AutomaticFailover: Sendable {
         }
         if let noQuorum = noQuorum(backup, role: "backup", seeing: .up, input) {
             return .denied(noQuorum)
+        }
+        if let denied = input.denialReason(of: backup) {
+            return .denied(denied)
+        }
+        if let pending = input.notObservedYetReason(of: backup) {
+            return .denied(pending)
         }
         return lagGuard.evaluate(input.duplications[backup], link: "\(input.primary) → \(backup)", now: input.now)
     }

@@ -6,16 +6,25 @@ public struct ClusterRound: Sendable, Hashable {
     public var leader: LeaderObservation
     /// The RPC probe's outcome; `nil` when no RPC probe is configured for the cluster.
     public var rpc: RPCProbeOutcome?
+    /// The leader's table list (`RPC_CM_LIST_APPS`); `nil` when the RPC probe does not list tables.
+    public var apps: AppListOutcome?
 
     /// Creates a round.
     /// - Parameters:
     ///   - metas: The per-meta results.
     ///   - leader: The leader discovery result.
     ///   - rpc: The RPC probe outcome, if one ran.
-    public init(metas: [MetaProbeResult], leader: LeaderObservation, rpc: RPCProbeOutcome? = nil) {
+    ///   - apps: The table list, if one was read.
+    public init(
+        metas: [MetaProbeResult],
+        leader: LeaderObservation,
+        rpc: RPCProbeOutcome? = nil,
+        apps: AppListOutcome? = nil
+    ) {
         self.metas = metas
         self.leader = leader
         self.rpc = rpc
+        self.apps = apps
     }
 }
 

@@ -9,10 +9,11 @@ struct ClusterRoundRunner: Sendable {
     func run(cluster: String, metas: [String], timeout: Duration, rpcTable: String?) async -> ClusterRound {
         let probe = MetaHTTPProbe(client: self.client, timeout: timeout)
         async let rpc = self.queryRPC(cluster: cluster, metas: metas, table: rpcTable, timeout: timeout)
+        async let apps = self.rpcProbe?.listApps(cluster: cluster, metas: metas, timeout: timeout)
         let results = await Self.versions(probe, metas: metas)
         let answering = results.filter(\.succeeded).map(\.meta)
         let leader = await Self.discoverLeader(probe, candidates: answering)
-        return ClusterRound(metas: results, leader: leader, rpc: await rpc)
+        return ClusterRound(metas: results, leader: leader, rpc: await rpc, apps: await apps)
     }
 
     private func queryRPC(cluster: String, metas: [String], table: String?, timeout: Duration) async -> RPCProbeOutcome?

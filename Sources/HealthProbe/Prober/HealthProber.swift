@@ -17,9 +17,13 @@ import Synchronization
 /// to it: `GET /version` on every MetaServer, `GET /meta/cluster` for the leader, plus the injected
 /// ``RPCHealthProbe`` on ``ProbeTarget/rpcTable`` if any. Clusters are probed concurrently; the number
 /// of HTTP transfers in flight is bounded by the ``CurlHTTPClient``'s thread pool, and each cluster has
-/// at most one round in flight. While a cluster is up, each of its protected tables is asked for its
-/// duplications every ``ProbeTarget/Settings/duplicationInterval``; the last good observation is kept when
-/// the cluster goes down.
+/// at most one round in flight: a constant number of requests per cluster per interval, whatever the
+/// number of tables. While a cluster is up and duplication reads are enabled
+/// (``setDuplicationReads(enabled:)``: on the decider only), each of its protected tables is asked for
+/// its duplications once every ``ProbeTarget/Settings/duplicationInterval``, the reads spread evenly
+/// over the interval rather than in a burst; the last good observation is kept when the cluster goes
+/// down. Durations (up/down since, observation ages) are measured on `ContinuousClock` and turned into
+/// `Date`s only in snapshots.
 ///
 /// A `Service`: ``run()`` runs the probe loops until cancelled or gracefully shut down. Call
 /// ``setTargets(_:)`` at any time, before or while it runs.
@@ -119,7 +123,28 @@ public final class HealthProber: Service, Sendable {
     /// - Returns: The snapshot.
     public func snapshot(transitionWindow: Duration = .seconds(60)) -> HealthSnapshot {
         let now = Date()
-        return self.state.withLock { $0.snapshot(at: now, window: transitionWindow) }
+        let instant = ContinuousClock().now
+        return self.state.withLock { $0.snapshot(at: now, instant: instant, window: transitionWindow) }
+    }
+
+    /// Adds duplication observations made by another instance (the previous decider's, as it
+    /// published them) for the protected duplications this prober has not observed itself, keeping
+    /// their observation times; its own observations always win.
+    /// - Parameter observations: The observations.
+    /// - Returns: How many were added.
+    @discardableResult
+    public func seed(observations: [DuplicationObservation]) -> Int {
+        let now = Date()
+        let instant = ContinuousClock().now
+        return self.state.withLock { $0.seed(observations, now: now, instant: instant) }
+    }
+
+    /// Turns this instance's per-table duplication reads on or off. The decider reads them; the other
+    /// instances leave them to it (and read its published observations when they need them), so the
+    /// MetaServers see one reader per table, not one per instance. On by default.
+    /// - Parameter enabled: Whether to read.
+    public func setDuplicationReads(enabled: Bool) {
+        self.state.withLock { $0.setDuplicationReads(enabled: enabled) }
     }
 
     /// The bounded verdict and transition history of one cluster.
@@ -173,9 +198,10 @@ public final class HealthProber: Service, Sendable {
                 rpcTable: context.target.rpcTable
             )
             let verdict = self.rules.verdict(for: round)
+            let instant = ContinuousClock().now
             let now = Date()
             let effects = self.state.withLock {
-                $0.apply(round: round, verdict: verdict, cluster: cluster, generation: generation, at: now)
+                $0.apply(round: round, verdict: verdict, cluster: cluster, generation: generation, at: instant, wall: now)
             }
             guard let effects else { return nil }
             self.perform(effects, round: round, verdict: verdict)
@@ -183,16 +209,43 @@ public final class HealthProber: Service, Sendable {
         }
     }
 
-    /// While the cluster is up, asks each protected table's duplications every duplication interval;
-    /// while it is not, checks again every probe interval.
+    /// While the cluster is up and reads are enabled, asks each protected table's duplications once
+    /// per duplication interval, table `i` of `n` at `i/n` of the interval (never a burst); otherwise
+    /// checks again every probe interval.
     private func duplicationLoop(cluster: String, generation: UInt64) async {
+        let clock = ContinuousClock()
         await self.repeatRounds(cluster: cluster, generation: generation) { context in
             let settings = context.target.settings
-            guard context.status == .up, !context.target.protectedTables.isEmpty else { return settings.interval }
-            for table in context.target.protectedTables.keys.sorted() where !Task.isCancelled {
-                await self.observeDuplications(cluster: cluster, generation: generation, table: table, context)
+            let enabled = self.state.withLock { $0.duplicationReadsEnabled }
+            guard enabled, context.status == .up, !context.target.protectedTables.isEmpty else {
+                return settings.interval
             }
-            return settings.duplicationInterval ?? settings.interval
+            let interval = settings.duplicationInterval ?? settings.interval
+            let tables = context.target.protectedTables.keys.sorted()
+            let start = clock.now
+            let spacing = interval / tables.count
+            var due: [String: ContinuousClock.Instant] = [:]
+            for (index, table) in tables.enumerated() {
+                due[table] = start + spacing * index
+            }
+            self.state.withLock {
+                $0.scheduleDuplications(cluster: cluster, generation: generation, due: due, nextRound: start + interval)
+            }
+            for (index, table) in tables.enumerated() where !Task.isCancelled {
+                do {
+                    try await Task.sleep(until: start + spacing * index, clock: clock)
+                } catch {
+                    return nil
+                }
+                // Stop mid-round when this instance stops deciding or the cluster goes down.
+                let current = self.state.withLock { state in
+                    (state.duplicationReadsEnabled, state.loopContext(cluster: cluster, generation: generation))
+                }
+                guard let now = current.1 else { return nil }
+                guard current.0, now.status == .up else { break }
+                await self.observeDuplications(cluster: cluster, generation: generation, table: table, now)
+            }
+            return interval
         }
     }
 
@@ -230,9 +283,10 @@ public final class HealthProber: Service, Sendable {
             table: table,
             timeout: context.target.settings.timeout
         )
+        let instant = ContinuousClock().now
         let now = Date()
         _ = self.state.withLock {
-            $0.recordDuplication(outcome, cluster: cluster, generation: generation, table: table, at: now)
+            $0.recordDuplication(outcome, cluster: cluster, generation: generation, table: table, at: instant, wall: now)
         }
         switch outcome {
         case .failed(let message):

@@ -29,6 +29,15 @@ struct ProberState: Sendable {
         var lastVerdict: ClusterVerdict?
         var lastRPCOutcome: RPCProbeOutcome?
         var history = ClusterHistory()
+        /// Table → `replica.deny_client_request`, from the last table list the leader answered; kept
+        /// when a later list fails, `nil` before the first.
+        var denials: [String: String]?
+        /// When ``denials`` was read.
+        var denialsReadAt: ContinuousClock.Instant?
+        /// The duplication loop's current round: when each table's read is due.
+        var duplicationDue: [String: ContinuousClock.Instant] = [:]
+        /// When the duplication loop's next round starts, once one ran.
+        var nextDuplicationRound: ContinuousClock.Instant?
     }
 
     /// (primary cluster, table).
@@ -73,6 +82,11 @@ struct ProberState: Sendable {
     private(set) var clusters: [String: ClusterRecord] = [:]
     private var nextGeneration: UInt64 = 0
     private var observations: [ObservationKey: DuplicationObservation] = [:]
+    /// When each observation was made, on the monotonic clock (its `observedAt` is derived from
+    /// this at snapshot time).
+    private var observedInstants: [ObservationKey: ContinuousClock.Instant] = [:]
+    /// Whether this instance reads duplications (the decider does; others read its published ones).
+    private(set) var duplicationReadsEnabled = true
     private var failures: [TableKey: DuplicationQueryFailure] = [:]
     private var subscribers: [UInt64: AsyncStream<ClusterStateChange>.Continuation] = [:]
     private var nextSubscriberID: UInt64 = 0
@@ -138,6 +152,7 @@ struct ProberState: Sendable {
             }
         )
         self.observations = self.observations.filter { protected.contains($0.key) }
+        self.observedInstants = self.observedInstants.filter { protected.contains($0.key) }
         self.failures = self.failures.filter { key, _ in wanted[key.cluster]?.protectedTables[key.table] != nil }
         return update
     }
@@ -160,13 +175,14 @@ struct ProberState: Sendable {
         verdict: ClusterVerdict,
         cluster: String,
         generation: UInt64,
-        at time: Date
+        at instant: ContinuousClock.Instant,
+        wall time: Date
     ) -> RoundEffects? {
         guard var record = self.clusters[cluster], record.generation == generation else { return nil }
         var metaStatuses: [(meta: String, status: HealthStatus)] = []
         for result in round.metas {
             guard var meta = record.metas[result.meta] else { continue }
-            _ = meta.health.record(success: result.succeeded, at: time)
+            _ = meta.health.record(success: result.succeeded, at: instant)
             meta.lastError = result.error?.description
             meta.lastLatency = result.latency
             if let version = result.version {
@@ -183,9 +199,13 @@ struct ProberState: Sendable {
         record.leaderEndpoint = round.leader.answeredBy ?? record.leaderEndpoint
         record.lastVerdict = verdict
         record.lastRPCOutcome = round.rpc
+        if case .listed(_, let denials) = round.apps {
+            record.denials = denials
+            record.denialsReadAt = instant
+        }
         record.history.append(VerdictRecord(at: time, verdict: verdict), limit: self.historyLimit)
         var change: ClusterStateChange?
-        if let transition = record.health.record(success: verdict.healthy, at: time) {
+        if let transition = record.health.record(success: verdict.healthy, at: instant) {
             let from = transition.from.status
             let to = transition.to.status
             record.history.append(HealthTransitionRecord(at: time, from: from, to: to), limit: self.historyLimit)
@@ -211,7 +231,8 @@ struct ProberState: Sendable {
         cluster: String,
         generation: UInt64,
         table: String,
-        at time: Date
+        at instant: ContinuousClock.Instant,
+        wall time: Date
     ) -> Bool {
         guard let record = self.clusters[cluster], record.generation == generation,
             let backups = record.target.protectedTables[table]
@@ -220,14 +241,15 @@ struct ProberState: Sendable {
         switch outcome {
         case .answered(let report):
             for backup in backups {
-                self.observations[ObservationKey(cluster: cluster, table: table, backup: backup)] =
-                    DuplicationObservation(
-                        primaryCluster: cluster,
-                        table: table,
-                        backupCluster: backup,
-                        report: report,
-                        observedAt: time
-                    )
+                let key = ObservationKey(cluster: cluster, table: table, backup: backup)
+                self.observations[key] = DuplicationObservation(
+                    primaryCluster: cluster,
+                    table: table,
+                    backupCluster: backup,
+                    report: report,
+                    observedAt: time
+                )
+                self.observedInstants[key] = instant
             }
             self.failures[tableKey] = nil
         case .incomplete(let report, let message):
@@ -241,6 +263,7 @@ struct ProberState: Sendable {
                     report: report,
                     observedAt: time
                 )
+                self.observedInstants[key] = instant
             }
             self.failures[tableKey] = DuplicationQueryFailure(
                 primaryCluster: cluster,
@@ -266,23 +289,29 @@ struct ProberState: Sendable {
 
     /// Copies everything into a snapshot; transitions older than `window` before `now` are left out
     /// of `recentTransitions` (they stay in `history`).
-    func snapshot(at now: Date, window: Duration) -> HealthSnapshot {
+    ///
+    /// Durations are measured on the monotonic clock (`nowInstant`); they become `Date`s here only,
+    /// as `now` minus their age.
+    func snapshot(at now: Date, instant nowInstant: ContinuousClock.Instant, window: Duration) -> HealthSnapshot {
         let cutoff = now.addingTimeInterval(-Self.seconds(window))
+        func date(_ instant: ContinuousClock.Instant?) -> Date? {
+            instant.map { now.addingTimeInterval(-Self.seconds(nowInstant - $0)) }
+        }
         var clusters: [String: ClusterHealthSnapshot] = [:]
         for (name, record) in self.clusters {
             var metas: [String: MetaHealthSnapshot] = [:]
             for (address, meta) in record.metas {
                 metas[address] = MetaHealthSnapshot(
                     state: meta.health.state.status,
-                    since: meta.health.state.since,
+                    since: date(meta.health.state.since),
                     lastError: meta.lastError,
                     lastLatencyMilliseconds: meta.lastLatency.map { Self.seconds($0) * 1000 },
                     version: meta.version
                 )
             }
-            clusters[name] = ClusterHealthSnapshot(
+            var cluster = ClusterHealthSnapshot(
                 state: record.health.state.status,
-                since: record.health.state.since,
+                since: date(record.health.state.since),
                 leader: record.leader,
                 lastVerdict: record.lastVerdict,
                 lastRPCOutcome: record.lastRPCOutcome,
@@ -290,8 +319,17 @@ struct ProberState: Sendable {
                 recentTransitions: record.history.transitions.filter { $0.at >= cutoff },
                 history: record.history
             )
+            cluster.deniedTables = record.denials
+            cluster.tablesListedAt = date(record.denialsReadAt)
+            clusters[name] = cluster
         }
-        let duplications = self.observations.values.sorted {
+        let duplications = self.observations.map { key, observation in
+            var observation = observation
+            if let observed = date(self.observedInstants[key]) {
+                observation.observedAt = observed
+            }
+            return observation
+        }.sorted {
             ($0.primaryCluster, $0.table, $0.backupCluster) < ($1.primaryCluster, $1.table, $1.backupCluster)
         }
         let failures = self.failures.values.sorted { ($0.primaryCluster, $0.table) < ($1.primaryCluster, $1.table) }
@@ -299,8 +337,85 @@ struct ProberState: Sendable {
             takenAt: now,
             clusters: clusters,
             duplications: duplications,
-            duplicationFailures: failures
+            duplicationFailures: failures,
+            pendingDuplications: self.pendingDuplications(now: nowInstant, date: date)
         )
+    }
+
+    /// Every protected (primary, table, backup) without an observation yet, with when its first read
+    /// is due or what it waits for: "not observed yet", never "no duplication".
+    private func pendingDuplications(
+        now: ContinuousClock.Instant,
+        date: (ContinuousClock.Instant?) -> Date?
+    ) -> [PendingDuplicationRead] {
+        var pending: [PendingDuplicationRead] = []
+        for (cluster, record) in self.clusters {
+            for (table, backups) in record.target.protectedTables {
+                for backup in backups
+                where self.observations[ObservationKey(cluster: cluster, table: table, backup: backup)] == nil {
+                    var read = PendingDuplicationRead(primaryCluster: cluster, table: table, backupCluster: backup)
+                    if !self.duplicationReadsEnabled {
+                        read.waitingFor = "the decider's read (this instance does not read duplications)"
+                    } else if record.health.state.status != .up {
+                        read.waitingFor = "\(cluster) to be up"
+                    } else {
+                        // A read due in this round and not yet made; else (a failed read, a table added
+                        // mid-round) the next round.
+                        let due = record.duplicationDue[table].flatMap { $0 >= now ? $0 : nil }
+                        read.dueAt = date(due ?? record.nextDuplicationRound)
+                        if read.dueAt == nil {
+                            read.waitingFor = "the first duplication round"
+                        }
+                    }
+                    pending.append(read)
+                }
+            }
+        }
+        return pending.sorted {
+            ($0.primaryCluster, $0.table, $0.backupCluster) < ($1.primaryCluster, $1.table, $1.backupCluster)
+        }
+    }
+
+    /// Adds observations made elsewhere (the previous decider's, published) for the protected
+    /// (primary, table, backup) this instance has none of; their age is kept (`observedAt` becomes an
+    /// instant as far before `nowInstant` as it is before `now`).
+    /// - Returns: How many were added.
+    mutating func seed(
+        _ observations: [DuplicationObservation],
+        now: Date,
+        instant nowInstant: ContinuousClock.Instant
+    ) -> Int {
+        var added = 0
+        for observation in observations {
+            let key = ObservationKey(
+                cluster: observation.primaryCluster, table: observation.table, backup: observation.backupCluster)
+            guard self.observations[key] == nil,
+                self.clusters[key.cluster]?.target.protectedTables[key.table]?.contains(key.backup) == true
+            else { continue }
+            let age = max(0, now.timeIntervalSince(observation.observedAt))
+            self.observations[key] = observation
+            self.observedInstants[key] = nowInstant - .milliseconds(Int64(age * 1000))
+            added += 1
+        }
+        return added
+    }
+
+    /// Turns this instance's duplication reads on (the decider) or off (the others).
+    mutating func setDuplicationReads(enabled: Bool) {
+        self.duplicationReadsEnabled = enabled
+    }
+
+    /// Notes the schedule of a duplication round: each table's read time, and the next round's start.
+    mutating func scheduleDuplications(
+        cluster: String,
+        generation: UInt64,
+        due: [String: ContinuousClock.Instant],
+        nextRound: ContinuousClock.Instant
+    ) {
+        guard var record = self.clusters[cluster], record.generation == generation else { return }
+        record.duplicationDue = due
+        record.nextDuplicationRound = nextRound
+        self.clusters[cluster] = record
     }
 
     /// Marks the prober running; `false` when it already was.

@@ -15,6 +15,9 @@ public struct HealthSnapshot: Sendable, Hashable, Codable {
     public var duplications: [DuplicationObservation]
     /// Duplication queries that failed since the last good observation of their table, sorted.
     public var duplicationFailures: [DuplicationQueryFailure]
+    /// Protected duplications not observed yet (a route just added), with when the first read is
+    /// due: "not observed yet" is not "no duplication". `nil` in snapshots written before this existed.
+    public var pendingDuplications: [PendingDuplicationRead]?
 
     /// Creates a snapshot.
     /// - Parameters:
@@ -22,16 +25,19 @@ public struct HealthSnapshot: Sendable, Hashable, Codable {
     ///   - clusters: Per-cluster health.
     ///   - duplications: The last good duplication observations.
     ///   - duplicationFailures: The failed duplication queries.
+    ///   - pendingDuplications: The duplications not observed yet.
     public init(
         takenAt: Date,
         clusters: [String: ClusterHealthSnapshot],
         duplications: [DuplicationObservation],
-        duplicationFailures: [DuplicationQueryFailure]
+        duplicationFailures: [DuplicationQueryFailure],
+        pendingDuplications: [PendingDuplicationRead]? = nil
     ) {
         self.takenAt = takenAt
         self.clusters = clusters
         self.duplications = duplications
         self.duplicationFailures = duplicationFailures
+        self.pendingDuplications = pendingDuplications
     }
 
     /// The snapshot as JSON: sorted keys, dates as ISO 8601 UTC with milliseconds.
@@ -81,6 +87,12 @@ public struct ClusterHealthSnapshot: Sendable, Hashable, Codable {
     public var recentTransitions: [HealthTransitionRecord]
     /// The bounded verdict and transition history.
     public var history: ClusterHistory
+    /// Table → its `replica.deny_client_request` app env, for the tables of this cluster that deny
+    /// client requests, from the leader's last table list (`RPC_CM_LIST_APPS`); `nil` when no list
+    /// was read yet. A failed list keeps the previous one.
+    public var deniedTables: [String: String]?
+    /// When ``deniedTables`` was read.
+    public var tablesListedAt: Date?
 
     /// Creates a cluster snapshot.
     /// - Parameters:
@@ -170,5 +182,34 @@ public struct DuplicationQueryFailure: Sendable, Hashable, Codable {
         self.table = table
         self.at = at
         self.error = error
+    }
+}
+
+/// A protected duplication (primary, table, backup) with no observation yet.
+public struct PendingDuplicationRead: Sendable, Hashable, Codable {
+    /// The primary cluster name.
+    public var primaryCluster: String
+    /// The table.
+    public var table: String
+    /// The backup cluster name.
+    public var backupCluster: String
+    /// When the first read is due; `nil` when it waits for something else (``waitingFor``).
+    public var dueAt: Date?
+    /// What the first read waits for when its time is not known (the primary to be up, the decider).
+    public var waitingFor: String?
+
+    /// Creates a pending read.
+    /// - Parameters:
+    ///   - primaryCluster: The primary cluster.
+    ///   - table: The table.
+    ///   - backupCluster: The backup cluster.
+    ///   - dueAt: When the first read is due.
+    ///   - waitingFor: What it waits for otherwise.
+    public init(primaryCluster: String, table: String, backupCluster: String, dueAt: Date? = nil, waitingFor: String? = nil) {
+        self.primaryCluster = primaryCluster
+        self.table = table
+        self.backupCluster = backupCluster
+        self.dueAt = dueAt
+        self.waitingFor = waitingFor
     }
 }

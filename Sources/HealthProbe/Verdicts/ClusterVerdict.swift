@@ -16,6 +16,10 @@ public struct ClusterVerdict: Sendable, Hashable, Codable {
         case rpcError
         /// The RPC probe's table has partitions without a primary.
         case partitionsWithoutPrimary
+        /// Healthy: the leader answered, but about the RPC probe's table with a table-level error
+        /// (dropped, being created or dropped). A table problem, not a cluster one; the detail names
+        /// the error code.
+        case probeTableUnavailable
     }
 
     /// Whether the round counts as a success for the cluster's rise/fall state.

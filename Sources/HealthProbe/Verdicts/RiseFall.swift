@@ -1,21 +1,18 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// HAProxy-style health hysteresis: `fall` consecutive failures take the subject down, `rise`
 /// consecutive successes bring it up. It starts unknown and leaves that state through the same rules,
 /// so one glitchy result never flips a settled state.
+///
+/// Times are instants of the monotonic `ContinuousClock`, so "up/down for how long" survives wall
+/// clock steps; a snapshot converts them to `Date` for display and JSON.
 public struct RiseFall: Sendable, Hashable {
     /// The health state, with the time it was entered.
     public enum State: Sendable, Hashable {
         /// No verdict yet: fewer than `rise` successes or `fall` failures in a row since the start.
         case unknown
         /// Up since the given time.
-        case up(since: Date)
+        case up(since: ContinuousClock.Instant)
         /// Down since the given time.
-        case down(since: Date)
+        case down(since: ContinuousClock.Instant)
 
         /// The state without its time.
         public var status: HealthStatus {
@@ -27,7 +24,7 @@ public struct RiseFall: Sendable, Hashable {
         }
 
         /// When the state was entered; `nil` for ``unknown``.
-        public var since: Date? {
+        public var since: ContinuousClock.Instant? {
             switch self {
             case .unknown: nil
             case .up(let since), .down(let since): since
@@ -77,7 +74,7 @@ public struct RiseFall: Sendable, Hashable {
     ///   - success: Whether the probe succeeded.
     ///   - time: When the result was observed; it becomes the `since` of a new state.
     /// - Returns: The transition, when this result changed the state.
-    public mutating func record(success: Bool, at time: Date) -> Transition? {
+    public mutating func record(success: Bool, at time: ContinuousClock.Instant) -> Transition? {
         if success {
             self.consecutiveSuccesses += 1
             self.consecutiveFailures = 0

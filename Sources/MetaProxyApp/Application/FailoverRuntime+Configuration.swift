@@ -11,7 +11,7 @@ extension FailoverRuntime {
     /// The admin endpoints: `GET /failover` (JSON) and `GET /status` (the HTML status page, ``StatusPage``).
     public var adminHandlers: [String: AdminServer.Handler] {
         [
-            "/failover": { _ in .json(self.statusJSON()) },
+            "/failover": { _ in .json(await self.currentStatusJSON()) },
             "/status": { _ in
                 AdminResponse(contentType: "text/html; charset=utf-8", body: StatusPage(input: self.statusPageInput()).render())
             },

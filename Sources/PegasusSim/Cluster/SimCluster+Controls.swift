@@ -85,6 +85,18 @@ extension SimCluster {
         }
     }
 
+    /// Sets one app env of `table` (an empty value deletes it), validated as the leader validates it.
+    /// - Throws: `.unknownTable`, `.invalidArgument` for a value Pegasus rejects.
+    public func setAppEnv(table: String, key: String, value: String) throws(SimError) {
+        try core.state.withLock { state throws(SimError) in try state.setAppEnv(table: table, key: key, value: value) }
+    }
+
+    /// Drops `table` (the simulated `drop_app` finished): requests for it get Pegasus's not-found errors.
+    /// - Throws: `.unknownTable`.
+    public func dropTable(_ table: String) throws(SimError) {
+        try core.state.withLock { state throws(SimError) in try state.dropTable(table) }
+    }
+
     /// Adds the duplication of `table` to `spec.remote`, or replaces the existing one (keeping its dupid).
     /// - Throws: `.unknownTable`, `.invalidArgument` for an empty remote.
     public func setDuplication(table: String, _ spec: SimDuplicationSpec) throws(SimError) {

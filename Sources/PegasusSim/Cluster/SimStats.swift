@@ -18,6 +18,8 @@ public struct SimStats: Hashable, Sendable {
         public var requests: Int
         /// HTTP requests received.
         public var http: Int
+        /// Requests received per name: THFT by RPC name, HTTP by path (query left out).
+        public var byName: [String: Int] = [:]
     }
 
     /// MetaServers, by index.
@@ -25,7 +27,7 @@ public struct SimStats: Hashable, Sendable {
     /// ReplicaServers, by index.
     public var replicas: [Node]
 
-    /// `{"metas":[{"address":…,"alive":true,"leader":true,…}],"replicas":[…]}`.
+    /// `{"metas":[{"address":…,"alive":true,"leader":true,…,"by_name":{"RPC_CM_LIST_APPS":3,…}}],"replicas":[…]}`.
     var json: SimJSON {
         func node(_ node: Node) -> SimJSON {
             .object([
@@ -37,6 +39,7 @@ public struct SimStats: Hashable, Sendable {
                 ("query_config", .integer(Int64(node.queryConfig))),
                 ("requests", .integer(Int64(node.requests))),
                 ("http", .integer(Int64(node.http))),
+                ("by_name", .object(node.byName.sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) })),
             ])
         }
         return .object([("metas", .array(metas.map(node))), ("replicas", .array(replicas.map(node)))])

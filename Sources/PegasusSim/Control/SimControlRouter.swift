@@ -16,6 +16,8 @@ import PegasusWire
 /// |  | `lag` (-1 = unknown), `confirmed` (comma list), `remote_app_name`, `remote_replica_count` |
 /// | `/advance-duplication` | `table`, optional `remote`, `n` (omitted = catch up) |
 /// | `/write` | `table`, `n` |
+/// | `/drop-table` | `table` |
+/// | `/app-env` | `table`, `key`, `value` (empty = delete) |
 /// | `/stats` | – (JSON) |
 /// | `/reset-stats` | – |
 struct SimControlRouter: Sendable {
@@ -69,6 +71,11 @@ struct SimControlRouter: Sendable {
         case "advance-duplication":
             try cluster.advanceDuplication(
                 table: try query.string("table"), remote: query.values["remote"], by: try query.optionalInt64("n"))
+        case "app-env":
+            try cluster.setAppEnv(
+                table: try query.string("table"), key: try query.string("key"), value: query.values["value"] ?? "")
+        case "drop-table":
+            try cluster.dropTable(try query.string("table"))
         case "write":
             try cluster.write(table: try query.string("table"), count: try query.int64("n"))
         case "stats":

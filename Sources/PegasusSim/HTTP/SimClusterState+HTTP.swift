@@ -7,7 +7,8 @@ extension SimClusterState {
         target: String,
         route: (SimClusterState, SimHTTPRequest) -> SimHTTPResponse?
     ) -> SimOutcome<SimHTTPResponse> {
-        admit(node, http: true).outcome {
+        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+        return admit(node, http: true, name: path).outcome {
             let request: SimHTTPRequest
             do throws(SimHTTPRequest.ParseError) {
                 request = try SimHTTPRequest(target: target)

@@ -6,7 +6,7 @@ extension SimClusterState {
     mutating func handleMetaRPC(_ index: Int, _ frame: RequestFrame) -> SimOutcome<ResponseFrame> {
         let name = frame.message.name
         let node = SimNodeID(role: .meta, index: index)
-        return admit(node, http: false, queryConfig: name == RpcName.queryConfig).outcome {
+        return admit(node, http: false, queryConfig: name == RpcName.queryConfig, name: name).outcome {
             metaReply(index, frame)
         }
     }

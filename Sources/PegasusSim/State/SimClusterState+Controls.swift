@@ -157,6 +157,26 @@ extension SimClusterState {
         }
     }
 
+    /// Drops table `name` as `drop_app` does once it is done (src/meta/server_state.cpp `drop_app`):
+    /// the table is gone, so query_config answers `ERR_OBJECT_NOT_FOUND`, the duplication query
+    /// `ERR_APP_NOT_EXIST`, and list_apps leaves it out of the available tables.
+    mutating func dropTable(_ name: String) throws(SimError) {
+        let tableIndex = try requireTable(name)
+        tables.remove(at: tableIndex)
+    }
+
+    /// Sets (or, with an empty value, deletes) one app env of `table` as the leader's
+    /// `RPC_CM_UPDATE_APP_ENV` does, with its validation.
+    mutating func setAppEnv(table: String, key: String, value: String) throws(SimError) {
+        _ = try requireTable(table)
+        let request: UpdateAppEnvRequest =
+            value.isEmpty ? .delete([key], appName: table) : .set([key: value], appName: table)
+        let response = updateAppEnv(request)
+        guard response.err == .ok else {
+            throw SimError(.invalidArgument, subject: key, detail: "\(response.err.name): \(response.hintMessage)")
+        }
+    }
+
     /// Zeroes every node's counters.
     mutating func resetStats() {
         metaCounters = Array(repeating: SimNodeCounters(), count: metas.count)
@@ -185,7 +205,8 @@ extension SimClusterState {
                 latencyMilliseconds: state.latency.nanoseconds / 1_000_000,
                 queryConfig: counters.queryConfig,
                 requests: counters.requests,
-                http: counters.http
+                http: counters.http,
+                byName: counters.byName
             )
         }
         return SimStats(

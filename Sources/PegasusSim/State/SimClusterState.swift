@@ -84,13 +84,14 @@ struct SimClusterState: Sendable {
     // MARK: Request bookkeeping shared by every node
 
     /// Counts one request on `node` and decides whether and when it is answered.
-    mutating func admit(_ node: SimNodeID, http: Bool, queryConfig: Bool = false) -> SimAdmission {
+    /// `name` (the RPC name or HTTP path) is counted in ``SimNodeCounters/byName``.
+    mutating func admit(_ node: SimNodeID, http: Bool, queryConfig: Bool = false, name: String? = nil) -> SimAdmission {
         guard self[node].alive else {
             return .refuse
         }
         switch node.role {
-        case .meta: metaCounters[node.index].count(http: http, queryConfig: queryConfig)
-        case .replica: replicaCounters[node.index].count(http: http, queryConfig: queryConfig)
+        case .meta: metaCounters[node.index].count(http: http, queryConfig: queryConfig, name: name)
+        case .replica: replicaCounters[node.index].count(http: http, queryConfig: queryConfig, name: name)
         }
         return self[node].hung ? .ignore : .answer(after: self[node].latency)
     }

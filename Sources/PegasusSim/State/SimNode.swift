@@ -45,9 +45,12 @@ struct SimNodeCounters: Sendable {
     var requests = 0
     /// HTTP requests received.
     var http = 0
+    /// Requests received per name: THFT requests by RPC name (`RPC_CM_LIST_APPS`), HTTP requests by
+    /// path (`/meta/cluster`).
+    var byName: [String: Int] = [:]
 
-    /// Counts one request: HTTP, or THFT (and query config among those).
-    mutating func count(http: Bool, queryConfig: Bool) {
+    /// Counts one request: HTTP, or THFT (and query config among those), under `name` when given.
+    mutating func count(http: Bool, queryConfig: Bool, name: String? = nil) {
         if http {
             self.http += 1
         } else {
@@ -55,6 +58,9 @@ struct SimNodeCounters: Sendable {
         }
         if queryConfig {
             self.queryConfig += 1
+        }
+        if let name {
+            byName[name, default: 0] += 1
         }
     }
 }

@@ -298,4 +298,74 @@ struct HealthProberTests {
             }
         }
     }
+
+    @Test("duplication reads only while enabled (the decider), spread over the interval; pending reads say when")
+    func decidersOnlyReads() async throws {
+        try await withHTTPClient { client in
+            try await withFakeCluster(count: 1) { cluster in
+                let source = ScriptedDuplicationSource()
+                for table in ["t1", "t2", "t3", "t4"] {
+                    source.set(table, .answered(Self.report(lag: 1)))
+                }
+                let prober = HealthProber(
+                    httpClient: client, duplicationSource: source, metricsFactory: TestMetrics(), logger: Self.logger)
+                prober.setDuplicationReads(enabled: false)
+                let settings = ProbeTarget.Settings(
+                    interval: .milliseconds(100), timeout: .milliseconds(500), fall: 3, rise: 2,
+                    duplicationInterval: .seconds(2))
+                prober.setTargets([
+                    ProbeTarget(
+                        cluster: "a", metas: cluster.metas, settings: settings,
+                        protectedTables: ["t1": ["b"], "t2": ["b"], "t3": ["b"], "t4": ["b"]])
+                ])
+                _ = try await Self.whileRunning(prober) {
+                    #expect(await eventually { prober.snapshot().clusters["a"]?.state == .up })
+                    // Not the decider: no read at all, and the pending reads say what they wait for.
+                    try await Task.sleep(for: .milliseconds(500))
+                    #expect(source.queries == 0)
+                    let waiting = prober.snapshot().pendingDuplications ?? []
+                    #expect(waiting.count == 4)
+                    #expect(waiting.allSatisfy { $0.dueAt == nil && $0.waitingFor?.contains("decider") == true })
+
+                    // Elected: the reads start, one table every interval/4 = 500 ms, not in a burst.
+                    let clock = ContinuousClock()
+                    let start = clock.now
+                    prober.setDuplicationReads(enabled: true)
+                    #expect(await eventually { source.queries >= 1 })
+                    let pending = prober.snapshot().pendingDuplications ?? []
+                    #expect(!pending.isEmpty && pending.allSatisfy { $0.dueAt != nil })
+                    #expect(source.queries < 4)
+                    #expect(await eventually(within: .seconds(10)) { source.queries >= 4 })
+                    // Four reads spread over 2 s take at least 3 spacings of 500 ms.
+                    #expect(clock.now - start >= .milliseconds(1400))
+                    #expect(prober.snapshot().pendingDuplications == [])
+                }
+            }
+        }
+    }
+
+    @Test("observations seeded from a previous decider fill only what is missing, keeping their age")
+    func seededObservations() async throws {
+        try await withHTTPClient { client in
+            let source = ScriptedDuplicationSource()
+            let prober = HealthProber(
+                httpClient: client, duplicationSource: source, metricsFactory: TestMetrics(), logger: Self.logger)
+            prober.setTargets([
+                ProbeTarget(cluster: "a", metas: ["127.0.0.1:1"], settings: Self.fast, protectedTables: ["t1": ["b"]])
+            ])
+            let observedAt = Date().addingTimeInterval(-12)
+            let published = DuplicationObservation(
+                primaryCluster: "a", table: "t1", backupCluster: "b", report: Self.report(lag: 42), observedAt: observedAt)
+            let unprotected = DuplicationObservation(
+                primaryCluster: "a", table: "gone", backupCluster: "b", report: Self.report(lag: 1), observedAt: observedAt)
+            #expect(prober.seed(observations: [published, unprotected]) == 1)
+            let seeded = try #require(Self.observation(prober, "t1"))
+            #expect(seeded.maxLag == 42)
+            let snapshot = try #require(prober.snapshot().duplications.first)
+            // The age survives (converted through the monotonic clock, so within a little slack).
+            #expect(abs(snapshot.observedAt.timeIntervalSince(observedAt)) < 1)
+            // Its own observation is never replaced.
+            #expect(prober.seed(observations: [published]) == 0)
+        }
+    }
 }

@@ -4,12 +4,12 @@ import Testing
 
 @Suite("RiseFall as a value")
 struct RiseFallTests {
-    private static let start = Date(timeIntervalSince1970: 1_700_000_000)
+    private static let start = ContinuousClock().now
 
     /// Feeds results one second apart; returns the status after each.
     private static func run(_ machine: inout RiseFall, _ results: [Bool]) -> [HealthStatus] {
         results.enumerated().map { offset, success in
-            _ = machine.record(success: success, at: start.addingTimeInterval(Double(offset)))
+            _ = machine.record(success: success, at: start + .seconds(offset))
             return machine.state.status
         }
     }
@@ -20,7 +20,7 @@ struct RiseFallTests {
         #expect(machine.state == .unknown)
         #expect(machine.record(success: true, at: Self.start) == nil)
         #expect(machine.state == .unknown)
-        let later = Self.start.addingTimeInterval(1)
+        let later = Self.start + .seconds(1)
         let transition = machine.record(success: true, at: later)
         #expect(transition == RiseFall.Transition(from: .unknown, to: .up(since: later)))
         #expect(machine.state.since == later)
@@ -37,7 +37,7 @@ struct RiseFallTests {
         var machine = RiseFall(rise: 2, fall: 3)
         let statuses = Self.run(&machine, [true, true, false, false, true, false, false, true])
         #expect(statuses == [.unknown, .up, .up, .up, .up, .up, .up, .up])
-        #expect(machine.state == .up(since: Self.start.addingTimeInterval(1)))
+        #expect(machine.state == .up(since: Self.start + .seconds(1)))
         #expect(machine.consecutiveFailures == 0)
         #expect(machine.consecutiveSuccesses == 1)
     }
@@ -57,13 +57,13 @@ struct RiseFallTests {
         var machine = RiseFall(rise: 3, fall: 1)
         var transitions: [RiseFall.Transition] = []
         for (offset, success) in [true, true, true, false, true, true, true, true].enumerated() {
-            if let transition = machine.record(success: success, at: Self.start.addingTimeInterval(Double(offset))) {
+            if let transition = machine.record(success: success, at: Self.start + .seconds(offset)) {
                 transitions.append(transition)
             }
         }
         #expect(transitions.map(\.to.status) == [.up, .down, .up])
-        #expect(transitions[2].from == .down(since: Self.start.addingTimeInterval(3)))
-        #expect(machine.state == .up(since: Self.start.addingTimeInterval(6)))
+        #expect(transitions[2].from == .down(since: Self.start + .seconds(3)))
+        #expect(machine.state == .up(since: Self.start + .seconds(6)))
     }
 
     @Test("thresholds below 1 count as 1; updated thresholds apply to the next result")
