@@ -71,6 +71,7 @@ public final class FailoverDecider: Service, Sendable {
     private let policies: PolicyStore
     private let election: DeciderElection?
     private let healthPublisher: HealthPublisher?
+    private let lagStore: PersistedLagStore?
     private let metrics: FailoverMetrics
     private let logger: Logger
     private let state = Mutex(State())
@@ -84,6 +85,7 @@ public final class FailoverDecider: Service, Sendable {
     ///   - policies: The policy directory.
     ///   - election: The decider election; `nil` = this instance always decides (no ZooKeeper).
     ///   - healthPublisher: Publishes the prober's snapshot while deciding; `nil` for none.
+    ///   - lagStore: Persists known duplication lags and fills unknown ones from them; `nil` for none.
     ///   - metrics: Decision counters and the decider gauge.
     ///   - logger: Decisions at info, refusals at warning.
     init(
@@ -94,9 +96,11 @@ public final class FailoverDecider: Service, Sendable {
         policies: PolicyStore,
         election: DeciderElection?,
         healthPublisher: HealthPublisher?,
+        lagStore: PersistedLagStore? = nil,
         metrics: FailoverMetrics,
         logger: Logger
     ) {
+        self.lagStore = lagStore
         self.settings = settings
         self.store = store
         self.catalog = catalog
@@ -185,10 +189,14 @@ public final class FailoverDecider: Service, Sendable {
         let builder = DecisionInputBuilder(snapshot: snapshot)
         let globallyPaused = store.isGloballyPaused
         for route in routes where isDecider {
-            await decide(route, policy: policySet.policy(for: route.table), builder, globallyPaused, now: now)
+            await decide(
+                route, policy: policySet.policy(for: route.table), builder, globallyPaused, snapshot: snapshot, now: now)
         }
         if isDecider {
             await healthPublisher?.publishIfDue(snapshot, now: now)
+        }
+        if isDecider {
+            await persistLag(snapshot, routes: routes, now: now)
         }
         return pause
     }
@@ -198,6 +206,7 @@ public final class FailoverDecider: Service, Sendable {
         policy: Policy,
         _ builder: DecisionInputBuilder,
         _ globallyPaused: Bool,
+        snapshot: HealthSnapshot,
         now: Date
     ) async {
         let document: EffectiveRoute?
@@ -219,7 +228,10 @@ public final class FailoverDecider: Service, Sendable {
             return
         }
         state.withLock { _ = $0.malformed.remove(route.table) }
-        let input = builder.input(for: route, document: document, globallyPaused: globallyPaused, now: now)
+        var input = builder.input(for: route, document: document, globallyPaused: globallyPaused, now: now)
+        if let lagStore {
+            input = await lagStore.filling(input, route: route, snapshot: snapshot)
+        }
         let decision = policy.decide(input)
         switch decision {
         case .keep:
@@ -291,10 +303,12 @@ public final class FailoverDecider: Service, Sendable {
         // Leadership may have been lost while deciding: a former decider must not write.
         guard isDecider else { return }
         do throws(FailoverStateError) {
-            try await store.write(next, expecting: expecting)
+            try await fencedWrite(next, expecting: expecting)
         } catch {
             metadata[FailoverLoggingKeys.error] = "\(error)"
-            if error.code == .conflict {
+            if error.code == .fenced {
+                fenced(error, node: .effectiveRoute, metadata: metadata)
+            } else if error.code == .conflict {
                 logger.debug("Effective route changed meanwhile; deciding again next tick", metadata: metadata)
             } else {
                 logger.warning("Writing a failover decision failed; deciding again next tick", metadata: metadata)
@@ -306,6 +320,44 @@ public final class FailoverDecider: Service, Sendable {
             kind == .switchBack ? "Failover: switched back to the primary" : "Failover: switched to a backup",
             metadata: metadata
         )
+    }
+
+    /// Persists the known duplication lags (fenced like decisions).
+    private func persistLag(_ snapshot: HealthSnapshot, routes: [Route], now: Date) async {
+        guard let lagStore else { return }
+        let fence = election?.fence()
+        guard election == nil || fence != nil else { return }
+        do throws(FailoverStateError) {
+            try await lagStore.record(snapshot, routes: routes, fence: fence, now: now)
+        } catch {
+            fenced(error, node: .lag, metadata: [FailoverLoggingKeys.table: "\(error.table)"])
+        }
+    }
+
+    /// Writes a decision fenced by this instance's election node (with an election), so that a decider
+    /// paused past its session cannot write once another instance was elected.
+    private func fencedWrite(_ next: EffectiveRoute, expecting: FailoverWriteExpectation) async throws(FailoverStateError) {
+        guard let election else {
+            try await store.write(next, expecting: expecting)
+            return
+        }
+        guard let fence = election.fence() else {
+            throw FailoverStateError(
+                code: .fenced, table: next.table, path: "-", detail: "this instance is no longer the decider")
+        }
+        try await store.write(next, expecting: expecting, fence: fence)
+    }
+
+    /// A fenced write was rejected: log, count, and stop deciding until the election says otherwise.
+    func fenced(_ error: FailoverStateError, node: StateWriteFailures.Node, metadata: Logger.Metadata) {
+        var metadata = metadata
+        metadata[FailoverLoggingKeys.reasonCode] = "fenced"
+        metadata[FailoverLoggingKeys.reason] = "this instance's decider election node is gone; another instance may decide"
+        metadata[FailoverLoggingKeys.error] = "\(error)"
+        metadata[FailoverLoggingKeys.stateNode] = "\(node)"
+        metrics.fencedWrite(node: node.description)
+        logger.warning("Decider write rejected by its fence; this instance stops deciding", metadata: metadata)
+        election?.fenced()
     }
 
     /// The largest known lag towards any backup, for refusal logs.

@@ -126,6 +126,7 @@ public final class FailoverRuntime: Sendable {
         let catalog: any RouteStore
         let election: DeciderElection?
         let publisher: HealthPublisher?
+        let lagStore: PersistedLagStore?
         var services: [any Service]
         switch coordination {
         case .zooKeeper(let client, let root):
@@ -159,12 +160,16 @@ public final class FailoverRuntime: Sendable {
             )
             publisher = HealthPublisher(
                 client: client, path: paths.health, writeFailures: writeFailures, logger: logger)
+            lagStore = PersistedLagStore(
+                client: client, paths: paths, instanceID: settings.instanceID, writeFailures: writeFailures,
+                logger: logger)
             services = [catalogStore, loader, zooKeeperStore]
         case .local(let stateFile):
             store = LocalFailoverStateStore(metrics: metrics, stateFile: stateFile, logger: logger)
             catalog = routes
             election = nil
             publisher = nil
+            lagStore = nil
             services = []
         }
         let decider = FailoverDecider(
@@ -175,6 +180,7 @@ public final class FailoverRuntime: Sendable {
             policies: policies,
             election: election,
             healthPublisher: publisher,
+            lagStore: lagStore,
             metrics: metrics,
             logger: logger
         )

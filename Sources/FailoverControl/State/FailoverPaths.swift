@@ -18,6 +18,15 @@ import Router
 /// <root>/.meta-proxy/health                   the decider's latest HealthSnapshot JSON (cluster health,
 ///                                             duplication lag observations), for `failover status`
 ///                                             and for the guard of manual switches.
+/// <root>/.meta-proxy/lag/<table>              the last known duplication lag of each of the table's
+///                                             links (PersistedLagDocument JSON), written by the decider
+///                                             (fenced) only with known values, at most once per table
+///                                             every 5 s; a decider elected after the primary died uses
+///                                             it in the guard. Ages are judged on ZooKeeper's clock
+///                                             (node mtime, and the mtime of a write to `clock`).
+///                                             Publishing the health node never touches it.
+/// <root>/.meta-proxy/clock                    empty; the decider writes it to read ZooKeeper's time
+///                                             (its mtime) when it loads a persisted lag.
 /// ```
 /// `.meta-proxy` cannot be a Pegasus table name (tables have no `-` and do not start with `.`), so
 /// it never collides with a table node; `route list` skips it.
@@ -44,6 +53,12 @@ public struct FailoverPaths: Sendable, Equatable {
     public var electionNodePrefix: String { election + "/n_" }
     /// `<root>/.meta-proxy/health`.
     public var health: String { base + "/health" }
+    /// `<root>/.meta-proxy/lag`.
+    public var lagDirectory: String { base + "/lag" }
+    /// `<root>/.meta-proxy/lag/<table>`: the table's persisted duplication lag.
+    public func lag(of table: String) -> String { lagDirectory + "/" + table }
+    /// `<root>/.meta-proxy/clock`: written to read ZooKeeper's current time (its mtime).
+    public var clock: String { base + "/clock" }
 
     private func join(_ parent: String, _ child: String) -> String {
         parent == "/" ? "/" + child : parent + "/" + child

@@ -100,6 +100,22 @@ public protocol FailoverStateStore: EffectiveRouteSource {
     @discardableResult
     func write(_ route: EffectiveRoute, expecting: FailoverWriteExpectation) async throws(FailoverStateError) -> Int32
 
+    /// Writes `route` as the decider: compare-and-set, and only while `fence` holds (atomically: one
+    /// ZooKeeper multi-op checks the decider's election node and sets the document).
+    /// - Parameters:
+    ///   - route: The new document.
+    ///   - expecting: The state it replaces.
+    ///   - fence: The decider's election node.
+    /// - Returns: The document's new version.
+    /// - Throws: ``FailoverStateError``: ``FailoverStateError/Code/fenced`` when the election node is gone
+    ///   (nothing was written), ``FailoverStateError/Code/conflict`` when the document changed meanwhile.
+    @discardableResult
+    func write(
+        _ route: EffectiveRoute,
+        expecting: FailoverWriteExpectation,
+        fence: DeciderFence
+    ) async throws(FailoverStateError) -> Int32
+
     /// The source's health.
     func status() -> FailoverStoreStatus
 

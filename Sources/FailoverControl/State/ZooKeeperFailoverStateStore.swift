@@ -144,6 +144,23 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
     public func write(_ route: EffectiveRoute, expecting: FailoverWriteExpectation) async throws(FailoverStateError)
         -> Int32
     {
+        try await write(route, expecting: expecting, fence: nil)
+    }
+
+    @discardableResult
+    public func write(
+        _ route: EffectiveRoute,
+        expecting: FailoverWriteExpectation,
+        fence: DeciderFence
+    ) async throws(FailoverStateError) -> Int32 {
+        try await write(route, expecting: expecting, fence: Optional(fence))
+    }
+
+    private func write(
+        _ route: EffectiveRoute,
+        expecting: FailoverWriteExpectation,
+        fence: DeciderFence?
+    ) async throws(FailoverStateError) -> Int32 {
         let path = paths.effectiveRoute(of: route.table)
         let data: [UInt8]
         do {
@@ -153,14 +170,26 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         }
         let version: Int32
         do throws(ZooKeeperError) {
-            switch expecting {
-            case .absent:
-                try await client.create(path, data: data, createParents: true)
-                version = 0
-            case .version(let expected):
-                version = try await client.set(path, data: data, version: expected).version
+            if let fence {
+                version = try await fencedWrite(path: path, data: data, expecting: expecting, fence: fence)
+            } else {
+                switch expecting {
+                case .absent:
+                    try await client.create(path, data: data, createParents: true)
+                    version = 0
+                case .version(let expected):
+                    version = try await client.set(path, data: data, version: expected).version
+                }
             }
         } catch {
+            if let fence, error.failedOperation == 0 {
+                throw FailoverStateError(
+                    code: .fenced,
+                    table: route.table,
+                    path: path,
+                    detail: "election node \(fence) is gone: \(error)"
+                )
+            }
             let conflict = error.code == .nodeExists || error.code == .badVersion || error.code == .noNode
             if !conflict {
                 writeFailures.failed(.effectiveRoute, path: path, error: error)
@@ -184,6 +213,31 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         }
         metrics.activeBackup(table: route.table, route.mode != .primary)
         return version
+    }
+
+    /// One multi-op: the fence's node exists, and the document is created or compare-and-set.
+    private func fencedWrite(
+        path: String,
+        data: [UInt8],
+        expecting: FailoverWriteExpectation,
+        fence: DeciderFence
+    ) async throws(ZooKeeperError) -> Int32 {
+        let check = ZooKeeperOperation.check(path: fence.electionNode, version: -1)
+        switch expecting {
+        case .absent:
+            // A multi cannot create parents: make the directory first (harmless if the fence fails).
+            do throws(ZooKeeperError) {
+                try await client.create(paths.failoverDirectory, createParents: true)
+            } catch where error.code == .nodeExists {}
+            try await client.multi([check, .create(path: path, data: data)])
+            return 0
+        case .version(let expected):
+            let results = try await client.multi([check, .set(path: path, data: data, version: expected)])
+            guard results.count == 2, case .set(let stat) = results[1] else {
+                throw ZooKeeperError(.systemError, path: path, detail: "multi answered \(results)")
+            }
+            return stat.version
+        }
     }
 
     public func status() -> FailoverStoreStatus {
