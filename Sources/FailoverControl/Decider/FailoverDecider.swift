@@ -343,7 +343,7 @@ public final class FailoverDecider: Service, Sendable {
         }
         guard let fence = election.fence() else {
             throw FailoverStateError(
-                code: .fenced, table: next.table, path: "-", detail: "this instance is no longer the decider")
+                code: .unavailable, table: next.table, path: "-", detail: "this instance is no longer the decider")
         }
         try await store.write(next, expecting: expecting, fence: fence)
     }

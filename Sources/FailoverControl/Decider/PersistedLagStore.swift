@@ -22,9 +22,10 @@ import ZooKeeper
 /// (5 s: ≤ 0.2 writes/s per table with duplication), and only when an observation is newer than the
 /// written one. Writes are fenced like decisions (``DeciderFence``).
 ///
-/// **Reading** (``filling(_:route:snapshot:now:)``): a link whose live lag is unknown (the primary is
+/// **Reading** (``filling(_:route:snapshot:)``): a link whose live lag is unknown (the primary is
 /// down, or this decider was elected after it died) takes the persisted value, unless the live reading
-/// says the table has no duplication there. The age is judged on ZooKeeper's clock, never on another
+/// says the table has no duplication there. A link neither read live nor persisted is "lag unknown"
+/// (the guard refuses with `lag_unknown`), not "no duplication". The age is judged on ZooKeeper's clock, never on another
 /// host's: the entry's `age_at_write_ms` plus (ZooKeeper's now − the node's `mtime`), ZooKeeper's now
 /// being the `mtime` of a write to ``FailoverPaths/clock``; afterwards it grows on this host's monotonic
 /// clock. Loaded nodes are re-read every ``Settings/reloadInterval``.
@@ -88,10 +89,12 @@ final class PersistedLagStore: Sendable {
     ///   - now: The writer's time (for the observations' ages at the write).
     /// - Throws: ``FailoverStateError/Code/fenced`` when the fence rejected a write (nothing more is written).
     func record(_ snapshot: HealthSnapshot, routes: [Route], fence: DeciderFence?, now: Date) async throws(FailoverStateError) {
+        let byTable = Dictionary(grouping: snapshot.duplications, by: \.table)
         for route in routes {
+            guard let observations = byTable[route.table] else { continue }
             let clusters = Set(route.clusters.map(\.name))
-            let links = snapshot.duplications
-                .filter { $0.table == route.table && clusters.contains($0.primaryCluster) && clusters.contains($0.backupCluster) }
+            let links = observations
+                .filter { clusters.contains($0.primaryCluster) && clusters.contains($0.backupCluster) }
                 .compactMap { PersistedLagDocument.link($0, now: now) }
             guard !links.isEmpty, isDue(route.table, links) else { continue }
             try await write(route.table, links, fence: fence)
@@ -139,7 +142,7 @@ final class PersistedLagStore: Sendable {
             writeFailures.succeeded(.lag)
         } catch {
             state.withLock { _ = $0.written.removeValue(forKey: table) }
-            if fence != nil, error.failedOperation == 0 {
+            if fence != nil, error.failedOperation == 0 || error.code == .sessionExpired {
                 throw FailoverStateError(code: .fenced, table: table, path: path, detail: "\(error)")
             }
             if error.code == .badVersion || error.code == .nodeExists || error.code == .noNode {
@@ -175,18 +178,37 @@ final class PersistedLagStore: Sendable {
     func filling(_ input: DecisionInput, route: Route, snapshot: HealthSnapshot) async -> DecisionInput {
         var input = input
         var needed: [(primary: String, backup: String, reverse: Bool)] = []
+        // Only the links the next decision can use: away from the primary, or back to it from the backup in use.
+        let active = input.effectiveCluster
         for backup in route.backups.map(\.name) {
-            if needsFill(input.duplications[backup], route.table, route.primary.name, backup, snapshot) {
+            if active == route.primary.name,
+                needsFill(input.duplications[backup], route.table, route.primary.name, backup, snapshot)
+            {
                 needed.append((route.primary.name, backup, false))
             }
-            if needsFill(input.reverseDuplications[backup], route.table, backup, route.primary.name, snapshot) {
+            if active == backup,
+                needsFill(input.reverseDuplications[backup], route.table, backup, route.primary.name, snapshot)
+            {
                 needed.append((backup, route.primary.name, true))
             }
         }
-        guard !needed.isEmpty, let loaded = await load(route.table) else { return input }
-        let elapsed = clock.now - loaded.at
+        guard !needed.isEmpty else { return input }
+        let loaded = await load(route.table)
+        let elapsed = loaded.map { clock.now - $0.at } ?? .zero
         for (primary, backup, reverse) in needed {
-            guard let entry = loaded.links.first(where: { $0.link.matches(primary, backup) }) else { continue }
+            guard let entry = loaded?.links.first(where: { $0.link.matches(primary, backup) }) else {
+                // Neither read live nor persisted: the lag is unknown (not "no duplication").
+                let unknown = DuplicationView(
+                    duplicating: true, status: .log, failMode: .slow, maxLagDecrees: nil, observedAt: nil)
+                if reverse {
+                    if input.reverseDuplications[primary] == nil {
+                        input.reverseDuplications[primary] = unknown
+                    }
+                } else if input.duplications[backup] == nil {
+                    input.duplications[backup] = unknown
+                }
+                continue
+            }
             let age = entry.age + elapsed
             let view = Self.view(entry.link, observedAt: input.now.addingTimeInterval(-Self.seconds(age)))
             if reverse {

@@ -22,30 +22,26 @@ import ZooKeeper
 /// (``HealthDigest``) changed or the node is older than ``Throttle/maximumAge``, so duplication
 /// observation times stay fresh enough for the guard.
 final class HealthPublisher: Sendable {
-    /// When to write (pure).
+    /// When to write (pure). Times are on the monotonic clock: a wall-clock step neither stops nor floods
+    /// the writes.
     struct Throttle: Sendable {
         /// The smallest pause between two writes.
         var minimumInterval: Duration = .seconds(2)
         /// The oldest the node may get while nothing changes.
         var maximumAge: Duration = .seconds(10)
-        private var last: (digest: HealthDigest, at: Date)?
+        private var last: (digest: HealthDigest, at: ContinuousClock.Instant)?
 
         /// Whether a snapshot with `digest` should be written at `now`.
-        func isDue(_ digest: HealthDigest, at now: Date) -> Bool {
+        func isDue(_ digest: HealthDigest, at now: ContinuousClock.Instant) -> Bool {
             guard let last else { return true }
-            let elapsed = now.timeIntervalSince(last.at)
-            guard elapsed >= Self.seconds(minimumInterval) else { return false }
-            return digest != last.digest || elapsed >= Self.seconds(maximumAge)
+            let elapsed = now - last.at
+            guard elapsed >= minimumInterval else { return false }
+            return digest != last.digest || elapsed >= maximumAge
         }
 
         /// Notes a successful write.
-        mutating func published(_ digest: HealthDigest, at now: Date) {
+        mutating func published(_ digest: HealthDigest, at now: ContinuousClock.Instant) {
             last = (digest, now)
-        }
-
-        private static func seconds(_ duration: Duration) -> TimeInterval {
-            let (seconds, attoseconds) = duration.components
-            return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
         }
     }
 
@@ -69,8 +65,10 @@ final class HealthPublisher: Sendable {
         self.throttle = Mutex(throttle)
     }
 
-    /// Writes `snapshot` when the throttle allows.
-    func publishIfDue(_ snapshot: HealthSnapshot, now: Date) async {
+    /// Writes `snapshot` when the throttle allows (judged on the monotonic clock).
+    /// - Parameter now: The decision time (unused by the throttle; kept for the caller's tick).
+    func publishIfDue(_ snapshot: HealthSnapshot, now _: Date) async {
+        let now = ContinuousClock.now
         let digest = HealthDigest(snapshot)
         guard throttle.withLock({ $0.isDue(digest, at: now) }) else { return }
         let data: [UInt8]

@@ -38,6 +38,8 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         var nextToken: UInt64 = 0
         /// Tables whose last read failed (their watch is spent): read again every `retryInterval`.
         var failed: Set<String> = []
+        /// Tables whose node is malformed or whose last read failed.
+        var unreadable: Set<String> = []
         var paused = false
         var pausedToken: UInt64 = 0
         var pausedFailed = false
@@ -182,7 +184,8 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
                 }
             }
         } catch {
-            if let fence, error.failedOperation == 0 {
+            // The check failed (the node is gone), or the session that owned the node expired with it.
+            if let fence, error.failedOperation == 0 || error.code == .sessionExpired {
                 throw FailoverStateError(
                     code: .fenced,
                     table: route.table,
@@ -246,7 +249,8 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
                 source: "zookeeper \(paths.root)",
                 reachable: state.reachable,
                 unreachableSince: state.unreachableSince,
-                globallyPaused: state.paused
+                globallyPaused: state.paused,
+                unreadableTables: state.unreadable.sorted()
             )
         }
     }
@@ -337,6 +341,7 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
                 )
                 let previous = state.withLock { $0.entries[table]?.state.routingDocument }
                 loaded = .malformed(version: stat.version, error: error.description, previous: previous)
+                unreadable(table, reason: "malformed")
             }
         } catch where error.code == .noNode {
             do throws(ZooKeeperError) {
@@ -358,7 +363,22 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         apply(loaded, table: table, token: token)
     }
 
+    /// Counts an unreadable node (`reason`: `malformed` or `read_error`); routing keeps the last known document.
+    private func unreadable(_ table: String, reason: String) {
+        state.withLock { _ = $0.unreadable.insert(table) }
+        metrics.stateUnreadable(table: table, reason: reason)
+        metrics.stateUnreadableNow(table: table, true)
+    }
+
     private func apply(_ loaded: FailoverTableState, table: String, token: UInt64) {
+        var readable = true
+        if case .malformed = loaded {
+            readable = false
+        }
+        if readable, state.withLock({ $0.unreadable.remove(table) != nil }) {
+            metrics.stateUnreadableNow(table: table, false)
+            logger.info("Effective route node readable again", metadata: [FailoverLoggingKeys.table: "\(table)"])
+        }
         let (previous, current) = state.withLock { state -> (FailoverTableState?, FailoverTableState) in
             state.failed.remove(table)
             let previous = state.entries[table]?.state
@@ -392,6 +412,7 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
 
     private func failed(_ table: String, path: String, _ error: ZooKeeperError) {
         state.withLock { _ = $0.failed.insert(table) }
+        unreadable(table, reason: "read_error")
         logger.warning(
             "Effective route read failed; keeping the last known state and retrying",
             metadata: [FailoverLoggingKeys.zkPath: "\(path)", FailoverLoggingKeys.error: "\(error)"]

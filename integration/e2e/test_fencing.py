@@ -1,0 +1,110 @@
+"""Fenced decider writes and unreadable failover state, end to end: two simulated clusters (A
+primary of t1, B its duplication backup), two meta-proxy instances on a real ZooKeeper with a short
+session timeout (`zookeeper.timeout`), the real pypegasus3 client.
+
+Every wait polls with a long timeout; nothing asserts speed."""
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+from conftest import meta_proxy, wait_for
+from failover_status import active, cluster_state, decider_of, history, status, wait_active
+from test_failover import app_id, clusters, policies, warm, write_policy  # noqa: F401 (fixtures)
+
+SESSION_TIMEOUT_MS = 1500
+
+
+def write_config(tmp_path, name, zk, zk_root, policies):
+    path = tmp_path / name
+    path.write_text(json.dumps({
+        "zookeeper": {"address": [zk], "root": zk_root, "timeout": SESSION_TIMEOUT_MS},
+        "failover": {"policies_dir": policies},
+        "log": {"level": "info"},
+    }))
+    return str(path)
+
+
+def counter(proxy, name):
+    """The sum of a counter's series on the instance's /metrics."""
+    return sum(int(m.group(1)) for m in re.finditer(r'^%s(?:\{[^}]*\})? (\d+)' % name, proxy.metrics(), re.M))
+
+
+def zk_set(zk, path, data):
+    """Writes `data` to a znode with ZooKeeper's own Java CLI (the test bypasses meta-proxy on purpose)."""
+    classpath = ["/usr/share/java/zookeeper.jar", "/usr/share/java/zookeeper-jute.jar"]
+    for jar in ("slf4j-api", "slf4j-log4j12", "log4j-1.2", "netty-handler", "netty-common", "netty-buffer",
+                "netty-transport", "netty-codec", "netty-resolver", "netty-transport-native-unix-common",
+                "commons-cli", "jline", "audience-annotations"):
+        if os.path.exists("/usr/share/java/%s.jar" % jar):
+            classpath.append("/usr/share/java/%s.jar" % jar)
+    r = subprocess.run(["java", "-Xmx64m", "-cp", ":".join(classpath), "org.apache.zookeeper.ZooKeeperMain",
+                        "-server", zk, "set", path, data], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+
+
+def test_decider_paused_past_its_session_cannot_write_after_another_took_over(
+        clusters, policies, proxies, tmp_path, zk, zk_root):
+    a, b = clusters
+    # min_down 4 s: the decider sees A down, and is paused before it may switch.
+    write_policy(policies, "auto-failover", min_down="4s")
+    config = write_config(tmp_path, "proxy.yaml", zk, zk_root, policies)
+    instances = [proxies("--config", config) for _ in range(2)]
+    warm(instances)
+    old = decider_of(instances)
+    new = next(p for p in instances if p is not old)
+    old_id, new_id = status(old)["instance_id"], status(new)["instance_id"]
+
+    a.ctl("/kill-all")
+    wait_for(lambda: cluster_state(old, "clusterA") == "down", timeout=30, what="old decider sees A down")
+    assert active(old) is None, "switched before min_down"
+    os.kill(old.proc.pid, signal.SIGSTOP)
+    try:
+        # Its session expires (1.5 s), its election node goes, the other instance decides and switches.
+        wait_for(lambda: status(new)["is_decider"], timeout=60, what="the other instance elected")
+        wait_active(new, "clusterB", timeout=60, what="the new decider switches t1")
+        assert [r["decided_by"] for r in history(new)] == [new_id]
+    finally:
+        os.kill(old.proc.pid, signal.SIGCONT)
+
+    # Resumed, the old instance holds a decision of its own (A down for longer than min_down, t1 on A
+    # as it last read it): it must not land. It follows the new decider's document instead.
+    wait_for(lambda: not status(old)["is_decider"], timeout=30, what="the resumed instance is no decider")
+    wait_active(old, "clusterB", timeout=30, what="the resumed instance routes by the new decision")
+    assert app_id(old) == b.tables["t1"]["app_id"]
+    time.sleep(3)  # several ticks of the resumed instance: nothing more may be written
+    assert [r["decided_by"] for r in history(new)] == [new_id]
+    assert status(new)["is_decider"] and not status(old)["is_decider"]
+    logs = old.logs()
+    assert "Failover: switched to a backup" not in logs
+    assert counter(old, "metaproxy_failover_decisions_total") == 0
+    # The write it attempted on resuming was rejected: by the fence (its session, and so its election
+    # node, had expired), or as a lost connection (the write never reached ZooKeeper).
+    fenced = counter(old, "metaproxy_failover_fenced_writes_total")
+    rejected = "Writing a failover decision failed" in logs
+    assert fenced >= 1 or rejected, logs[-4000:]
+    if fenced:
+        assert "rejected by its fence" in logs and "failover.reason_code=fenced" in logs
+
+
+def test_unreadable_effective_route_keeps_queries_on_the_backup(clusters, policies, proxies, tmp_path, zk, zk_root):
+    a, b = clusters
+    write_policy(policies, "manual")
+    config = write_config(tmp_path, "proxy.yaml", zk, zk_root, policies)
+    p = proxies("--config", config)
+    wait_for(lambda: cluster_state(p, "clusterB") == "up", timeout=30, what="prober warm")
+    meta_proxy("failover", "switch", "t1", "--to", "clusterB", "--force", "--zk", zk, "--zk-root", zk_root)
+    wait_active(p, "clusterB", timeout=30)
+    assert app_id(p) == b.tables["t1"]["app_id"]
+
+    zk_set(zk, "%s/.meta-proxy/failover/t1" % zk_root, "{not an effective route")
+    wait_for(lambda: status(p)["state_store"]["unreadable_tables"] == ["t1"], timeout=30,
+             what="the node reported unreadable")
+    assert counter(p, "metaproxy_failover_state_unreadable_total") >= 1
+    assert re.search(r'^metaproxy_failover_state_unreadable\{[^}]*table="t1"[^}]*\} 1', p.metrics(), re.M)
+    # Queries still go to the backup.
+    for _ in range(3):
+        assert app_id(p) == b.tables["t1"]["app_id"]
+    assert active(p) == "clusterB"
