@@ -3,6 +3,7 @@ primary of t1, B its duplication backup), two meta-proxy instances on a real Zoo
 session timeout (`zookeeper.timeout`), the real pypegasus3 client.
 
 Every wait polls with a long timeout; nothing asserts speed."""
+import datetime
 import json
 import os
 import re
@@ -32,8 +33,17 @@ def counter(proxy, name):
     return sum(int(m.group(1)) for m in re.finditer(r'^%s(?:\{[^}]*\})? (\d+)' % name, proxy.metrics(), re.M))
 
 
-def zk_set(zk, path, data):
-    """Writes `data` to a znode with ZooKeeper's own Java CLI (the test bypasses meta-proxy on purpose)."""
+def down_for(proxy, cluster):
+    """Seconds the instance has seen `cluster` down (0 when it is not down)."""
+    health = status(proxy)["health"]["clusters"].get(cluster, {})
+    if health.get("state") != "down" or not health.get("since"):
+        return 0.0
+    since = datetime.datetime.fromisoformat(health["since"].replace("Z", "+00:00"))
+    return (datetime.datetime.now(datetime.timezone.utc) - since).total_seconds()
+
+
+def zk_cli(zk, *command):
+    """Runs one command of ZooKeeper's own Java CLI (the tests bypass meta-proxy on purpose)."""
     classpath = ["/usr/share/java/zookeeper.jar", "/usr/share/java/zookeeper-jute.jar"]
     for jar in ("slf4j-api", "slf4j-log4j12", "log4j-1.2", "netty-handler", "netty-common", "netty-buffer",
                 "netty-transport", "netty-codec", "netty-resolver", "netty-transport-native-unix-common",
@@ -41,7 +51,7 @@ def zk_set(zk, path, data):
         if os.path.exists("/usr/share/java/%s.jar" % jar):
             classpath.append("/usr/share/java/%s.jar" % jar)
     r = subprocess.run(["java", "-Xmx64m", "-cp", ":".join(classpath), "org.apache.zookeeper.ZooKeeperMain",
-                        "-server", zk, "set", path, data], capture_output=True, text=True, timeout=120)
+                        "-server", zk, *command], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, (r.stdout, r.stderr)
 
 
@@ -84,9 +94,63 @@ def test_decider_paused_past_its_session_cannot_write_after_another_took_over(
     # node, had expired), or as a lost connection (the write never reached ZooKeeper).
     fenced = counter(old, "metaproxy_failover_fenced_writes_total")
     rejected = "Writing a failover decision failed" in logs
+    print("resumed decider: fenced writes %d, lost-connection write %s, log %s" % (fenced, rejected, old.log_path))
     assert fenced >= 1 or rejected, logs[-4000:]
     if fenced:
         assert "rejected by its fence" in logs and "failover.reason_code=fenced" in logs
+
+
+def test_paused_decider_whose_election_node_was_replaced_is_fenced(
+        clusters, proxies, tmp_path, zk, zk_root):
+    """The paused decider keeps its session (a long timeout) but loses its election node meanwhile (as
+    when its session was replaced), and another instance is elected. The new decider runs the `manual`
+    policy, so nothing else writes: when the old one resumes it holds a switch of its own to write (A down
+    longer than min_down, t1 still on A), and the fence must reject it."""
+    a, b = clusters
+    auto, manual = tmp_path / "auto", tmp_path / "manual"
+    auto.mkdir()
+    manual.mkdir()
+    write_policy(str(auto), "auto-failover", min_down="4s")
+    write_policy(str(manual), "manual")
+
+    def config(name, policies, timeout_ms):
+        path = tmp_path / name
+        path.write_text(json.dumps({
+            "zookeeper": {"address": [zk], "root": zk_root, "timeout": timeout_ms},
+            "failover": {"policies_dir": policies},
+            "log": {"level": "info"},
+        }))
+        return str(path)
+
+    old = proxies("--config", config("old.yaml", str(auto), 30000))
+    wait_for(lambda: status(old)["is_decider"], timeout=30, what="first instance decides")
+    new = proxies("--config", config("new.yaml", str(manual), 30000))
+    warm([old, new])
+    node = "%s/.meta-proxy/decider/%s" % (zk_root, status(old)["election"]["node"])
+
+    a.ctl("/kill-all")
+    wait_for(lambda: cluster_state(old, "clusterA") == "down", timeout=30, what="old decider sees A down")
+    assert active(old) is None, "switched before min_down"
+    os.kill(old.proc.pid, signal.SIGSTOP)
+    try:
+        zk_cli(zk, "delete", node)
+        wait_for(lambda: status(new)["is_decider"], timeout=60, what="the other instance elected")
+        # Resume only once A has been down longer than min_down (4 s), so that the old decider's first
+        # act is the switch.
+        wait_for(lambda: down_for(new, "clusterA") > 5.0, timeout=60, what="A down for more than min_down")
+    finally:
+        os.kill(old.proc.pid, signal.SIGCONT)
+
+    wait_for(lambda: counter(old, "metaproxy_failover_fenced_writes_total") >= 1, timeout=60,
+             what="the resumed decider's write fenced")
+    logs = old.logs()
+    line = next(l for l in logs.splitlines() if "rejected by its fence" in l)
+    assert "failover.reason_code=fenced" in line and "failover.state_node=effective_route" in line, line
+    assert re.search(r'metaproxy_failover_fenced_writes_total\{[^}]*node="effective_route"[^}]*\} 1', old.metrics())
+    wait_for(lambda: not status(old)["is_decider"], timeout=30, what="the fenced instance stops deciding")
+    assert status(new)["is_decider"]
+    assert active(old) is None and active(new) is None  # nothing was written
+    assert "Failover: switched to a backup" not in logs
 
 
 def test_unreadable_effective_route_keeps_queries_on_the_backup(clusters, policies, proxies, tmp_path, zk, zk_root):
@@ -99,7 +163,7 @@ def test_unreadable_effective_route_keeps_queries_on_the_backup(clusters, polici
     wait_active(p, "clusterB", timeout=30)
     assert app_id(p) == b.tables["t1"]["app_id"]
 
-    zk_set(zk, "%s/.meta-proxy/failover/t1" % zk_root, "{not an effective route")
+    zk_cli(zk, "set", "%s/.meta-proxy/failover/t1" % zk_root, "{not an effective route")
     wait_for(lambda: status(p)["state_store"]["unreadable_tables"] == ["t1"], timeout=30,
              what="the node reported unreadable")
     assert counter(p, "metaproxy_failover_state_unreadable_total") >= 1

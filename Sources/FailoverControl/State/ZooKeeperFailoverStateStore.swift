@@ -228,11 +228,15 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         let check = ZooKeeperOperation.check(path: fence.electionNode, version: -1)
         switch expecting {
         case .absent:
-            // A multi cannot create parents: make the directory first (harmless if the fence fails).
             do throws(ZooKeeperError) {
-                try await client.create(paths.failoverDirectory, createParents: true)
-            } catch where error.code == .nodeExists {}
-            try await client.multi([check, .create(path: path, data: data)])
+                try await client.multi([check, .create(path: path, data: data)])
+            } catch where error.failedOperation == 1 && error.code == .noNode {
+                // A multi cannot create parents: make the directory, then try once more.
+                do throws(ZooKeeperError) {
+                    try await client.create(paths.failoverDirectory, createParents: true)
+                } catch where error.code == .nodeExists {}
+                try await client.multi([check, .create(path: path, data: data)])
+            }
             return 0
         case .version(let expected):
             let results = try await client.multi([check, .set(path: path, data: data, version: expected)])
