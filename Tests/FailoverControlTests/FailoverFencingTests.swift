@@ -76,6 +76,42 @@ struct FailoverFencingTests {
         await client.close()
     }
 
+    @Test("the health snapshot is published fenced: a paused ex-decider cannot overwrite it")
+    func healthFence() async throws {
+        let root = FailoverTesting.uniqueRoot()
+        let paths = FailoverPaths(root: root)
+        let client = try await FailoverTesting.connectedClient()
+        let owner = try await FailoverTesting.connectedClient()
+        let node = try await owner.create(
+            paths.electionNodePrefix, data: Array("old".utf8), mode: .ephemeralSequential, createParents: true)
+        var throttle = HealthPublisher.Throttle()
+        throttle.minimumInterval = .zero
+        throttle.maximumAge = .zero
+        let publisher = HealthPublisher(
+            client: client, path: paths.health, throttle: throttle,
+            writeFailures: StateWriteFailures(metrics: FailoverMetrics(), credentialsSource: nil, logger: FailoverTesting.logger),
+            logger: FailoverTesting.logger)
+        func snapshot(_ state: HealthStatus) -> HealthSnapshot {
+            let cluster = ClusterHealthSnapshot(
+                state: state, since: nil, leader: nil, lastVerdict: nil, lastRPCOutcome: nil, metas: [:],
+                recentTransitions: [], history: ClusterHistory())
+            return HealthSnapshot(takenAt: Date(), clusters: ["A": cluster], duplications: [], duplicationFailures: [])
+        }
+        let fence = DeciderFence(electionNode: node)
+        #expect(await publisher.publishIfDue(snapshot(.up), now: Date(), fence: fence) == false)
+        let published = try await client.get(paths.health)
+        #expect(try HealthSnapshot(jsonBytes: published.data).clusters["A"]?.state == .up)
+
+        await owner.close()
+        #expect(await eventually { (try? await client.exists(node)) == nil })
+        #expect(await publisher.publishIfDue(snapshot(.down), now: Date(), fence: fence) == true)
+        let after = try await client.get(paths.health)
+        #expect(after.stat.version == published.stat.version)
+        #expect(try HealthSnapshot(jsonBytes: after.data).clusters["A"]?.state == .up)
+        await client.deleteTree(root)
+        await client.close()
+    }
+
     @Test("an unreadable effective-route node keeps the last known route, is counted and shown in the status")
     func unreadableKeepsRoute() async throws {
         let root = FailoverTesting.uniqueRoot()
@@ -165,8 +201,9 @@ struct FailoverFencingTests {
             let line = try #require(fencedLine, "the fenced write is logged")
             #expect(line.level == .warning)
             #expect(line.metadata[FailoverLoggingKeys.reasonCode] == "fenced")
-            // The first fenced write is the decision or the persisted lag, whichever came first.
-            #expect(["effective_route", "lag"].contains(line.metadata[FailoverLoggingKeys.stateNode]?.description))
+            // The first fenced write is the decision, the persisted lag or the health, whichever came first.
+            #expect(
+                ["effective_route", "lag", "health"].contains(line.metadata[FailoverLoggingKeys.stateNode]?.description))
             #expect(await eventually { records.all.contains { $0.message.contains("stopped deciding") } })
             // The election then names it again (it is the only instance) and the switch lands once.
             #expect(await eventually { (try? await Self.storedRoute(client, paths))?.activeCluster == "B" })

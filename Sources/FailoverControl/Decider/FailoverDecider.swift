@@ -192,8 +192,13 @@ public final class FailoverDecider: Service, Sendable {
             await decide(
                 route, policy: policySet.policy(for: route.table), builder, globallyPaused, snapshot: snapshot, now: now)
         }
-        if isDecider {
-            await healthPublisher?.publishIfDue(snapshot, now: now)
+        if isDecider, let healthPublisher {
+            let fence = election?.fence()
+            if election == nil || fence != nil, await healthPublisher.publishIfDue(snapshot, now: now, fence: fence) {
+                let error = FailoverStateError(
+                    code: .fenced, table: "-", path: "health", detail: "election node \(fence?.electionNode ?? "-") is gone")
+                fenced(error, node: .health, metadata: [:])
+            }
         }
         if isDecider {
             await persistLag(snapshot, routes: routes, now: now)

@@ -66,28 +66,57 @@ final class HealthPublisher: Sendable {
     }
 
     /// Writes `snapshot` when the throttle allows (judged on the monotonic clock).
-    /// - Parameter now: The decision time (unused by the throttle; kept for the caller's tick).
-    func publishIfDue(_ snapshot: HealthSnapshot, now _: Date) async {
+    /// - Parameters:
+    ///   - now: The decision time (unused by the throttle; kept for the caller's tick).
+    ///   - fence: The decider's fence: the write is one multi-op that also checks the decider's election
+    ///     node, so a paused ex-decider cannot overwrite the new decider's health. `nil`: unfenced.
+    /// - Returns: `true` when the fence rejected the write (nothing was written).
+    @discardableResult
+    func publishIfDue(_ snapshot: HealthSnapshot, now _: Date, fence: DeciderFence? = nil) async -> Bool {
         let now = ContinuousClock.now
         let digest = HealthDigest(snapshot)
-        guard throttle.withLock({ $0.isDue(digest, at: now) }) else { return }
+        guard throttle.withLock({ $0.isDue(digest, at: now) }) else { return false }
         let data: [UInt8]
         do {
             data = try Self.encode(snapshot)
         } catch {
             logger.error("Encoding the health snapshot failed", metadata: [FailoverLoggingKeys.error: "\(error)"])
-            return
+            return false
         }
         do throws(ZooKeeperError) {
-            do throws(ZooKeeperError) {
-                _ = try await client.set(path, data: data)
-            } catch where error.code == .noNode {
-                try await client.create(path, data: data, createParents: true)
+            if let fence {
+                try await fencedWrite(data, fence: fence)
+            } else {
+                do throws(ZooKeeperError) {
+                    _ = try await client.set(path, data: data)
+                } catch where error.code == .noNode {
+                    try await client.create(path, data: data, createParents: true)
+                }
             }
             throttle.withLock { $0.published(digest, at: now) }
             writeFailures.succeeded(.health)
         } catch {
+            if fence != nil, error.failedOperation == 0 || error.code == .sessionExpired {
+                return true
+            }
             writeFailures.failed(.health, path: path, error: error)
+        }
+        return false
+    }
+
+    /// One multi-op: the fence's node exists, and the node is set (or created, parents first).
+    private func fencedWrite(_ data: [UInt8], fence: DeciderFence) async throws(ZooKeeperError) {
+        let check = ZooKeeperOperation.check(path: fence.electionNode, version: -1)
+        do throws(ZooKeeperError) {
+            try await client.multi([check, .set(path: path, data: data, version: -1)])
+        } catch where error.failedOperation == 1 && error.code == .noNode {
+            let parent = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+            if !parent.isEmpty {
+                do throws(ZooKeeperError) {
+                    try await client.create(parent, createParents: true)
+                } catch where error.code == .nodeExists {}
+            }
+            try await client.multi([check, .create(path: path, data: data)])
         }
     }
 

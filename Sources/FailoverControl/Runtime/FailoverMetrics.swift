@@ -17,7 +17,7 @@ import Synchronization
 ///   instance (``StateWriteFailures``): `node` is `election`, `effective_route` or `health`, `code`
 ///   `noauth` (the ACL denies this identity), `authfailed` or `zookeeper` (anything else).
 /// - `metaproxy_failover_fenced_writes_total{node}`: decider writes ZooKeeper rejected because this
-///   instance's election node was gone (``DeciderFence``): `node` is `effective_route` or `lag`. Each makes
+///   instance's election node was gone (``DeciderFence``): `node` is `effective_route`, `lag` or `health`. Each makes
 ///   the instance stop deciding until the election names it again.
 /// - `metaproxy_failover_state_unreadable_total{table,reason}`: reads of a table's effective-route node that
 ///   gave no document (`reason` `malformed` or `read_error`); routing kept the last known route.
