@@ -110,13 +110,16 @@ final class HealthPublisher: Sendable {
         do throws(ZooKeeperError) {
             try await client.multi([check, .set(path: path, data: data, version: -1)])
         } catch where error.failedOperation == 1 && error.code == .noNode {
-            let parent = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
-            if !parent.isEmpty {
+            do throws(ZooKeeperError) {
+                try await client.multi([check, .create(path: path, data: data)])
+            } catch where error.failedOperation == 1 && error.code == .noNode {
+                // The parent is missing too (a multi cannot create parents): make it, then once more.
+                let parent = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
                 do throws(ZooKeeperError) {
                     try await client.create(parent, createParents: true)
                 } catch where error.code == .nodeExists {}
+                try await client.multi([check, .create(path: path, data: data)])
             }
-            try await client.multi([check, .create(path: path, data: data)])
         }
     }
 
