@@ -14,7 +14,7 @@ import Synchronization
 /// - `metaproxy_failover_state_stale`: 1 while the failover state source (ZooKeeper) is unreachable
 ///   and routing keeps the last known state.
 /// - `metaproxy_failover_state_write_errors_total{node,code}`: failed writes of failover state by this
-///   instance (``StateWriteFailures``): `node` is `election`, `effective_route` or `health`, `code`
+///   instance (``StateWriteFailures``): `node` is `election`, `effective_route`, `health` or `lag`, `code`
 ///   `noauth` (the ACL denies this identity), `authfailed` or `zookeeper` (anything else).
 /// - `metaproxy_failover_fenced_writes_total{node}`: decider writes ZooKeeper rejected because this
 ///   instance's election node was gone (``DeciderFence``): `node` is `effective_route`, `lag` or `health`. Each makes
