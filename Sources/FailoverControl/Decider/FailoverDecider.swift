@@ -23,7 +23,14 @@ import Synchronization
 /// table's ``DecisionInput`` from the prober's snapshot, the stored ``EffectiveRoute`` and the pause
 /// flags, asks the table's policy, and writes switches with compare-and-set through the
 /// ``FailoverStateStore``. Refusals are logged and counted once per episode (when the reason code
-/// changes). It also publishes the prober's snapshot through the ``HealthPublisher``, if any.
+/// changes). It also publishes the prober's snapshot through the ``HealthPublisher``, if any, and
+/// persists known duplication lags through the ``PersistedLagStore`` (which also fills a lag it does
+/// not know live, e.g. when elected after the primary died).
+///
+/// With an election, every write as decider is fenced by its election node (``DeciderFence``): a
+/// rejected write is logged (`failover.reason_code=fenced`), counted
+/// (`metaproxy_failover_fenced_writes_total`) and makes the instance stop deciding until the election
+/// names it again (``DeciderElection/fenced()``).
 ///
 /// A `Service`: ``run()`` takes part in the election and ticks until shutdown.
 public final class FailoverDecider: Service, Sendable {
