@@ -12,7 +12,7 @@ import subprocess
 import time
 
 from conftest import meta_proxy, wait_for
-from failover_status import active, cluster_state, decider_of, history, status, wait_active
+from failover_status import active, cluster_state, decider_of, history, lag_observed, status, wait_active
 from test_failover import app_id, clusters, policies, warm, write_policy  # noqa: F401 (fixtures)
 
 SESSION_TIMEOUT_MS = 1500
@@ -53,6 +53,7 @@ def zk_cli(zk, *command):
     r = subprocess.run(["java", "-Xmx64m", "-cp", ":".join(classpath), "org.apache.zookeeper.ZooKeeperMain",
                         "-server", zk, *command], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, (r.stdout, r.stderr)
+    return r.stdout
 
 
 def test_decider_paused_past_its_session_cannot_write_after_another_took_over(
@@ -175,3 +176,36 @@ def test_unreadable_effective_route_keeps_queries_on_the_backup(clusters, polici
     for _ in range(3):
         assert app_id(p) == b.tables["t1"]["app_id"]
     assert active(p) == "clusterB"
+
+
+def test_decider_elected_after_the_primary_died_switches_on_the_persisted_lag(
+        clusters, policies, proxies, tmp_path, zk, zk_root):
+    a, b = clusters
+    write_policy(policies, "auto-failover")
+    config = write_config(tmp_path, "proxy.yaml", zk, zk_root, policies)
+    first = proxies("--config", config)
+    warm([first])
+    lag_node = "%s/.meta-proxy/lag/t1" % zk_root
+    lag = lag_observed(first)
+    wait_for(lambda: '"max_lag":%d' % lag in zk_cli(zk, "get", lag_node), timeout=60, what="the lag persisted")
+    assert first.stop() == 0  # SIGTERM: it leaves the election
+
+    # The primary dies after the only instance that saw its lag is gone; the next one never reads it.
+    a.ctl("/kill-all")
+    second = proxies("--config", config)
+    wait_active(second, "clusterB", timeout=60, what="the new decider switches on the persisted lag")
+    record = history(second)[-1]
+    assert record["decided_by"] == status(second)["instance_id"] and record["lag_decrees"] == lag, record
+    assert all(d.get("maxLag") is None for d in status(second)["health"]["duplications"])
+    assert app_id(second) == b.tables["t1"]["app_id"]
+
+
+def test_no_persisted_lag_and_the_primary_dead_refuses_lag_unknown(clusters, policies, proxies, tmp_path, zk, zk_root):
+    a, b = clusters
+    write_policy(policies, "auto-failover")
+    a.ctl("/kill-all")
+    p = proxies("--config", write_config(tmp_path, "proxy.yaml", zk, zk_root, policies))
+    refusal = wait_for(lambda: next((r for r in status(p)["refusals"] if r["table"] == "t1"), None),
+                       timeout=60, what="refusal in /failover")
+    assert refusal["reason"]["code"] == "lag_unknown", refusal
+    assert active(p) is None
