@@ -22,13 +22,14 @@ struct HealthPublisherThrottleTests {
         }
         let up = HealthDigest(snapshot(.up))
         let down = HealthDigest(snapshot(.down))
+        let c0 = ContinuousClock.now
         var throttle = HealthPublisher.Throttle()
-        #expect(throttle.isDue(up, at: t0))
-        throttle.published(up, at: t0)
-        #expect(!throttle.isDue(down, at: t0.addingTimeInterval(1)))
-        #expect(throttle.isDue(down, at: t0.addingTimeInterval(2)))
-        #expect(!throttle.isDue(up, at: t0.addingTimeInterval(5)))
-        #expect(throttle.isDue(up, at: t0.addingTimeInterval(10)))
+        #expect(throttle.isDue(up, at: c0))
+        throttle.published(up, at: c0)
+        #expect(!throttle.isDue(down, at: c0.advanced(by: .seconds(1))))
+        #expect(throttle.isDue(down, at: c0.advanced(by: .seconds(2))))
+        #expect(!throttle.isDue(up, at: c0.advanced(by: .seconds(5))))
+        #expect(throttle.isDue(up, at: c0.advanced(by: .seconds(10))))
     }
 
     @Test("a table starting or stopping to deny client requests is a change; since's clock jitter is not")

@@ -30,6 +30,9 @@ EVENT_ONLY = {
     "metaproxy_failover_hook_calls_total": "a decision with failover.hooks configured",
     "metaproxy_failover_hook_dropped_total": "more hook events than failover.hooks.queue",
     "metaproxy_failover_refusals_total": "a refused automatic switch",
+    "metaproxy_failover_fenced_writes_total": "a decider write after its election node was gone",
+    "metaproxy_failover_state_unreadable_total": "an unreadable effective-route node",
+    "metaproxy_failover_state_unreadable": "an unreadable effective-route node",
 }
 
 ROW = re.compile(r"^\|\s*`([a-z_][a-z0-9_]*)`\s*\|\s*(counter|gauge|histogram)\s*\|")

@@ -23,7 +23,14 @@ import Synchronization
 /// table's ``DecisionInput`` from the prober's snapshot, the stored ``EffectiveRoute`` and the pause
 /// flags, asks the table's policy, and writes switches with compare-and-set through the
 /// ``FailoverStateStore``. Refusals are logged and counted once per episode (when the reason code
-/// changes). It also publishes the prober's snapshot through the ``HealthPublisher``, if any.
+/// changes). It also publishes the prober's snapshot through the ``HealthPublisher``, if any, and
+/// persists known duplication lags through the ``PersistedLagStore`` (which also fills a lag it does
+/// not know live, e.g. when elected after the primary died).
+///
+/// With an election, every write as decider is fenced by its election node (``DeciderFence``): a
+/// rejected write is logged (`failover.reason_code=fenced`), counted
+/// (`metaproxy_failover_fenced_writes_total`) and makes the instance stop deciding until the election
+/// names it again (``DeciderElection/fenced()``).
 ///
 /// A `Service`: ``run()`` takes part in the election and ticks until shutdown.
 public final class FailoverDecider: Service, Sendable {
@@ -74,6 +81,7 @@ public final class FailoverDecider: Service, Sendable {
     private let election: DeciderElection?
     private let healthPublisher: HealthPublisher?
     private let observerSource: (any ObserverSource)?
+    private let lagStore: PersistedLagStore?
     private let metrics: FailoverMetrics
     private let hooks: FailoverHooks?
     private let logger: Logger
@@ -88,6 +96,7 @@ public final class FailoverDecider: Service, Sendable {
     ///   - policies: The policy directory.
     ///   - election: The decider election; `nil` = this instance always decides (no ZooKeeper).
     ///   - healthPublisher: Publishes the prober's snapshot while deciding; `nil` for none.
+    ///   - lagStore: Persists known duplication lags and fills unknown ones from them; `nil` for none.
     ///   - metrics: Decision counters and the decider gauge.
     ///   - hooks: Told every written decision and every new refusal episode; `nil` for none.
     ///   - logger: Decisions at info, refusals at warning.
@@ -100,12 +109,14 @@ public final class FailoverDecider: Service, Sendable {
         policies: PolicyStore,
         election: DeciderElection?,
         healthPublisher: HealthPublisher?,
+        lagStore: PersistedLagStore? = nil,
         metrics: FailoverMetrics,
         hooks: FailoverHooks? = nil,
         logger: Logger,
         observerSource: (any ObserverSource)? = nil
     ) {
         self.observerSource = observerSource
+        self.lagStore = lagStore
         self.settings = settings
         self.store = store
         self.catalog = catalog
@@ -219,10 +230,19 @@ public final class FailoverDecider: Service, Sendable {
         let builder = DecisionInputBuilder(snapshot: snapshot, observers: observers)
         let globallyPaused = store.isGloballyPaused
         for route in routes where isDecider {
-            await decide(route, policy: policySet.policy(for: route.table), builder, globallyPaused, now: now)
+            await decide(
+                route, policy: policySet.policy(for: route.table), builder, globallyPaused, snapshot: snapshot, now: now)
+        }
+        if isDecider, let healthPublisher {
+            let fence = election?.fence()
+            if election == nil || fence != nil, await healthPublisher.publishIfDue(snapshot, now: now, fence: fence) {
+                let error = FailoverStateError(
+                    code: .fenced, table: "-", path: "health", detail: "election node \(fence?.electionNode ?? "-") is gone")
+                fenced(error, node: .health, metadata: [:])
+            }
         }
         if isDecider {
-            await healthPublisher?.publishIfDue(snapshot, now: now)
+            await persistLag(snapshot, routes: routes, now: now)
         }
         return pause
     }
@@ -232,6 +252,7 @@ public final class FailoverDecider: Service, Sendable {
         policy: Policy,
         _ builder: DecisionInputBuilder,
         _ globallyPaused: Bool,
+        snapshot: HealthSnapshot,
         now: Date
     ) async {
         let document: EffectiveRoute?
@@ -253,7 +274,10 @@ public final class FailoverDecider: Service, Sendable {
             return
         }
         state.withLock { _ = $0.malformed.remove(route.table) }
-        let input = builder.input(for: route, document: document, globallyPaused: globallyPaused, now: now)
+        var input = builder.input(for: route, document: document, globallyPaused: globallyPaused, now: now)
+        if let lagStore {
+            input = await lagStore.filling(input, route: route, snapshot: snapshot)
+        }
         let decision = policy.decide(input)
         switch decision {
         case .keep:
@@ -335,10 +359,12 @@ public final class FailoverDecider: Service, Sendable {
         // Leadership may have been lost while deciding: a former decider must not write.
         guard isDecider else { return }
         do throws(FailoverStateError) {
-            try await store.write(next, expecting: expecting)
+            try await fencedWrite(next, expecting: expecting)
         } catch {
             metadata[FailoverLoggingKeys.error] = "\(error)"
-            if error.code == .conflict {
+            if error.code == .fenced {
+                fenced(error, node: .effectiveRoute, metadata: metadata)
+            } else if error.code == .conflict {
                 logger.debug("Effective route changed meanwhile; deciding again next tick", metadata: metadata)
             } else {
                 logger.warning("Writing a failover decision failed; deciding again next tick", metadata: metadata)
@@ -362,6 +388,44 @@ public final class FailoverDecider: Service, Sendable {
     private static func observerCounts(_ input: DecisionInput) -> [String: Int]? {
         guard let view = input.observers[input.effectiveCluster] else { return nil }
         return ["live": view.live, "down": view.down, "up": view.up]
+    }
+
+    /// Persists the known duplication lags (fenced like decisions).
+    private func persistLag(_ snapshot: HealthSnapshot, routes: [Route], now: Date) async {
+        guard let lagStore else { return }
+        let fence = election?.fence()
+        guard election == nil || fence != nil else { return }
+        do throws(FailoverStateError) {
+            try await lagStore.record(snapshot, routes: routes, fence: fence, now: now)
+        } catch {
+            fenced(error, node: .lag, metadata: [FailoverLoggingKeys.table: "\(error.table)"])
+        }
+    }
+
+    /// Writes a decision fenced by this instance's election node (with an election), so that a decider
+    /// paused past its session cannot write once another instance was elected.
+    private func fencedWrite(_ next: EffectiveRoute, expecting: FailoverWriteExpectation) async throws(FailoverStateError) {
+        guard let election else {
+            try await store.write(next, expecting: expecting)
+            return
+        }
+        guard let fence = election.fence() else {
+            throw FailoverStateError(
+                code: .unavailable, table: next.table, path: "-", detail: "this instance is no longer the decider")
+        }
+        try await store.write(next, expecting: expecting, fence: fence)
+    }
+
+    /// A fenced write was rejected: log, count, and stop deciding until the election says otherwise.
+    func fenced(_ error: FailoverStateError, node: StateWriteFailures.Node, metadata: Logger.Metadata) {
+        var metadata = metadata
+        metadata[FailoverLoggingKeys.reasonCode] = "fenced"
+        metadata[FailoverLoggingKeys.reason] = "this instance's decider election node is gone; another instance may decide"
+        metadata[FailoverLoggingKeys.error] = "\(error)"
+        metadata[FailoverLoggingKeys.stateNode] = "\(node)"
+        metrics.fencedWrite(node: node.description)
+        logger.warning("Decider write rejected by its fence; this instance stops deciding", metadata: metadata)
+        election?.fenced()
     }
 
     /// The largest known lag towards any backup, for refusal logs.

@@ -26,6 +26,8 @@ public final class StateWriteFailures: Sendable {
         public static let effectiveRoute = Node("effective_route")
         /// The health snapshot ``FailoverPaths/health``.
         public static let health = Node("health")
+        /// A persisted lag under ``FailoverPaths/lagDirectory`` (or the clock node read with it).
+        public static let lag = Node("lag")
     }
 
     private let metrics: FailoverMetrics

@@ -42,6 +42,7 @@ public final class DeciderElection: Sendable {
         case predecessorGone(ElectionMachine.Node, predecessor: String)
         case stepFailed
         case retry
+        case fenced
     }
 
     private let client: ZooKeeperClient
@@ -53,6 +54,8 @@ public final class DeciderElection: Sendable {
     private let logger: Logger
     private let writeFailures: StateWriteFailures
     private let current = Mutex(Status(isDecider: false, candidates: 0))
+    /// The running election's event sink, for ``fenced()``.
+    private let events = Mutex<AsyncStream<Event>.Continuation?>(nil)
 
     /// Creates an election (nothing happens until ``run()``).
     /// - Parameters:
@@ -87,6 +90,21 @@ public final class DeciderElection: Sendable {
         current.withLock { $0.isDecider }
     }
 
+    /// The fence of this instance's decider writes: its election node, while it decides; `nil` otherwise.
+    public func fence() -> DeciderFence? {
+        current.withLock { status in
+            guard status.isDecider, let node = status.node else { return nil }
+            return DeciderFence(electionNode: paths.election + "/" + node)
+        }
+    }
+
+    /// A decider write was rejected by ``fence()``: stop deciding at once, and evaluate the election again
+    /// (a node that is gone makes this instance join anew; it decides again only when the election says so).
+    public func fenced() {
+        setDeciding(false, node: nil)
+        _ = events.withLock { $0?.yield(.fenced) }
+    }
+
     /// The election as last seen.
     public func status() -> Status {
         current.withLock { $0 }
@@ -96,6 +114,8 @@ public final class DeciderElection: Sendable {
     public func run() async {
         metrics.isDecider(false)
         let (events, sink) = AsyncStream.makeStream(of: Event.self)
+        self.events.withLock { $0 = sink }
+        defer { self.events.withLock { $0 = nil } }
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await session in self.client.sessionStates().cancelOnGracefulShutdown() {
@@ -138,6 +158,8 @@ public final class DeciderElection: Sendable {
             return machine.stepFailed()
         case .retry:
             return machine.retry()
+        case .fenced:
+            return machine.fenced()
         }
     }
 

@@ -135,6 +135,14 @@ struct ElectionMachine: Sendable, Equatable {
         return .evaluate(current)
     }
 
+    /// A decider write was rejected by the fence (this node was gone when it was checked): stop deciding
+    /// and evaluate again; a node that is really gone makes the evaluation join anew.
+    mutating func fenced() -> Action {
+        guard case .deciding(let node) = state else { return .none }
+        state = .evaluating(node)
+        return .evaluate(node)
+    }
+
     /// A step (join, evaluate, watch) failed with the session still usable.
     mutating func stepFailed() -> Action {
         switch state {

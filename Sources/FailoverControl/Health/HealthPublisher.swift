@@ -22,30 +22,26 @@ import ZooKeeper
 /// (``HealthDigest``) changed or the node is older than ``Throttle/maximumAge``, so duplication
 /// observation times stay fresh enough for the guard.
 final class HealthPublisher: Sendable {
-    /// When to write (pure).
+    /// When to write (pure). Times are on the monotonic clock: a wall-clock step neither stops nor floods
+    /// the writes.
     struct Throttle: Sendable {
         /// The smallest pause between two writes.
         var minimumInterval: Duration = .seconds(2)
         /// The oldest the node may get while nothing changes.
         var maximumAge: Duration = .seconds(10)
-        private var last: (digest: HealthDigest, at: Date)?
+        private var last: (digest: HealthDigest, at: ContinuousClock.Instant)?
 
         /// Whether a snapshot with `digest` should be written at `now`.
-        func isDue(_ digest: HealthDigest, at now: Date) -> Bool {
+        func isDue(_ digest: HealthDigest, at now: ContinuousClock.Instant) -> Bool {
             guard let last else { return true }
-            let elapsed = now.timeIntervalSince(last.at)
-            guard elapsed >= Self.seconds(minimumInterval) else { return false }
-            return digest != last.digest || elapsed >= Self.seconds(maximumAge)
+            let elapsed = now - last.at
+            guard elapsed >= minimumInterval else { return false }
+            return digest != last.digest || elapsed >= maximumAge
         }
 
         /// Notes a successful write.
-        mutating func published(_ digest: HealthDigest, at now: Date) {
+        mutating func published(_ digest: HealthDigest, at now: ContinuousClock.Instant) {
             last = (digest, now)
-        }
-
-        private static func seconds(_ duration: Duration) -> TimeInterval {
-            let (seconds, attoseconds) = duration.components
-            return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
         }
     }
 
@@ -69,27 +65,61 @@ final class HealthPublisher: Sendable {
         self.throttle = Mutex(throttle)
     }
 
-    /// Writes `snapshot` when the throttle allows.
-    func publishIfDue(_ snapshot: HealthSnapshot, now: Date) async {
+    /// Writes `snapshot` when the throttle allows (judged on the monotonic clock).
+    /// - Parameters:
+    ///   - now: The decision time (unused by the throttle; kept for the caller's tick).
+    ///   - fence: The decider's fence: the write is one multi-op that also checks the decider's election
+    ///     node, so a paused ex-decider cannot overwrite the new decider's health. `nil`: unfenced.
+    /// - Returns: `true` when the fence rejected the write (nothing was written).
+    @discardableResult
+    func publishIfDue(_ snapshot: HealthSnapshot, now _: Date, fence: DeciderFence? = nil) async -> Bool {
+        let now = ContinuousClock.now
         let digest = HealthDigest(snapshot)
-        guard throttle.withLock({ $0.isDue(digest, at: now) }) else { return }
+        guard throttle.withLock({ $0.isDue(digest, at: now) }) else { return false }
         let data: [UInt8]
         do {
             data = try Self.encode(snapshot)
         } catch {
             logger.error("Encoding the health snapshot failed", metadata: [FailoverLoggingKeys.error: "\(error)"])
-            return
+            return false
         }
         do throws(ZooKeeperError) {
-            do throws(ZooKeeperError) {
-                _ = try await client.set(path, data: data)
-            } catch where error.code == .noNode {
-                try await client.create(path, data: data, createParents: true)
+            if let fence {
+                try await fencedWrite(data, fence: fence)
+            } else {
+                do throws(ZooKeeperError) {
+                    _ = try await client.set(path, data: data)
+                } catch where error.code == .noNode {
+                    try await client.create(path, data: data, createParents: true)
+                }
             }
             throttle.withLock { $0.published(digest, at: now) }
             writeFailures.succeeded(.health)
         } catch {
+            if fence != nil, error.failedOperation == 0 || error.code == .sessionExpired {
+                return true
+            }
             writeFailures.failed(.health, path: path, error: error)
+        }
+        return false
+    }
+
+    /// One multi-op: the fence's node exists, and the node is set (or created, parents first).
+    private func fencedWrite(_ data: [UInt8], fence: DeciderFence) async throws(ZooKeeperError) {
+        let check = ZooKeeperOperation.check(path: fence.electionNode, version: -1)
+        do throws(ZooKeeperError) {
+            try await client.multi([check, .set(path: path, data: data, version: -1)])
+        } catch where error.failedOperation == 1 && error.code == .noNode {
+            do throws(ZooKeeperError) {
+                try await client.multi([check, .create(path: path, data: data)])
+            } catch where error.failedOperation == 1 && error.code == .noNode {
+                // The parent is missing too (a multi cannot create parents): make it, then once more.
+                let parent = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+                do throws(ZooKeeperError) {
+                    try await client.create(parent, createParents: true)
+                } catch where error.code == .nodeExists {}
+                try await client.multi([check, .create(path: path, data: data)])
+            }
         }
     }
 

@@ -16,8 +16,14 @@ import Synchronization
 /// - `metaproxy_failover_state_stale`: 1 while the failover state source (ZooKeeper) is unreachable
 ///   and routing keeps the last known state.
 /// - `metaproxy_failover_state_write_errors_total{node,code}`: failed writes of failover state by this
-///   instance (``StateWriteFailures``): `node` is `election`, `effective_route` or `health`, `code`
+///   instance (``StateWriteFailures``): `node` is `election`, `effective_route`, `health` or `lag`, `code`
 ///   `noauth` (the ACL denies this identity), `authfailed` or `zookeeper` (anything else).
+/// - `metaproxy_failover_fenced_writes_total{node}`: decider writes ZooKeeper rejected because this
+///   instance's election node was gone (``DeciderFence``): `node` is `effective_route`, `lag` or `health`. Each makes
+///   the instance stop deciding until the election names it again.
+/// - `metaproxy_failover_state_unreadable_total{table,reason}`: reads of a table's effective-route node that
+///   gave no document (`reason` `malformed` or `read_error`); routing kept the last known route.
+/// - `metaproxy_failover_state_unreadable{table}`: 1 while the table's effective-route node is unreadable.
 public final class FailoverMetrics: Sendable {
     /// A `metaproxy_failover_decisions_total` kind.
     public enum DecisionKind: String, Sendable, CaseIterable {
@@ -49,6 +55,9 @@ public final class FailoverMetrics: Sendable {
         var writeErrors: [WriteErrorKey: Counter] = [:]
         var refusals: [RefusalKey: Counter] = [:]
         var activeBackup: [String: Gauge] = [:]
+        var fenced: [String: Counter] = [:]
+        var unreadable: [WriteErrorKey: Counter] = [:]
+        var unreadableNow: [String: Gauge] = [:]
     }
 
     private let factory: any MetricsFactory
@@ -121,6 +130,34 @@ public final class FailoverMetrics: Sendable {
             )
         }
         counter.increment()
+    }
+
+    /// Counts one decider write rejected by its fence.
+    func fencedWrite(node: String) {
+        let counter = handle(\.fenced, node) {
+            Counter(label: "metaproxy_failover_fenced_writes_total", dimensions: [("node", node)], factory: factory)
+        }
+        counter.increment()
+    }
+
+    /// Counts one unreadable read of `table`'s effective-route node (`reason`: `malformed`, `read_error`).
+    func stateUnreadable(table: String, reason: String) {
+        let counter = handle(\.unreadable, WriteErrorKey(node: table, code: reason)) {
+            Counter(
+                label: "metaproxy_failover_state_unreadable_total",
+                dimensions: [("table", table), ("reason", reason)],
+                factory: factory
+            )
+        }
+        counter.increment()
+    }
+
+    /// Records whether `table`'s effective-route node is unreadable now.
+    func stateUnreadableNow(table: String, _ unreadable: Bool) {
+        let gauge = handle(\.unreadableNow, table) {
+            Gauge(label: "metaproxy_failover_state_unreadable", dimensions: [("table", table)], factory: factory)
+        }
+        gauge.record(unreadable ? 1 : 0)
     }
 
     /// Records whether this instance decides.

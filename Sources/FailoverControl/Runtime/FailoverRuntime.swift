@@ -157,6 +157,7 @@ public final class FailoverRuntime: Sendable {
         let observers: ObserverReader?
         var instanceRecordNode: (client: ZooKeeperClient, paths: FailoverPaths)?
         let publishedHealth: (@Sendable () async -> HealthSnapshot?)?
+        let lagStore: PersistedLagStore?
         var services: [any Service]
         switch coordination {
         case .zooKeeper(let client, let root):
@@ -201,6 +202,9 @@ public final class FailoverRuntime: Sendable {
                 guard let (data, _) = try? await client.get(paths.health) else { return nil }
                 return try? HealthSnapshot(jsonBytes: data)
             }
+            lagStore = PersistedLagStore(
+                client: client, paths: paths, instanceID: settings.instanceID, writeFailures: writeFailures,
+                logger: logger)
             services = [catalogStore, loader, zooKeeperStore]
         case .local(let stateFile):
             store = LocalFailoverStateStore(metrics: metrics, stateFile: stateFile, logger: logger)
@@ -210,6 +214,7 @@ public final class FailoverRuntime: Sendable {
             observers = nil
             observerSource = LocalObserverSource(tracker: tracker)
             publishedHealth = nil
+            lagStore = nil
             services = []
         }
         let decider = FailoverDecider(
@@ -220,6 +225,7 @@ public final class FailoverRuntime: Sendable {
             policies: policies,
             election: election,
             healthPublisher: publisher,
+            lagStore: lagStore,
             metrics: metrics,
             hooks: settings.hooks.map { hookSettings in
                 FailoverHooks(

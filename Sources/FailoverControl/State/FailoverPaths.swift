@@ -26,6 +26,15 @@ import Router
 /// <root>/.meta-proxy/instances/<instance-id>  ephemeral, one per running instance: its InstanceRecord
 ///                                             JSON (prober verdicts, effective routes), written by
 ///                                             that instance; read for observer quorum and the fleet.
+/// <root>/.meta-proxy/lag/<table>              the last known duplication lag of each of the table's
+///                                             links (PersistedLagDocument JSON), written by the decider
+///                                             (fenced) only with known values, at most once per table
+///                                             every 5 s; a decider elected after the primary died uses
+///                                             it in the guard. Ages are judged on ZooKeeper's clock
+///                                             (node mtime, and the mtime of a write to `clock`).
+///                                             Publishing the health node never touches it.
+/// <root>/.meta-proxy/clock                    empty; the decider writes it to read ZooKeeper's time
+///                                             (its mtime) when it loads a persisted lag.
 /// ```
 /// `.meta-proxy` cannot be a Pegasus table name (tables have no `-` and do not start with `.`), so
 /// it never collides with a table node; `route list` skips it.
@@ -60,6 +69,12 @@ public struct FailoverPaths: Sendable, Equatable {
     public var instances: String { base + "/instances" }
     /// `<root>/.meta-proxy/instances/<instance-id>`: the ephemeral node holding that instance's ``InstanceRecord``.
     public func instance(_ id: String) -> String { instances + "/" + id }
+    /// `<root>/.meta-proxy/lag`.
+    public var lagDirectory: String { base + "/lag" }
+    /// `<root>/.meta-proxy/lag/<table>`: the table's persisted duplication lag.
+    public func lag(of table: String) -> String { lagDirectory + "/" + table }
+    /// `<root>/.meta-proxy/clock`: written to read ZooKeeper's current time (its mtime).
+    public var clock: String { base + "/clock" }
 
     private func join(_ parent: String, _ child: String) -> String {
         parent == "/" ? "/" + child : parent + "/" + child

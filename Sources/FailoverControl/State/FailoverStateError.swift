@@ -10,6 +10,7 @@ public struct FailoverStateError: Error, Hashable, Sendable, CustomStringConvert
             case conflict
             case unavailable
             case encoding
+            case fenced
         }
 
         private let base: Base
@@ -24,6 +25,9 @@ public struct FailoverStateError: Error, Hashable, Sendable, CustomStringConvert
         public static let unavailable = Code(.unavailable)
         /// The document could not be encoded.
         public static let encoding = Code(.encoding)
+        /// A decider write was rejected because the writer's election node is gone (``DeciderFence``): it is
+        /// no longer the decider (its session expired, or the node was deleted), and nothing was written.
+        public static let fenced = Code(.fenced)
 
         /// The code's name.
         public var description: String { base.rawValue }

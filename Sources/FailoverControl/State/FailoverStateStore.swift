@@ -58,19 +58,39 @@ public struct FailoverStoreStatus: Sendable, Hashable, Codable {
     public var unreachableSince: Date?
     /// Whether `<root>/.meta-proxy/paused` exists (automation paused for every table).
     public var globallyPaused: Bool
+    /// The tables whose effective-route node is unreadable now (malformed, or its last read failed),
+    /// sorted; each keeps routing by its last known document.
+    public var unreadableTables: [String]
 
     enum CodingKeys: String, CodingKey {
         case source, reachable
         case unreachableSince = "unreachable_since"
         case globallyPaused = "globally_paused"
+        case unreadableTables = "unreadable_tables"
     }
 
     /// Creates a status.
-    public init(source: String, reachable: Bool, unreachableSince: Date?, globallyPaused: Bool) {
+    public init(
+        source: String,
+        reachable: Bool,
+        unreachableSince: Date?,
+        globallyPaused: Bool,
+        unreadableTables: [String] = []
+    ) {
         self.source = source
         self.reachable = reachable
         self.unreachableSince = unreachableSince
         self.globallyPaused = globallyPaused
+        self.unreadableTables = unreadableTables
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        source = try container.decode(String.self, forKey: .source)
+        reachable = try container.decode(Bool.self, forKey: .reachable)
+        unreachableSince = try container.decodeIfPresent(Date.self, forKey: .unreachableSince)
+        globallyPaused = try container.decode(Bool.self, forKey: .globallyPaused)
+        unreadableTables = try container.decodeIfPresent([String].self, forKey: .unreadableTables) ?? []
     }
 }
 
@@ -99,6 +119,22 @@ public protocol FailoverStateStore: EffectiveRouteSource {
     /// - Throws: ``FailoverStateError`` (``FailoverStateError/Code/conflict`` when the document changed meanwhile).
     @discardableResult
     func write(_ route: EffectiveRoute, expecting: FailoverWriteExpectation) async throws(FailoverStateError) -> Int32
+
+    /// Writes `route` as the decider: compare-and-set, and only while `fence` holds (atomically: one
+    /// ZooKeeper multi-op checks the decider's election node and sets the document).
+    /// - Parameters:
+    ///   - route: The new document.
+    ///   - expecting: The state it replaces.
+    ///   - fence: The decider's election node.
+    /// - Returns: The document's new version.
+    /// - Throws: ``FailoverStateError``: ``FailoverStateError/Code/fenced`` when the election node is gone
+    ///   (nothing was written), ``FailoverStateError/Code/conflict`` when the document changed meanwhile.
+    @discardableResult
+    func write(
+        _ route: EffectiveRoute,
+        expecting: FailoverWriteExpectation,
+        fence: DeciderFence
+    ) async throws(FailoverStateError) -> Int32
 
     /// The source's health.
     func status() -> FailoverStoreStatus

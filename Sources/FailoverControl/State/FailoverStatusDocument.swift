@@ -18,7 +18,8 @@ import Router
 ///   "is_decider": true,
 ///   "election": {"is_decider": true, "node": "n_0000000003", "decider_node": "n_0000000003",
 ///                "decider_id": "host:4242:34601", "candidates": 2},   // null without ZooKeeper
-///   "state_store": {"source": "zookeeper /pegasus", "reachable": true, "globally_paused": false},
+///   "state_store": {"source": "zookeeper /pegasus", "reachable": true, "globally_paused": false,
+///                   "unreadable_tables": []},
 ///   "policies": {"directory": "policies", "missing": false, "last_error": null,
 ///                "loaded": [{"name": "fast-auto", "file": "policies/fast.yaml", "kind": "auto-failover",
 ///                            "tables": ["t1"]}]},

@@ -61,6 +61,17 @@ public final class LocalFailoverStateStore: FailoverStateStore {
     /// Always `false`: pausing needs the shared ZooKeeper state.
     public var isGloballyPaused: Bool { false }
 
+    /// Without ZooKeeper there is no election (this instance always decides), so there is no fence to check:
+    /// the same as ``write(_:expecting:)``.
+    @discardableResult
+    public func write(
+        _ route: EffectiveRoute,
+        expecting: FailoverWriteExpectation,
+        fence: DeciderFence
+    ) async throws(FailoverStateError) -> Int32 {
+        try await write(route, expecting: expecting)
+    }
+
     /// Checks `expecting`, saves the state file with the new document (when there is one), then
     /// installs the document: a decision is on disk before it routes a query, so a restart never
     /// forgets a switch this instance already acted on. Writes are serialised.

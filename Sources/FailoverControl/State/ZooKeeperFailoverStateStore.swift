@@ -38,6 +38,8 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         var nextToken: UInt64 = 0
         /// Tables whose last read failed (their watch is spent): read again every `retryInterval`.
         var failed: Set<String> = []
+        /// Tables whose node is malformed or whose last read failed.
+        var unreadable: Set<String> = []
         var paused = false
         var pausedToken: UInt64 = 0
         var pausedFailed = false
@@ -145,6 +147,23 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
     public func write(_ route: EffectiveRoute, expecting: FailoverWriteExpectation) async throws(FailoverStateError)
         -> Int32
     {
+        try await write(route, expecting: expecting, fence: nil)
+    }
+
+    @discardableResult
+    public func write(
+        _ route: EffectiveRoute,
+        expecting: FailoverWriteExpectation,
+        fence: DeciderFence
+    ) async throws(FailoverStateError) -> Int32 {
+        try await write(route, expecting: expecting, fence: Optional(fence))
+    }
+
+    private func write(
+        _ route: EffectiveRoute,
+        expecting: FailoverWriteExpectation,
+        fence: DeciderFence?
+    ) async throws(FailoverStateError) -> Int32 {
         let path = paths.effectiveRoute(of: route.table)
         let data: [UInt8]
         do {
@@ -154,14 +173,27 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         }
         let version: Int32
         do throws(ZooKeeperError) {
-            switch expecting {
-            case .absent:
-                try await client.create(path, data: data, createParents: true)
-                version = 0
-            case .version(let expected):
-                version = try await client.set(path, data: data, version: expected).version
+            if let fence {
+                version = try await fencedWrite(path: path, data: data, expecting: expecting, fence: fence)
+            } else {
+                switch expecting {
+                case .absent:
+                    try await client.create(path, data: data, createParents: true)
+                    version = 0
+                case .version(let expected):
+                    version = try await client.set(path, data: data, version: expected).version
+                }
             }
         } catch {
+            // The check failed (the node is gone), or the session that owned the node expired with it.
+            if let fence, error.failedOperation == 0 || error.code == .sessionExpired {
+                throw FailoverStateError(
+                    code: .fenced,
+                    table: route.table,
+                    path: path,
+                    detail: "election node \(fence) is gone: \(error)"
+                )
+            }
             let conflict = error.code == .nodeExists || error.code == .badVersion || error.code == .noNode
             if !conflict {
                 writeFailures.failed(.effectiveRoute, path: path, error: error)
@@ -187,13 +219,43 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         return version
     }
 
+    /// One multi-op: the fence's node exists, and the document is created or compare-and-set.
+    private func fencedWrite(
+        path: String,
+        data: [UInt8],
+        expecting: FailoverWriteExpectation,
+        fence: DeciderFence
+    ) async throws(ZooKeeperError) -> Int32 {
+        let check = ZooKeeperOperation.check(path: fence.electionNode, version: -1)
+        switch expecting {
+        case .absent:
+            do throws(ZooKeeperError) {
+                try await client.multi([check, .create(path: path, data: data)])
+            } catch where error.failedOperation == 1 && error.code == .noNode {
+                // A multi cannot create parents: make the directory, then try once more.
+                do throws(ZooKeeperError) {
+                    try await client.create(paths.failoverDirectory, createParents: true)
+                } catch where error.code == .nodeExists {}
+                try await client.multi([check, .create(path: path, data: data)])
+            }
+            return 0
+        case .version(let expected):
+            let results = try await client.multi([check, .set(path: path, data: data, version: expected)])
+            guard results.count == 2, case .set(let stat) = results[1] else {
+                throw ZooKeeperError(.systemError, path: path, detail: "multi answered \(results)")
+            }
+            return stat.version
+        }
+    }
+
     public func status() -> FailoverStoreStatus {
         state.withLock { state in
             FailoverStoreStatus(
                 source: "zookeeper \(paths.root)",
                 reachable: state.reachable,
                 unreachableSince: state.unreachableSince,
-                globallyPaused: state.paused
+                globallyPaused: state.paused,
+                unreadableTables: state.unreadable.sorted()
             )
         }
     }
@@ -284,6 +346,7 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
                 )
                 let previous = state.withLock { $0.entries[table]?.state.routingDocument }
                 loaded = .malformed(version: stat.version, error: error.description, previous: previous)
+                unreadable(table, reason: "malformed")
             }
         } catch where error.code == .noNode {
             do throws(ZooKeeperError) {
@@ -305,7 +368,22 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         apply(loaded, table: table, token: token)
     }
 
+    /// Counts an unreadable node (`reason`: `malformed` or `read_error`); routing keeps the last known document.
+    private func unreadable(_ table: String, reason: String) {
+        state.withLock { _ = $0.unreadable.insert(table) }
+        metrics.stateUnreadable(table: table, reason: reason)
+        metrics.stateUnreadableNow(table: table, true)
+    }
+
     private func apply(_ loaded: FailoverTableState, table: String, token: UInt64) {
+        var readable = true
+        if case .malformed = loaded {
+            readable = false
+        }
+        if readable, state.withLock({ $0.unreadable.remove(table) != nil }) {
+            metrics.stateUnreadableNow(table: table, false)
+            logger.info("Effective route node readable again", metadata: [FailoverLoggingKeys.table: "\(table)"])
+        }
         let (previous, current) = state.withLock { state -> (FailoverTableState?, FailoverTableState) in
             state.failed.remove(table)
             let previous = state.entries[table]?.state
@@ -339,6 +417,7 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
 
     private func failed(_ table: String, path: String, _ error: ZooKeeperError) {
         state.withLock { _ = $0.failed.insert(table) }
+        unreadable(table, reason: "read_error")
         logger.warning(
             "Effective route read failed; keeping the last known state and retrying",
             metadata: [FailoverLoggingKeys.zkPath: "\(path)", FailoverLoggingKeys.error: "\(error)"]

@@ -53,6 +53,11 @@ public enum MetricCatalog {
         "metaproxy_failover_state_write_errors_total": "Failed writes of failover state by node and code.",
         "metaproxy_failover_refusals_total":
             "Refusal episodes of this instance as decider, by reason code (no_quorum, observer_suspect, lag_too_high, ...).",
+        "metaproxy_failover_fenced_writes_total":
+            "Decider writes rejected because this instance's election node was gone, by node (effective_route, lag, health).",
+        "metaproxy_failover_state_unreadable_total":
+            "Reads of a table's effective-route node that gave no document, by table and reason (malformed, read_error).",
+        "metaproxy_failover_state_unreadable": "1 while the table's effective-route node is unreadable, else 0.",
         "metaproxy_failover_hook_calls_total": "Failover hook calls (failover.hooks) by hook (exec, url) and result.",
         "metaproxy_failover_hook_dropped_total":
             "Failover hook events dropped because failover.hooks.queue events were already waiting.",

@@ -174,3 +174,15 @@ func zooKeeperACLCompletion(
     }
     box.finish(returnCode: rc, .success(ZooKeeperACL(entries)))
 }
+
+/// `void_completion_t` for `zoo_amulti`: the C client filled the request's ``MultiRequestBuffers`` (owned by the
+/// box) just before calling this.
+func zooKeeperMultiCompletion(_ rc: Int32, _ data: UnsafeRawPointer?) {
+    guard let data else { return }
+    let box = Unmanaged<CompletionBox<[ZooKeeperOperationResult]>>.fromOpaque(data).takeRetainedValue()
+    guard let buffers = box.keepAlive as? MultiRequestBuffers else {
+        box.finish(returnCode: rc, .failure(ZooKeeperError(.systemError, path: box.path, detail: "multi without buffers")))
+        return
+    }
+    box.finish(returnCode: rc, buffers.outcome(returnCode: rc))
+}

@@ -277,16 +277,18 @@ public final class ZooKeeperClient: Sendable {
     ///   - path: The request's path, for errors and watch events.
     ///   - watch: The one-shot watch to register with it, if any.
     ///   - arming: Which replies arm the watch.
+    ///   - keepAlive: Memory the C client writes into until the completion runs; the completion box owns it.
     ///   - call: Calls the C function with the handle, the watcher context (or `nil`) and the completion data.
     func perform<Value: Sendable>(
         path: String?,
         watch: (@Sendable (WatchEvent) -> Void)? = nil,
         arming: WatchArming = .data,
+        keepAlive: (any AnyObject & Sendable)? = nil,
         _ call: @escaping @Sendable (OpaquePointer, UnsafeMutableRawPointer?, UnsafeRawPointer) -> Int32
     ) async throws(ZooKeeperError) -> Value {
         let operation = PendingOperation<Value>()
         queue.async {
-            self.submit(operation, path: path, watch: watch, arming: arming, call)
+            self.submit(operation, path: path, watch: watch, arming: arming, keepAlive: keepAlive, call)
         }
         return try await operation.result(path: path).get()
     }
@@ -297,6 +299,7 @@ public final class ZooKeeperClient: Sendable {
         path: String?,
         watch: (@Sendable (WatchEvent) -> Void)?,
         arming: WatchArming,
+        keepAlive: (any AnyObject & Sendable)?,
         _ call: @Sendable (OpaquePointer, UnsafeMutableRawPointer?, UnsafeRawPointer) -> Int32
     ) {
         // Cancelled before it was sent: send nothing.
@@ -314,7 +317,8 @@ public final class ZooKeeperClient: Sendable {
             operation: operation,
             context: handle.context,
             path: path,
-            watch: token.map { ($0, arming) }
+            watch: token.map { ($0, arming) },
+            keepAlive: keepAlive
         )
         handle.context.track(box)
         let retained = Unmanaged.passRetained(box)

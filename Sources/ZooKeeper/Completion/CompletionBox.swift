@@ -36,12 +36,22 @@ final class CompletionBox<Value: Sendable>: AbandonableCompletion {
     let path: String?
     /// The watch passed with the request, if any.
     let watch: (token: UInt, arming: WatchArming)?
+    /// Memory the C client writes into until the completion runs (``MultiRequestBuffers``); released with the
+    /// box, so never before the completion ran or the close sweep gave the retain back.
+    let keepAlive: (any AnyObject & Sendable)?
 
-    init(operation: PendingOperation<Value>, context: SessionContext, path: String?, watch: (UInt, WatchArming)?) {
+    init(
+        operation: PendingOperation<Value>,
+        context: SessionContext,
+        path: String?,
+        watch: (UInt, WatchArming)?,
+        keepAlive: (any AnyObject & Sendable)? = nil
+    ) {
         self.operation = operation
         self.context = context
         self.path = path
         self.watch = watch
+        self.keepAlive = keepAlive
     }
 
     /// Called by the completion trampoline after it took the C client's retain back. `result` holds copies only.

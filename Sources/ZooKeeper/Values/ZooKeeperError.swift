@@ -70,21 +70,29 @@ public struct ZooKeeperError: Error, CustomStringConvertible, Equatable, Sendabl
     public var path: String?
     /// More context, such as the hosts a connection attempt tried.
     public var detail: String?
+    /// For a failed ``ZooKeeperClient/multi(_:)``: the index of the operation the server rejected (``path`` is
+    /// its path); `nil` when no single operation failed (connection loss, expiry, a rejected request).
+    public var failedOperation: Int?
 
     /// Creates an error.
     /// - Parameters:
     ///   - code: What went wrong.
     ///   - path: The znode path of the operation, if any.
     ///   - detail: More context for the description.
-    public init(_ code: Code, path: String? = nil, detail: String? = nil) {
+    ///   - failedOperation: The index of the rejected operation of a multi, if any.
+    public init(_ code: Code, path: String? = nil, detail: String? = nil, failedOperation: Int? = nil) {
         self.code = code
         self.path = path
         self.detail = detail
+        self.failedOperation = failedOperation
     }
 
     /// Names the code, the path and the detail.
     public var description: String {
         var text = "ZooKeeperError(code: \(code)"
+        if let failedOperation {
+            text += ", operation: \(failedOperation)"
+        }
         if let path {
             text += ", path: \(path)"
         }
@@ -95,7 +103,7 @@ public struct ZooKeeperError: Error, CustomStringConvertible, Equatable, Sendabl
     }
 
     /// An error for a C return code.
-    init(cCode: Int32, path: String?, detail: String? = nil) {
-        self.init(.other(cCode), path: path, detail: detail)
+    init(cCode: Int32, path: String?, detail: String? = nil, failedOperation: Int? = nil) {
+        self.init(.other(cCode), path: path, detail: detail, failedOperation: failedOperation)
     }
 }
