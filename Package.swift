@@ -8,8 +8,10 @@ let swiftSettings: [SwiftSetting] = [
 
 /// The build's identity for `meta-proxy --version` and `metaproxy_build_info`, as C macros of the
 /// CBuildInfo target (only its one C file is recompiled when they change):
-/// - the commit: META_PROXY_COMMIT, else SwiftPM's git information (`-dirty` with uncommitted changes),
-///   else "unknown" (no git checkout);
+/// - the commit: META_PROXY_COMMIT (scripts/build-release.sh sets it), else SwiftPM's git information
+///   (`-dirty` with uncommitted changes; exact on a fresh checkout, but SwiftPM re-evaluates this
+///   manifest only when its text or the environment changes, so in a working tree it can lag behind
+///   HEAD), else "unknown" (no git checkout);
 /// - the build date: META_PROXY_BUILD_DATE (scripts/build-release.sh and scripts/package.sh set it),
 ///   else "unknown", so a plain `swift build` stays incremental;
 /// - the Swift version: META_PROXY_SWIFT_VERSION (the scripts set it from `swift --version`), else the
