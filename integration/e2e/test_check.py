@@ -12,8 +12,9 @@ def check(*args):
 
 def write_setup(tmp_path):
     (tmp_path / "routes.yaml").write_text(
-        't1: { cluster: a, meta-addrs: ["127.0.0.1:1001"], backups: [{ cluster: b, meta-addrs: ["127.0.0.1:2001"] }] }\n'
-        't2: { cluster: b, meta-addrs: ["127.0.0.1:2001"] }\n')
+        'tables:\n'
+        '  t1: { cluster: a, meta-addrs: ["127.0.0.1:1001"], backups: [{ cluster: b, meta-addrs: ["127.0.0.1:2001"] }] }\n'
+        '  t2: { cluster: b, meta-addrs: ["127.0.0.1:2001"] }\n')
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "default.yaml").write_text('name: default\ntables: ["*"]\nkind: manual\n')
     config = tmp_path / "proxy.yaml"
@@ -36,12 +37,12 @@ def test_every_problem_is_listed_with_file_and_key_and_exits_1(tmp_path):
     config = write_setup(tmp_path)
     (tmp_path / "policies" / "a.yaml").write_text("tables: [t1]\nkind: manual\nswitch: { cooldown: 30x }\n")
     (tmp_path / "policies" / "b.yaml").write_text("tables: [t2]\nkind: nope\n")
-    (tmp_path / "routes.yaml").write_text('t1: { cluster: a, meta-addrs: ["127.0.0.1:1001"], backups: [{ cluster: a, meta-addrs: ["127.0.0.1:1002"] }] }\n')
+    (tmp_path / "routes.yaml").write_text('tables:\n  t1: { cluster: a, meta-addrs: ["127.0.0.1:1001"], backups: [{ cluster: a, meta-addrs: ["127.0.0.1:1002"] }] }\n')
     r = check("--config", str(config))
     assert r.returncode == 1, (r.stdout, r.stderr)
     problems = [l for l in r.stdout.splitlines() if l.startswith("problem: ")]
     assert len(problems) == 3, r.stdout
-    assert problems[0].startswith("problem: %s/routes.yaml: t1.backups" % tmp_path), problems
+    assert problems[0].startswith("problem: %s/routes.yaml: tables.t1.backups" % tmp_path), problems
     assert problems[1].startswith("problem: %s/policies/a.yaml: switch.cooldown: " % tmp_path), problems
     assert problems[2].startswith("problem: %s/policies/b.yaml: kind: " % tmp_path), problems
     assert r.stdout.splitlines()[-1] == "check failed: 3 problems"
@@ -54,7 +55,7 @@ def test_every_problem_is_listed_with_file_and_key_and_exits_1(tmp_path):
 
 def test_flags_replace_the_files_the_config_names(tmp_path):
     write_setup(tmp_path)
-    (tmp_path / "other.yaml").write_text('x: { cluster: c, meta-addrs: ["127.0.0.1:3001"] }\n')
+    (tmp_path / "other.yaml").write_text('tables:\n  x: { cluster: c, meta-addrs: ["127.0.0.1:3001"] }\n')
     r = check("--config", str(tmp_path / "proxy.yaml"), "--routes", str(tmp_path / "other.yaml"))
     assert r.returncode == 0, r.stdout
     assert "routes %s/other.yaml: 1 table (x), 1 cluster (c), 0 with backups" % tmp_path in r.stdout
@@ -74,7 +75,7 @@ def test_zookeeper_route_nodes(zk, zk_root):
     assert r.returncode == 1, r.stdout
     assert r.stdout.splitlines()[0] == (
         "ZooKeeper %s root %s: 2 route nodes, 0 invalid; 2 tables (t1, t2), 2 clusters (a, b), 1 with backups" % (zk, zk_root))
-    assert 'problem: %s/t2: t2: cluster "b" has MetaServers [127.0.0.1:2002] here but [127.0.0.1:2001] in table "t1"' % zk_root \
+    assert 'problem: %s/t2: cluster: cluster "b" has MetaServers [127.0.0.1:2002] here but [127.0.0.1:2001] in table "t1"' % zk_root \
         in r.stdout, r.stdout
 
     meta_proxy("route", "set", "t2", "--cluster", "b", "--meta", "127.0.0.1:2001", "--zk", zk, "--zk-root", zk_root)

@@ -52,7 +52,7 @@ def routed(tmp_path, sims):
     """A config file with a routes file (one table on a simulated cluster) and a policy directory."""
     a = sims("idA", "t1:4")
     routes = tmp_path / "routes.yaml"
-    routes.write_text('t1: { cluster: idA, meta-addrs: [%s] }\n' % ", ".join('"%s"' % m for m in a.metas))
+    routes.write_text('tables:\n  t1: { cluster: idA, meta-addrs: [%s] }\n' % ", ".join('"%s"' % m for m in a.metas))
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "default.yaml").write_text('name: default\ntables: ["*"]\nkind: manual\n')
     config = tmp_path / "proxy.yaml"
@@ -129,7 +129,7 @@ def test_reload_failures_are_counted(routed, proxies):
     wait_for(lambda: metric(proxy.metrics(), "metaproxy_policy_reload_failed") == 0, what="policies fixed")
 
     # A routes file broken at runtime (found by the poll or the SIGHUP: counted once).
-    (directory / "routes.yaml").write_text("t1: { cluster: idA }\n")
+    (directory / "routes.yaml").write_text("tables:\n  t1: { cluster: idA }\n")
     proxy.proc.send_signal(signal.SIGHUP)
     wait_for(lambda: metric(proxy.metrics(), "metaproxy_routes_file_reload_failures_total") == 1,
              what="routes file failure")

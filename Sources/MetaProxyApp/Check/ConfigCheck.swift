@@ -121,7 +121,7 @@ public enum ConfigCheck {
         }
         let list = Array(routes.values)
         report.found.append("routes \(path): \(RouteConsistency.summary(list))")
-        report.problems += RouteConsistency.problems(list) { _ in path }
+        report.problems += RouteConsistency.problems(list, source: { _ in path }, keyPrefix: { "tables.\($0)." })
         return report
     }
 
@@ -202,7 +202,7 @@ public enum ConfigCheck {
         report.found.append(
             "\(where_): \(RouteConsistency.count(listings.count, "route node")), \(invalid) invalid; "
                 + RouteConsistency.summary(routes))
-        report.problems += RouteConsistency.problems(routes, source: paths)
+        report.problems += RouteConsistency.problems(routes, source: paths, keyPrefix: { _ in "" })
         return report
     }
 

@@ -7,15 +7,18 @@ import RouteModel
 /// - one cluster name stands for one set of MetaServers in every route, as primary or backup;
 /// - one MetaServer belongs to one cluster name.
 enum RouteConsistency {
-    /// The problems of `routes` (keys are `<table>` for the primary, `<table>.backups[i]` for a
-    /// backup), each against the first route that named the cluster or MetaServer otherwise.
-    static func problems(_ routes: [Route], source: (String) -> String) -> [CheckReport.Problem] {
+    /// The problems of `routes`, each against the first route that named the cluster or MetaServer
+    /// otherwise. A problem's source is `source(table)`; its key is `keyPrefix(table)` followed by
+    /// `cluster` for the primary or `backups[i]` for a backup.
+    static func problems(
+        _ routes: [Route], source: (String) -> String, keyPrefix: (String) -> String
+    ) -> [CheckReport.Problem] {
         var clusters: [String: (metas: Set<Endpoint>, table: String)] = [:]
         var owners: [Endpoint: (cluster: String, table: String)] = [:]
         var problems: [CheckReport.Problem] = []
         for route in routes.sorted(by: { $0.table < $1.table }) {
             for (index, cluster) in route.clusters.enumerated() {
-                let key = index == 0 ? route.table : "\(route.table).backups[\(index - 1)]"
+                let key = keyPrefix(route.table) + (index == 0 ? "cluster" : "backups[\(index - 1)]")
                 let metas = Set(cluster.metas)
                 if let known = clusters[cluster.name] {
                     if known.metas != metas {
