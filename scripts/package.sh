@@ -27,7 +27,10 @@ binary=.build/release/meta-proxy
 version=$("$binary" --version | head -1 | awk '{print $2}')
 arch=$(dpkg --print-architecture)
 
-# Every shared library the binary loads must come from a Debian package: none from the Swift toolchain.
+# Every shared library the binary needs directly (ELF NEEDED, resolved by ldd) must come from a Debian
+# package, none from the Swift toolchain; those packages are the Depends (their own dependencies are
+# theirs to declare).
+needed=$(objdump -p "$binary" | awk '/NEEDED/ {print $2}')
 depends=()
 while read -r lib; do
   case "$lib" in
@@ -43,7 +46,9 @@ while read -r lib; do
   fi
   [ -n "$owner" ] || { echo "package.sh: no Debian package owns $lib" >&2; exit 1; }
   depends+=("$owner")
-done < <(ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $1 !~ /ld-linux/ {print $1}' | sort -u)
+done < <(ldd "$binary" | awk -v needed="$needed" '
+  BEGIN { n = split(needed, names, "\n"); for (i = 1; i <= n; i++) want[names[i]] = 1 }
+  $2 == "=>" && ($1 in want) && $3 ~ /^\// { print $3 }' | sort -u)
 depends_line=$(printf '%s\n' "${depends[@]}" | sort -u | paste -sd, - | sed 's/,/, /g')
 for needed in libzookeeper-mt2 libcurl4; do
   printf '%s\n' "${depends[@]}" | grep -qx "$needed" || { echo "package.sh: expected a dependency on $needed" >&2; exit 1; }
