@@ -6,6 +6,34 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The build's identity for `meta-proxy --version` and `metaproxy_build_info`, as C macros of the
+/// CBuildInfo target (only its one C file is recompiled when they change):
+/// - the commit: META_PROXY_COMMIT (scripts/build-release.sh sets it), else SwiftPM's git information
+///   (`-dirty` with uncommitted changes; exact on a fresh checkout, but SwiftPM re-evaluates this
+///   manifest only when its text or the environment changes, so in a working tree it can lag behind
+///   HEAD), else "unknown" (no git checkout);
+/// - the build date: META_PROXY_BUILD_DATE (scripts/build-release.sh and scripts/package.sh set it),
+///   else "unknown", so a plain `swift build` stays incremental;
+/// - the Swift version: META_PROXY_SWIFT_VERSION (the scripts set it from `swift --version`), else the
+///   binary reports the compiler version it was compiled with (major.minor).
+/// A value with other characters than `[0-9A-Za-z._:+-]` (or longer than 64) is ignored.
+let buildIdentity: [CSetting] = {
+    func literal(_ value: String?) -> String? {
+        guard let value, !value.isEmpty, value.count <= 64,
+            value.unicodeScalars.allSatisfy({ "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._:+-".unicodeScalars.contains($0) })
+        else { return nil }
+        return "\"\(value)\""
+    }
+    let environment = Context.environment
+    let git = Context.gitInformation.map { $0.currentCommit + ($0.hasUncommittedChanges ? "-dirty" : "") }
+    let values = [
+        ("METAPROXY_BUILD_COMMIT", literal(environment["META_PROXY_COMMIT"]) ?? literal(git)),
+        ("METAPROXY_BUILD_DATE", literal(environment["META_PROXY_BUILD_DATE"])),
+        ("METAPROXY_BUILD_SWIFT_VERSION", literal(environment["META_PROXY_SWIFT_VERSION"])),
+    ]
+    return values.compactMap { name, value in value.map { CSetting.define(name, to: $0) } }
+}()
+
 let package = Package(
     name: "meta-proxy",
     platforms: [.macOS(.v15)],
@@ -135,11 +163,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The build's identity (commit, date, Swift version) as C strings: see `buildIdentity` above.
+        .target(name: "CBuildInfo", cSettings: buildIdentity),
         // The application: configuration, the admin HTTP server, instance wiring, and what each CLI command does.
         .target(
             name: "MetaProxyApp",
             dependencies: [
                 "AdminHTTP",
+                "CBuildInfo",
                 "PegasusWire",
                 "RouteModel",
                 "Router",
@@ -290,6 +321,7 @@ let package = Package(
             dependencies: [
                 "FailoverControl", "Router", "RouteModel", "PegasusWire", "PegasusSim", "ZooKeeper",
                 "FailoverPolicy", "HealthProbe", "TestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

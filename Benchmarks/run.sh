@@ -74,8 +74,8 @@ build() { # dir, product, extra swift build arguments
 }
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building release: meta-proxy, pegasus-sim (root, as scripts/build-release.sh), pegasus-load (Benchmarks/)"
-  build "$ROOT" meta-proxy -Xswiftc -enforce-exclusivity=unchecked
-  build "$ROOT" pegasus-sim -Xswiftc -enforce-exclusivity=unchecked
+  build "$ROOT" meta-proxy -Xswiftc -enforce-exclusivity=unchecked --static-swift-stdlib
+  build "$ROOT" pegasus-sim -Xswiftc -enforce-exclusivity=unchecked --static-swift-stdlib
   build "$HERE" pegasus-load
 fi
 BIN=$ROOT/.build/release

@@ -9,7 +9,12 @@ struct MetaProxyCommand: AsyncParsableCommand {
         commandName: "meta-proxy",
         abstract: "A failover-aware router of Pegasus QueryConfig RPCs, in front of many clusters.",
         discussion: CommandExit.helpText,
-        subcommands: [ServeCommand.self, QueryCommand.self, RouteCommand.self, FailoverCommand.self, StatusCommand.self]
+        // `meta-proxy --version`: version, git commit, build date, Swift version (exit 0).
+        version: BuildInfo.current.versionText,
+        subcommands: [
+            ServeCommand.self, CheckCommand.self, QueryCommand.self, RouteCommand.self, FailoverCommand.self,
+            StatusCommand.self,
+        ]
     )
 
     /// Parses the command line and runs the command; a failure is one line on stderr (or a JSON

@@ -2,6 +2,7 @@ import FailoverPolicy
 import Foundation
 import HealthProbe
 import Logging
+import MetricsTestKit
 import PegasusWire
 import RouteModel
 import Router
@@ -76,9 +77,11 @@ struct PolicyStoreTests {
         try directory.write("default.yaml", "tables: [\"*\"]")
         try directory.write("orders.yaml", "tables: [orders]\nkind: auto-failover")
         let (logger, logs) = RecordingLogHandler.logger()
-        let store = try PolicyStore(directory: directory.path, logger: logger)
+        let metrics = TestMetrics()
+        let store = try PolicyStore(directory: directory.path, metricsFactory: metrics, logger: logger)
         #expect(store.current.policy(for: "orders").spec.kind == "auto-failover")
         #expect(logs.all.last?.message == "policies loaded")
+        #expect(try metrics.expectGauge("metaproxy_policy_reload_failed").lastValue == 0)
 
         try directory.write("orders.yaml", "tables: [orders]\nkind: auto-failover\nswitch: { cooldown: 30x }")
         #expect(!store.reloadIfChanged())
@@ -88,11 +91,17 @@ struct PolicyStoreTests {
         #expect(warning.message == "policy reload failed, keeping the previous policies")
         #expect(warning.metadata["metaproxy.policy.file"] == "\(directory.path)/orders.yaml")
         #expect(warning.error?.contains("switch.cooldown") == true)
+        #expect(try metrics.expectCounter("metaproxy_policy_reload_failures_total").totalValue == 1)
+        #expect(try metrics.expectGauge("metaproxy_policy_reload_failed").lastValue == 1)
+        // The same broken files looked at again: no new failure (each change counts once).
+        #expect(!store.reloadIfChanged())
+        #expect(try metrics.expectCounter("metaproxy_policy_reload_failures_total").totalValue == 1)
 
         try directory.write("orders.yaml", "tables: [orders]\nkind: manual")
         #expect(store.reloadIfChanged())
         #expect(store.current.policy(for: "orders").spec.kind == "manual")
         #expect(logs.all.last?.message == "policies reloaded")
+        #expect(try metrics.expectGauge("metaproxy_policy_reload_failed").lastValue == 0)
 
         try directory.write("bad.yaml", "kind: manual")
         #expect {

@@ -126,7 +126,7 @@ public final class FailoverRuntime: Sendable {
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
         logger: Logger
     ) throws(PolicyError) {
-        let policies = try PolicyStore(directory: settings.policiesDirectory, logger: logger)
+        let policies = try PolicyStore(directory: settings.policiesDirectory, metricsFactory: metricsFactory, logger: logger)
         let metrics = FailoverMetrics(factory: metricsFactory)
         let threadPool = NIOThreadPool(numberOfThreads: max(1, settings.probeThreads))
         threadPool.start()

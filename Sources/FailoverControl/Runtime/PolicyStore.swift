@@ -1,5 +1,6 @@
 import FailoverPolicy
 import Logging
+import Metrics
 import PegasusWire
 import RouteModel
 import Router
@@ -27,6 +28,11 @@ import Synchronization
 /// ``reloadIfChanged()`` reloads when the `*.yaml` files changed (names or contents); a reload that
 /// fails keeps the previous policies and logs why (naming file and key), so the decider keeps deciding
 /// with the last good ones.
+///
+/// Metrics: `metaproxy_policy_reload_failures_total` counts reloads that failed (a changed directory
+/// that does not load, or cannot be listed; each change is counted once, whether the decider's periodic
+/// look or a SIGHUP found it); `metaproxy_policy_reload_failed` is 1 while the files on disk are not the
+/// policies in use because they failed to load, 0 once a load succeeds.
 ///
 /// The one owner of the current ``PolicySet``: FailoverPolicy only parses a directory into a value
 /// (``PolicySet/load(directory:registry:)``); holding it, reloading it and logging that happen here.
@@ -62,18 +68,27 @@ public final class PolicyStore: Sendable {
     private let registry: PolicyRegistry
     private let logger: Logger
     private let state: Mutex<State>
+    private let reloadFailures: Counter
+    private let reloadFailed: Gauge
 
     /// Loads the directory.
     /// - Parameters:
     ///   - directory: The policy directory.
     ///   - registry: The kinds policy files may name.
+    ///   - metricsFactory: The metrics backend of the reload-failure metrics (tests pass a test factory).
     ///   - logger: Loads and reloads at info, problems at warning.
     /// - Throws: ``PolicyError`` when the directory exists and a file in it is invalid, or when the path
     ///   exists but cannot be listed (``PolicyError/Code/unreadable``).
-    public init(directory: String, registry: PolicyRegistry = .builtIn, logger: Logger) throws(PolicyError) {
+    public init(
+        directory: String, registry: PolicyRegistry = .builtIn,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory, logger: Logger
+    ) throws(PolicyError) {
         self.directory = directory
         self.registry = registry
         self.logger = logger
+        self.reloadFailures = Counter(label: "metaproxy_policy_reload_failures_total", dimensions: [], factory: metricsFactory)
+        self.reloadFailed = Gauge(label: "metaproxy_policy_reload_failed", dimensions: [], factory: metricsFactory)
+        reloadFailed.record(0)
         let fingerprint = Self.fingerprint(of: directory)
         guard fingerprint != nil else {
             if let problem = Self.listingProblem(of: directory) {
@@ -123,6 +138,8 @@ public final class PolicyStore: Sendable {
         guard changed else { return false }
         guard fingerprint != nil else {
             state.withLock { $0.fingerprint = nil }
+            reloadFailures.increment()
+            reloadFailed.record(1)
             logger.warning(
                 "Policy directory cannot be read; keeping the current policies",
                 metadata: ["metaproxy.policy.directory": "\(directory)"]
@@ -144,6 +161,13 @@ public final class PolicyStore: Sendable {
             )
         case .failure:
             break  // The directory never loaded: nothing is kept; `lastError` reports it.
+        }
+        switch outcome {
+        case .success:
+            reloadFailed.record(0)
+        case .failure:
+            reloadFailures.increment()
+            reloadFailed.record(1)
         }
         return state.withLock { state in
             state.fingerprint = fingerprint

@@ -58,6 +58,19 @@ public enum MetricCatalog {
         "metaproxy_failover_state_unreadable_total":
             "Reads of a table's effective-route node that gave no document, by table and reason (malformed, read_error).",
         "metaproxy_failover_state_unreadable": "1 while the table's effective-route node is unreadable, else 0.",
+        // Build, process, reloads.
+        "metaproxy_build_info": "Always 1; the build an instance runs (version, git commit, Swift version).",
+        "process_cpu_seconds_total": "User and system CPU time of the process, seconds.",
+        "process_resident_memory_bytes": "Resident set size of the process, bytes.",
+        "process_virtual_memory_bytes": "Virtual memory size of the process, bytes.",
+        "process_open_fds": "Open file descriptors of the process.",
+        "process_max_fds": "The soft limit of open file descriptors (RLIMIT_NOFILE).",
+        "process_start_time_seconds": "When the process started, seconds since the epoch.",
+        "metaproxy_config_reload_failures_total": "SIGHUP reloads whose configuration file did not load.",
+        "metaproxy_config_reload_failed": "1 after a SIGHUP reload whose configuration file did not load, 0 after one that did.",
+        "metaproxy_policy_reload_failures_total": "Policy directory changes that did not load.",
+        "metaproxy_policy_reload_failed": "1 while the policy files on disk failed to load (the previous policies stay), else 0.",
+        "metaproxy_routes_file_reload_failures_total": "Routes-file contents rejected at reload (poll or SIGHUP).",
         "metaproxy_failover_hook_calls_total": "Failover hook calls (failover.hooks) by hook (exec, url) and result.",
         "metaproxy_failover_hook_dropped_total":
             "Failover hook events dropped because failover.hooks.queue events were already waiting.",

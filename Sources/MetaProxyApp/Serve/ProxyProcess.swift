@@ -56,11 +56,15 @@ public enum ProxyProcess {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let logLevel = ReloadableLogLevel(configuration.log.level)
         let registry = bootstrap(configuration, logLevel: logLevel)
+        let build = BuildInfo.current
+        BuildInfoMetric.record(build)
+        let processMetrics = ProcessMetrics()
         let logger = Logger(label: "meta-proxy")
         for warning in configuration.warnings { logger.warning("Configuration warning", metadata: ["config.warning": "\(warning)"]) }
-        logger.info(
-            "Starting meta-proxy",
-            metadata: configuration.summary.reduce(into: Logger.Metadata()) { $0["config.\($1.key)"] = "\($1.value)" })
+        var startMetadata = configuration.summary.reduce(into: Logger.Metadata()) { $0["config.\($1.key)"] = "\($1.value)" }
+        startMetadata["metaproxy.version"] = "\(build.version)"
+        startMetadata["metaproxy.commit"] = "\(build.commit)"
+        logger.info("Starting meta-proxy \(build.version)", metadata: startMetadata)
 
         guard let routeSource = configuration.routeSource else {
             throw StartupError(.noRouteSource, "no route source: set zookeeper.address or routes_file (or --zk / --routes)")
@@ -83,7 +87,10 @@ public enum ProxyProcess {
         }
         let app = ProxyApplication(
             configuration: configuration, group: group, routes: source.store, routeSourceName: source.name,
-            effective: failover.stateStore, metricsText: { registry.emitToString() },
+            effective: failover.stateStore, metricsText: {
+                processMetrics.update()
+                return registry.emitToString()
+            },
             extraAdmin: failover.adminHandlers, logger: logger)
         // Bound before any service starts: a port in use or an address not on this host is one clear
         // error, not a failing service among running ones.

@@ -1,5 +1,6 @@
 import FailoverControl
 import Logging
+import Metrics
 import Router
 import ServiceLifecycle
 import Synchronization
@@ -11,7 +12,9 @@ import ZooKeeper
 ///
 /// In order: the configuration file (its reloadable keys, ``ConfigurationChanges/reloadableKeys``, are
 /// applied; other changed keys are logged as needing a restart; a file that does not load keeps every
-/// current setting and logs the error naming the file and key), the routes file (routes-file source;
+/// current setting, logs the error naming the file and key, and counts
+/// `metaproxy_config_reload_failures_total`; `metaproxy_config_reload_failed` is 1 until a reload
+/// succeeds), the routes file (routes-file source;
 /// ZooKeeper routes are watched and need no reload) and the policy directory.
 final class SignalReloader: Sendable {
     /// Re-reads the configuration file with the command line's overrides; `nil` without a file.
@@ -23,11 +26,17 @@ final class SignalReloader: Sendable {
     private let routes: FileRouteStore?
     private let policies: PolicyStore
     private let logger: Logger
+    private let failures: Counter
+    private let failed: Gauge
 
     init(
         configuration: ProxyConfiguration, loadConfiguration: LoadConfiguration?, logLevel: ReloadableLogLevel,
-        routes: (any RouteStore), policies: PolicyStore, logger: Logger
+        routes: (any RouteStore), policies: PolicyStore, metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger
     ) {
+        self.failures = Counter(label: "metaproxy_config_reload_failures_total", dimensions: [], factory: metricsFactory)
+        self.failed = Gauge(label: "metaproxy_config_reload_failed", dimensions: [], factory: metricsFactory)
+        failed.record(0)
         self.current = Mutex(configuration)
         self.loadConfiguration = loadConfiguration
         self.logLevel = logLevel
@@ -60,6 +69,8 @@ final class SignalReloader: Sendable {
         do {
             new = try loadConfiguration()
         } catch let error as ConfigError {
+            failures.increment()
+            failed.record(1)
             metadata["reload.config"] = "kept (error)"
             logger.error(
                 "Configuration reload failed; keeping the current settings",
@@ -68,10 +79,13 @@ final class SignalReloader: Sendable {
                 ])
             return
         } catch {
+            failures.increment()
+            failed.record(1)
             metadata["reload.config"] = "kept (error)"
             logger.error("Configuration reload failed; keeping the current settings", metadata: ["error": "\(error)"])
             return
         }
+        failed.record(0)
         let changes = current.withLock { current in
             let changes = ConfigurationChanges(from: current, to: new)
             // Only the applied keys take effect: the rest stays as the process started.

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import PegasusWire
 import RouteModel
 import ServiceLifecycle
@@ -11,7 +12,8 @@ import Synchronization
 /// `reloadInterval` (modification time, size and content hash) and reloads it when it changed: the new
 /// routes replace the old ones at once and each table whose route changed or disappeared is published on
 /// ``routeChanges()``. A new file that cannot be read or parsed keeps the old routes and is logged at error
-/// level with the key path at fault.
+/// level with the key path at fault, and counted in `metaproxy_routes_file_reload_failures_total` (once
+/// per rejected content).
 public final class FileRouteStore: RouteStore, Service {
     /// What the poll loop remembers between ticks (touched by ``run()`` only).
     private struct PollState {
@@ -32,6 +34,7 @@ public final class FileRouteStore: RouteStore, Service {
     /// Held for a whole reload, so that two reloads never interleave.
     private let reloading = Mutex(())
     private let changes = Broadcaster<RouteChange>()
+    private let reloadFailures = Counter(label: "metaproxy_routes_file_reload_failures_total")
 
     /// Loads every route of `file`.
     /// - Parameters:
@@ -124,6 +127,7 @@ public final class FileRouteStore: RouteStore, Service {
             changes = []
             if state.lastProblem != error.description {
                 state.lastProblem = error.description
+                reloadFailures.increment()
                 logger.error(
                     "Routes file rejected, keeping the current routes",
                     error: error,
