@@ -50,7 +50,7 @@ def wait_for(pred, timeout=20.0, interval=0.1, what="condition"):
         except Exception as e:  # keep polling
             last = e
         time.sleep(interval)
-    raise AssertionError("timed out waiting for %s (last: %r)" % (what, last))
+    raise AssertionError("timed out waiting for %s (last: %r)" % (what() if callable(what) else what, last))
 
 
 def record_sim_crash(sim):

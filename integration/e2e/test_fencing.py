@@ -163,7 +163,7 @@ def test_unreadable_effective_route_keeps_queries_on_the_backup(clusters, polici
     config = write_config(tmp_path, "proxy.yaml", zk, zk_root, policies)
     p = proxies("--config", config)
     wait_for(lambda: cluster_state(p, "clusterB") == "up", timeout=30, what="prober warm")
-    meta_proxy("failover", "switch", "t1", "--to", "clusterB", "--force", "--zk", zk, "--zk-root", zk_root)
+    meta_proxy("failover", "switch", "t1", "--to", "clusterB", "--force", "--yes", "--zk", zk, "--zk-root", zk_root)
     wait_active(p, "clusterB", timeout=30)
     assert app_id(p) == b.tables["t1"]["app_id"]
 
@@ -196,16 +196,19 @@ def test_decider_elected_after_the_primary_died_switches_on_the_persisted_lag(
     wait_active(second, "clusterB", timeout=60, what="the new decider switches on the persisted lag")
     record = history(second)[-1]
     assert record["decided_by"] == status(second)["instance_id"] and record["lag_decrees"] == lag, record
-    assert all(d.get("maxLag") is None for d in status(second)["health"]["duplications"])
+    assert all(d.get("max_lag") is None for d in status(second)["health"]["duplications"])
     assert app_id(second) == b.tables["t1"]["app_id"]
 
 
-def test_no_persisted_lag_and_the_primary_dead_refuses_lag_unknown(clusters, policies, proxies, tmp_path, zk, zk_root):
+def test_no_persisted_lag_and_the_primary_dead_refuses_not_observed(clusters, policies, proxies, tmp_path, zk, zk_root):
+    """Nobody ever read the lag and the primary is dead: refused as "not observed yet, the first read
+    waits for clusterA" (never "no duplication", never a switch on an unknown lag)."""
     a, b = clusters
     write_policy(policies, "auto-failover")
     a.ctl("/kill-all")
     p = proxies("--config", write_config(tmp_path, "proxy.yaml", zk, zk_root, policies))
     refusal = wait_for(lambda: next((r for r in status(p)["refusals"] if r["table"] == "t1"), None),
                        timeout=60, what="refusal in /failover")
-    assert refusal["reason"]["code"] == "lag_unknown", refusal
+    assert refusal["reason"]["code"] == "duplication_not_observed", refusal
+    assert "waits for clusterA to be up" in refusal["reason"]["text"], refusal
     assert active(p) is None

@@ -15,11 +15,11 @@ DENY = "replica.deny_client_request"
 
 
 def verdict(proxy, cluster):
-    return (status(proxy)["health"]["clusters"].get(cluster, {}).get("lastVerdict") or {}).get("reason")
+    return (status(proxy)["health"]["clusters"].get(cluster, {}).get("last_verdict") or {}).get("reason")
 
 
 def denied_tables(proxy, cluster):
-    return status(proxy)["health"]["clusters"].get(cluster, {}).get("deniedTables")
+    return status(proxy)["health"]["clusters"].get(cluster, {}).get("denied_tables")
 
 
 def refusal(proxy, table="t1"):
@@ -98,7 +98,8 @@ def test_duplication_not_observed_yet_is_not_no_duplication(clusters, policies, 
     decider = wait_for(lambda: decider_of(instances), timeout=30, what="decider")
     wait_for(lambda: cluster_state(decider, "clusterB") == "up", timeout=30, what="clusterB up")
     found = wait_for(lambda: (refusal(decider) or {}).get("reason", {}).get("code") == "duplication_not_observed"
-                     and refusal(decider), timeout=30, what="automatic switch refused: not observed yet")
+                     and refusal(decider), timeout=30,
+                     what=lambda: "automatic switch refused: not observed yet (refusal: %r)" % (refusal(decider),))
     assert "first duplication read waits for clusterA to be up" in found["reason"]["text"], found
 
     def drill():

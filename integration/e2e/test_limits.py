@@ -202,7 +202,7 @@ def test_meta_server_that_stops_reading_does_not_pin_memory(sims, tmp_path):
         # (The peak, while clients' frames are read and refused, is transient: not asserted here.)
         assert wire.query(p.addr, "warm", seqid=9)[:3:2] == ("ERR_OK", 9)  # bystander served
         # The connection holding queued requests timed out twice in a row: closed, bytes freed.
-        wait_for(lambda: metric_sum(p, "metaproxy_upstream_errors_total", 'code="connection stalled"') > 0,
+        wait_for(lambda: metric_sum(p, "metaproxy_upstream_errors_total", 'code="connection_stalled"') > 0,
                  what="stalled connection closed")
         wait_for(lambda: rss_kib(p.proc.pid) - baseline < 40 * 1024, timeout=10,
                  what="RSS back within 40 MiB of the baseline (was +%d KiB at peak)" % (peak - baseline))

@@ -197,7 +197,9 @@ final class PersistedLagStore: Sendable {
         let elapsed = loaded.map { clock.now - $0.at } ?? .zero
         for (primary, backup, reverse) in needed {
             guard let entry = loaded?.links.first(where: { $0.link.matches(primary, backup) }) else {
-                // Neither read live nor persisted: the lag is unknown (not "no duplication").
+                // Neither read live nor persisted: the lag is unknown (not "no duplication"), unless its
+                // first read is still pending (the policy then says when it will be).
+                if !reverse, input.pendingDuplicationReads[backup] != nil { continue }
                 let unknown = DuplicationView(
                     duplicating: true, status: .log, failMode: .slow, maxLagDecrees: nil, observedAt: nil)
                 if reverse {
