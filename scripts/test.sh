@@ -7,7 +7,7 @@
 #   (scripts/fuzz.sh).
 # Usage: scripts/test.sh            (everything)
 #        SKIP_INSTALL=1 scripts/test.sh   (machine already set up)
-#        FUZZ_SECONDS=0 scripts/test.sh   (skip the fuzz runs; default 30 s per target)
+#        FUZZ_SECONDS=0 scripts/test.sh   (skip the fuzz runs; default 15 s per target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '\n== %s\n' "$*"; }
@@ -80,7 +80,7 @@ fi
 log "fault runner (ZooKeeper, MetaServer, failover and proxy faults under load)"
 run_suite integration/faults || status=1
 
-FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
   log "fuzzing: $FUZZ_SECONDS s per target (long runs: FUZZ_SECONDS=3600 scripts/fuzz.sh)"
   scripts/fuzz.sh "$FUZZ_SECONDS" || status=1
