@@ -208,6 +208,38 @@ struct FailoverAdminPlannedResumeTests {
         }
     }
 
+    @Test(
+        "stopped after each step (SIGINT at the next safe point): resume completes the switch, abort undoes it",
+        arguments: [Step.check, .blockWrites, .drain, .switchRoute, .awaitInstances], [true, false])
+    func stopAfterEachStep(step: Step, resume: Bool) async throws {
+        try await withSetUp(lag: 0) { client, root, a, b, admin in
+            let stop = StopSwitch()
+            let error = await #expect(throws: FailoverAdminError.self) {
+                try await admin(NoFleetRegistry()).plannedSwitch("t1", to: "B", options: options(stop)) { event in
+                    if event.step == step && event.kind == .done { stop.stop("interrupted by SIGINT") }
+                }
+            }
+            #expect(error?.code == .interrupted)
+            let record = try #require(try await admin(NoFleetRegistry()).plannedRecord("t1")?.record)
+            #expect(record.state == .interrupted && record.done.contains(step))
+            // Nothing of the switch is undone by the stop itself.
+            let switched = step == .switchRoute || step == .awaitInstances
+            #expect(try await H.effective(client, root, "t1")?.activeCluster == (switched ? "B" : nil))
+            if resume {
+                _ = try await admin(NoFleetRegistry()).resumePlanned("t1", options: options(StopSwitch()))
+                #expect(try await H.effective(client, root, "t1")?.activeCluster == "B")
+                #expect(a.appEnvs(table: "t1") == [Self.deny: "reconfig*all"])
+                #expect(b.appEnvs(table: "t1").isEmpty)
+                #expect(try await admin(NoFleetRegistry()).plannedRecord("t1")?.record.state == .completed)
+            } else {
+                let aborted = try await admin(NoFleetRegistry()).abortPlanned("t1", options: options(StopSwitch()))
+                #expect(aborted.record.state == .aborted && aborted.routedBack == switched)
+                #expect(a.appEnvs(table: "t1").isEmpty && b.appEnvs(table: "t1").isEmpty)
+                #expect((try await H.effective(client, root, "t1"))?.activeCluster ?? "A" == "A")
+            }
+        }
+    }
+
     @Test("a stop before a step starts records the step it stopped before, nothing of it done")
     func stopBeforeStep() async throws {
         try await withSetUp(lag: 0) { client, root, a, _, admin in

@@ -82,6 +82,7 @@ public final class FailoverDecider: Service, Sendable {
     private let healthPublisher: HealthPublisher?
     private let observerSource: (any ObserverSource)?
     private let lagStore: PersistedLagStore?
+    private let zooKeeperClock: ZooKeeperClock?
     private let metrics: FailoverMetrics
     private let hooks: FailoverHooks?
     private let logger: Logger
@@ -101,6 +102,8 @@ public final class FailoverDecider: Service, Sendable {
     ///   - hooks: Told every written decision and every new refusal episode; `nil` for none.
     ///   - logger: Decisions at info, refusals at warning.
     ///   - observerSource: The observer views (``ObserverReader``); `nil` = this instance alone.
+    ///   - zooKeeperClock: ZooKeeper's time as this instance's writes see it; with it, the last switch of
+    ///     a table is dated by its node's `mtime`, not by the clock of the host that wrote it.
     init(
         settings: Settings,
         store: any FailoverStateStore,
@@ -110,6 +113,7 @@ public final class FailoverDecider: Service, Sendable {
         election: DeciderElection?,
         healthPublisher: HealthPublisher?,
         lagStore: PersistedLagStore? = nil,
+        zooKeeperClock: ZooKeeperClock? = nil,
         metrics: FailoverMetrics,
         hooks: FailoverHooks? = nil,
         logger: Logger,
@@ -117,6 +121,7 @@ public final class FailoverDecider: Service, Sendable {
     ) {
         self.observerSource = observerSource
         self.lagStore = lagStore
+        self.zooKeeperClock = zooKeeperClock
         self.settings = settings
         self.store = store
         self.catalog = catalog
@@ -275,6 +280,7 @@ public final class FailoverDecider: Service, Sendable {
         }
         state.withLock { _ = $0.malformed.remove(route.table) }
         var input = builder.input(for: route, document: document, globallyPaused: globallyPaused, now: now)
+        input.current = onThisHostsClock(input.current, table: route.table, now: now)
         if let lagStore {
             input = await lagStore.filling(input, route: route, snapshot: snapshot)
         }
@@ -381,6 +387,24 @@ public final class FailoverDecider: Service, Sendable {
             kind == .switchBack ? "Failover: switched back to the primary" : "Failover: switched to a backup",
             metadata: metadata
         )
+    }
+
+    /// `lastSwitchAt` of a document another host may have written, re-dated on this host's clock from
+    /// the node's ZooKeeper `mtime`: at or after the switch (a later write, e.g. a pause, only makes
+    /// the cooldown longer), and never cut short or stretched by the writer's wall clock. Unchanged
+    /// without ZooKeeper times (routes file; this host wrote it and the watch has not re-read it).
+    private func onThisHostsClock(_ current: EffectiveState, table: String, now: Date) -> EffectiveState {
+        guard current.lastSwitchAt != nil, let clock = zooKeeperClock, clock.isAnchored,
+            let modified = store.modifiedAt(of: table)
+        else { return current }
+        var dated = current
+        dated.lastSwitchAt = Self.date(zooKeeperTime: modified, clock: clock, now: now)
+        return dated
+    }
+
+    /// The local date of ZooKeeper time `milliseconds`, from ZooKeeper's time now (``ZooKeeperClock``).
+    static func date(zooKeeperTime milliseconds: Int64, clock: ZooKeeperClock, now: Date) -> Date {
+        now.addingTimeInterval(-Double(max(clock.now() - milliseconds, 0)) / 1000)
     }
 
     /// What the live observers see of the table's effective cluster, for hook payloads

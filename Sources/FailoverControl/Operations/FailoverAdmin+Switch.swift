@@ -90,15 +90,11 @@ extension FailoverAdmin {
     ) async throws(FailoverAdminError) -> SwitchResult {
         let table = route.table
         let stored = try await storedRoute(table)
-        let snapshot: HealthSnapshot?
-        if case .published(let published) = try await health() {
-            snapshot = published
-        } else {
-            snapshot = nil
-        }
+        let now = clock()
+        // Dated by ZooKeeper's clock: the decider's wall clock may differ from this host's.
+        let snapshot = try await redatedHealth(now: now)
         let globallyPaused = try await globalPause() != nil
         let spec = policies.policy(for: table).spec
-        let now = clock()
         let input = Self.decisionInput(
             route: route, document: stored?.document, health: snapshot, healthMaxAge: spec.lagGuard.maxLagAge,
             globallyPaused: globallyPaused, now: now)

@@ -158,6 +158,7 @@ public final class FailoverRuntime: Sendable {
         var instanceRecordNode: (client: ZooKeeperClient, paths: FailoverPaths)?
         let publishedHealth: (@Sendable () async -> HealthSnapshot?)?
         let lagStore: PersistedLagStore?
+        var zooKeeperClock: ZooKeeperClock?
         var services: [any Service]
         switch coordination {
         case .zooKeeper(let client, let root):
@@ -192,6 +193,7 @@ public final class FailoverRuntime: Sendable {
             publisher = HealthPublisher(
                 client: client, path: paths.health, writeFailures: writeFailures, logger: logger)
             let clock = ZooKeeperClock()
+            zooKeeperClock = clock
             let reader = ObserverReader(
                 client: client, root: root, peerRoots: settings.peerRoots, ownInstance: settings.instanceID,
                 clock: clock, tracker: tracker, logger: logger)
@@ -226,6 +228,7 @@ public final class FailoverRuntime: Sendable {
             election: election,
             healthPublisher: publisher,
             lagStore: lagStore,
+            zooKeeperClock: zooKeeperClock,
             metrics: metrics,
             hooks: settings.hooks.map { hookSettings in
                 FailoverHooks(

@@ -107,6 +107,10 @@ public protocol FailoverStateStore: EffectiveRouteSource {
 
     /// What is known about `table`'s document; never loads.
     func state(of table: String) -> FailoverTableState
+    /// When the table's effective-route node was last written, on ZooKeeper's clock (`mtime`, ms since
+    /// the epoch), as of the last read; `nil` when unknown (no ZooKeeper, absent, or just written here).
+    /// Ages of documents another host wrote are judged from it, never from that host's wall clock.
+    func modifiedAt(of table: String) -> Int64?
 
     /// Whether automation is paused for every table.
     var isGloballyPaused: Bool { get }
@@ -151,4 +155,9 @@ extension Route {
         }
         return backups.first { $0.name == name }
     }
+}
+
+extension FailoverStateStore {
+    /// Unknown: a store without ZooKeeper has only this host's clock.
+    public func modifiedAt(of table: String) -> Int64? { nil }
 }

@@ -31,6 +31,9 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         var state: FailoverTableState
         /// The token of the read whose watch is armed; 0 while the first read is pending.
         var token: UInt64
+        /// The node's `mtime` (ZooKeeper's clock, ms since the epoch) at the last read; `nil` after a
+        /// write of this instance until the watch's read, and for an absent node.
+        var modifiedAt: Int64? = nil
     }
 
     private struct State {
@@ -213,6 +216,7 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
                 return
             }
             entry.state = .present(route, version: version)
+            entry.modifiedAt = nil
             state.entries[route.table] = entry
         }
         metrics.activeBackup(table: route.table, route.mode != .primary)
@@ -335,8 +339,10 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
             sink.yield(.watch(table: table, token: token, event))
         }
         let loaded: FailoverTableState
+        var modifiedAt: Int64?
         do throws(ZooKeeperError) {
             let (data, stat) = try await client.get(path, watch: watch)
+            modifiedAt = stat.mtime
             do {
                 loaded = .present(try EffectiveRoute.decode(Data(data), path: path), version: stat.version)
             } catch {
@@ -365,7 +371,11 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
             failed(table, path: path, error)
             return
         }
-        apply(loaded, table: table, token: token)
+        apply(loaded, table: table, token: token, modifiedAt: modifiedAt)
+    }
+
+    public func modifiedAt(of table: String) -> Int64? {
+        state.withLock { $0.entries[table]?.modifiedAt }
     }
 
     /// Counts an unreadable node (`reason`: `malformed` or `read_error`); routing keeps the last known document.
@@ -375,7 +385,7 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         metrics.stateUnreadableNow(table: table, true)
     }
 
-    private func apply(_ loaded: FailoverTableState, table: String, token: UInt64) {
+    private func apply(_ loaded: FailoverTableState, table: String, token: UInt64, modifiedAt: Int64?) {
         var readable = true
         if case .malformed = loaded {
             readable = false
@@ -389,10 +399,12 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
             let previous = state.entries[table]?.state
             var current = loaded
             // A write of this instance may have landed after this read: keep the newer document.
+            var modified = modifiedAt
             if let previous, let known = previous.version, let read = loaded.version, read < known {
                 current = previous
+                modified = nil
             }
-            state.entries[table] = Entry(state: current, token: token)
+            state.entries[table] = Entry(state: current, token: token, modifiedAt: modified)
             return (previous, current)
         }
         let before = previous?.routingDocument
