@@ -271,13 +271,15 @@ struct FailoverFencingTests {
         await second.runtime.shutdown()
         await secondClient.close()
 
-        // Without a persisted lag the guard refuses: lag unknown.
+        // Without a persisted lag the guard refuses: the duplication was never observed, and its first
+        // read waits for the primary (never "no duplication", never a switch on an unknown lag).
         let thirdClient = try await FailoverTesting.connectedClient()
         let third = try Self.makeRuntime(
             root: emptyRoot, client: thirdClient, policies: policies, instanceID: "d3", logger: FailoverTesting.logger)
         try await FailoverTesting.withServices(third.services) {
             let refusal = await poll { third.runtime.decider.refusals().first }
-            #expect(refusal?.reason.code == .lagUnknown)
+            #expect(refusal?.reason.code == .duplicationNotObserved)
+            #expect(refusal?.reason.text.contains("waits for A to be up") == true, "\(String(describing: refusal))")
             #expect(third.runtime.stateStore.state(of: "t1") == .absent)
         }
         await third.runtime.shutdown()

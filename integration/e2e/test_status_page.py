@@ -86,6 +86,10 @@ def test_status_page_through_a_failover(sims, proxies, zk, zk_root, tmp_path):
     assert re.search(r"<td>clusterB</td><td><span class=\"up\">UP</span>", clusters), clusters
     assert "every table is on its primary" in section(before, "Tables on a backup")
     assert "No failover decision recorded" in section(before, "Recent decisions")
+    # The fleet: this instance's record, as the decider, under the root.
+    fleet = wait_for(lambda: (lambda h: section(h, "Instances") if ">decider<" in section(h, "Instances") else None)(page(p)),
+                     timeout=15, what="this instance in the Instances section")
+    assert zk_root in fleet and "stale" not in fleet, fleet
     policies_html = section(before, "Policies")
     assert "t1 &lt;fast&gt; &amp; &quot;quick&quot;" in policies_html, policies_html
     assert "<fast>" not in before
@@ -97,6 +101,8 @@ def test_status_page_through_a_failover(sims, proxies, zk, zk_root, tmp_path):
     check_structure(after)
     clusters = section(after, "Clusters")
     assert re.search(r"<td>clusterA</td><td><span class=\"down\">DOWN</span>", clusters), clusters
+    # Its record says it sees clusterA down.
+    assert wait_for(lambda: "clusterA" in section(page(p), "Instances"), timeout=15, what="clusterA down in the fleet")
     assert "up → <b>down</b>" in clusters, clusters  # clusterA's history
     on_backup = section(after, "Tables on a backup")
     assert re.search(r"<td>t1</td><td class=\"warn\">clusterB</td><td>failover</td>", on_backup), on_backup

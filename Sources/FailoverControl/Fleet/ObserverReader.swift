@@ -123,7 +123,7 @@ public final class ObserverReader: ObserverSource, Sendable {
     }
 
     /// Refreshes when the last refresh is older than ``Settings/refreshInterval`` and none runs.
-    func refreshIfDue() async {
+    public func refreshIfDue() async {
         let due = state.withLock { state -> Bool in
             if state.refreshing { return false }
             if let last = state.lastRefresh, ContinuousClock.now - last < settings.refreshInterval { return false }

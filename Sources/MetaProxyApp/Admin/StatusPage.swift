@@ -30,6 +30,8 @@ struct StatusPage {
         var effectiveRoutes: [EffectiveRoute]
         /// Switches the decider wanted and the guard refused, now.
         var refusals: [FailoverRefusal]
+        /// Every instance registered under the root and the peer roots (ZooKeeper only), as last read.
+        var fleet: FleetView? = nil
         /// When the page is rendered.
         var now: Date
     }
@@ -53,6 +55,7 @@ struct StatusPage {
 
             """
         html += header()
+        html += instances()
         html += clusters()
         html += onBackup()
         html += timeline()
@@ -71,6 +74,28 @@ struct StatusPage {
         }
         if input.store.globallyPaused { store += " <span class=\"warn\">failover paused globally</span>" }
         return "<h1>meta-proxy <code>\(e(input.instance))</code></h1>\n<p>\(role) · failover state: \(store)</p>\n"
+    }
+
+    /// The fleet: one row per registered instance (what `meta-proxy status` prints).
+    private func instances() -> String {
+        guard let fleet = input.fleet else { return "" }
+        var html = "<h2>Instances</h2>\n"
+        guard !fleet.members.isEmpty else { return html + "<p class=\"none\">No instance registered yet.</p>\n" }
+        html += "<table><tr><th>instance</th><th>root</th><th>host</th><th>admin</th><th>version</th>"
+        html += "<th>role</th><th>record age</th><th>clusters seen down</th></tr>\n"
+        for member in fleet.members {
+            let record = member.record
+            let down = record.clusters.filter { $0.value.state == .down }.keys.sorted()
+            let role = record.decider ? "<span class=\"up\">decider</span>" : "observer"
+            let age = member.live ? "\(member.ageMs) ms" : "<span class=\"down\">stale (\(member.ageMs) ms)</span>"
+            html += "<tr><td>\(e(record.instance))</td><td>\(e(member.root))</td><td>\(e(record.host))</td>"
+            html += "<td>\(e(record.admin ?? "–"))</td><td>\(e(record.version))</td><td>\(role)</td><td>\(age)</td>"
+            html += "<td>\(down.isEmpty ? "–" : "<span class=\"down\">\(down.map(e).joined(separator: ", "))</span>")</td></tr>\n"
+        }
+        for (path, error) in fleet.errors.sorted(by: { $0.key < $1.key }) {
+            html += "<tr><td colspan=\"8\" class=\"down\">\(e(path)): \(e(error))</td></tr>\n"
+        }
+        return html + "</table>\n"
     }
 
     private func clusters() -> String {

@@ -13,7 +13,9 @@ extension FailoverRuntime {
         [
             "/failover": { _ in .json(await self.currentStatusJSON()) },
             "/status": { _ in
-                AdminResponse(contentType: "text/html; charset=utf-8", body: StatusPage(input: self.statusPageInput()).render())
+                await self.observers?.refreshIfDue()
+                return AdminResponse(
+                    contentType: "text/html; charset=utf-8", body: StatusPage(input: self.statusPageInput()).render())
             },
         ]
     }
@@ -28,6 +30,7 @@ extension FailoverRuntime {
             health: prober.snapshot(),
             effectiveRoutes: stateStore.documents(),
             refusals: decider.refusals(),
+            fleet: observers?.fleet(),
             now: Date()
         )
     }
