@@ -1,3 +1,5 @@
+import HealthProbe
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -217,7 +219,7 @@ public struct InstanceRecord: Codable, Hashable, Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(RFC3339Milliseconds.format(date))
+            try container.encode(ISO8601Milliseconds.format(date))
         }
         do {
             return Array(try encoder.encode(self))
@@ -236,7 +238,7 @@ public struct InstanceRecord: Codable, Hashable, Sendable {
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            guard let date = RFC3339Milliseconds.parse(text) else {
+            guard let date = ISO8601Milliseconds.parse(text) else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 date: \(text)")
             }
             return date

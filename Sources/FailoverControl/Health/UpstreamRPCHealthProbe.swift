@@ -22,29 +22,14 @@ public struct UpstreamRPCHealthProbe: RPCHealthProbe {
     public func queryConfig(cluster: String, metas: [String], table: String, timeout: Duration) async
         -> RPCProbeOutcome
     {
-        let reply: ResponseFrame
-        do {
-            reply = try await upstreams.query(
-                cluster: cluster,
-                metas: metas,
-                name: RpcName.queryConfig,
-                request: QueryConfigRequest(appName: table),
-                timeout: timeout,
-                followsForwards: true
-            )
-        } catch let error as UpstreamError where error.code == .noLeader {
-            return .forwardOnly
-        } catch {
-            return .error("\(error)")
-        }
-        guard reply.errorName == ErrorCode.ok.name else {
-            return .error(reply.errorName)
-        }
         let response: QueryConfigResponse
-        do {
-            response = try reply.decodeResult(QueryConfigResponse.self)
-        } catch {
-            return .error("unreadable query_config reply: \(error)")
+        switch await exchange(
+            cluster: cluster, metas: metas, name: RpcName.queryConfig, request: QueryConfigRequest(appName: table),
+            timeout: timeout, followsForwards: true, as: QueryConfigResponse.self)
+        {
+        case .answered(let answer): response = answer
+        case .noLeader: return .forwardOnly
+        case .failed(let detail): return .error(detail)
         }
         switch response.err {
         case .ok:
@@ -65,29 +50,14 @@ public struct UpstreamRPCHealthProbe: RPCHealthProbe {
     /// Asks the cluster's leader for its available tables and keeps each one's
     /// `replica.deny_client_request`.
     public func listApps(cluster: String, metas: [String], timeout: Duration) async -> AppListOutcome? {
-        let reply: ResponseFrame
-        do {
-            reply = try await upstreams.query(
-                cluster: cluster,
-                metas: metas,
-                name: RpcName.listApps,
-                request: ListAppsRequest(status: .available),
-                timeout: timeout,
-                followsForwards: false
-            )
-        } catch let error as UpstreamError where error.code == .noLeader {
-            return .forwardOnly
-        } catch {
-            return .error("\(error)")
-        }
-        guard reply.errorName == ErrorCode.ok.name else {
-            return .error(reply.errorName)
-        }
         let response: ListAppsResponse
-        do {
-            response = try reply.decodeResult(ListAppsResponse.self)
-        } catch {
-            return .error("unreadable list_apps reply: \(error)")
+        switch await exchange(
+            cluster: cluster, metas: metas, name: RpcName.listApps, request: ListAppsRequest(status: .available),
+            timeout: timeout, followsForwards: false, as: ListAppsResponse.self)
+        {
+        case .answered(let answer): response = answer
+        case .noLeader: return .forwardOnly
+        case .failed(let detail): return .error(detail)
         }
         switch response.err {
         case .ok:
@@ -96,6 +66,41 @@ public struct UpstreamRPCHealthProbe: RPCHealthProbe {
             return .forwardOnly
         default:
             return .error(response.err.name)
+        }
+    }
+
+    /// How one request to a cluster's MetaServers ended.
+    private enum Exchange<Response> {
+        /// A MetaServer answered `ERR_OK` at the RPC level with a decodable `Response`.
+        case answered(Response)
+        /// Every MetaServer pointed elsewhere: no leader reachable.
+        case noLeader
+        /// Anything else, described.
+        case failed(String)
+    }
+
+    /// Sends `request` as `name` and decodes the reply as `Response`.
+    private func exchange<Response: ThriftDecodable>(
+        cluster: String, metas: [String], name: String, request: some ThriftEncodable, timeout: Duration,
+        followsForwards: Bool, as _: Response.Type
+    ) async -> Exchange<Response> {
+        let reply: ResponseFrame
+        do {
+            reply = try await upstreams.query(
+                cluster: cluster, metas: metas, name: name, request: request, timeout: timeout,
+                followsForwards: followsForwards)
+        } catch let error as UpstreamError where error.code == .noLeader {
+            return .noLeader
+        } catch {
+            return .failed("\(error)")
+        }
+        guard reply.errorName == ErrorCode.ok.name else {
+            return .failed(reply.errorName)
+        }
+        do {
+            return .answered(try reply.decodeResult(Response.self))
+        } catch {
+            return .failed("unreadable \(name) reply: \(error)")
         }
     }
 

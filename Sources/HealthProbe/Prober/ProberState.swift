@@ -226,6 +226,21 @@ struct ProberState: Sendable {
     /// failure and is recorded only for backups without an observation yet (so a probe glitch never
     /// turns a known lag into an unknown one).
     /// - Returns: `false` when the loop's generation is gone or the table is no longer protected.
+    /// Stores `report` as the observation of each of `backups`; with `keepingKnown`, only for backups
+    /// without an observation yet.
+    private mutating func observe(
+        _ report: TableDuplications, cluster: String, table: String, backups: [String], at time: Date,
+        _ instant: ContinuousClock.Instant, keepingKnown: Bool
+    ) {
+        for backup in backups {
+            let key = ObservationKey(cluster: cluster, table: table, backup: backup)
+            if keepingKnown, self.observations[key] != nil { continue }
+            self.observations[key] = DuplicationObservation(
+                primaryCluster: cluster, table: table, backupCluster: backup, report: report, observedAt: time)
+            self.observedInstants[key] = instant
+        }
+    }
+
     mutating func recordDuplication(
         _ outcome: DuplicationQueryOutcome,
         cluster: String,
@@ -240,31 +255,11 @@ struct ProberState: Sendable {
         let tableKey = TableKey(cluster: cluster, table: table)
         switch outcome {
         case .answered(let report):
-            for backup in backups {
-                let key = ObservationKey(cluster: cluster, table: table, backup: backup)
-                self.observations[key] = DuplicationObservation(
-                    primaryCluster: cluster,
-                    table: table,
-                    backupCluster: backup,
-                    report: report,
-                    observedAt: time
-                )
-                self.observedInstants[key] = instant
-            }
+            observe(report, cluster: cluster, table: table, backups: backups, at: time, instant, keepingKnown: false)
             self.failures[tableKey] = nil
         case .incomplete(let report, let message):
-            for backup in backups {
-                let key = ObservationKey(cluster: cluster, table: table, backup: backup)
-                guard self.observations[key] == nil else { continue }
-                self.observations[key] = DuplicationObservation(
-                    primaryCluster: cluster,
-                    table: table,
-                    backupCluster: backup,
-                    report: report,
-                    observedAt: time
-                )
-                self.observedInstants[key] = instant
-            }
+            // Partial (the HTTP fallback has no per-partition lag): never replaces a known lag.
+            observe(report, cluster: cluster, table: table, backups: backups, at: time, instant, keepingKnown: true)
             self.failures[tableKey] = DuplicationQueryFailure(
                 primaryCluster: cluster,
                 table: table,

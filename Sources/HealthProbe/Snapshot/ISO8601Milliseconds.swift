@@ -7,11 +7,11 @@
 /// ISO 8601 UTC timestamps with exactly three fractional digits, rounded to the millisecond, so that
 /// formatting a parsed value gives back the same text (Foundation's fractional style truncates, which
 /// drifts by a millisecond on a parse/format round trip).
-enum ISO8601Milliseconds {
+public enum ISO8601Milliseconds {
     private static let wholeSeconds = Date.ISO8601FormatStyle()
 
     /// `2026-01-02T03:04:05.678Z`.
-    static func format(_ date: Date) -> String {
+    public static func format(_ date: Date) -> String {
         let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
         let seconds = (milliseconds / 1000).rounded(.down)
         let fraction = Int(milliseconds - seconds * 1000)
@@ -22,7 +22,7 @@ enum ISO8601Milliseconds {
 
     /// Parses ``format(_:)`` output (any number of fractional digits, or none).
     /// - Returns: `nil` when the text is not an ISO 8601 UTC timestamp.
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         guard text.hasSuffix("Z") else { return nil }
         var base = text
         var fraction = 0.0
