@@ -92,18 +92,7 @@ struct FailoverCommand: AsyncParsableCommand {
         var force = false
         @Flag(help: "Record the switch as a DR drill (mode drill) instead of a failover.") var drill = false
         @Flag(help: "Zero-loss switchover while the current cluster is alive (asks unless --yes).") var planned = false
-        @Option(name: .customLong("max-wait"), help: "--planned: longest wait for the duplication to drain.")
-        var maxWait = DurationArgument(.seconds(120))
-        @Option(help: "--planned: least time between blocking writes and accepting lag 0 (env and decree sync).")
-        var settle = DurationArgument(.seconds(40))
-        @Option(name: .customLong("poll-interval"), help: "--planned: time between duplication queries.")
-        var pollInterval = DurationArgument(.seconds(1))
-        @Option(
-            name: .customLong("rpc-timeout"),
-            help: "--planned: timeout of each MetaServer request (and ReplicaServer lag request on Pegasus 2.4/2.5).")
-        var rpcTimeout = DurationArgument(.seconds(5))
-        @Option(name: .customLong("instances-timeout"), help: "--planned: longest wait for every live instance to route the table to the target.")
-        var instancesTimeout = DurationArgument(.seconds(30))
+        @OptionGroup var timing: PlannedTiming
         @OptionGroup var confirmation: ConfirmationOptions
         @OptionGroup var options: FailoverOptions
         @OptionGroup var writers: FailoverWriterOptions
@@ -133,10 +122,7 @@ struct FailoverCommand: AsyncParsableCommand {
                 return
             }
             let json = options.json
-            let timing = PlannedTiming(
-                maxWait: maxWait, settle: settle, pollInterval: pollInterval, rpcTimeout: rpcTimeout,
-                instancesTimeout: instancesTimeout, writers: writers)
-            try await timing.run(table: table, json: json, options: options) { admin, plannedOptions, progress in
+            try await timing.run(table: table, json: json, options: options, writers: writers) { admin, plannedOptions, progress in
                 try await admin.plannedSwitch(table, to: to, options: plannedOptions, progress: progress)
             }
         }
@@ -155,16 +141,7 @@ struct FailoverCommand: AsyncParsableCommand {
         @Argument(help: "Table name.") var table: String
         @Flag(help: "Continue the switchover from the step it stopped at.") var resume = false
         @Flag(help: "Undo what the switchover did so far.") var abort = false
-        @Option(name: .customLong("max-wait"), help: "--resume: longest wait for the duplication to drain.")
-        var maxWait = DurationArgument(.seconds(120))
-        @Option(help: "--resume: least time between blocking writes and accepting lag 0.")
-        var settle = DurationArgument(.seconds(40))
-        @Option(name: .customLong("poll-interval"), help: "--resume: time between duplication queries.")
-        var pollInterval = DurationArgument(.seconds(1))
-        @Option(name: .customLong("rpc-timeout"), help: "Timeout of each MetaServer request.")
-        var rpcTimeout = DurationArgument(.seconds(5))
-        @Option(name: .customLong("instances-timeout"), help: "--resume: longest wait for every live instance to route the table to the target.")
-        var instancesTimeout = DurationArgument(.seconds(30))
+        @OptionGroup var timing: PlannedTiming
         @OptionGroup var confirmation: ConfirmationOptions
         @OptionGroup var options: FailoverOptions
         @OptionGroup var writers: FailoverWriterOptions
@@ -177,9 +154,6 @@ struct FailoverCommand: AsyncParsableCommand {
 
         func run() async throws {
             let json = options.json
-            let timing = PlannedTiming(
-                maxWait: maxWait, settle: settle, pollInterval: pollInterval, rpcTimeout: rpcTimeout,
-                instancesTimeout: instancesTimeout, writers: writers)
             try TableArgument.check(table)
             if resume {
                 try confirmation.confirm("failover planned \(table) --resume blocks writes to \(table) until the switch is done")
@@ -187,11 +161,12 @@ struct FailoverCommand: AsyncParsableCommand {
                 try confirmation.confirm("failover planned \(table) --abort routes \(table) back to the source and lifts its write block")
             }
             if resume {
-                try await timing.run(table: table, json: json, options: options) { admin, plannedOptions, progress in
+                try await timing.run(table: table, json: json, options: options, writers: writers) {
+                    admin, plannedOptions, progress in
                     try await admin.resumePlanned(table, options: plannedOptions, progress: progress)
                 }
             } else if abort {
-                try await timing.abort(table: table, json: json, options: options)
+                try await timing.abort(table: table, json: json, options: options, writers: writers)
             } else {
                 let record = try await options.withAdmin { admin in try await admin.plannedRecord(table) }
                 print(FailoverOutput.planned(record?.record, table: table, json: json))
@@ -201,14 +176,22 @@ struct FailoverCommand: AsyncParsableCommand {
 
     /// The timing options of `switch --planned` and `planned --resume|--abort`, and how both run:
     /// SIGINT/SIGTERM trapped (stop at the next safe point), progress on stdout, JSON or text result.
-    struct PlannedTiming {
-        var maxWait: DurationArgument
-        var settle: DurationArgument
-        var pollInterval: DurationArgument
-        var rpcTimeout: DurationArgument
-        var instancesTimeout: DurationArgument
-        /// `--failover-writer` of the command (extra ids on the state nodes it creates).
-        var writers: FailoverWriterOptions
+    struct PlannedTiming: ParsableArguments {
+        @Option(name: .customLong("max-wait"), help: "Planned switchover: longest wait for the duplication to drain.")
+        var maxWait = DurationArgument(.seconds(120))
+        @Option(
+            help: "Planned switchover: least time between blocking writes and accepting lag 0 (env and decree sync).")
+        var settle = DurationArgument(.seconds(40))
+        @Option(name: .customLong("poll-interval"), help: "Planned switchover: time between duplication queries.")
+        var pollInterval = DurationArgument(.seconds(1))
+        @Option(
+            name: .customLong("rpc-timeout"),
+            help: "Timeout of each MetaServer request (and ReplicaServer lag request on Pegasus 2.4/2.5).")
+        var rpcTimeout = DurationArgument(.seconds(5))
+        @Option(
+            name: .customLong("instances-timeout"),
+            help: "Planned switchover: longest wait for every live instance to route the table to the target.")
+        var instancesTimeout = DurationArgument(.seconds(30))
 
         func plannedOptions(_ stop: OperatorStopRequest) -> FailoverAdmin.PlannedOptions {
             FailoverAdmin.PlannedOptions(
@@ -225,6 +208,7 @@ struct FailoverCommand: AsyncParsableCommand {
             table: String,
             json: Bool,
             options: FailoverOptions,
+            writers: FailoverWriterOptions,
             _ action: @escaping (
                 FailoverAdmin, FailoverAdmin.PlannedOptions, @escaping @Sendable (FailoverAdmin.PlannedEvent) -> Void
             ) async throws -> FailoverAdmin.SwitchResult
@@ -251,7 +235,7 @@ struct FailoverCommand: AsyncParsableCommand {
             }
         }
 
-        func abort(table: String, json: Bool, options: FailoverOptions) async throws {
+        func abort(table: String, json: Bool, options: FailoverOptions, writers: FailoverWriterOptions) async throws {
             let events = EventLog()
             let progress: @Sendable (FailoverAdmin.PlannedEvent) -> Void = { event in
                 events.append(event)
