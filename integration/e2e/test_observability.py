@@ -30,6 +30,7 @@ EVENT_ONLY = {
     "metaproxy_failover_hook_calls_total": "a decision with failover.hooks configured",
     "metaproxy_failover_hook_dropped_total": "more hook events than failover.hooks.queue",
     "metaproxy_failover_refusals_total": "a refused automatic switch",
+    "metaproxy_routes_file_reload_failures_total": "a routes-file route source (this test uses ZooKeeper)",
     "metaproxy_failover_fenced_writes_total": "a decider write after its election node was gone",
     "metaproxy_failover_state_unreadable_total": "an unreadable effective-route node",
     "metaproxy_failover_state_unreadable": "an unreadable effective-route node",
