@@ -50,10 +50,14 @@ def decider_of(instances):
     return deciders[0] if len(deciders) == 1 else None
 
 
-def decisions(proxy, kind):
-    """metaproxy_failover_decisions_total for `kind` (switch, switch_back, refuse, ...)."""
-    m = re.search(r'metaproxy_failover_decisions_total\{[^}]*kind="%s"[^}]*\} (\d+)' % kind, proxy.metrics())
-    return int(m.group(1)) if m else 0
+def decisions(proxy, kind, table="t1"):
+    """metaproxy_failover_decisions_total of `table` for `kind` (switch, switch_back, refuse, ...).
+    Every table with backups has its series at 0 from the start, so the table must be named."""
+    total = 0
+    for labels, value in re.findall(r'^metaproxy_failover_decisions_total\{([^}]*)\} ([0-9.e+]+)$', proxy.metrics(), re.M):
+        if 'kind="%s"' % kind in labels and 'table="%s"' % table in labels:
+            total += int(float(value))
+    return total
 
 
 def explain(proxy, table="t1", log_lines=25):
