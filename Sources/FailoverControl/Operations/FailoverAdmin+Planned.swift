@@ -204,45 +204,76 @@ extension FailoverAdmin {
             .drain, .started,
             "waiting until every partition's lag is 0\(source) (settle \(PolicyDuration.format(options.settle)), "
                 + "at most \(PolicyDuration.format(options.maxWait)))")
-        var last = ""
-        while true {
-            if let why = options.stopRequested() {
-                throw FailoverAdminError(
-                    .interrupted, table: table, step: .drain, message: "\(why) while draining (last: \(last))")
+        try await poll(
+            .drain, table: table, activity: "draining", deadline: deadline, options: options, report: report,
+            timedOut: { last in
+                FailoverAdminError(
+                    .plannedStep, table: table, step: .drain,
+                    message: "duplication \(plan.source.name) → \(plan.target.name) not drained within "
+                        + "\(PolicyDuration.format(options.maxWait)) (last: \(last))")
             }
-            var text: String
+        ) { () async throws(FailoverAdminError) -> PollLook in
             do throws(FailoverAdminError) {
                 let observation = try await duplication(
                     table, plan: (plan.source, plan.target, plan.partitionCount), timeout: options.rpcTimeout)
                 if let refusal = Self.undrainable(observation) {
                     throw FailoverAdminError(.plannedStep, table: table, step: .drain, message: refusal)
                 }
-                text = Self.describe(observation)
-                if observation.maxLag == 0 {
-                    guard ContinuousClock.now - blockedAt < options.settle else {
-                        report(.drain, .done, "\(text): every write is on \(plan.target.name)")
-                        return
-                    }
-                    text += "; holding until \(PolicyDuration.format(options.settle)) have passed since writes were blocked"
+                let text = Self.describe(observation)
+                guard observation.maxLag == 0 else { return .waiting(text) }
+                guard ContinuousClock.now - blockedAt < options.settle else {
+                    return .done("\(text): every write is on \(plan.target.name)")
                 }
+                return .waiting(
+                    text + "; holding until \(PolicyDuration.format(options.settle)) have passed since writes were blocked")
             } catch where error.code == .metaRPC {
-                text = "query failed: \(error.message)"
+                return .waiting("query failed: \(error.message)")
             }
-            if text != last {
-                report(.drain, .progress, text)
+        }
+    }
+
+    /// What one look of a polling step (drain, await-instances) found.
+    enum PollLook {
+        /// The step is done; the text is its `done` event.
+        case done(String)
+        /// Not yet; the text is reported as progress when it changed.
+        case waiting(String)
+    }
+
+    /// Runs `look` every `options.pollInterval` until it is done: the stop request is checked before each
+    /// look (``FailoverAdminError/Code/interrupted``, nothing undone), each new text is reported as
+    /// progress, and past `deadline` `timedOut(last text)` is thrown.
+    func poll(
+        _ step: PlannedStep,
+        table: String,
+        activity: String,
+        deadline: ContinuousClock.Instant,
+        options: PlannedOptions,
+        report: PlannedReport,
+        timedOut: (_ last: String) -> FailoverAdminError,
+        look: () async throws(FailoverAdminError) -> PollLook
+    ) async throws(FailoverAdminError) {
+        var last = ""
+        while true {
+            if let why = options.stopRequested() {
+                throw FailoverAdminError(.interrupted, table: table, step: step, message: "\(why) while \(activity) (last: \(last))")
+            }
+            switch try await look() {
+            case .done(let text):
+                report(step, .done, text)
+                return
+            case .waiting(let text) where text != last:
+                report(step, .progress, text)
                 last = text
+            case .waiting:
+                break
             }
             let now = ContinuousClock.now
-            guard now < deadline else {
-                throw FailoverAdminError(
-                    .plannedStep, table: table, step: .drain,
-                    message: "duplication \(plan.source.name) → \(plan.target.name) not drained within "
-                        + "\(PolicyDuration.format(options.maxWait)) (last: \(last))")
-            }
+            guard now < deadline else { throw timedOut(last) }
             do {
                 try await Task.sleep(for: min(options.pollInterval, deadline - now))
             } catch {
-                throw FailoverAdminError(.interrupted, table: table, step: .drain, message: "cancelled while draining")
+                throw FailoverAdminError(.interrupted, table: table, step: step, message: "cancelled while \(activity)")
             }
         }
     }

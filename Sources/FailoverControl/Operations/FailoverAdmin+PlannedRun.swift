@@ -228,37 +228,22 @@ extension FailoverAdmin {
         }
         report(.awaitInstances, .started, "waiting until every live instance routes \(table) to \(cluster)")
         let deadline = ContinuousClock.now + options.instancesTimeout
-        var last = ""
-        while true {
-            if let why = options.stopRequested() {
-                throw FailoverAdminError(.interrupted, table: table, step: .awaitInstances, message: "\(why) while awaiting instances")
-            }
-            var text: String
-            do {
-                let lagging = try await fleet.instancesNotRouting(table: table, to: cluster).sorted()
-                if lagging.isEmpty {
-                    report(.awaitInstances, .done, "every live instance routes \(table) to \(cluster)")
-                    return
-                }
-                text = "instances not yet routing \(table) to \(cluster): \(lagging.joined(separator: ", "))"
-            } catch {
-                text = "reading the instance registry failed: \(error)"
-            }
-            if text != last {
-                report(.awaitInstances, .progress, text)
-                last = text
-            }
-            let now = ContinuousClock.now
-            guard now < deadline else {
-                throw FailoverAdminError(
+        try await poll(
+            .awaitInstances, table: table, activity: "awaiting instances", deadline: deadline, options: options,
+            report: report,
+            timedOut: { last in
+                FailoverAdminError(
                     .lagging, table: table, step: .awaitInstances,
                     message: "not every live instance routes \(table) to \(cluster) within "
                         + "\(PolicyDuration.format(options.instancesTimeout)) (\(last)); writes on the source stay blocked")
             }
+        ) { () async throws(FailoverAdminError) -> PollLook in
             do {
-                try await Task.sleep(for: min(options.pollInterval, deadline - now))
+                let lagging = try await fleet.instancesNotRouting(table: table, to: cluster).sorted()
+                guard !lagging.isEmpty else { return .done("every live instance routes \(table) to \(cluster)") }
+                return .waiting("instances not yet routing \(table) to \(cluster): \(lagging.joined(separator: ", "))")
             } catch {
-                throw FailoverAdminError(.interrupted, table: table, step: .awaitInstances, message: "cancelled")
+                return .waiting("reading the instance registry failed: \(error)")
             }
         }
     }
