@@ -14,26 +14,9 @@ import pytest
 
 from conftest import _bin, meta_proxy, wait_for
 from failover_status import cluster_state, lag_observed, status, wait_active
-from test_failover import warm, write_policy
+from test_failover import clusters, policies, warm, write_policy  # noqa: F401 (fixtures)
 
 DENY = "replica.deny_client_request"
-
-
-@pytest.fixture
-def clusters(sims, zk, zk_root):
-    a = sims("clusterA", "t1:4")
-    b = sims("clusterB", "t1:4", extra=["--app-id-base", "100"])
-    meta_proxy("route", "set", "t1", "--cluster", "clusterA", "--meta", ",".join(a.metas),
-               "--backup", "clusterB=" + ",".join(b.metas), "--zk", zk, "--zk-root", zk_root)
-    a.ctl("/duplication?table=t1&remote=clusterB&status=DS_LOG&lag=5")
-    return a, b
-
-
-@pytest.fixture
-def policies(tmp_path):
-    directory = tmp_path / "policies"
-    directory.mkdir()
-    return str(directory)
 
 
 def failover(zk, zk_root, *args, check=True):
