@@ -224,8 +224,13 @@ zkcmd status
 say "demo-a comes back (control /revive-all)"
 ctl "$A_CONTROL" "/revive-all"
 up() { curl -s "http://$ADMIN/metrics" | grep -qE '^metaproxy_cluster_up\{[^}]*cluster="demo-a"[^}]*\} 1'; }
-for _ in $(seq 1 300); do up && break; sleep 0.2; done
-up && echo "demo-a is UP again; orders stays on demo-b (kind auto-failover never fails back by itself)"
+for _ in $(seq 1 600); do up && break; sleep 0.2; done
+if up; then
+  echo "demo-a is UP again; orders stays on demo-b (kind auto-failover never fails back by itself)"
+else
+  echo "demo-a not seen UP within 120 s; the prober's view:"
+  curl -s "http://$ADMIN/metrics" | grep -E '^metaproxy_(cluster_up|probe)' | head -20
+fi
 
 say "meta-proxy failover back orders   (guarded: demo-a must be UP and demo-b -> demo-a duplication must pass)"
 YES=()
