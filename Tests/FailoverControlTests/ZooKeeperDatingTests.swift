@@ -62,7 +62,7 @@ struct ZooKeeperDatingTests {
         await client.close()
     }
 
-    @Test("a health snapshot from a decider whose clock is 10 minutes ahead is re-dated by the node's age")
+    @Test("a health snapshot from a decider whose clock is 10 minutes ahead is re-dated by the node's age; one that looks older stays")
     func redatedHealth() throws {
         let now = Date()
         let skew: TimeInterval = 600
@@ -81,6 +81,12 @@ struct ZooKeeperDatingTests {
         #expect(abs(moved.takenAt.timeIntervalSince(now.addingTimeInterval(-2))) < 0.01)
         #expect(abs(moved.duplications[0].observedAt.timeIntervalSince(now.addingTimeInterval(-3))) < 0.01)
         #expect(abs((moved.clusters["A"]?.since ?? .distantPast).timeIntervalSince(now.addingTimeInterval(-62))) < 0.01)
+        // A snapshot that looks older than its node (the decider's clock behind, or old data written
+        // again) stays as old as it looks: stricter, never more lenient.
+        let old = HealthSnapshot(
+            takenAt: now.addingTimeInterval(-600), clusters: ["A": cluster], duplications: [observation],
+            duplicationFailures: [])
+        #expect(FailoverAdmin.redated(old, writtenAt: 1_000_000, zooKeeperNow: 1_002_000, now: now) == old)
         // Without ZooKeeper's time: unchanged.
         #expect(FailoverAdmin.redated(snapshot, writtenAt: 1_000_000, zooKeeperNow: nil, now: now) == snapshot)
     }

@@ -37,17 +37,20 @@ extension FailoverAdmin {
         return Self.redated(snapshot, writtenAt: stat.mtime, zooKeeperNow: await zooKeeperNow(), now: now)
     }
 
-    /// The published health snapshot with every date moved onto this host's clock: the node's `mtime`
-    /// (ZooKeeper's clock) says how long ago it was written, so `takenAt` becomes `now` minus that age
-    /// and every other date moves by the same amount. The decider's clock may be off from this host's
-    /// by any amount; the operator guard's ages (`health_max_age`, the lag guard's `max_lag_age`) are
-    /// then right anyway. Unchanged when ZooKeeper's time is unknown.
+    /// The published health snapshot, never younger than its node: the node's `mtime` (ZooKeeper's
+    /// clock) says how long ago it was written; when `takenAt`, read on this host's clock, claims
+    /// less (the decider's clock runs ahead of this host's), `takenAt` becomes `now` minus the node's
+    /// age and every other date moves back by the same amount. A snapshot that looks older than its
+    /// node (the decider's clock behind, or old data re-published) stays as it is: the operator
+    /// guard's ages (`health_max_age`, the lag guard's `max_lag_age`) may then be too strict, never
+    /// too lenient. Unchanged when ZooKeeper's time is unknown.
     static func redated(_ snapshot: HealthSnapshot, writtenAt mtime: Int64, zooKeeperNow: Int64?, now: Date)
         -> HealthSnapshot
     {
         guard let zooKeeperNow else { return snapshot }
         let age = Double(max(zooKeeperNow - mtime, 0)) / 1000
         let shift = now.addingTimeInterval(-age).timeIntervalSince(snapshot.takenAt)
+        guard shift < 0 else { return snapshot }
         var moved = snapshot
         moved.takenAt = snapshot.takenAt.addingTimeInterval(shift)
         moved.clusters = snapshot.clusters.mapValues { cluster in
