@@ -38,6 +38,16 @@ struct ProxyConnectionStateMachineTests {
         #expect(machine.state == .serving(Flow()))
     }
 
+    @Test("a withheld read is visible (frame_timeout does not run while the proxy is not reading)")
+    func withholdsRead() {
+        var machine = Self.serving(maxInflight: 1, inflight: 1)
+        #expect(!machine.withholdsRead)
+        #expect(machine.willRead() == .countPause(.readPause))
+        #expect(machine.withholdsRead)
+        #expect(machine.didFinishQuery() == .read)
+        #expect(!machine.withholdsRead)
+    }
+
     @Test("a full output buffer pauses reading (counted as such once) until the client reads again")
     func fullOutputBackPressure() {
         var machine = Self.serving(maxInflight: 2)

@@ -345,14 +345,23 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
 
     /// Times the incomplete frame held since ``frameStarted``: if it is still incomplete
     /// `frame_timeout` after its first byte, the connection is closed (counted). One timer per
-    /// connection, armed when an incomplete frame is first held and re-armed while one is.
+    /// connection, armed when an incomplete frame is first held and re-armed while one is; while the
+    /// proxy withholds reads (back-pressure) the frame's clock restarts instead.
     private func armFrameTimer(context: ChannelHandlerContext) {
         guard frameTimer == nil, let started = frameStarted else { return }
         let timeout = shared.settings.frameTimeout
         frameTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: started + timeout) { [self] in
             frameTimer = nil
-            guard state.isOpen, let started = frameStarted else { return }
-            guard context.eventLoop.now >= started + timeout else { return armFrameTimer(context: context) }
+            guard state.isOpen, frameStarted != nil else { return }
+            if state.withholdsRead {
+                // The proxy stopped reading (back-pressure): the rest of the frame waits on this side,
+                // so its clock starts again; a client is timed only while the proxy reads.
+                frameStarted = context.eventLoop.now
+                return armFrameTimer(context: context)
+            }
+            guard let started = frameStarted, context.eventLoop.now >= started + timeout else {
+                return armFrameTimer(context: context)
+            }
             shared.requestBuffers.frameTimedOut()
             logger.info(
                 "Closing connection: request frame incomplete after frame_timeout",

@@ -165,6 +165,15 @@ struct ProxyConnectionStateMachine {
         }
     }
 
+    /// Whether a read is withheld now (back-pressure): the rest of an incomplete frame may be waiting
+    /// in the kernel because of the proxy, not because of the client.
+    var withholdsRead: Bool {
+        switch state {
+        case .serving(let flow): flow.readPending
+        case .draining, .inputFailed, .closed: false
+        }
+    }
+
     /// Whether the channel is still active (replies and route lookups go on).
     var isOpen: Bool {
         if case .closed = state { return false }
