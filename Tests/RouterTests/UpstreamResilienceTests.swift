@@ -105,7 +105,7 @@ struct UpstreamResilienceTests {
     @Test("a silently dead MetaServer connection is replaced once the path heals")
     func blackholedConnectionIsReplaced() async throws {
         let sim = try await SimClusters.start("simB", tables: [("t1", 1)], metas: 1)
-        let relay = try await ConnectionCutter.start(to: sim.metaAddresses[0])
+        let relay = try await TCPRelay.start(to: sim.metaAddresses[0])
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let observer = CountingObserver()

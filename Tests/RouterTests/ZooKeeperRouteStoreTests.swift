@@ -287,7 +287,7 @@ struct ZooKeeperRouteStoreTests {
     @Test("session expiry: every cached table is re-read and re-watched on the new session")
     func sessionExpiry() async throws {
         try await TestZooKeeper.withRoot { admin, root in
-            let cutter = try await ConnectionCutter.start(to: try TestZooKeeper.address())
+            let cutter = try await TCPRelay.start(to: try TestZooKeeper.address())
             let client = try TestZooKeeper.client(hosts: [cutter.address], sessionTimeout: .milliseconds(1500))
             do {
                 try await client.connect()

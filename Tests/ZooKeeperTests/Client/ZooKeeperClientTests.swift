@@ -338,7 +338,7 @@ struct ZooKeeperClientTests {
     @Test("close resumes requests in flight with closing and ends armed watches")
     func closeWithRequestsInFlight() async throws {
         try await TestZooKeeper.withClient { observer, root in
-            try await TCPRelay.withRelay { relay in
+            try await TCPRelay.withRelay(to: try TestZooKeeper.address()) { relay in
                 let client = try TestZooKeeper.client(hosts: [relay.address], sessionTimeout: .seconds(30))
                 try await client.connect()
                 try await client.create(root, data: [1])
@@ -346,7 +346,7 @@ struct ZooKeeperClientTests {
                 _ = try await client.get(root, watch: armed.callback)
 
                 // From now on the server never answers: every request stays in flight.
-                relay.setMode(.blackhole)
+                relay.blackhole()
                 let unarmed = WatchRecorder()
                 let cancelled = Task { try await client.get(root) }
                 let outcomes = Collector<ZooKeeperError.Code?>()

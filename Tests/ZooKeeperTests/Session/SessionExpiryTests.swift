@@ -7,7 +7,7 @@ struct SessionExpiryTests {
     @Test("after the server expires the session the client reports expired and works on a new session")
     func expiredSessionIsReplaced() async throws {
         try await TestZooKeeper.withClient { observer, root in
-            try await TCPRelay.withRelay { relay in
+            try await TCPRelay.withRelay(to: try TestZooKeeper.address()) { relay in
                 let client = try TestZooKeeper.client(
                     hosts: [relay.address],
                     sessionTimeout: .milliseconds(1500),
@@ -30,11 +30,11 @@ struct SessionExpiryTests {
 
                 // Cut the client off; the server expires the session after its timeout and deletes its ephemeral
                 // node. Then let the client reconnect: the server tells it the session expired.
-                relay.setMode(.refuse)
+                relay.cut()
                 #expect(
                     await eventually(within: .seconds(60)) { (try? await observer.exists(ephemeral)) == .some(nil) }
                 )
-                relay.setMode(.forward)
+                relay.restore()
 
                 let observed = await seen
                 #expect(observed.containsInOrder([.connected, .disconnected, .expired, .connected]))

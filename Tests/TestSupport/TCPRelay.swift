@@ -1,21 +1,18 @@
 import NIOCore
 import NIOPosix
-import PegasusWire
-import RouteModel
 import Synchronization
-import TestSupport
 
 /// A loopback TCP relay in front of a server that a test can cut (close every connection and
 /// refuse new ones) and restore, to make a client lose its server without stopping the server;
 /// or blackhole (keep every connection open but drop its bytes silently, no FIN, no RST, as a
 /// lost NAT or conntrack entry does) and heal (new connections relay again; the blackholed ones
 /// stay dead, as such a flow does).
-final class ConnectionCutter: Sendable {
+public final class TCPRelay: Sendable {
     private let serverChannel: any Channel
     private let links: Links
 
     /// `127.0.0.1:port` of the relay.
-    let address: String
+    public let address: String
 
     private init(serverChannel: any Channel, links: Links, port: Int) {
         self.serverChannel = serverChannel
@@ -24,7 +21,7 @@ final class ConnectionCutter: Sendable {
     }
 
     /// Starts a relay on an ephemeral loopback port to `upstream` (`host:port`).
-    static func start(to upstream: String) async throws -> ConnectionCutter {
+    public static func start(to upstream: String) async throws -> TCPRelay {
         let parts = upstream.split(separator: ":")
         let target = try SocketAddress(ipAddress: String(parts[0]), port: Int(parts.last ?? "") ?? 0)
         let links = Links()
@@ -39,25 +36,37 @@ final class ConnectionCutter: Sendable {
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        return ConnectionCutter(serverChannel: server, links: links, port: server.localAddress?.port ?? 0)
+        return TCPRelay(serverChannel: server, links: links, port: server.localAddress?.port ?? 0)
     }
 
     /// Closes every relayed connection and refuses new ones until ``restore()``.
-    func cut() { links.setOpen(false) }
+    public func cut() { links.setOpen(false) }
 
     /// Relays new connections again.
-    func restore() { links.setOpen(true) }
+    public func restore() { links.setOpen(true) }
 
     /// Silently drops every byte of the open connections, and of new ones until ``heal()``.
-    func blackhole() { links.setBlackholed(true) }
+    public func blackhole() { links.setBlackholed(true) }
 
     /// Relays new connections again; those blackholed stay silent.
-    func heal() { links.setBlackholed(false) }
+    public func heal() { links.setBlackholed(false) }
 
     /// Stops listening and closes every connection.
-    func shutdown() async {
+    public func shutdown() async {
         links.setOpen(false)
         try? await serverChannel.close()
+    }
+
+    /// Runs `body` with a relay to `upstream`, then shuts the relay down, whether `body` threw or not.
+    public static func withRelay(to upstream: String, _ body: (TCPRelay) async throws -> Void) async throws {
+        let relay = try await start(to: upstream)
+        do {
+            try await body(relay)
+        } catch {
+            await relay.shutdown()
+            throw error
+        }
+        await relay.shutdown()
     }
 
     /// The relayed channels and whether new ones are accepted.
