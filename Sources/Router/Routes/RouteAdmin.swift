@@ -207,6 +207,21 @@ public struct RouteAdmin: Sendable {
         return listings
     }
 
+    /// The tables of the protected-table index; `nil` when the index does not exist.
+    public func protectedIndexEntries() async throws -> Set<String>? {
+        do throws(ZooKeeperError) {
+            return Set(try await client.children(protectedIndex))
+        } catch {
+            guard error.code == .noNode else { throw error }
+            return nil
+        }
+    }
+
+    /// `root` without a trailing slash (`/` stays `/`).
+    public static func normalizedRoot(_ root: String) -> String {
+        root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+    }
+
     /// Deletes `table`'s route node.
     public func delete(_ table: String) async throws {
         do throws(ZooKeeperError) {
