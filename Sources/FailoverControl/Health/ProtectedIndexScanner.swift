@@ -85,31 +85,32 @@ public final class ProtectedIndexScanner: Service, Sendable {
 
     /// Scans while deciding, a pass at most every ``Settings/interval``, until graceful shutdown or cancellation.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            let clock = ContinuousClock()
-            var lastStart: ContinuousClock.Instant?
-            var decidingSince: ContinuousClock.Instant?
-            while !Task.isCancelled {
-                if election.isDecider, client.sessionState == .connected {
-                    let since = decidingSince ?? clock.now
-                    decidingSince = since
-                    let due = max(since + settings.initialDelay, lastStart.map { $0 + settings.interval } ?? since)
-                    if clock.now >= due {
-                        lastStart = clock.now
-                        let result = await scan()
-                        if result.complete {
-                            passes.add(1, ordering: .relaxed)
-                        }
-                        continue
+        await cancelWhenGracefulShutdown { await self.scanWhileDeciding() }
+    }
+
+    private func scanWhileDeciding() async {
+        let clock = ContinuousClock()
+        var lastStart: ContinuousClock.Instant?
+        var decidingSince: ContinuousClock.Instant?
+        while !Task.isCancelled {
+            if election.isDecider, client.sessionState == .connected {
+                let since = decidingSince ?? clock.now
+                decidingSince = since
+                let due = max(since + settings.initialDelay, lastStart.map { $0 + settings.interval } ?? since)
+                if clock.now >= due {
+                    lastStart = clock.now
+                    if await scan().complete {
+                        passes.add(1, ordering: .relaxed)
                     }
-                } else {
-                    decidingSince = nil
+                    continue
                 }
-                do {
-                    try await Task.sleep(for: .milliseconds(250))
-                } catch {
-                    return
-                }
+            } else {
+                decidingSince = nil
+            }
+            do {
+                try await Task.sleep(for: .milliseconds(250))
+            } catch {
+                return
             }
         }
     }
@@ -202,6 +203,11 @@ public final class ProtectedIndexScanner: Service, Sendable {
     private enum Change {
         case add(routeVersion: Int32)
         case remove
+
+        var isAdd: Bool {
+            if case .add = self { return true }
+            return false
+        }
     }
 
     private func indexEntries() async throws(ZooKeeperError) -> Set<String> {
@@ -294,12 +300,5 @@ public final class ProtectedIndexScanner: Service, Sendable {
         logger.warning(
             "Protected-table index write failed; retrying at the next pass",
             metadata: [FailoverLoggingKeys.table: "\(table)", FailoverLoggingKeys.error: "\(error)"])
-    }
-}
-
-extension ProtectedIndexScanner.Change {
-    fileprivate var isAdd: Bool {
-        if case .add = self { return true }
-        return false
     }
 }

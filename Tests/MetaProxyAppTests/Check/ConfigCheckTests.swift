@@ -1,6 +1,7 @@
 import Foundation
 import PegasusWire
 import RouteModel
+import Router
 import TestSupport
 import Testing
 import ZooKeeper
