@@ -42,8 +42,9 @@ extension TestZooKeeper {
         return String(decoding: answer, as: UTF8.self)
     }
 
-    /// The paths the server holds a watch on for `session` (from `wchc`: data and child watches alike,
-    /// each path once however many watches the client set on it).
+    /// The paths the server holds a data (or exists) watch on for `session`, from `wchc`: each path once
+    /// however many watches the client set on it. Child watches are not listed (`mntr`'s
+    /// `zk_watch_count` counts both kinds, for all sessions).
     public static func watchedPaths(session: Int64) throws -> [String] {
         let text = try fourLetterWord("wchc")
         if text.contains("is not executed because it is not in the whitelist") {
