@@ -10,7 +10,8 @@
 #   cpu_start CPU seconds used until then
 #   rss       idle RSS (MiB) after IDLE seconds
 #   idle_cpu  CPU % over the IDLE seconds after startup
-#   watches   ZooKeeper watches the instance holds (wchs: the only session on the server)
+#   watches   ZooKeeper watches the instance holds (mntr zk_watch_count, data and child watches: the
+#             instance is the only session on the server)
 #   reads     ZooKeeper requests the server received during startup (mntr zk_packets_received delta)
 #
 #   Benchmarks/route-scale-catalog.sh OUT_DIR NAME=BIN [NAME=BIN ...]
@@ -100,7 +101,7 @@ CFG
     loaded=
     for _ in $(seq 1 6000); do
       count=$(curl -fsS "http://127.0.0.1:$ADMIN/failover" 2>/dev/null \
-        | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("protectedTables", [])))' 2>/dev/null || echo 0)
+        | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("protected_tables", [])))' 2>/dev/null || echo 0)
       if [ "$count" -ge "$PROTECTED" ]; then loaded=$(date +%s.%N); break; fi
       sleep 0.1
     done
@@ -115,7 +116,7 @@ CFG
     rss=$(awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$PID/status")
     idle_cpu=$(python3 -c "print('%.1f' % (100.0 * ($t1 - $t0) / $CLK_TCK / $IDLE))")
     cpu_start=$(python3 -c "print('%.1f' % ($ticks_start / $CLK_TCK))")
-    watches=$(four wchs | awk '/^Total watches/ {split($0, a, ":"); print a[2]}')
+    watches=$(four mntr | awk '$1 == "zk_watch_count" {print $2}')
     load=$(cut -d' ' -f1 /proc/loadavg)
     kill "$PID"
     wait "$PID" 2>/dev/null || true
