@@ -70,12 +70,20 @@ zk.ensure_path(root + "/.meta-proxy/protected")
 plain = b'{"cluster":"a","meta-addrs":["127.0.0.1:1"]}'
 backed = b'{"cluster":"a","meta-addrs":["127.0.0.1:1"],"backups":[{"cluster":"b","meta-addrs":["127.0.0.1:2"]}]}'
 def run(paths):
-    pending = []
-    for path, data in paths:
-        pending.append(zk.create_async(path, data))
-        if len(pending) >= 2000:
+    # 1,000 creates per multi-op (one transaction, one log sync), 8 multi-ops in flight.
+    pending, batch = [], None
+    for count, (path, data) in enumerate(paths):
+        if batch is None:
+            batch = zk.transaction()
+        batch.create(path, data)
+        if count % 1000 == 999:
+            pending.append(batch.commit_async())
+            batch = None
+        if len(pending) >= 8:
             for p in pending: p.get()
             pending = []
+    if batch is not None:
+        pending.append(batch.commit_async())
     for p in pending: p.get()
 run(("%s/raw%06d" % (root, i), plain) for i in range(n))
 run(("%s/prot%04d" % (root, i), backed) for i in range(protected))
