@@ -12,7 +12,8 @@
 #   idle_cpu  CPU % over the IDLE seconds after startup
 #   watches   ZooKeeper watches the instance holds (mntr zk_watch_count, data and child watches: the
 #             instance is the only session on the server)
-#   reads     ZooKeeper requests the server received during startup (mntr zk_packets_received delta)
+#   requests  ZooKeeper requests the server received until the catalog was loaded, and until the end
+#             of the idle window (mntr zk_packets_received deltas; the only client on the server)
 #
 #   Benchmarks/route-scale-catalog.sh OUT_DIR NAME=BIN [NAME=BIN ...]
 # e.g.  Benchmarks/route-scale-catalog.sh Benchmarks/results/catalog main=/tmp/meta-proxy-main \
@@ -55,7 +56,7 @@ cleanup() {
 trap cleanup EXIT
 
 RESULTS="$OUT/route-scale-catalog.tsv"
-printf 'nodes\tprotected\tbinary\tstartup_s\tcpu_start_s\trss_mib\tidle_cpu_pct\twatches\tzk_requests_at_start\tload_avg\n' > "$RESULTS"
+printf 'nodes\tprotected\tbinary\tstartup_s\tcpu_start_s\trss_mib\tidle_cpu_pct\twatches\tzk_requests_at_load\tzk_requests_total\tload_avg\n' > "$RESULTS"
 
 for N in $SIZES; do
   ROOT=/bench-$N
@@ -86,8 +87,9 @@ def run(paths):
         pending.append(batch.commit_async())
     for p in pending: p.get()
 run(("%s/raw%06d" % (root, i), plain) for i in range(n))
-run(("%s/prot%04d" % (root, i), backed) for i in range(protected))
-run(("%s/.meta-proxy/protected/prot%04d" % (root, i), b"") for i in range(protected))
+# Named to sort after the others: a catalog that reads every child reaches them last.
+run(("%s/zprot%04d" % (root, i), backed) for i in range(protected))
+run(("%s/.meta-proxy/protected/zprot%04d" % (root, i), b"") for i in range(protected))
 zk.stop()
 PY
   for spec in "$@"; do
@@ -117,10 +119,12 @@ CFG
     startup=$(python3 -c "print('%.2f' % ($loaded - $start))")
     ticks_start=$(cpu_ticks "$PID")
     requests=$(($(packets) - before))
+    # Reads that follow the decider's first tick (failover nodes of the protected tables) land here too.
     sleep 2
     t0=$(cpu_ticks "$PID")
     sleep "$IDLE"
     t1=$(cpu_ticks "$PID")
+    requests_total=$(($(packets) - before))
     rss=$(awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$PID/status")
     idle_cpu=$(python3 -c "print('%.1f' % (100.0 * ($t1 - $t0) / $CLK_TCK / $IDLE))")
     cpu_start=$(python3 -c "print('%.1f' % ($ticks_start / $CLK_TCK))")
@@ -129,8 +133,8 @@ CFG
     kill "$PID"
     wait "$PID" 2>/dev/null || true
     PID=
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$N" "$PROTECTED" "$NAME" "$startup" "$cpu_start" "$rss" \
-      "$idle_cpu" "$watches" "$requests" "$load" | tee -a "$RESULTS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$N" "$PROTECTED" "$NAME" "$startup" "$cpu_start" "$rss" \
+      "$idle_cpu" "$watches" "$requests" "$requests_total" "$load" | tee -a "$RESULTS"
     sleep 3  # let the session's watches go before the next instance
   done
 done
