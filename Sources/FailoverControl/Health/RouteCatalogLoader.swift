@@ -69,6 +69,15 @@ public final class RouteCatalogLoader: Service, Sendable {
                 sink.finish()
             }
             group.addTask {
+                // A re-read in flight when a table left the index may cache it again: drop it again.
+                for await change in self.store.routeChanges().cancelOnGracefulShutdown() {
+                    guard case .updated(let route) = change else { continue }
+                    if !self.state.withLock({ $0.indexed.contains(route.table) }) {
+                        self.store.forget(route.table)
+                    }
+                }
+            }
+            group.addTask {
                 for await _ in changes {
                     while !Task.isCancelled, self.client.sessionState == .connected {
                         guard await !self.loadIndex(sink: sink) else { break }
