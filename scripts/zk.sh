@@ -18,7 +18,7 @@ dataDir=$dir/data
 clientPort=$port
 clientPortAddress=127.0.0.1
 admin.enableServer=false
-4lw.commands.whitelist=ruok,stat,srvr,mntr,cons
+4lw.commands.whitelist=ruok,stat,srvr,mntr,cons,wchs,wchc,wchp
 maxClientCnxns=0
 CFG
   cat > "$dir/log4j.properties" <<'L4J'

@@ -163,6 +163,17 @@ struct ProxyConfigurationTests {
         try fine.validate()
     }
 
+    @Test func catalogScanPaceAndPeriod() throws {
+        let defaults = try Self.decode("zookeeper: { address: [zk:2181], root: /a }")
+        #expect(defaults.failover.catalogScan == ProtectedIndexScanner.Settings())
+        #expect(defaults.failover.catalogScan.readsPerSecond == 200)
+        #expect(defaults.failover.catalogScan.interval == .seconds(600))
+        let set = try Self.decode(
+            "zookeeper: { address: [zk:2181], root: /a }\nfailover: { catalog_scan: { reads_per_second: 50, interval: 30m } }")
+        #expect(set.failover.catalogScan.readsPerSecond == 50)
+        #expect(set.failover.catalogScan.interval == .seconds(1800))
+    }
+
     @Test func relativePathsAreRelativeToTheConfigurationFile() throws {
         let configuration = try ProxyConfiguration.decode(
             yaml: "routes_file: routes.yaml\nfailover: { history_size: 3 }",
@@ -247,6 +258,8 @@ struct ProxyConfigurationTests {
             ("failover: { peer_roots: [/a/] }", .invalidValue, "failover.peer_roots[0]", "absolute ZooKeeper path"),
             ("failover: { peer_roots: [/a, /a] }", .invalidValue, "failover.peer_roots[1]", "listed twice"),
             ("failover: { peer_roots: /a }", .invalidValue, "failover.peer_roots", "list"),
+            ("failover: { catalog_scan: { reads_per_second: 0 } }", .invalidValue, "failover.catalog_scan.reads_per_second", "from 1"),
+            ("failover: { catalog_scan: { interval: 500ms } }", .invalidValue, "failover.catalog_scan.interval", "at least 1s"),
             ("metric: { type: statsd }", .invalidValue, "metric.type", "expected prometheus or falcon, got \"statsd\""),
             ("metric: { tags: [novalue] }", .invalidValue, "metric.tags[0]", "key=value"),
             ("metric: { tags: [a=1, a=2] }", .invalidValue, "metric.tags[1]", "duplicate tag"),

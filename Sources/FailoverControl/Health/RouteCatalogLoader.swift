@@ -3,23 +3,34 @@ import PegasusWire
 import RouteModel
 import Router
 import ServiceLifecycle
+import Synchronization
 import ZooKeeper
 
-/// Keeps a ``ZooKeeperRouteStore`` filled with **every** table under the root, for the failover
-/// runtime: the decider decides for all tables with backups and every instance probes their clusters,
-/// not only the tables queried locally.
+/// Keeps a ``ZooKeeperRouteStore`` filled with the **protected** tables (routes with backups) under the
+/// root, for the failover runtime: the decider decides for them and every instance probes their
+/// clusters and publishes their routes, not only the tables queried locally.
 ///
-/// Watches the root's children (skipping ``RouteAdmin/reservedChild``) and loads each table into the
-/// store, which then follows the node (data watch, deletion, session expiry) by itself. The child list
-/// is read again whenever its watch fires and after every reconnection.
+/// Which tables are protected comes from the protected-table index
+/// (``FailoverPaths/protectedIndex``, `<root>/.meta-proxy/protected/<table>`), kept by every route
+/// write of ``RouteAdmin`` and repaired by the decider's ``ProtectedIndexScanner``. The loader watches
+/// the index's children (one watch) and loads each indexed table into the store, which then follows
+/// the route node (data watch, deletion, session expiry) by itself; a table that leaves the index is
+/// dropped from the store. Route nodes that are not indexed are never read, so the cost at start and
+/// at idle does not depend on how many tables the root holds. The child list is read again whenever
+/// its watch fires and after every reconnection.
 ///
 /// A `Service`: ``run()`` runs until graceful shutdown or cancellation.
 public final class RouteCatalogLoader: Service, Sendable {
     private let client: ZooKeeperClient
-    private let root: String
+    private let index: String
     private let store: ZooKeeperRouteStore
     private let retryInterval: Duration
     private let logger: Logger
+    /// The indexed tables at the last read of the index, and those among them loaded (or found absent).
+    private let state = Mutex<(indexed: Set<String>, loaded: Set<String>)>(([], []))
+
+    /// How many tables are read at once when the index grows.
+    static let loadConcurrency = 8
 
     /// Creates a loader.
     /// - Parameters:
@@ -36,13 +47,18 @@ public final class RouteCatalogLoader: Service, Sendable {
         logger: Logger
     ) {
         self.client = client
-        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        self.index = FailoverPaths(root: root).protectedIndex
         self.store = store
         self.retryInterval = retryInterval
         self.logger = logger
     }
 
-    /// Lists and loads the tables on every change of the child list and every reconnection.
+    /// The tables of the protected-table index at its last read, sorted.
+    public func indexedTables() -> [String] {
+        state.withLock { $0.indexed.sorted() }
+    }
+
+    /// Reads the index and loads the new tables on every change of the index and every reconnection.
     public func run() async throws {
         let (changes, sink) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         await withDiscardingTaskGroup { group in
@@ -53,9 +69,18 @@ public final class RouteCatalogLoader: Service, Sendable {
                 sink.finish()
             }
             group.addTask {
+                // A re-read in flight when a table left the index may cache it again: drop it again.
+                for await change in self.store.routeChanges().cancelOnGracefulShutdown() {
+                    guard case .updated(let route) = change else { continue }
+                    if !self.state.withLock({ $0.indexed.contains(route.table) }) {
+                        self.store.forget(route.table)
+                    }
+                }
+            }
+            group.addTask {
                 for await _ in changes {
                     while !Task.isCancelled, self.client.sessionState == .connected {
-                        guard await !self.loadChildren(sink: sink) else { break }
+                        guard await !self.loadIndex(sink: sink) else { break }
                         try? await Task.sleep(for: self.retryInterval)
                     }
                 }
@@ -63,9 +88,10 @@ public final class RouteCatalogLoader: Service, Sendable {
         }
     }
 
-    /// Reads the child list with a watch and loads every table.
-    /// - Returns: Whether the list was read.
-    private func loadChildren(sink: AsyncStream<Void>.Continuation) async -> Bool {
+    /// Reads the index's children with a watch, loads the tables not loaded yet and forgets the tables
+    /// that left it.
+    /// - Returns: Whether the index was read and every table in it was loaded (or found absent).
+    private func loadIndex(sink: AsyncStream<Void>.Continuation) async -> Bool {
         let watch: @Sendable (WatchEvent) -> Void = { event in
             if event.type != .session {
                 sink.yield()
@@ -73,14 +99,14 @@ public final class RouteCatalogLoader: Service, Sendable {
         }
         let children: [String]
         do throws(ZooKeeperError) {
-            children = try await client.children(root, watch: watch)
+            children = try await client.children(index, watch: watch)
         } catch where error.code == .noNode {
-            // No root yet: wait for its creation.
+            // No index yet: wait for its creation.
             do throws(ZooKeeperError) {
-                if try await client.exists(root, watch: watch) != nil {
+                if try await client.exists(index, watch: watch) != nil {
                     sink.yield()
                 }
-                return true
+                children = []
             } catch {
                 logFailure(error)
                 return false
@@ -89,17 +115,55 @@ public final class RouteCatalogLoader: Service, Sendable {
             logFailure(error)
             return false
         }
-        for table in children.sorted() where table != RouteAdmin.reservedChild {
-            // Unknown, malformed and unreachable tables are the store's to report; nothing to do here.
-            _ = try? await store.route(for: table)
+        let indexed = Set(children.filter(RouteAdmin.isValidTableName))
+        let (gone, pending) = state.withLock { state -> ([String], [String]) in
+            let gone = state.indexed.subtracting(indexed)
+            state.indexed = indexed
+            state.loaded.formIntersection(indexed)
+            return (gone.sorted(), indexed.subtracting(state.loaded).sorted())
         }
-        return true
+        for table in gone {
+            store.forget(table)
+        }
+        let loaded = await load(pending)
+        state.withLock { state in state.loaded.formUnion(loaded.intersection(state.indexed)) }
+        return loaded.count == pending.count
+    }
+
+    /// Loads `tables` into the store, a few at a time.
+    /// - Returns: The tables read (a route, a malformed node or no node); not those whose read failed.
+    private func load(_ tables: [String]) async -> Set<String> {
+        await withTaskGroup(of: String?.self) { group in
+            var loaded: Set<String> = []
+            var next = tables.makeIterator()
+            func add() -> Bool {
+                guard let table = next.next() else { return false }
+                group.addTask {
+                    do throws(RouteError) {
+                        _ = try await self.store.route(for: table)
+                        return table
+                    } catch where error.code == .sourceUnavailable {
+                        return nil
+                    } catch {
+                        // No route node (the scanner removes the entry) or a malformed one: the store reports it.
+                        return table
+                    }
+                }
+                return true
+            }
+            for _ in 0..<Self.loadConcurrency where !add() { break }
+            while let done = await group.next() {
+                if let done { loaded.insert(done) }
+                _ = add()
+            }
+            return loaded
+        }
     }
 
     private func logFailure(_ error: ZooKeeperError) {
         logger.warning(
-            "Listing the table nodes failed; retrying",
-            metadata: [FailoverLoggingKeys.zkPath: "\(root)", FailoverLoggingKeys.error: "\(error)"]
+            "Reading the protected-table index failed; retrying",
+            metadata: [FailoverLoggingKeys.zkPath: "\(index)", FailoverLoggingKeys.error: "\(error)"]
         )
     }
 }

@@ -30,7 +30,9 @@ extension FailoverAdmin {
         for path in directories {
             prepared.append(try await prepare(path))
         }
-        var leaves = [paths.paused, paths.health]
+        // The protected-table index is created by the first route write (or the decider's scan) with the
+        // ACL of `<root>/.meta-proxy`; here it only gets the failover ACL again when it exists.
+        var leaves = [paths.paused, paths.health, paths.protectedIndex]
         do throws(ZooKeeperError) {
             leaves += try await client.children(paths.failoverDirectory).sorted().map(paths.effectiveRoute(of:))
         } catch {

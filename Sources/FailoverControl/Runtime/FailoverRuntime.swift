@@ -25,7 +25,8 @@ import ZooKeeper
 /// Assembles the failover machinery of one instance: the policy store, the health prober (with its
 /// HTTP client on a dedicated thread pool, RPC probe and RPC duplication source), the failover state
 /// store the proxy routes by, the decider (with its ZooKeeper election and health publication) and,
-/// on ZooKeeper, the catalog of every declared route.
+/// on ZooKeeper, the catalog of the protected tables (``RouteCatalogLoader``, over the protected-table
+/// index) with the decider's repair scan of that index (``ProtectedIndexScanner``).
 ///
 /// `meta-proxy serve` passes ``stateStore`` as `effective:` and ``adminHandlers`` as `extraAdmin:`
 /// to ``ProxyApplication``, runs ``services`` in its service group, and calls ``shutdown()`` after.
@@ -62,6 +63,8 @@ public final class FailoverRuntime: Sendable {
         public var listenAddress: String
         /// The admin listen address, published in the ``InstanceRecord``; `nil` when none.
         public var adminAddress: String?
+        /// The decider's reconciliation scan of the protected-table index (ZooKeeper only).
+        public var catalogScan: ProtectedIndexScanner.Settings
 
         /// Creates settings.
         public init(
@@ -74,8 +77,10 @@ public final class FailoverRuntime: Sendable {
             hooks: FailoverHookSettings? = nil,
             peerRoots: [String] = [],
             listenAddress: String = "",
-            adminAddress: String? = nil
+            adminAddress: String? = nil,
+            catalogScan: ProtectedIndexScanner.Settings = ProtectedIndexScanner.Settings()
         ) {
+            self.catalogScan = catalogScan
             self.peerRoots = peerRoots
             self.listenAddress = listenAddress
             self.adminAddress = adminAddress
@@ -175,14 +180,16 @@ public final class FailoverRuntime: Sendable {
             )
             var catalogLogger = logger
             catalogLogger[metadataKey: "metaproxy.component"] = "failover-catalog"
-            // The loader asks only for listed children, and asks again when the list changes: no
-            // absence is remembered, so a child deleted and re-created is loaded at once.
+            // The catalog holds the protected tables only (those of the protected-table index): route
+            // nodes without backups are never read here, however many the root holds. The loader asks
+            // only for indexed tables, and asks again when the index changes: no absence is remembered,
+            // so an entry deleted and re-created is loaded at once.
             let catalogStore = ZooKeeperRouteStore(
                 client: client, root: root, capacity: 1 << 20, negativeCacheTTL: .zero, logger: catalogLogger)
             let loader = RouteCatalogLoader(client: client, root: root, store: catalogStore, logger: catalogLogger)
             store = zooKeeperStore
             catalog = catalogStore
-            election = DeciderElection(
+            let deciderElection = DeciderElection(
                 client: client,
                 paths: paths,
                 instanceID: settings.instanceID,
@@ -190,6 +197,10 @@ public final class FailoverRuntime: Sendable {
                 writeFailures: writeFailures,
                 logger: logger
             )
+            election = deciderElection
+            let scanner = ProtectedIndexScanner(
+                client: client, paths: paths, election: deciderElection, settings: settings.catalogScan,
+                logger: catalogLogger)
             publisher = HealthPublisher(
                 client: client, path: paths.health, writeFailures: writeFailures, logger: logger)
             let clock = ZooKeeperClock()
@@ -207,7 +218,7 @@ public final class FailoverRuntime: Sendable {
             lagStore = PersistedLagStore(
                 client: client, paths: paths, instanceID: settings.instanceID, writeFailures: writeFailures,
                 logger: logger)
-            services = [catalogStore, loader, zooKeeperStore]
+            services = [catalogStore, loader, zooKeeperStore, scanner]
         case .local(let stateFile):
             store = LocalFailoverStateStore(metrics: metrics, stateFile: stateFile, logger: logger)
             catalog = routes

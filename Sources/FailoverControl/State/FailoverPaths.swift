@@ -35,6 +35,11 @@ import Router
 ///                                             Publishing the health node never touches it.
 /// <root>/.meta-proxy/clock                    empty; the decider writes it to read ZooKeeper's time
 ///                                             (its mtime) when it loads a persisted lag.
+/// <root>/.meta-proxy/protected/<table>        empty; exists = the table's route has backups (the
+///                                             protected-table index). Written with the route by
+///                                             `meta-proxy route ...` (one multi-op), repaired by the
+///                                             decider's reconciliation scan (fenced); every instance
+///                                             watches the children and loads only these routes.
 /// ```
 /// `.meta-proxy` cannot be a Pegasus table name (tables have no `-` and do not start with `.`), so
 /// it never collides with a table node; `route list` skips it.
@@ -75,6 +80,10 @@ public struct FailoverPaths: Sendable, Equatable {
     public func lag(of table: String) -> String { lagDirectory + "/" + table }
     /// `<root>/.meta-proxy/clock`: written to read ZooKeeper's current time (its mtime).
     public var clock: String { base + "/clock" }
+    /// `<root>/.meta-proxy/protected`: the protected-table index (``RouteAdmin/protectedIndex``).
+    public var protectedIndex: String { RouteAdmin.protectedIndex(root: root) }
+    /// `<root>/.meta-proxy/protected/<table>`: the index entry of a table whose route has backups.
+    public func protectedIndexEntry(of table: String) -> String { protectedIndex + "/" + table }
 
     private func join(_ parent: String, _ child: String) -> String {
         parent == "/" ? "/" + child : parent + "/" + child

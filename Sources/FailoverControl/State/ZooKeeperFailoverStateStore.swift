@@ -16,9 +16,11 @@ import ZooKeeper
 /// The failover state shared by every instance on a ZooKeeper root: each table's ``EffectiveRoute``
 /// at ``FailoverPaths/effectiveRoute(of:)`` and the global pause flag at ``FailoverPaths/paused``.
 ///
-/// Lazy and watched, like ``ZooKeeperRouteStore``: a table is read (with a one-shot watch, re-armed on
-/// every fire) the first time it is used — when the route store publishes its route, when a query
-/// misses in ``activeCluster(for:)``, or when the decider ``track(_:)``s it. Until its node has been
+/// Lazy and watched, like ``ZooKeeperRouteStore``: a **protected** table (a route with backups) is read
+/// (with a one-shot watch, re-armed on every fire) the first time it is used — when the route store
+/// publishes its route, when a query misses in ``activeCluster(for:)``, or when the decider
+/// ``track(_:)``s it. A route without backups is routed to its primary whatever a document says, so
+/// its node is never read or watched. Until its node has been
 /// read, a table is routed to its declared primary; the hot path never waits. A missing node is
 /// watched for its creation. After a session expiry every table and the pause flag are read again.
 ///
@@ -111,6 +113,8 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
     // MARK: - FailoverStateStore
 
     public func activeCluster(for route: Route) -> ClusterRoute {
+        // A route without backups goes to its primary whatever a document says: nothing to read or watch.
+        guard !route.backups.isEmpty else { return route.primary }
         let (document, requested) = state.withLock { state -> (EffectiveRoute?, Bool) in
             if let entry = state.entries[route.table] {
                 return (entry.state.routingDocument, false)
@@ -284,7 +288,7 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
             }
             group.addTask {
                 for await change in self.routes.routeChanges().cancelOnGracefulShutdown() {
-                    if case .updated(let route) = change {
+                    if case .updated(let route) = change, !route.backups.isEmpty {
                         self.track([route.table])
                     }
                 }

@@ -58,7 +58,8 @@ extension FailoverRuntime {
                 hooks: configuration.failover.hooks,
                 peerRoots: configuration.failover.peerRoots,
                 listenAddress: configuration.server.listen.description,
-                adminAddress: configuration.server.adminListen.description
+                adminAddress: configuration.server.adminListen.description,
+                catalogScan: configuration.failover.catalogScan
             ),
             routes: routeSource.store,
             coordination: routeSource.coordination,

@@ -181,9 +181,11 @@ public enum ConfigCheck {
         let where_ = "ZooKeeper \(settings.connectString) root \(settings.root)"
         let listings: [RouteAdmin.Listing]
         let paths: (String) -> String
+        let indexed: Set<String>?
+        let indexPath = RouteAdmin.protectedIndex(root: RouteAdmin.normalizedRoot(settings.root))
         do {
-            (listings, paths) = try await RouteSession.run(settings) { admin in
-                (try await admin.list(), { admin.path(of: $0) })
+            (listings, paths, indexed) = try await RouteSession.run(settings) { admin in
+                (try await admin.list(), { admin.path(of: $0) }, try await admin.protectedIndexEntries())
             }
         } catch {
             report.problems.append(.init(source: where_, message: "\(error)"))
@@ -203,7 +205,31 @@ public enum ConfigCheck {
             "\(where_): \(RouteConsistency.count(listings.count, "route node")), \(invalid) invalid; "
                 + RouteConsistency.summary(routes))
         report.problems += RouteConsistency.problems(routes, source: paths, keyPrefix: { _ in "" })
+        report.warnings += indexDrift(routes: routes, indexed: indexed, indexPath: indexPath)
         return report
+    }
+
+    /// Where the protected-table index disagrees with the route nodes: protected routes without an entry
+    /// (their failover runs once the decider's scan adds it) and entries of tables that are not protected.
+    /// Warnings: the decider's reconciliation scan repairs both.
+    static func indexDrift(routes: [Route], indexed: Set<String>?, indexPath: String) -> [String] {
+        let protected = Set(routes.filter { !$0.backups.isEmpty }.map(\.table))
+        let indexed = indexed ?? []
+        var warnings: [String] = []
+        let missing = protected.subtracting(indexed).sorted()
+        if !missing.isEmpty {
+            warnings.append(
+                "protected-table index \(indexPath): \(RouteConsistency.count(missing.count, "route")) with backups not indexed "
+                    + "(no failover until the decider's scan adds them, or `meta-proxy route set` rewrites them): "
+                    + RouteConsistency.abbreviated(missing))
+        }
+        let stale = indexed.subtracting(protected).sorted()
+        if !stale.isEmpty {
+            warnings.append(
+                "protected-table index \(indexPath): \(stale.count) stale entr\(stale.count == 1 ? "y" : "ies")"
+                    + " (no route node, or a route without backups; the decider's scan removes them): " + RouteConsistency.abbreviated(stale))
+        }
+        return warnings
     }
 
     /// A route error as a problem: its source, key path and reason (with the underlying error).

@@ -1,3 +1,4 @@
+import FailoverPolicy
 import FailoverControl
 import PegasusWire
 import RouteModel
@@ -22,6 +23,9 @@ extension ProxyConfiguration {
         /// and `switch.replica_lease`. Absolute paths, distinct, not `zookeeper.root`; needs
         /// ZooKeeper. Default none.
         public var peerRoots: [String]
+        /// `failover.catalog_scan`: `{reads_per_second: 200, interval: 10m}`, the pace and period of the
+        /// decider's reconciliation scan of the protected-table index (docs/failover.md). ZooKeeper only.
+        public var catalogScan: ProtectedIndexScanner.Settings
 
         /// The settings with every default (`policies` relative to the working directory).
         public init() {
@@ -30,9 +34,10 @@ extension ProxyConfiguration {
             stateFile = nil
             hooks = nil
             peerRoots = []
+            catalogScan = ProtectedIndexScanner.Settings()
         }
 
-        static let keys: Set<String> = ["policies_dir", "history_size", "state_file", "hooks", "peer_roots"]
+        static let keys: Set<String> = ["policies_dir", "history_size", "state_file", "hooks", "peer_roots", "catalog_scan"]
 
         /// Reads the section, keeping defaults for absent keys.
         /// - Parameter baseDirectory: The configuration file's directory, for a relative `policies_dir`.
@@ -52,6 +57,18 @@ extension ProxyConfiguration {
             }
             if let value = section["hooks"] {
                 hooks = try Self.hooks(value, baseDirectory: baseDirectory)
+            }
+            if let value = section["catalog_scan"] {
+                let scan = try value.mapping(knownKeys: ["reads_per_second", "interval"])
+                if let rate = scan["reads_per_second"] {
+                    catalogScan.readsPerSecond = try rate.integer(in: 1...100_000, expectation: "an integer from 1 to 100000")
+                }
+                if let interval = scan["interval"] {
+                    guard let period = PolicyDuration.parse(try interval.string()), period >= .seconds(1) else {
+                        throw interval.error("expected a duration of at least 1s, e.g. 10m")
+                    }
+                    catalogScan.interval = period
+                }
             }
             if let value = section["peer_roots"] {
                 peerRoots = []

@@ -7,6 +7,14 @@ import ZooKeeper
 ///
 /// Writes use the RFC layout (``RouteDocument/encode(_:)``). Nodes are created with `acl` (for
 /// example world-readable, writable by the operator's digest identity).
+///
+/// Every write keeps the **protected-table index** (``protectedIndexPath(of:)``,
+/// `<root>/.meta-proxy/protected/<table>`) in step with the route, in the same ZooKeeper multi-op:
+/// a route with backups has an (empty) index entry, a route without backups or a deleted route has
+/// none. The failover runtime loads only the indexed tables' routes (see `docs/failover.md`). When
+/// the index cannot be written — `<root>/.meta-proxy` does not exist yet (no instance and no
+/// `failover init` ran on the root), or this identity may not write there (`NOAUTH`) — the route is
+/// written alone; the elected decider's reconciliation scan indexes it later.
 public struct RouteAdmin: Sendable {
     /// Why an action was refused.
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -49,6 +57,8 @@ public struct RouteAdmin: Sendable {
 
     /// Names reserved under the root for meta-proxy's own state (never table nodes).
     public static let reservedChild = ".meta-proxy"
+    /// The protected-table index under ``reservedChild``: one empty child per table whose route has backups.
+    public static let protectedIndexChild = "protected"
 
     /// Creates the admin over a connected client.
     public init(client: ZooKeeperClient, root: String, acl: ZooKeeperACL? = nil) {
@@ -60,20 +70,110 @@ public struct RouteAdmin: Sendable {
     /// The node path of `table`.
     public func path(of table: String) -> String { root == "/" ? "/\(table)" : "\(root)/\(table)" }
 
+    /// `<root>/.meta-proxy/protected`: the protected-table index.
+    public var protectedIndex: String { Self.protectedIndex(root: root) }
+
+    /// `<root>/.meta-proxy/protected/<table>`: the index entry of `table`.
+    public func protectedIndexPath(of table: String) -> String { protectedIndex + "/" + table }
+
+    /// `<root>/.meta-proxy/protected` for a root without a trailing slash.
+    public static func protectedIndex(root: String) -> String {
+        (root == "/" ? "" : root) + "/" + reservedChild + "/" + protectedIndexChild
+    }
+
     /// Writes `route` (creating the node and its parents, or overwriting it).
     /// - Returns: `true` when the node was created, `false` when it was overwritten.
     @discardableResult
     public func set(_ route: Route) async throws -> Bool {
         try Self.validate(route)
         let data = RouteDocument.encode(route)
+        let protected = !route.backups.isEmpty
         do throws(ZooKeeperError) {
-            _ = try await client.create(path(of: route.table), data: data, acl: acl, createParents: true)
+            try await writeIndexed(
+                .create(path: path(of: route.table), data: data, mode: .persistent, acl: acl), table: route.table,
+                protected: protected)
             return true
         } catch {
-            guard error.code == .nodeExists else { throw error }
+            guard error.code == .nodeExists, error.failedOperation ?? 0 == 0 else { throw error }
         }
-        _ = try await client.set(path(of: route.table), data: data)
+        try await writeIndexed(.set(path: path(of: route.table), data: data, version: -1), table: route.table, protected: protected)
         return false
+    }
+
+    /// Runs `operation` (a write of `table`'s route node) and the index change it needs as one multi-op:
+    /// the index entry is created when `protected` and missing, deleted when not `protected` and present.
+    ///
+    /// Races on the index (another writer added or removed the entry meanwhile) are read again and retried;
+    /// a missing root or index directory is created (with `acl`); an index this identity may not write
+    /// (`NOAUTH`) leaves the route written alone.
+    /// - Throws: The route operation's error (``ZooKeeperError/failedOperation`` 0), or a request error.
+    @discardableResult
+    func writeIndexed(
+        _ operation: ZooKeeperOperation, table: String, protected: Bool
+    ) async throws(ZooKeeperError) -> ZooKeeperOperationResult {
+        let entry = protectedIndexPath(of: table)
+        var indexWritable = true
+        for attempt in 0..<5 {
+            var operations = [operation]
+            if indexWritable {
+                let indexed = try await client.exists(entry) != nil
+                if protected, !indexed {
+                    operations.append(.create(path: entry, data: [], mode: .persistent, acl: acl))
+                } else if !protected, indexed {
+                    operations.append(.delete(path: entry, version: -1))
+                }
+            }
+            do throws(ZooKeeperError) {
+                let results = try await client.multi(operations)
+                guard let first = results.first else {
+                    throw ZooKeeperError(.systemError, path: operation.path, detail: "multi answered nothing")
+                }
+                return first
+            } catch {
+                switch error.failedOperation {
+                case 0:
+                    guard error.code == .noNode, case .create = operation, attempt == 0, root != "/" else { throw error }
+                    // A multi cannot create parents: create the root, then try again.
+                    do throws(ZooKeeperError) {
+                        _ = try await client.create(root, acl: acl, createParents: true)
+                    } catch where error.code == .nodeExists {}
+                case 1:
+                    switch error.code {
+                    case .noAuth:
+                        indexWritable = false
+                    case .noNode where protected:
+                        indexWritable = try await createIndexDirectory()
+                    default:
+                        break  // Changed meanwhile: read it again.
+                    }
+                default:
+                    throw error
+                }
+            }
+        }
+        throw ZooKeeperError(.systemError, path: entry, detail: "the protected-table index entry changes faster than it is written")
+    }
+
+    /// Creates ``protectedIndex`` with the ACL of `<root>/.meta-proxy` (the failover ACL after
+    /// `failover init`, so that the proxies may add and remove entries too).
+    /// - Returns: Whether the index directory exists now; `false` when `<root>/.meta-proxy` does not
+    ///   exist (no instance and no `failover init` ran on the root yet: the decider's scan indexes the
+    ///   route once one runs) or this identity may not create it.
+    private func createIndexDirectory() async throws(ZooKeeperError) -> Bool {
+        let base = root == "/" ? "/" + Self.reservedChild : root + "/" + Self.reservedChild
+        let inherited: ZooKeeperACL
+        do throws(ZooKeeperError) {
+            inherited = try await client.getACL(base)
+        } catch where error.code == .noNode {
+            return false
+        }
+        do throws(ZooKeeperError) {
+            _ = try await client.create(protectedIndex, acl: inherited)
+        } catch where error.code == .nodeExists {
+        } catch where error.code == .noAuth || error.code == .noNode {
+            return false
+        }
+        return true
     }
 
     /// The route of `table` and its node version.
@@ -107,12 +207,27 @@ public struct RouteAdmin: Sendable {
         return listings
     }
 
+    /// The tables of the protected-table index; `nil` when the index does not exist.
+    public func protectedIndexEntries() async throws -> Set<String>? {
+        do throws(ZooKeeperError) {
+            return Set(try await client.children(protectedIndex))
+        } catch {
+            guard error.code == .noNode else { throw error }
+            return nil
+        }
+    }
+
+    /// `root` without a trailing slash (`/` stays `/`).
+    public static func normalizedRoot(_ root: String) -> String {
+        root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+    }
+
     /// Deletes `table`'s route node.
     public func delete(_ table: String) async throws {
         do throws(ZooKeeperError) {
-            try await client.delete(path(of: table))
+            try await writeIndexed(.delete(path: path(of: table), version: -1), table: table, protected: false)
         } catch {
-            guard error.code == .noNode else { throw error }
+            guard error.code == .noNode, error.failedOperation ?? 0 == 0 else { throw error }
             throw RouteError(code: .unknownTable, table: table, source: path(of: table), reason: "no route node")
         }
     }
@@ -139,9 +254,11 @@ public struct RouteAdmin: Sendable {
     public func compareAndSet(_ route: Route, expectedVersion: Int32) async throws {
         let path = path(of: route.table)
         do throws(ZooKeeperError) {
-            _ = try await client.set(path, data: RouteDocument.encode(route), version: expectedVersion)
+            try await writeIndexed(
+                .set(path: path, data: RouteDocument.encode(route), version: expectedVersion), table: route.table,
+                protected: !route.backups.isEmpty)
         } catch {
-            switch error.code {
+            switch error.failedOperation == nil || error.failedOperation == 0 ? error.code : .systemError {
             case .badVersion:
                 throw Failure(
                     .conflict, table: route.table,
@@ -227,10 +344,11 @@ public struct RouteAdmin: Sendable {
     /// Creates `route`'s node; fails with ``Failure/Code/conflict`` when it exists already.
     private func create(_ route: Route) async throws {
         do throws(ZooKeeperError) {
-            _ = try await client.create(
-                path(of: route.table), data: RouteDocument.encode(route), acl: acl, createParents: true)
+            try await writeIndexed(
+                .create(path: path(of: route.table), data: RouteDocument.encode(route), mode: .persistent, acl: acl),
+                table: route.table, protected: !route.backups.isEmpty)
         } catch {
-            guard error.code == .nodeExists else { throw error }
+            guard error.code == .nodeExists, error.failedOperation ?? 0 == 0 else { throw error }
             throw Failure(.conflict, table: route.table, "route of \(route.table) was created meanwhile; nothing written")
         }
     }

@@ -176,6 +176,16 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
     /// How many ZooKeeper requests (`get`, `exists`) the store has made to read routes.
     var zooKeeperRequests: Int { requestCount.load(ordering: .relaxed) }
 
+    /// Drops `table` from the cache without publishing a change: its watch is ignored when it fires
+    /// (like an evicted table's), so the node is no longer followed. For the failover catalog, when a
+    /// table leaves the protected-table index.
+    public func forget(_ table: String) {
+        state.withLock { state in
+            _ = state.cache.removeValue(forKey: table)
+            state.stale.remove(table)
+        }
+    }
+
     public func cachedRoute(for table: String) -> Route? {
         state.withLock { $0.cache.peekValue(forKey: table)?.route }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import PegasusWire
 import RouteModel
+import Router
 import TestSupport
 import Testing
 import ZooKeeper
@@ -152,6 +153,33 @@ struct ConfigCheckZooKeeperTests {
             #expect(report.problems[1].message.contains("primary"))
             #expect(report.problems[2].key == "cluster")
             #expect(report.problems[2].message.contains("cluster \"b\" has MetaServers [127.0.0.1:2002] here"))
+        }
+    }
+
+    @Test("drift of the protected-table index: a route with backups not indexed, an entry of an unprotected table")
+    func protectedIndexDrift() async throws {
+        try await TestZooKeeper.withRoot(prefix: "check-test") { client, root in
+            let index = RouteAdmin.protectedIndex(root: root)
+            try await client.put("\(root)/orders", #"{"cluster":"a","meta-addrs":["127.0.0.1:1001"],"backups":[{"cluster":"b","meta-addrs":["127.0.0.1:2001"]}]}"#)
+            try await client.put("\(root)/users", #"{"cluster":"a","meta-addrs":["127.0.0.1:1001"]}"#)
+            var settings = ProxyConfiguration.ZooKeeperSettings()
+            settings.addresses = [try Endpoint(parsing: TestZooKeeper.address())]
+            settings.root = root
+            var report = await ConfigCheck.checkRouteNodes(settings)
+            #expect(report.problems == [])
+            #expect(report.warnings.count == 1)
+            #expect(report.warnings.first?.hasPrefix("protected-table index \(index): 1 route with backups not indexed") == true)
+            #expect(report.warnings.first?.hasSuffix(": orders") == true)
+
+            try await client.create(index + "/orders", createParents: true)
+            try await client.create(index + "/users")
+            try await client.create(index + "/gone")
+            report = await ConfigCheck.checkRouteNodes(settings)
+            #expect(report.warnings == [
+                "protected-table index \(index): 2 stale entries (no route node, or a route without backups; "
+                    + "the decider's scan removes them): gone, users"
+            ])
+            #expect(report.isFine)
         }
     }
 }
