@@ -70,7 +70,6 @@ struct ProxyMetricsTableSeriesTests {
         await cluster.stop()
         #expect(Self.total(metrics, Self.query, table: "t1") == 2)
         #expect(Self.total(metrics, Self.query, table: "_unknown") == 0)
-        #expect(Self.total(metrics, Self.loads, table: "t1") == 1)
     }
 
     @Test("beyond max_table_series, tables share table=\"_other\" and the overflow is counted")
