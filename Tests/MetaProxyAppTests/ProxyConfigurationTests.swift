@@ -33,7 +33,7 @@ struct ProxyConfigurationTests {
         #expect(configuration.zookeeper.addresses.isEmpty)
         #expect(configuration.zookeeper.root == "/pegasus")
         #expect(configuration.zookeeper.sessionTimeout == .milliseconds(1000))
-        #expect(configuration.zookeeper.tableWatcherCacheCapacity == 1024)
+        #expect(configuration.zookeeper.tableWatcherCacheCapacity == 50_000)
         #expect(configuration.zookeeper.auth == nil)
         #expect(configuration.routesFile == "routes.yaml")
         #expect(configuration.meta.timeout == .milliseconds(3000))

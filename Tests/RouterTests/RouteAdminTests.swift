@@ -124,4 +124,29 @@ struct RouteAdminTests {
             #expect(try await client.get(root + "/t1").data == Array("{broken".utf8))
         }
     }
+
+    @Test("sync of 2,000 tables writes them concurrently: every node created once, the plan in name order, a second sync finds all unchanged")
+    func syncManyTables() async throws {
+        let cluster = try Self.cluster("many", ["127.0.0.1:34601"])
+        let other = try Self.cluster("other", ["127.0.0.1:34602"])
+        let tables = (0..<2_000).map { "t\($0)" }
+        try await TestZooKeeper.withRoot { client, root in
+            let admin = RouteAdmin(client: client, root: root)
+            // One table already routed elsewhere, one routed here: neither is written.
+            try await admin.set(Route(table: "t7", primary: other))
+            try await admin.set(Route(table: "t8", primary: cluster))
+            let plan = try await admin.sync(tables: tables.shuffled(), cluster: cluster, force: false, dryRun: false, concurrency: 32)
+            #expect(plan.map(\.table) == tables.sorted())
+            #expect(plan.filter { $0.action == .create }.count == 1_998)
+            #expect(plan.first { $0.table == "t7" }?.action == .conflict)
+            #expect(plan.first { $0.table == "t8" }?.action == .unchanged)
+            #expect(Set(try await client.children(root)) == Set(tables))
+            #expect(try await admin.get("t1999").route.primary == cluster)
+            #expect(try await admin.get("t7").route.primary == other)
+
+            let again = try await admin.sync(tables: tables, cluster: cluster, force: false, dryRun: false)
+            #expect(again.filter { $0.action == .unchanged }.count == 1_999)
+            #expect(again.first { $0.table == "t7" }?.action == .conflict)
+        }
+    }
 }

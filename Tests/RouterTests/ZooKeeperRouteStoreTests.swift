@@ -190,6 +190,29 @@ struct ZooKeeperRouteStoreTests {
         }
     }
 
+    @Test("LRU: a table the proxy answers from the cache (cachedRoute) counts as recently used and is not evicted")
+    func cachedLookupsKeepATableCached() async throws {
+        try await TestZooKeeper.withRoot { client, root in
+            for table in ["t1", "t2", "t3"] {
+                try await client.put(root + "/" + table, rfcRoute("c1", [Self.m1]))
+            }
+            try await Self.withStore(client: client, root: root, capacity: 2) { store, _ in
+                _ = try await store.route(for: "t1")
+                _ = try await store.route(for: "t2")
+                // The proxy's hot path: t1 served from the cache, so t2 is now the least recently used.
+                #expect(store.cachedRoute(for: "t1") != nil)
+                _ = try await store.route(for: "t3")
+                #expect(store.allCachedRoutes().map(\.table) == ["t1", "t3"])
+                #expect(store.zooKeeperRequests == 3)
+            }
+        }
+    }
+
+    @Test("the default capacity is zookeeper.table_watcher_cache_capacity's documented default")
+    func defaultCapacity() {
+        #expect(ZooKeeperRouteStore.defaultCapacity == 50_000)
+    }
+
     @Test("an unknown table is cached as absent for the negative TTL (one read, no watch); then its creation is found")
     func negativeCacheExpires() async throws {
         let clock = ManualClock()

@@ -39,7 +39,7 @@ def test_startup_logs_effective_config(proxy_ab, zk, zk_root):
     for expected in ("config.server.listen=%s" % proxy.addr, "config.server.admin_listen=%s" % proxy.admin,
                      "config.route_source=zookeeper", "config.zookeeper.address=%s" % zk,
                      "config.zookeeper.root=%s" % zk_root, "config.meta.timeout=3000ms",
-                     "config.server.max_connections=10000", "config.zookeeper.table_watcher_cache_capacity=1024"):
+                     "config.server.max_connections=10000", "config.zookeeper.table_watcher_cache_capacity=50000"):
         assert expected in start, (expected, start)
 
 

@@ -25,12 +25,12 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private var unflushed = false
 
     /// - Parameters:
-    ///   - index: the connection's number; it picks the first table, so tables are mixed.
+    ///   - index: the connection's number; it picks the first table (`index × tableStride`), so tables are mixed.
     init(index: Int, encoder: RequestEncoder, stats: LoopStats, control: RunControl) {
         self.encoder = encoder
         self.stats = stats
         self.control = control
-        self.nextTable = index % encoder.tables.count
+        self.nextTable = (index * encoder.tableStride) % encoder.tables.count
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -8,6 +8,11 @@ struct LoadOptions: ParsableArguments {
     @Option(help: "Tables to query as name:app_id, comma separated; replies must carry that app_id.")
     var tables: String
 
+    @Option(
+        name: .customLong("table-stride"),
+        help: "Connection i starts at table i × stride (then takes the tables in order): with many tables, a stride of tables/connections gives each connection its own slice.")
+    var tableStride: Int = 1
+
     @Option(help: "Event loop threads of the load generator.")
     var threads: Int = 1
 
@@ -30,7 +35,7 @@ struct LoadOptions: ParsableArguments {
 
     /// The request encoder for `tables`.
     func encoder() throws -> RequestEncoder {
-        RequestEncoder(tables: try TableSpec.parseList(tables), clientTimeoutMs: timeoutMs)
+        RequestEncoder(tables: try TableSpec.parseList(tables), clientTimeoutMs: timeoutMs, tableStride: tableStride)
     }
 
     /// A runner against `target` with `threads` event loops.

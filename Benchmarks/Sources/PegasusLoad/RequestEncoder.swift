@@ -8,12 +8,16 @@ struct RequestEncoder {
     private let args: [ByteBuffer]
     /// The tables, by index.
     let tables: [TableSpec]
+    /// Connection `i` starts at table `i × tableStride` (`--table-stride`).
+    let tableStride: Int
 
     /// - Parameters:
     ///   - tables: the tables to query.
     ///   - clientTimeoutMs: the header's `client_timeout`.
-    init(tables: [TableSpec], clientTimeoutMs: Int32) {
+    ///   - tableStride: how far apart the first tables of consecutive connections are.
+    init(tables: [TableSpec], clientTimeoutMs: Int32, tableStride: Int = 1) {
         self.tables = tables
+        self.tableStride = max(1, tableStride)
         self.header = RequestHeader(version: .v1, clientTimeout: clientTimeoutMs, metaFields: .all)
         self.args = tables.map { table in
             var buffer = ByteBuffer()

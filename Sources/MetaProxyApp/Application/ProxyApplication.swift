@@ -28,7 +28,8 @@ public struct ProxyApplication: Sendable {
     ///   - routes: the route source.
     ///   - routeSourceName: how `/routes` names the source (``ProxyConfiguration/RouteSource/name``).
     ///   - effective: which cluster serves each table now.
-    ///   - metricsText: renders `/metrics` (Prometheus text).
+    ///   - metricsText: renders `/metrics` (Prometheus text) but for the per-table counters, which
+    ///     the proxy keeps itself and appends (``TableSeriesText``).
     ///   - extraAdmin: further admin endpoints (e.g. `/failover`).
     public init(
         configuration: ProxyConfiguration,
@@ -50,10 +51,14 @@ public struct ProxyApplication: Sendable {
             host: configuration.server.listen.host, port: configuration.server.listen.port, group: group,
             dependencies: dependencies)
         let readiness = ReadinessEndpoint(routes: routes)
+        let tags = configuration.metric.tags.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         var handlers: [String: AdminServer.Handler] = [
             "/metrics": { _ in
                 readiness.recordReadiness()
-                return AdminResponse(contentType: "text/plain; version=0.0.4", body: metricsText())
+                var text = metricsText()
+                // The per-table counters are the proxy's own, not the registry's (see TableCounters).
+                TableSeriesText.render(metrics.tableSeries(), tags: tags, into: &text)
+                return AdminResponse(contentType: "text/plain; version=0.0.4", body: text)
             },
             "/healthz": { _ in AdminResponse(body: "ok\n") },
             "/readyz": { query in readiness.respond(strict: ReadinessEndpoint.isStrict(query)) },

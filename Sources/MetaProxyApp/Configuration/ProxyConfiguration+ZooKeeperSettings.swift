@@ -15,7 +15,8 @@ extension ProxyConfiguration {
         /// `zookeeper.timeout` (milliseconds in the file): the session timeout asked for (the server may
         /// negotiate it into its own bounds). Default 1000 ms.
         public var sessionTimeout: Duration
-        /// `zookeeper.table_watcher_cache_capacity`: how many tables' routes are cached and watched. Default 1024.
+        /// `zookeeper.table_watcher_cache_capacity`: how many tables' routes are cached and watched. Default
+        /// ``Router/ZooKeeperRouteStore/defaultCapacity`` (50,000).
         public var tableWatcherCacheCapacity: Int
         /// `zookeeper.auth` (`scheme:credential`, e.g. `digest:user:password`), or the content of the file
         /// `zookeeper.auth_file` (relative to the configuration file). Default: none. Never logged.
@@ -40,7 +41,7 @@ extension ProxyConfiguration {
             addresses = []
             root = "/pegasus"
             sessionTimeout = .milliseconds(1000)
-            tableWatcherCacheCapacity = 1024
+            tableWatcherCacheCapacity = ZooKeeperRouteStore.defaultCapacity
             auth = nil
             failoverWriters = []
             negativeCacheTTL = .milliseconds(5000)

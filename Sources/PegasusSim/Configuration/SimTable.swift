@@ -20,7 +20,9 @@ public struct SimTable: Hashable, Sendable {
 }
 
 extension SimTable {
-    /// Parses a table list such as `t1:8,t2:4` (name `:` partition count, comma separated).
+    /// Parses a table list such as `t1:8,t2:4` (name `:` partition count, comma separated);
+    /// `t[0-24999]:1` is a range of many tables, `t0` to `t24999`, for scale tests (a list of
+    /// tens of thousands of names would not fit in one command-line argument).
     /// - Throws: `SimError.Code.invalidArgument` naming the bad entry.
     public static func parseList(_ text: String) throws(SimError) -> [SimTable] {
         var tables: [SimTable] = []
@@ -29,8 +31,20 @@ extension SimTable {
             guard parts.count == 2, !parts[0].isEmpty, let count = Int(parts[1]), count > 0 else {
                 throw SimError(.invalidArgument, subject: String(entry), detail: "expected <name>:<partition count>")
             }
-            tables.append(SimTable(name: String(parts[0]), partitionCount: count))
+            if let (prefix, range) = Self.range(parts[0]) {
+                tables += range.map { SimTable(name: "\(prefix)\($0)", partitionCount: count) }
+            } else {
+                tables.append(SimTable(name: String(parts[0]), partitionCount: count))
+            }
         }
         return tables
+    }
+
+    /// `prefix[first-last]` as the prefix and the numbers, or `nil` when `name` is a plain name.
+    private static func range(_ name: Substring) -> (Substring, ClosedRange<Int>)? {
+        guard name.hasSuffix("]"), let open = name.firstIndex(of: "[") else { return nil }
+        let bounds = name[name.index(after: open)..<name.index(before: name.endIndex)].split(separator: "-")
+        guard bounds.count == 2, let first = Int(bounds[0]), let last = Int(bounds[1]), first <= last else { return nil }
+        return (name[..<open], first...last)
     }
 }

@@ -14,7 +14,15 @@ struct SimClusterState: Sendable {
     /// ReplicaServers.
     var replicas: [SimNodeState] { didSet { generation &+= 1 } }
     /// Tables in configuration order.
-    var tables: [SimTableState] { didSet { generation &+= 1 } }
+    var tables: [SimTableState] {
+        didSet {
+            generation &+= 1
+            // Tables are dropped, never renamed in place: the index changes only with the count.
+            if tables.count != oldValue.count { indexByName = Self.index(tables) }
+        }
+    }
+    /// The position of each table in `tables`, by name (a cluster may serve tens of thousands).
+    private var indexByName: [String: Int] = [:]
     /// Bumped by every change of `leaderIndex`, `metas`, `replicas` or `tables`: everything a
     /// MetaServer's RPC replies are built from. ``replyCache`` keeps replies of one generation.
     private(set) var generation: UInt64 = 0
@@ -49,6 +57,13 @@ struct SimClusterState: Sendable {
                 createSecond: now
             )
         }
+        self.indexByName = Self.index(tables)
+    }
+
+    private static func index(_ tables: [SimTableState]) -> [String: Int] {
+        var index: [String: Int] = [:]
+        for (position, table) in tables.enumerated() where index[table.name] == nil { index[table.name] = position }
+        return index
     }
 
     // MARK: Lookups
@@ -63,7 +78,7 @@ struct SimClusterState: Sendable {
 
     /// The index of the table named `name`.
     func tableIndex(named name: String) -> Int? {
-        tables.firstIndex { $0.name == name }
+        indexByName[name]
     }
 
     /// The index of the table with app id `appId`.

@@ -83,7 +83,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     /// Closes the connection when an incomplete frame is not complete within `frame_timeout`.
     private var frameTimer: Scheduled<Void>?
     /// Handles of `client_query_config_count{table}` by table, at most `queryCounterCacheSize`.
-    private var queryCounters: [String: Counter] = [:]
+    private var queryCounters: [String: TableCount] = [:]
     private static let queryCounterCacheSize = 256
 
     /// How a connection's replies are written.

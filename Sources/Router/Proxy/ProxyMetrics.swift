@@ -11,7 +11,8 @@ import Synchronization
 /// The `table` label of `client_query_config_count` and `zk_request_count` is bounded (see
 /// ``TableCounters``): a table has its own series only if it has a route, and at most
 /// `maxTableSeries` tables do; other names are `table="_unknown"`, tables beyond the bound
-/// `table="_other"`.
+/// `table="_other"`. Their counts are kept here, not in the metrics backend: the application
+/// renders them into `/metrics` from ``tableSeries()``.
 public final class ProxyMetrics: UpstreamObserver, Sendable {
     private let connections = Gauge(label: "client_connection_count")
     private let rejectedConnections = Counter(label: "metaproxy_rejected_connections_total")
@@ -69,8 +70,8 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     /// - Parameters:
     ///   - maxTableSeries: How many tables get series of their own in each per-table metric
     ///     (`metric.max_table_series`); later tables share `table="_other"`.
-    ///   - factory: The backend of the per-table metrics (tests pass their own; the others use the
-    ///     bootstrapped one).
+    ///   - factory: The backend of `metaproxy_table_series_overflow_total` (tests pass their own;
+    ///     the others use the bootstrapped one).
     public init(maxTableSeries: Int = ProxyMetrics.defaultMaxTableSeries, factory: any MetricsFactory = MetricsSystem.factory) {
         queryCounters = TableCounters(label: "client_query_config_count", maxSeries: maxTableSeries, factory: factory)
         zkRequests = TableCounters(label: "zk_request_count", maxSeries: maxTableSeries, factory: factory)
@@ -105,7 +106,11 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     func rdsnRequest() { rdsnRequests.increment() }
     /// The handle of `client_query_config_count{table}` of a table that has a route, for a caller
     /// that caches it (``TableCounters/counter(routedTable:)``).
-    func queryConfigCounter(table: String) -> Counter { queryCounters.counter(routedTable: table) }
+    func queryConfigCounter(table: String) -> TableCount { queryCounters.counter(routedTable: table) }
+
+    /// The per-table counters (`client_query_config_count`, `zk_request_count`) and their counts
+    /// now, for the `/metrics` text: they are not in the metrics backend.
+    public func tableSeries() -> [TableSeries] { [queryCounters.snapshot(), zkRequests.snapshot()] }
     /// Counts a query of a name without a route (`client_query_config_count{table="_unknown"}`).
     func unroutedQuery() { queryCounters.unknown.increment() }
     /// Counts a route load for a query of an uncached table (`zk_request_count{table}`): under the

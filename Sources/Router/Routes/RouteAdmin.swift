@@ -298,6 +298,11 @@ public struct RouteAdmin: Sendable {
         public var note: String?
     }
 
+    /// How many tables `sync` reads and writes at once by default: ZooKeeper answers pipelined
+    /// requests in order on one session, so a few dozen in flight hide the round trip without
+    /// queueing a whole cluster's requests at once.
+    public static let defaultSyncConcurrency = 64
+
     /// Plans (and unless `dryRun`, applies) routes for `tables` of `cluster`.
     ///
     /// A table without a route gets one; a table routed to `cluster` is left alone; a table routed
@@ -305,40 +310,78 @@ public struct RouteAdmin: Sendable {
     /// write is conditional on what was read (create only if still absent, overwrite only if the
     /// node's version is unchanged), so a concurrent writer's route is never lost: such a table is
     /// reported as a conflict.
-    public func sync(tables: [String], cluster: ClusterRoute, force: Bool, dryRun: Bool) async throws -> [SyncItem] {
-        var plan: [SyncItem] = []
-        for table in tables.sorted() {
-            let existing = try await node(of: table)
-            var item = SyncItem(table: table, action: .create)
-            var keptBackups: [ClusterRoute] = []
-            switch existing {
-            case nil:
-                item.action = .create
-            case .some((.success(let route), _)):
-                item.currentCluster = route.primary.name
-                item.action = route.primary.name == cluster.name ? .unchanged : (force ? .overwrite : .conflict)
-                keptBackups = route.backups.filter { $0.name != cluster.name }
-            case .some((.failure(let error), _)):
-                item.note = "invalid route node: \(error.reason)"
-                item.action = force ? .overwrite : .conflict
-            }
-            if !dryRun, item.action == .create || item.action == .overwrite {
-                try Self.checkTableName(table)
-                let route = Route(table: table, primary: cluster, backups: keptBackups)
-                do {
-                    if let version = existing?.version {
-                        try await compareAndSet(route, expectedVersion: version)
-                    } else {
-                        try await create(route)
-                    }
-                } catch let failure as Failure where failure.code == .conflict {
-                    item.action = .conflict
-                    item.note = failure.description
+    ///
+    /// The root's children are listed once: a table without a node is created without being read
+    /// first. Up to `concurrency` tables are read and written at once (ten thousand tables take
+    /// seconds, not one round trip after another).
+    /// - Returns: The plan, sorted by table name.
+    public func sync(
+        tables: [String], cluster: ClusterRoute, force: Bool, dryRun: Bool,
+        concurrency: Int = RouteAdmin.defaultSyncConcurrency
+    ) async throws -> [SyncItem] {
+        let sorted = Array(Set(tables)).sorted()
+        var existing: Set<String> = []
+        do throws(ZooKeeperError) {
+            existing = Set(try await client.children(root))
+        } catch {
+            guard error.code == .noNode else { throw error }
+        }
+        let known = existing
+        var plan = [SyncItem?](repeating: nil, count: sorted.count)
+        try await withThrowingTaskGroup(of: (Int, SyncItem).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < sorted.count else { return }
+                let index = next
+                let table = sorted[index]
+                next += 1
+                group.addTask {
+                    (index, try await syncOne(table, cluster: cluster, mayExist: known.contains(table), force: force, dryRun: dryRun))
                 }
             }
-            plan.append(item)
+            for _ in 0..<max(1, concurrency) { startNext() }
+            while let (index, item) = try await group.next() {
+                plan[index] = item
+                startNext()
+            }
         }
-        return plan
+        return plan.compactMap { $0 }
+    }
+
+    /// Plans (and unless `dryRun`, applies) the route of one table of `sync`.
+    /// - Parameter mayExist: Whether the table's node was listed (else it is created without a read;
+    ///   one created meanwhile makes the create a conflict).
+    private func syncOne(
+        _ table: String, cluster: ClusterRoute, mayExist: Bool, force: Bool, dryRun: Bool
+    ) async throws -> SyncItem {
+        let existing = mayExist ? try await node(of: table) : nil
+        var item = SyncItem(table: table, action: .create)
+        var keptBackups: [ClusterRoute] = []
+        switch existing {
+        case nil:
+            item.action = .create
+        case .some((.success(let route), _)):
+            item.currentCluster = route.primary.name
+            item.action = route.primary.name == cluster.name ? .unchanged : (force ? .overwrite : .conflict)
+            keptBackups = route.backups.filter { $0.name != cluster.name }
+        case .some((.failure(let error), _)):
+            item.note = "invalid route node: \(error.reason)"
+            item.action = force ? .overwrite : .conflict
+        }
+        guard !dryRun, item.action == .create || item.action == .overwrite else { return item }
+        try Self.checkTableName(table)
+        let route = Route(table: table, primary: cluster, backups: keptBackups)
+        do {
+            if let version = existing?.version {
+                try await compareAndSet(route, expectedVersion: version)
+            } else {
+                try await create(route)
+            }
+        } catch let failure as Failure where failure.code == .conflict {
+            item.action = .conflict
+            item.note = failure.description
+        }
+        return item
     }
 
     /// Creates `route`'s node; fails with ``Failure/Code/conflict`` when it exists already.

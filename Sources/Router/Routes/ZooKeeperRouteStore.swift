@@ -102,6 +102,12 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
     /// The time since the store was made, on its clock.
     private let now: @Sendable () -> Duration
 
+    /// The default of `zookeeper.table_watcher_cache_capacity`: how many tables are cached and
+    /// watched. Measured (BENCHMARKS.md, "Route scale"): about 1 KB of proxy memory per cached and
+    /// watched route, while a query of an uncached table costs a ZooKeeper read; 50,000 covers a
+    /// large deployment's tables for about 50 MB.
+    public static let defaultCapacity = 50_000
+
     /// Creates a store over a client (connected by the caller, or connecting).
     /// - Parameters:
     ///   - client: the ZooKeeper client; the store does not close it.
@@ -114,7 +120,7 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
     ///     (`zookeeper.negative_cache_capacity`).
     ///   - clock: what the absences expire on (tests pass a manual clock).
     public init(
-        client: ZooKeeperClient, root: String, capacity: Int = 1024, retryInterval: Duration = .seconds(1),
+        client: ZooKeeperClient, root: String, capacity: Int = ZooKeeperRouteStore.defaultCapacity, retryInterval: Duration = .seconds(1),
         negativeCacheTTL: Duration = .seconds(5), negativeCacheCapacity: Int = 4096,
         clock: some Clock<Duration> = ContinuousClock(), logger: Logger
     ) {
@@ -186,8 +192,10 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
         }
     }
 
+    /// The cached route of `table`, marking it recently used: the proxy answers most queries
+    /// from here, so a table queried all the time stays cached however many others are loaded.
     public func cachedRoute(for table: String) -> Route? {
-        state.withLock { $0.cache.peekValue(forKey: table)?.route }
+        state.withLock { $0.cache.value(forKey: table)?.route }
     }
 
     public func routeChanges() -> AsyncStream<RouteChange> { changes.subscribe() }
