@@ -313,8 +313,8 @@ def main():
             if not up or len(deciders) != 1:
                 return False
             known = sum(1 for o in deciders[0]["health"]["duplications"]
-                        if o.get("maxLag") is not None and tables.get(o["table"], (None,))[0] is not None
-                        and o["primaryCluster"] == cluster_name(tables[o["table"]][0]))
+                        if o.get("max_lag") is not None and tables.get(o["table"], (None,))[0] is not None
+                        and o["primary_cluster"] == cluster_name(tables[o["table"]][0]))
             log("settling: every cluster up on every instance; the decider knows %d of %d forward lags" % (known, TABLES))
             return known >= TABLES
 

@@ -302,7 +302,7 @@ public final class FailoverDecider: Service, Sendable {
         var input = builder.input(for: route, document: document, globallyPaused: globallyPaused, now: now)
         input.current = onThisHostsClock(input.current, table: route.table, now: now)
         if let lagStore {
-            input = await lagStore.filling(input, route: route, snapshot: snapshot)
+            input = await lagStore.filling(input, route: route, live: builder.liveLinks)
         }
         let decision = policy.decide(input)
         switch decision {

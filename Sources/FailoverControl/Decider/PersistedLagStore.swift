@@ -237,18 +237,59 @@ final class PersistedLagStore: Sendable {
     ///   - route: The table's route.
     ///   - snapshot: The live snapshot (a link it positively reports without duplication is left alone).
     func filling(_ input: DecisionInput, route: Route, snapshot: HealthSnapshot) async -> DecisionInput {
+        await filling(input, route: route, live: LiveLinks(snapshot))
+    }
+
+    /// The links a live snapshot positively reports without duplication, indexed once for every table of a
+    /// tick (a scan of the snapshot per table would make a tick quadratic in the number of tables).
+    struct LiveLinks: Sendable {
+        private struct Key: Hashable {
+            var table: String
+            var primary: String
+            var backup: String
+        }
+
+        private let withoutDuplication: Set<Key>
+
+        /// Indexes `snapshot`'s observations.
+        init(_ snapshot: HealthSnapshot) {
+            var keys = Set<Key>()
+            var seen = Set<Key>()
+            for observation in snapshot.duplications {
+                let key = Key(table: observation.table, primary: observation.primaryCluster, backup: observation.backupCluster)
+                // The first observation of a link is the one that counts.
+                guard seen.insert(key).inserted else { continue }
+                if observation.lagUnknownReason == .noDuplication {
+                    keys.insert(key)
+                }
+            }
+            withoutDuplication = keys
+        }
+
+        /// Whether the live reading says `table` has no duplication from `primary` to `backup`.
+        func saysNoDuplication(_ table: String, _ primary: String, _ backup: String) -> Bool {
+            withoutDuplication.contains(Key(table: table, primary: primary, backup: backup))
+        }
+    }
+
+    /// `input` with every link whose live lag is unknown taking the persisted lag, when there is one.
+    /// - Parameters:
+    ///   - input: The input built from the live snapshot.
+    ///   - route: The table's route.
+    ///   - live: The live snapshot's links without duplication (left alone).
+    func filling(_ input: DecisionInput, route: Route, live: LiveLinks) async -> DecisionInput {
         var input = input
         var needed: [(primary: String, backup: String, reverse: Bool)] = []
         // Only the links the next decision can use: away from the primary, or back to it from the backup in use.
         let active = input.effectiveCluster
         for backup in route.backups.map(\.name) {
             if active == route.primary.name,
-                needsFill(input.duplications[backup], route.table, route.primary.name, backup, snapshot)
+                needsFill(input.duplications[backup], route.table, route.primary.name, backup, live)
             {
                 needed.append((route.primary.name, backup, false))
             }
             if active == backup,
-                needsFill(input.reverseDuplications[backup], route.table, backup, route.primary.name, snapshot)
+                needsFill(input.reverseDuplications[backup], route.table, backup, route.primary.name, live)
             {
                 needed.append((backup, route.primary.name, true))
             }
@@ -297,15 +338,12 @@ final class PersistedLagStore: Sendable {
         _ table: String,
         _ primary: String,
         _ backup: String,
-        _ snapshot: HealthSnapshot
+        _ live: LiveLinks
     ) -> Bool {
         if let view, view.maxLagDecrees != nil, view.observedAt != nil {
             return false
         }
-        let live = snapshot.duplications.first {
-            $0.table == table && $0.primaryCluster == primary && $0.backupCluster == backup
-        }
-        return live?.lagUnknownReason != .noDuplication
+        return !live.saysNoDuplication(table, primary, backup)
     }
 
     /// The table's persisted links with their ages now on ZooKeeper's clock, from the cache or read again.
