@@ -380,11 +380,21 @@ def main():
                     done_at[n] = max(first_seen[n].values())
             zx_timeline.append((round(time.time() - t_kill, 2), zk_zxid(zk)))
             time.sleep(POLL)
-        if None in done_at:
-            raise SystemExit("not every instance routed every table to its backup within %.0f s: %s" % (
+        incomplete = None in done_at
+        refusals = {}
+        if incomplete:
+            log("not every instance routed every table to its backup within %.0f s: %s" % (
                 SWITCH_TIMEOUT, [len(f) for f in first_seen]))
+            try:
+                for route in http_json(decider.admin, "/failover", timeout=30).get("refusals", []):
+                    code = route.get("reason", {}).get("code")
+                    refusals.setdefault(code, {"tables": 0, "example": route.get("reason", {}).get("text")})
+                    refusals[code]["tables"] += 1
+            except Exception as e:
+                refusals = {"error": str(e)}
         ticks3, zx3 = tick_histogram(decider), zk_zxid(zk)
-        firsts = [min(f.values()) for f in first_seen]
+        firsts = [min(f.values()) if f else SWITCH_TIMEOUT for f in first_seen]
+        done_at = [d if d is not None else SWITCH_TIMEOUT for d in done_at]
         # ZooKeeper transactions while the switches were written: from just before the first table moved
         # anywhere to the moment the last one moved everywhere.
         first_any, last_all = min(firsts), max(done_at)
@@ -405,6 +415,9 @@ def main():
                 checked.append(got == expected)
         result["switch"] = {
             "tables": len(dead),
+            "complete": not incomplete,
+            "switched_per_instance": [len(f) for f in first_seen],
+            "refusals": refusals,
             "seconds_first_table_any_instance": round(first_any, 2),
             "seconds_all_tables_per_instance": [round(d, 2) for d in done_at],
             "seconds_all_tables_all_instances": round(last_all, 2),
