@@ -18,8 +18,8 @@ Measured:
      per instance (the sims count them by name), ZooKeeper write transactions/s (the server's zxid, from
      `srvr`), decider tick time (`metaproxy_failover_tick_seconds` on the decider, when exported);
   2. the kill: every MetaServer and ReplicaServer of c00 closed at T0 (`/kill-all`); the time until every
-     instance routes every one of the DEAD tables to its backup (each instance's `/routes` "active",
-     what its query_config answers are built from; polled), ZooKeeper transactions during the switch,
+     instance routes every one of the DEAD tables to its backup (each instance's
+     `metaproxy_failover_active_backup{table}`, set from the effective route it routes by; polled), ZooKeeper transactions during the switch,
      the decider's tick time meanwhile, and a query_config through every instance for a sample of the
      tables, checking that the answer is the backup's table (its app id).
 
@@ -237,8 +237,17 @@ def decider_of(proxies):
     return None
 
 
-def active_map(proxy):
-    return {r["table"]: r["active"] for r in http_json(proxy.admin, "/routes", timeout=20)["routes"]}
+def on_backup(proxy):
+    """The tables the instance routes to a backup now: its `metaproxy_failover_active_backup{table}` gauge,
+    set by its failover state store from the effective route it routes by (cheaper to poll than
+    `/failover`; `/routes` lists only the tables queried through the instance)."""
+    tables = set()
+    for line in http(proxy.admin, "/metrics", timeout=20).splitlines():
+        if line.startswith("metaproxy_failover_active_backup{") and line.rstrip().endswith(" 1"):
+            m = re.search(r'table="([^"]+)"', line)
+            if m:
+                tables.add(m.group(1))
+    return tables
 
 
 def query_app_id(proxy, table):
@@ -356,8 +365,7 @@ def main():
 
         # 2. Kill every MetaServer and ReplicaServer of c00.
         dead = sorted(t for t, (p, _) in tables.items() if p == 0)
-        want = {t: cluster_name(tables[t][1]) for t in dead}
-        ticks2, zx2 = tick_histogram(decider), zk_zxid(zk)
+            ticks2, zx2 = tick_histogram(decider), zk_zxid(zk)
         zx_timeline = []
         log("killing %s (primary of %d tables)" % (sims[0].name, len(dead)))
         t_kill = time.time()
@@ -369,12 +377,12 @@ def main():
                 if done_at[n] is not None:
                     continue
                 try:
-                    active = active_map(p)
+                    moved = on_backup(p)
                 except Exception:
                     continue
                 now = time.time() - t_kill
                 for t in dead:
-                    if t not in first_seen[n] and active.get(t) == want[t]:
+                    if t not in first_seen[n] and t in moved:
                         first_seen[n][t] = now
                 if len(first_seen[n]) == len(dead):
                     done_at[n] = max(first_seen[n].values())

@@ -151,6 +151,9 @@ public final class FailoverDecider: Service, Sendable {
         state.withLock { $0.protectedTables }
     }
 
+    /// The least pause between two ticks, however long the last one took.
+    static let minimumPause: Duration = .milliseconds(20)
+
     /// Takes part in the election (if any) and ticks until graceful shutdown or cancellation.
     public func run() async throws {
         if election == nil {
@@ -179,9 +182,12 @@ public final class FailoverDecider: Service, Sendable {
                 lastPolicyCheck = clock.now
                 policies.reloadIfChanged()
             }
+            let started = clock.now
             let pause = await tick(now: Date())
+            // Ticks start `pause` apart: a tick that took long (many tables, a slow ZooKeeper) is not
+            // followed by a whole pause more.
             do {
-                try await Task.sleep(for: pause)
+                try await Task.sleep(until: max(started + pause, clock.now + Self.minimumPause), clock: clock)
             } catch {
                 return
             }
