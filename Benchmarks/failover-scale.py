@@ -365,7 +365,7 @@ def main():
 
         # 2. Kill every MetaServer and ReplicaServer of c00.
         dead = sorted(t for t, (p, _) in tables.items() if p == 0)
-            ticks2, zx2 = tick_histogram(decider), zk_zxid(zk)
+        ticks2, zx2 = tick_histogram(decider), zk_zxid(zk)
         zx_timeline = []
         log("killing %s (primary of %d tables)" % (sims[0].name, len(dead)))
         t_kill = time.time()
