@@ -312,7 +312,7 @@ def main():
 
         log("starting %d instances" % INSTANCES)
         proxies = [Proxy(n, zk, zk_root, policies) for n in range(INSTANCES)]
-        wait_for(lambda: all(p.ready() for p in proxies), 120, "instances ready")
+        wait_for(lambda: all(p.ready() for p in proxies), 600, "instances ready")
         names = [cluster_name(i) for i in range(CLUSTERS)]
 
         def settled():
