@@ -243,7 +243,7 @@ def on_backup(proxy):
     `/failover`; `/routes` lists only the tables queried through the instance)."""
     tables = set()
     for line in http(proxy.admin, "/metrics", timeout=20).splitlines():
-        if line.startswith("metaproxy_failover_active_backup{") and line.rstrip().endswith(" 1"):
+        if line.startswith("metaproxy_failover_active_backup{") and float(line.rsplit(" ", 1)[1]) == 1:
             m = re.search(r'table="([^"]+)"', line)
             if m:
                 tables.add(m.group(1))
