@@ -27,6 +27,8 @@ struct DecisionInputBuilder {
     private let probedClusters: Int
     private let downClusters: Int
     private let pending: [ObservationKey: PendingDuplicationRead]
+    /// The snapshot's links without duplication, for the persisted lag (indexed once per tick).
+    let liveLinks: PersistedLagStore.LiveLinks
 
     /// Indexes one snapshot for many tables.
     /// - Parameters:
@@ -52,6 +54,7 @@ struct DecisionInputBuilder {
             pending[ObservationKey(primary: read.primaryCluster, table: read.table, backup: read.backupCluster)] = read
         }
         self.pending = pending
+        liveLinks = PersistedLagStore.LiveLinks(snapshot)
     }
 
     /// The input for `route` at `now`.

@@ -151,6 +151,9 @@ public final class FailoverDecider: Service, Sendable {
         state.withLock { $0.protectedTables }
     }
 
+    /// The least pause between two ticks, however long the last one took.
+    static let minimumPause: Duration = .milliseconds(20)
+
     /// Takes part in the election (if any) and ticks until graceful shutdown or cancellation.
     public func run() async throws {
         if election == nil {
@@ -179,9 +182,12 @@ public final class FailoverDecider: Service, Sendable {
                 lastPolicyCheck = clock.now
                 policies.reloadIfChanged()
             }
+            let started = clock.now
             let pause = await tick(now: Date())
+            // Ticks start `pause` apart: a tick that took long (many tables, a slow ZooKeeper) is not
+            // followed by a whole pause more.
             do {
-                try await Task.sleep(for: pause)
+                try await Task.sleep(until: max(started + pause, clock.now + Self.minimumPause), clock: clock)
             } catch {
                 return
             }
@@ -229,15 +235,24 @@ public final class FailoverDecider: Service, Sendable {
             idle: settings.idleTick
         )
         guard isDecider else { return pause }
+        let started = ContinuousClock.now
+        defer { metrics.deciderTick(ContinuousClock.now - started) }
         let snapshot = prober.snapshot()
         await observerSource?.refreshIfDue()
         let observers = observerSource?.observerViews(own: snapshot, now: now) ?? [:]
         let builder = DecisionInputBuilder(snapshot: snapshot, observers: observers)
         let globallyPaused = store.isGloballyPaused
+        var decisions: [PendingDecision] = []
         for route in routes where isDecider {
-            await decide(
+            if let decision = await decide(
                 route, policy: policySet.policy(for: route.table), builder, globallyPaused, snapshot: snapshot, now: now)
+            {
+                decisions.append(decision)
+            }
         }
+        // Every switch of the tick in few fenced multi-ops: 500 tables leaving a dead primary are not
+        // 500 ZooKeeper round trips in a row.
+        await write(decisions)
         if isDecider, let healthPublisher {
             let fence = election?.fence()
             if election == nil || fence != nil, await healthPublisher.publishIfDue(snapshot, now: now, fence: fence) {
@@ -252,6 +267,17 @@ public final class FailoverDecider: Service, Sendable {
         return pause
     }
 
+    /// A switch decided this tick, waiting for the tick's batched write.
+    private struct PendingDecision {
+        var next: EffectiveRoute
+        var expectation: FailoverWriteExpectation
+        var record: DecisionRecord
+        var policy: Policy
+        var kind: FailoverMetrics.DecisionKind
+        var observers: [String: Int]?
+    }
+
+    /// Decides for one table; returns the switch to write, if any.
     private func decide(
         _ route: Route,
         policy: Policy,
@@ -259,12 +285,12 @@ public final class FailoverDecider: Service, Sendable {
         _ globallyPaused: Bool,
         snapshot: HealthSnapshot,
         now: Date
-    ) async {
+    ) async -> PendingDecision? {
         let document: EffectiveRoute?
         let expectation: FailoverWriteExpectation
         switch store.state(of: route.table) {
         case .unknown:
-            return
+            return nil
         case .absent:
             (document, expectation) = (nil, .absent)
         case .present(let stored, let version):
@@ -276,24 +302,26 @@ public final class FailoverDecider: Service, Sendable {
                     metadata: [FailoverLoggingKeys.table: "\(route.table)", FailoverLoggingKeys.error: "\(error)"]
                 )
             }
-            return
+            return nil
         }
         state.withLock { _ = $0.malformed.remove(route.table) }
         var input = builder.input(for: route, document: document, globallyPaused: globallyPaused, now: now)
         input.current = onThisHostsClock(input.current, table: route.table, now: now)
         if let lagStore {
-            input = await lagStore.filling(input, route: route, snapshot: snapshot)
+            input = await lagStore.filling(input, route: route, live: builder.liveLinks)
         }
         let decision = policy.decide(input)
         switch decision {
         case .keep:
             state.withLock { $0.refusals.notRefused(table: route.table) }
+            return nil
         case .refuse(let reason):
             refused(route.table, input: input, reason: reason, policy: policy)
+            return nil
         case .switchTo, .switchBack:
             state.withLock { $0.refusals.notRefused(table: route.table) }
             guard var record = DecisionRecord(decision: decision, input: input, decidedBy: settings.instanceID, trigger: .automatic)
-            else { return }
+            else { return nil }
             record.name(policy)
             var next =
                 document
@@ -307,8 +335,8 @@ public final class FailoverDecider: Service, Sendable {
                 )
             let isBack = record.to == route.primary.name
             next.apply(record, mode: isBack ? .primary : .failover, historyLimit: settings.historyLimit)
-            await write(
-                next, expecting: expectation, record: record, policy: policy, kind: isBack ? .switchBack : .switchTo,
+            return PendingDecision(
+                next: next, expectation: expectation, record: record, policy: policy, kind: isBack ? .switchBack : .switchTo,
                 observers: Self.observerCounts(input))
         }
     }
@@ -345,44 +373,63 @@ public final class FailoverDecider: Service, Sendable {
                 policyHash: policy.fileHash, decidedBy: settings.instanceID, time: input.now))
     }
 
-    private func write(
-        _ next: EffectiveRoute,
-        expecting: FailoverWriteExpectation,
-        record: DecisionRecord,
-        policy: Policy,
-        kind: FailoverMetrics.DecisionKind,
-        observers: [String: Int]?
-    ) async {
-        var metadata: Logger.Metadata = [
-            FailoverLoggingKeys.table: "\(record.table)",
-            FailoverLoggingKeys.from: "\(record.from)",
-            FailoverLoggingKeys.to: "\(record.to)",
-            FailoverLoggingKeys.reasonCode: "\(record.reason.code)",
-            FailoverLoggingKeys.reason: "\(record.reason.text)",
-            FailoverLoggingKeys.lag: "\(record.lagDecrees.map { "\($0)" } ?? "unknown")",
-            FailoverLoggingKeys.policy: "\(policy.name)",
-        ]
+    /// Writes the tick's switches as one batch (``FailoverStateStore/write(batch:fence:)``), fenced by
+    /// this instance's election node (with an election): a decider paused past its session cannot write
+    /// once another instance was elected. Each written switch is counted, announced to the hooks and
+    /// logged; a conflict is decided again next tick; a fenced batch stops this instance deciding.
+    private func write(_ decisions: [PendingDecision]) async {
+        guard !decisions.isEmpty else { return }
         // Leadership may have been lost while deciding: a former decider must not write.
         guard isDecider else { return }
-        do throws(FailoverStateError) {
-            try await fencedWrite(next, expecting: expecting)
-        } catch {
-            metadata[FailoverLoggingKeys.error] = "\(error)"
-            if error.code == .fenced {
-                fenced(error, node: .effectiveRoute, metadata: metadata)
-            } else if error.code == .conflict {
-                logger.debug("Effective route changed meanwhile; deciding again next tick", metadata: metadata)
-            } else {
-                logger.warning("Writing a failover decision failed; deciding again next tick", metadata: metadata)
-            }
+        let fence = election?.fence()
+        if election != nil, fence == nil {
             return
         }
+        let results = await store.write(
+            batch: decisions.map { FailoverStateWrite(route: $0.next, expecting: $0.expectation) }, fence: fence)
+        var fencedOnce = false
+        for (decision, result) in zip(decisions, results) {
+            let record = decision.record
+            var metadata: Logger.Metadata = [
+                FailoverLoggingKeys.table: "\(record.table)",
+                FailoverLoggingKeys.from: "\(record.from)",
+                FailoverLoggingKeys.to: "\(record.to)",
+                FailoverLoggingKeys.reasonCode: "\(record.reason.code)",
+                FailoverLoggingKeys.reason: "\(record.reason.text)",
+                FailoverLoggingKeys.lag: "\(record.lagDecrees.map { "\($0)" } ?? "unknown")",
+                FailoverLoggingKeys.policy: "\(decision.policy.name)",
+            ]
+            switch result {
+            case .success:
+                announce(decision, metadata: metadata)
+            case .failure(let error):
+                metadata[FailoverLoggingKeys.error] = "\(error)"
+                if error.code == .fenced {
+                    // One rejected batch is one fenced write: counted and logged once.
+                    if !fencedOnce {
+                        fencedOnce = true
+                        fenced(error, node: .effectiveRoute, metadata: metadata)
+                    }
+                } else if error.code == .conflict {
+                    logger.debug("Effective route changed meanwhile; deciding again next tick", metadata: metadata)
+                } else {
+                    logger.warning("Writing a failover decision failed; deciding again next tick", metadata: metadata)
+                }
+            }
+        }
+    }
+
+    /// A written switch: counted, told to the hooks, logged.
+    private func announce(_ decision: PendingDecision, metadata: Logger.Metadata) {
+        let record = decision.record
+        let kind = decision.kind
         metrics.decided(table: record.table, kind: kind)
         hooks?.notify(
             FailoverHookEvent(
                 event: kind == .switchBack ? .switchBack : .switchTo, table: record.table, from: record.from,
-                to: record.to, reason: record.reason, observers: observers, lagDecrees: record.lagDecrees,
-                policy: policy.name, policyHash: policy.fileHash, decidedBy: record.decidedBy, time: record.at))
+                to: record.to, reason: record.reason, observers: decision.observers, lagDecrees: record.lagDecrees,
+                policy: decision.policy.name, policyHash: decision.policy.fileHash, decidedBy: record.decidedBy,
+                time: record.at))
         logger.notice(
             kind == .switchBack ? "Failover: switched back to the primary" : "Failover: switched to a backup",
             metadata: metadata
@@ -424,20 +471,6 @@ public final class FailoverDecider: Service, Sendable {
         } catch {
             fenced(error, node: .lag, metadata: [FailoverLoggingKeys.table: "\(error.table)"])
         }
-    }
-
-    /// Writes a decision fenced by this instance's election node (with an election), so that a decider
-    /// paused past its session cannot write once another instance was elected.
-    private func fencedWrite(_ next: EffectiveRoute, expecting: FailoverWriteExpectation) async throws(FailoverStateError) {
-        guard let election else {
-            try await store.write(next, expecting: expecting)
-            return
-        }
-        guard let fence = election.fence() else {
-            throw FailoverStateError(
-                code: .unavailable, table: next.table, path: "-", detail: "this instance is no longer the decider")
-        }
-        try await store.write(next, expecting: expecting, fence: fence)
     }
 
     /// A fenced write was rejected: log, count, and stop deciding until the election says otherwise.

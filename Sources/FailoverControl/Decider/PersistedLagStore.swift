@@ -90,6 +90,7 @@ final class PersistedLagStore: Sendable {
     /// - Throws: ``FailoverStateError/Code/fenced`` when the fence rejected a write (nothing more is written).
     func record(_ snapshot: HealthSnapshot, routes: [Route], fence: DeciderFence?, now: Date) async throws(FailoverStateError) {
         let byTable = Dictionary(grouping: snapshot.duplications, by: \.table)
+        var due: [(table: String, links: [PersistedLagDocument.Link])] = []
         for route in routes {
             guard let observations = byTable[route.table] else { continue }
             let clusters = Set(route.clusters.map(\.name))
@@ -97,8 +98,10 @@ final class PersistedLagStore: Sendable {
                 .filter { clusters.contains($0.primaryCluster) && clusters.contains($0.backupCluster) }
                 .compactMap { PersistedLagDocument.link($0, now: now) }
             guard !links.isEmpty, isDue(route.table, links) else { continue }
-            try await write(route.table, links, fence: fence)
+            due.append((route.table, links))
         }
+        guard !due.isEmpty else { return }
+        try await write(due, fence: fence)
     }
 
     private func isDue(_ table: String, _ links: [PersistedLagDocument.Link]) -> Bool {
@@ -113,58 +116,116 @@ final class PersistedLagStore: Sendable {
         }
     }
 
-    private func write(_ table: String, _ links: [PersistedLagDocument.Link], fence: DeciderFence?) async throws(FailoverStateError) {
-        let path = paths.lag(of: table)
-        do throws(ZooKeeperError) {
-            let base = try await current(table, path: path)
+    /// Writes the due tables' documents with few fenced multi-ops (``FencedBatchWriter``): a table whose
+    /// node changed meanwhile is skipped (read again on its next write), the others are written.
+    private func write(_ due: [(table: String, links: [PersistedLagDocument.Link])], fence: DeciderFence?) async throws(FailoverStateError) {
+        let bases = await currents(due.map(\.table))
+        var items: [FencedBatchWriter.Item] = []
+        var documents: [(table: String, document: PersistedLagDocument)] = []
+        for (table, links) in due {
+            guard let base = bases[table] else { continue }
             let document = (base.document ?? PersistedLagDocument(table: table, writtenBy: instanceID, links: []))
                 .merging(links, writtenBy: instanceID)
-            guard let data = try? document.jsonBytes() else { return }
-            var operations: [ZooKeeperOperation] = []
-            if let fence {
-                operations.append(.check(path: fence.electionNode, version: -1))
+            guard let data = try? document.jsonBytes() else { continue }
+            items.append(FencedBatchWriter.Item(path: paths.lag(of: table), data: data, version: base.version))
+            documents.append((table, document))
+        }
+        guard !items.isEmpty else { return }
+        let outcomes = await FencedBatchWriter(client: client).write(items, fence: fence, parent: paths.lagDirectory)
+        let now = clock.now
+        var fencedBy: (table: String, path: String, error: ZooKeeperError)?
+        var anyWritten = false
+        var requestFailureCounted = false
+        state.withLock { state in
+            for ((table, document), (item, outcome)) in zip(documents, zip(items, outcomes)) {
+                switch outcome {
+                case .written(let version):
+                    state.written[table] = Written(document: document, version: version, at: now)
+                case .fenced(let error):
+                    state.written.removeValue(forKey: table)
+                    if fencedBy == nil {
+                        fencedBy = (table, item.path, error)
+                    }
+                case .rejected, .unknown:
+                    // Changed meanwhile, or the outcome is unknown: read it again on the next write.
+                    state.written.removeValue(forKey: table)
+                }
             }
-            if let version = base.version {
-                operations.append(.set(path: path, data: data, version: version))
-            } else {
-                do throws(ZooKeeperError) {
-                    try await client.create(paths.lagDirectory, createParents: true)
-                } catch where error.code == .nodeExists {}
-                operations.append(.create(path: path, data: data))
+        }
+        for (item, outcome) in zip(items, outcomes) {
+            switch outcome {
+            case .written:
+                anyWritten = true
+            case .fenced:
+                break
+            case .rejected(let error), .unknown(let error):
+                if error.code == .badVersion || error.code == .nodeExists || error.code == .noNode {
+                    continue
+                }
+                // A request that failed as a whole is counted once, not once per node it carried.
+                if outcome.isUnknown {
+                    if requestFailureCounted { continue }
+                    requestFailureCounted = true
+                }
+                writeFailures.failed(.lag, path: item.path, error: error)
             }
-            let results = try await client.multi(operations)
-            var version: Int32 = 0
-            if case .set(let stat) = results.last {
-                version = stat.version
-            }
-            let written = Written(document: document, version: version, at: clock.now)
-            state.withLock { $0.written[table] = written }
+        }
+        if anyWritten {
             writeFailures.succeeded(.lag)
-        } catch {
-            state.withLock { _ = $0.written.removeValue(forKey: table) }
-            if fence != nil, error.failedOperation == 0 || error.code == .sessionExpired {
-                throw FailoverStateError(code: .fenced, table: table, path: path, detail: "\(error)")
-            }
-            if error.code == .badVersion || error.code == .nodeExists || error.code == .noNode {
-                // Changed meanwhile: read it again on the next write.
-                return
-            }
-            writeFailures.failed(.lag, path: path, error: error)
+        }
+        if let fencedBy {
+            throw FailoverStateError(code: .fenced, table: fencedBy.table, path: fencedBy.path, detail: "\(fencedBy.error)")
         }
     }
 
-    /// The last written document and version, read from ZooKeeper on the first write of a table (or after a
-    /// failed one).
-    private func current(_ table: String, path: String) async throws(ZooKeeperError) -> (document: PersistedLagDocument?, version: Int32?) {
-        if let written = state.withLock({ $0.written[table] }) {
-            return (written.document, written.version)
+    /// The last written document and version of each table (`version` `nil`: no node), read from ZooKeeper
+    /// for a table not written yet (or after a failed write), a few reads at a time. A table whose read
+    /// failed is left out (not written this time).
+    private func currents(_ tables: [String]) async -> [String: (document: PersistedLagDocument?, version: Int32?)] {
+        var bases: [String: (document: PersistedLagDocument?, version: Int32?)] = [:]
+        var missing: [String] = []
+        state.withLock { state in
+            for table in tables {
+                if let written = state.written[table] {
+                    bases[table] = (written.document, written.version)
+                } else {
+                    missing.append(table)
+                }
+            }
         }
+        var start = 0
+        while start < missing.count {
+            let slice = missing[start..<min(start + Self.concurrentReads, missing.count)]
+            start += slice.count
+            await withTaskGroup(of: (String, (document: PersistedLagDocument?, version: Int32?)?).self) { group in
+                for table in slice {
+                    group.addTask { (table, await self.read(table)) }
+                }
+                for await (table, base) in group {
+                    if let base {
+                        bases[table] = base
+                    }
+                }
+            }
+        }
+        return bases
+    }
+
+    /// How many lag nodes are read at once when a decider first writes them.
+    private static let concurrentReads = 32
+
+    /// The table's node as stored now; `nil` when the read failed.
+    private func read(_ table: String) async -> (document: PersistedLagDocument?, version: Int32?)? {
+        let path = paths.lag(of: table)
         do throws(ZooKeeperError) {
             let (data, stat) = try await client.get(path)
             // A malformed node is replaced (compare-and-set on its version).
             return (try? PersistedLagDocument(jsonBytes: data), stat.version)
         } catch where error.code == .noNode {
             return (nil, nil)
+        } catch {
+            writeFailures.failed(.lag, path: path, error: error)
+            return nil
         }
     }
 
@@ -176,18 +237,59 @@ final class PersistedLagStore: Sendable {
     ///   - route: The table's route.
     ///   - snapshot: The live snapshot (a link it positively reports without duplication is left alone).
     func filling(_ input: DecisionInput, route: Route, snapshot: HealthSnapshot) async -> DecisionInput {
+        await filling(input, route: route, live: LiveLinks(snapshot))
+    }
+
+    /// The links a live snapshot positively reports without duplication, indexed once for every table of a
+    /// tick (a scan of the snapshot per table would make a tick quadratic in the number of tables).
+    struct LiveLinks: Sendable {
+        private struct Key: Hashable {
+            var table: String
+            var primary: String
+            var backup: String
+        }
+
+        private let withoutDuplication: Set<Key>
+
+        /// Indexes `snapshot`'s observations.
+        init(_ snapshot: HealthSnapshot) {
+            var keys = Set<Key>()
+            var seen = Set<Key>()
+            for observation in snapshot.duplications {
+                let key = Key(table: observation.table, primary: observation.primaryCluster, backup: observation.backupCluster)
+                // The first observation of a link is the one that counts.
+                guard seen.insert(key).inserted else { continue }
+                if observation.lagUnknownReason == .noDuplication {
+                    keys.insert(key)
+                }
+            }
+            withoutDuplication = keys
+        }
+
+        /// Whether the live reading says `table` has no duplication from `primary` to `backup`.
+        func saysNoDuplication(_ table: String, _ primary: String, _ backup: String) -> Bool {
+            withoutDuplication.contains(Key(table: table, primary: primary, backup: backup))
+        }
+    }
+
+    /// `input` with every link whose live lag is unknown taking the persisted lag, when there is one.
+    /// - Parameters:
+    ///   - input: The input built from the live snapshot.
+    ///   - route: The table's route.
+    ///   - live: The live snapshot's links without duplication (left alone).
+    func filling(_ input: DecisionInput, route: Route, live: LiveLinks) async -> DecisionInput {
         var input = input
         var needed: [(primary: String, backup: String, reverse: Bool)] = []
         // Only the links the next decision can use: away from the primary, or back to it from the backup in use.
         let active = input.effectiveCluster
         for backup in route.backups.map(\.name) {
             if active == route.primary.name,
-                needsFill(input.duplications[backup], route.table, route.primary.name, backup, snapshot)
+                needsFill(input.duplications[backup], route.table, route.primary.name, backup, live)
             {
                 needed.append((route.primary.name, backup, false))
             }
             if active == backup,
-                needsFill(input.reverseDuplications[backup], route.table, backup, route.primary.name, snapshot)
+                needsFill(input.reverseDuplications[backup], route.table, backup, route.primary.name, live)
             {
                 needed.append((backup, route.primary.name, true))
             }
@@ -236,15 +338,12 @@ final class PersistedLagStore: Sendable {
         _ table: String,
         _ primary: String,
         _ backup: String,
-        _ snapshot: HealthSnapshot
+        _ live: LiveLinks
     ) -> Bool {
         if let view, view.maxLagDecrees != nil, view.observedAt != nil {
             return false
         }
-        let live = snapshot.duplications.first {
-            $0.table == table && $0.primaryCluster == primary && $0.backupCluster == backup
-        }
-        return live?.lagUnknownReason != .noDuplication
+        return !live.saysNoDuplication(table, primary, backup)
     }
 
     /// The table's persisted links with their ages now on ZooKeeper's clock, from the cache or read again.

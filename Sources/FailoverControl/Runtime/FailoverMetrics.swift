@@ -24,6 +24,8 @@ import Synchronization
 /// - `metaproxy_failover_state_unreadable_total{table,reason}`: reads of a table's effective-route node that
 ///   gave no document (`reason` `malformed` or `read_error`); routing kept the last known route.
 /// - `metaproxy_failover_state_unreadable{table}`: 1 while the table's effective-route node is unreadable.
+/// - `metaproxy_failover_tick_seconds`: how long each decider tick took (decisions for every protected
+///   table, their batched writes, the health node and the persisted lag); recorded on the decider only.
 public final class FailoverMetrics: Sendable {
     /// A `metaproxy_failover_decisions_total` kind.
     public enum DecisionKind: String, Sendable, CaseIterable {
@@ -64,6 +66,7 @@ public final class FailoverMetrics: Sendable {
     private let handles = Mutex(Handles())
     private let decider: Gauge
     private let stale: Gauge
+    private let tick: Timer
 
     /// Creates the handles' factory holder.
     /// - Parameter factory: The metrics backend (tests pass a test factory).
@@ -71,6 +74,12 @@ public final class FailoverMetrics: Sendable {
         self.factory = factory
         self.decider = Gauge(label: "metaproxy_failover_is_decider", dimensions: [], factory: factory)
         self.stale = Gauge(label: "metaproxy_failover_state_stale", dimensions: [], factory: factory)
+        self.tick = Timer(label: "metaproxy_failover_tick_seconds", dimensions: [], factory: factory)
+    }
+
+    /// Records how long one decider tick took.
+    func deciderTick(_ duration: Duration) {
+        tick.recordNanoseconds(duration.nanosecondsClamped)
     }
 
     /// Counts one refusal episode of `table` by its reason code (a bounded set).
@@ -188,5 +197,15 @@ public final class FailoverMetrics: Sendable {
             handles[keyPath: cache][key] = made
             return made
         }
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, clamped to `Int64`.
+    fileprivate var nanosecondsClamped: Int64 {
+        let (seconds, attoseconds) = components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return seconds < 0 ? .min : .max }
+        return whole.addingReportingOverflow(attoseconds / 1_000_000_000).overflow ? .max : whole + attoseconds / 1_000_000_000
     }
 }

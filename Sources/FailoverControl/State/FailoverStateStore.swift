@@ -140,6 +140,17 @@ public protocol FailoverStateStore: EffectiveRouteSource {
         fence: DeciderFence
     ) async throws(FailoverStateError) -> Int32
 
+    /// Writes many documents as the decider, each compare-and-set on its own expectation and, with a
+    /// `fence`, only while the fence holds (see ``FailoverStateWrite``). A store may batch them
+    /// (``ZooKeeperFailoverStateStore`` sends few multi-ops); one document's conflict never loses another's
+    /// write. Once the fence rejects a write, nothing more is written and the rest answer
+    /// ``FailoverStateError/Code/fenced``.
+    /// - Parameters:
+    ///   - writes: The documents and what each replaces.
+    ///   - fence: The decider's election node; `nil`: not fenced.
+    /// - Returns: One result per write, in order: the document's new version or why it was not written.
+    func write(batch writes: [FailoverStateWrite], fence: DeciderFence?) async -> [Result<Int32, FailoverStateError>]
+
     /// The source's health.
     func status() -> FailoverStoreStatus
 

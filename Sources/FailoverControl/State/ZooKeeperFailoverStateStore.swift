@@ -213,7 +213,12 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
             )
         }
         writeFailures.succeeded(.effectiveRoute)
-        // Remember what was written unless a newer read already arrived.
+        remember(route, version: version)
+        return version
+    }
+
+    /// Remembers a document this instance wrote, unless a newer read already arrived.
+    private func remember(_ route: EffectiveRoute, version: Int32) {
         state.withLock { state in
             guard var entry = state.entries[route.table] else { return }
             if let known = entry.state.version, known >= version {
@@ -224,7 +229,66 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
             state.entries[route.table] = entry
         }
         metrics.activeBackup(table: route.table, route.mode != .primary)
-        return version
+    }
+
+    /// Writes the documents with few multi-ops (``FencedBatchWriter``): each chunk checks the fence once
+    /// and compare-and-sets (or creates) every document in it. A document whose version changed meanwhile
+    /// is answered ``FailoverStateError/Code/conflict`` and the rest of its chunk is written without it; a
+    /// failed fence answers every document not yet written ``FailoverStateError/Code/fenced``.
+    public func write(batch writes: [FailoverStateWrite], fence: DeciderFence?) async -> [Result<Int32, FailoverStateError>] {
+        var results = [Result<Int32, FailoverStateError>?](repeating: nil, count: writes.count)
+        var items: [FencedBatchWriter.Item] = []
+        var positions: [Int] = []
+        for (position, write) in writes.enumerated() {
+            let path = paths.effectiveRoute(of: write.route.table)
+            do {
+                let data = Array(try write.route.jsonData())
+                var version: Int32?
+                if case .version(let expected) = write.expecting {
+                    version = expected
+                }
+                items.append(FencedBatchWriter.Item(path: path, data: data, version: version))
+                positions.append(position)
+            } catch {
+                results[position] = .failure(
+                    FailoverStateError(code: .encoding, table: write.route.table, path: path, detail: error.description))
+            }
+        }
+        let outcomes = await FencedBatchWriter(client: client).write(items, fence: fence, parent: paths.failoverDirectory)
+        var anyWritten = false
+        var requestFailureCounted = false
+        for (item, (position, outcome)) in zip(items, zip(positions, outcomes)) {
+            let write = writes[position]
+            let table = write.route.table
+            switch outcome {
+            case .written(let version):
+                anyWritten = true
+                remember(write.route, version: version)
+                results[position] = .success(version)
+            case .fenced(let error):
+                results[position] = .failure(
+                    FailoverStateError(
+                        code: .fenced, table: table, path: item.path,
+                        detail: "election node \(fence?.electionNode ?? "-") is gone: \(error)"))
+            case .rejected(let error), .unknown(let error):
+                let conflict = error.code == .nodeExists || error.code == .badVersion || error.code == .noNode
+                // A request that failed as a whole is counted once, not once per document it carried.
+                if !conflict, !(outcome.isUnknown && requestFailureCounted) {
+                    requestFailureCounted = requestFailureCounted || outcome.isUnknown
+                    writeFailures.failed(.effectiveRoute, path: item.path, error: error)
+                }
+                results[position] = .failure(
+                    FailoverStateError(
+                        code: conflict ? .conflict : .unavailable, table: table, path: item.path,
+                        detail: "expected \(write.expecting): \(error)"))
+            }
+        }
+        if anyWritten {
+            writeFailures.succeeded(.effectiveRoute)
+        }
+        return results.map {
+            $0 ?? .failure(FailoverStateError(code: .unavailable, table: "-", path: "-", detail: "not written"))
+        }
     }
 
     /// One multi-op: the fence's node exists, and the document is created or compare-and-set.

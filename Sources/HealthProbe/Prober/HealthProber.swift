@@ -21,8 +21,9 @@ import Synchronization
 /// number of tables. While a cluster is up and duplication reads are enabled
 /// (``setDuplicationReads(enabled:)``: on the decider only), each of its protected tables is asked for
 /// its duplications once every ``ProbeTarget/Settings/duplicationInterval``, the reads spread evenly
-/// over the interval rather than in a burst; the last good observation is kept when the cluster goes
-/// down. Durations (up/down since, observation ages) are measured on `ContinuousClock` and turned into
+/// over the interval rather than in a burst, each started at its time whatever the previous one's
+/// answer time (at most ``maximumDuplicationReadsInFlight`` per cluster); the last good observation is
+/// kept when the cluster goes down. Durations (up/down since, observation ages) are measured on `ContinuousClock` and turned into
 /// `Date`s only in snapshots.
 ///
 /// A `Service`: ``run()`` runs the probe loops until cancelled or gracefully shut down. Call
@@ -231,23 +232,42 @@ public final class HealthProber: Service, Sendable {
             self.state.withLock {
                 $0.scheduleDuplications(cluster: cluster, generation: generation, due: due, nextRound: start + interval)
             }
-            for (index, table) in tables.enumerated() where !Task.isCancelled {
-                do {
-                    try await Task.sleep(until: start + spacing * index, clock: clock)
-                } catch {
-                    return nil
+            // Each read starts at its due time without waiting for the previous one to answer (at most
+            // `maximumDuplicationReadsInFlight` at once): with many tables, reads answered slower than
+            // their spacing would otherwise stretch the round far beyond the interval, and the lag
+            // observations the guard needs would age past `max_lag_age`.
+            let ended = await withTaskGroup(of: Void.self, returning: Bool.self) { group in
+                var inFlight = 0
+                for (index, table) in tables.enumerated() where !Task.isCancelled {
+                    do {
+                        try await Task.sleep(until: start + spacing * index, clock: clock)
+                    } catch {
+                        return true
+                    }
+                    // Stop mid-round when this instance stops deciding or the cluster goes down.
+                    let current = self.state.withLock { state in
+                        (state.duplicationReadsEnabled, state.loopContext(cluster: cluster, generation: generation))
+                    }
+                    guard let now = current.1 else { return true }
+                    guard current.0, now.status == .up else { break }
+                    if inFlight >= Self.maximumDuplicationReadsInFlight {
+                        await group.next()
+                        inFlight -= 1
+                    }
+                    inFlight += 1
+                    group.addTask {
+                        await self.observeDuplications(cluster: cluster, generation: generation, table: table, now)
+                    }
                 }
-                // Stop mid-round when this instance stops deciding or the cluster goes down.
-                let current = self.state.withLock { state in
-                    (state.duplicationReadsEnabled, state.loopContext(cluster: cluster, generation: generation))
-                }
-                guard let now = current.1 else { return nil }
-                guard current.0, now.status == .up else { break }
-                await self.observeDuplications(cluster: cluster, generation: generation, table: table, now)
+                await group.waitForAll()
+                return false
             }
-            return interval
+            return ended ? nil : interval
         }
     }
+
+    /// The most duplication reads of one cluster waiting for their answers at once.
+    static let maximumDuplicationReadsInFlight = 16
 
     /// Runs `step` with the cluster's current context, then sleeps until the pause it returns has
     /// passed since the step started. Ends when the task is cancelled, the cluster's generation is

@@ -82,6 +82,9 @@ struct ProberState: Sendable {
     private(set) var clusters: [String: ClusterRecord] = [:]
     private var nextGeneration: UInt64 = 0
     private var observations: [ObservationKey: DuplicationObservation] = [:]
+    /// The keys of `observations` in snapshot order, kept until a key is added or removed: a snapshot
+    /// (several a second: the decider's tick, the instance record) then copies instead of sorting.
+    private var sortedObservationKeys: [ObservationKey]?
     /// When each observation was made, on the monotonic clock (its `observedAt` is derived from
     /// this at snapshot time).
     private var observedInstants: [ObservationKey: ContinuousClock.Instant] = [:]
@@ -152,6 +155,7 @@ struct ProberState: Sendable {
             }
         )
         self.observations = self.observations.filter { protected.contains($0.key) }
+        self.sortedObservationKeys = nil
         self.observedInstants = self.observedInstants.filter { protected.contains($0.key) }
         self.failures = self.failures.filter { key, _ in wanted[key.cluster]?.protectedTables[key.table] != nil }
         return update
@@ -235,6 +239,9 @@ struct ProberState: Sendable {
         for backup in backups {
             let key = ObservationKey(cluster: cluster, table: table, backup: backup)
             if keepingKnown, self.observations[key] != nil { continue }
+            if self.observations[key] == nil {
+                self.sortedObservationKeys = nil
+            }
             self.observations[key] = DuplicationObservation(
                 primaryCluster: cluster, table: table, backupCluster: backup, report: report, observedAt: time)
             self.observedInstants[key] = instant
@@ -287,7 +294,7 @@ struct ProberState: Sendable {
     ///
     /// Durations are measured on the monotonic clock (`nowInstant`); they become `Date`s here only,
     /// as `now` minus their age.
-    func snapshot(at now: Date, instant nowInstant: ContinuousClock.Instant, window: Duration) -> HealthSnapshot {
+    mutating func snapshot(at now: Date, instant nowInstant: ContinuousClock.Instant, window: Duration) -> HealthSnapshot {
         let cutoff = now.addingTimeInterval(-Self.seconds(window))
         func date(_ instant: ContinuousClock.Instant?) -> Date? {
             instant.map { now.addingTimeInterval(-Self.seconds(nowInstant - $0)) }
@@ -318,14 +325,19 @@ struct ProberState: Sendable {
             cluster.tablesListedAt = date(record.denialsReadAt)
             clusters[name] = cluster
         }
-        let duplications = self.observations.map { key, observation in
-            var observation = observation
+        let keys: [ObservationKey]
+        if let sorted = self.sortedObservationKeys {
+            keys = sorted
+        } else {
+            keys = self.observations.keys.sorted { ($0.cluster, $0.table, $0.backup) < ($1.cluster, $1.table, $1.backup) }
+            self.sortedObservationKeys = keys
+        }
+        let duplications = keys.compactMap { key -> DuplicationObservation? in
+            guard var observation = self.observations[key] else { return nil }
             if let observed = date(self.observedInstants[key]) {
                 observation.observedAt = observed
             }
             return observation
-        }.sorted {
-            ($0.primaryCluster, $0.table, $0.backupCluster) < ($1.primaryCluster, $1.table, $1.backupCluster)
         }
         let failures = self.failures.values.sorted { ($0.primaryCluster, $0.table) < ($1.primaryCluster, $1.table) }
         return HealthSnapshot(
@@ -388,6 +400,7 @@ struct ProberState: Sendable {
                 self.clusters[key.cluster]?.target.protectedTables[key.table]?.contains(key.backup) == true
             else { continue }
             let age = max(0, now.timeIntervalSince(observation.observedAt))
+            self.sortedObservationKeys = nil
             self.observations[key] = observation
             self.observedInstants[key] = nowInstant - .milliseconds(Int64(age * 1000))
             added += 1

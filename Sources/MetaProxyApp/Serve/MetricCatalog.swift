@@ -58,6 +58,8 @@ public enum MetricCatalog {
         "metaproxy_failover_state_unreadable_total":
             "Reads of a table's effective-route node that gave no document, by table and reason (malformed, read_error).",
         "metaproxy_failover_state_unreadable": "1 while the table's effective-route node is unreadable, else 0.",
+        "metaproxy_failover_tick_seconds":
+            "Time of each decider tick (every protected table decided, switches and lags written, health published).",
         // Build, process, reloads.
         "metaproxy_build_info": "Always 1; the build an instance runs (version, git commit, Swift version).",
         "process_cpu_seconds_total": "User and system CPU time of the process, seconds.",
