@@ -39,7 +39,7 @@ def analyse(out, name):
     steady_secs = [s for s in seconds if t0 + 2 <= s["t"] and s["t"] + 1 <= kill]
     steady_ok = statistics.median([s["load"]["ok"] + s["client"]["ok"] for s in steady_secs]) if steady_secs else 0
     steady_err = sum(errors(s["load"]) + errors(s["client"]) for s in steady_secs)
-    down = next((t for t, sv, st in states if sv == victim and t >= kill and not st.startswith("UP")), None)
+    down = next((t for t, sv, st in states if sv == victim and t >= kill and st != "UP"), None)
     down_full = next((t for t, sv, st in states if sv == victim and t >= kill and st.startswith("DOWN")), None)
     up = next((t for t, sv, st in states if sv == victim and t >= restart and st.startswith("UP") and not st.startswith("UP ")), None)
     # recovery: the first second from which every second until the restart is error-free with >= 90 % of steady ok/s
@@ -79,8 +79,8 @@ def one(out, name):
     print("## %s: SIG%s to %s (HAProxy profile %s)" % (name, ev["signal"], ev["victim"], ev["profile"]))
     print("load average before %s, after %s" % (ev["loadavg_before"], ev["loadavg_after"]))
     print("steady ok/s (median before the kill): %d, errors before the kill: %d" % (a["steady_ok"], a["steady_err"]))
-    print("process gone %.2f s after the signal; HAProxy marked it %s after %s s (DOWN after %s s); restarted at +%.1f s, ready +%.1f s, HAProxy UP at +%s s"
-          % (ev["exit"] - kill, "not UP", fmt(a["down"] and a["down"] - kill, 2), fmt(a["down_full"] and a["down_full"] - kill, 2),
+    print("process gone %.2f s after the signal; HAProxy: first failed check after %s s, DOWN after %s s; restarted at +%.1f s, ready +%.1f s, HAProxy UP at +%s s"
+          % (ev["exit"] - kill, fmt(a["down"] and a["down"] - kill, 2), fmt(a["down_full"] and a["down_full"] - kill, 2),
              ev["restart"] - kill, ev["ready"] - kill, fmt(a["up"] and a["up"] - kill, 2)))
     print("recovery (kill -> every second error-free with >= 90 %% of steady ok/s until the restart): %s s; lowest ok/s %d"
           % (fmt(a["recovery"]), a["dip"]))
@@ -114,7 +114,7 @@ def one(out, name):
 
 def summary(out):
     names = sorted(os.path.basename(p)[len("events-"):-len(".json")] for p in glob.glob(os.path.join(out, "events-*.json")))
-    print("| scenario | steady ok/s | HAProxy: not UP / DOWN after (s) | load errors kill→restart (lost close / reset / timeout) | client errors kill→restart | recovery (s) | lowest ok/s | errors after restart (load / client) | UP after restart (s) |")
+    print("| scenario | steady ok/s | HAProxy: first failed check / DOWN after (s) | load errors kill→restart (lost close / reset / timeout) | client errors kill→restart | recovery (s) | lowest ok/s | errors after restart (load / client) | UP after restart (s) |")
     print("|---|---:|---:|---|---|---:|---:|---|---:|")
     for name in names:
         a = analyse(out, name)

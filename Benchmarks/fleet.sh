@@ -7,7 +7,11 @@
 #
 #   Benchmarks/fleet.sh                      # results in Benchmarks/results/fleet/<UTC timestamp>/
 #   SKIP_BUILD=1 Benchmarks/fleet.sh         # use the release binaries already built
-#   PROFILES="doc tuned" SIGNALS="KILL TERM" KILL_AT=10 RESTART_AT=20 DURATION=32 Benchmarks/fleet.sh
+#   SCENARIOS="doc:KILL:0 doc:TERM:7" KILL_AT=10 RESTART_AT=22 DURATION=34 Benchmarks/fleet.sh
+#   MP_BIN=/path/to/meta-proxy SKIP_BUILD=1 Benchmarks/fleet.sh   # another meta-proxy binary
+#
+# A scenario is profile:signal:drain_delay — the HAProxy profile below, the signal sent to one
+# instance (KILL or TERM), and that instance's server.drain_delay in seconds (0 = none).
 #
 # Profiles (HAProxy backend settings):
 #   doc    - docs/deployment.md as written: check inter 2s fall 3 rise 2, on-marked-down shutdown-sessions
@@ -24,10 +28,9 @@ CLIENT_INTERVAL_MS=${CLIENT_INTERVAL_MS:-100}
 TABLE_COUNT=${TABLE_COUNT:-16}
 PARTITIONS=${PARTITIONS:-8}
 KILL_AT=${KILL_AT:-10}        # seconds after the load started
-RESTART_AT=${RESTART_AT:-20}
-DURATION=${DURATION:-32}
-PROFILES=${PROFILES:-"doc tuned"}
-SIGNALS=${SIGNALS:-"KILL TERM"}
+RESTART_AT=${RESTART_AT:-22}
+DURATION=${DURATION:-34}
+SCENARIOS=${SCENARIOS:-"doc:KILL:0 doc:TERM:0 doc:TERM:7 tuned:KILL:0 tuned:TERM:0 tuned:TERM:3"}
 VICTIM=${VICTIM:-2}           # which instance (1-based) is killed
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=${OUT:-$HERE/results/fleet/$STAMP}
@@ -72,8 +75,9 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   build "$HERE" pegasus-load
 fi
 BIN=$ROOT/.build/release
-LOAD=$HERE/.build/release/pegasus-load
-for b in "$BIN/meta-proxy" "$BIN/pegasus-sim" "$LOAD"; do [ -x "$b" ] || fail "missing $b"; done
+MP_BIN=${MP_BIN:-$BIN/meta-proxy}
+LOAD=${LOAD_BIN:-$HERE/.build/release/pegasus-load}
+for b in "$MP_BIN" "$BIN/pegasus-sim" "$LOAD"; do [ -x "$b" ] || fail "missing $b"; done
 
 # --- backend: one pegasus-sim cluster ---------------------------------------------------------------
 TABLE_ARGS=$(python3 -c "print(','.join('t%02d:$PARTITIONS' % i for i in range($TABLE_COUNT)))")
@@ -91,19 +95,24 @@ with open(path, "w") as f:
     for entry in tables.split(","):
         f.write("  %s: { cluster: bench, meta_addrs: [\"%s\"] }\n" % (entry.split(":")[0], meta))
 PY
-cat > "$WORK/mp.yaml" <<YAML
-server: { threads: 1, idle_timeout: 600 }
+mp_config() { # file, drain delay (seconds; 0 = the key is left out, so older binaries run too)
+  local drain=""
+  [ "$2" != 0 ] && drain=", drain_delay: $2"
+  cat > "$1" <<YAML
+server: { threads: 1, idle_timeout: 600$drain }
 routes_file: $WORK/routes.yaml
 meta: { timeout: 3000 }
 log: { level: info }
 YAML
+}
+mp_config "$WORK/mp.yaml" 0
 
 # --- the instances: fixed ports, so a restarted instance comes back where HAProxy expects it -------
 declare -a MP_PORT MP_ADMIN MP_PID
 for i in $(seq 1 "$INSTANCES"); do MP_PORT[$i]=$(free_port); MP_ADMIN[$i]=$(free_port); MP_PID[$i]=""; done
-start_instance() { # index
-  local i=$1
-  "$BIN/meta-proxy" serve --config "$WORK/mp.yaml" --listen "127.0.0.1:${MP_PORT[$i]}" \
+start_instance() { # index [config]
+  local i=$1 config=${2:-$WORK/mp.yaml}
+  "$MP_BIN" serve --config "$config" --listen "127.0.0.1:${MP_PORT[$i]}" \
     --admin-listen "127.0.0.1:${MP_ADMIN[$i]}" >> "$WORK/mp$i.log" 2>&1 &
   MP_PID[$i]=$!; PIDS+=("$!")
 }
@@ -172,8 +181,13 @@ with open(out, "w", buffering=1) as f:
         time.sleep(0.05)
 PY
 
-scenario() { # profile, signal
-  local profile=$1 sig=$2 name="$1-$2"
+scenario() { # profile, signal, drain delay
+  local profile=$1 sig=$2 drain=$3 name="$1-$2"
+  [ "$drain" != 0 ] && name="$name-drain$drain"
+  # the victim runs with this scenario's drain delay
+  mp_config "$WORK/mp-$name.yaml" "$drain"
+  kill "${MP_PID[$VICTIM]}" 2>/dev/null || true; wait "${MP_PID[$VICTIM]}" 2>/dev/null || true
+  start_instance "$VICTIM" "$WORK/mp-$name.yaml"; wait_instance "$VICTIM"
   local port; port=$(free_port)
   local sock=$WORK/haproxy-$name.sock
   haproxy_config "$WORK/haproxy-$name.cfg" "$port" "$sock" "$profile"
@@ -183,9 +197,9 @@ scenario() { # profile, signal
   local wpid=$!; PIDS+=("$wpid")
   # all servers UP before the load starts
   for _ in $(seq 1 100); do
-    [ "$(grep -c ' UP$' "$OUT/states-$name.txt" 2>/dev/null || true)" -ge "$INSTANCES" ] && break; sleep 0.1
+    [ "$(cat "$OUT/states-$name.txt" 2>/dev/null | grep -c ' UP$' || true)" -ge "$INSTANCES" ] && break; sleep 0.1
   done
-  log "scenario $name: $CONNECTIONS pipelined connections x depth $DEPTH + $CLIENTS paced clients, SIG$sig to mp$VICTIM at ${KILL_AT}s, restart at ${RESTART_AT}s"
+  log "scenario $name: $CONNECTIONS pipelined connections x depth $DEPTH + $CLIENTS paced clients, SIG$sig to mp$VICTIM (drain_delay $drain s) at ${KILL_AT}s, restart at ${RESTART_AT}s"
   local load_before; load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   "$LOAD" fleet --target "127.0.0.1:$port" --tables "$LOAD_TABLES" --threads 1 --connections "$CONNECTIONS" \
     --depth "$DEPTH" --clients "$CLIENTS" --client-interval-ms "$CLIENT_INTERVAL_MS" --duration "$DURATION" \
@@ -211,24 +225,24 @@ scenario() { # profile, signal
   wait "$wpid" "$hpid" 2>/dev/null || true
   cp "$WORK/haproxy-$name.cfg" "$OUT/haproxy-$name.cfg"
   cat > "$OUT/events-$name.json" <<JSON
-{"profile": "$profile", "signal": "$sig", "victim": "mp$VICTIM", "t0": $t0, "kill": $t_kill, "exit": $t_exit,
+{"profile": "$profile", "signal": "$sig", "drain_delay": $drain, "victim": "mp$VICTIM", "t0": $t0, "kill": $t_kill, "exit": $t_exit,
  "restart": $t_restart, "ready": $t_ready, "loadavg_before": "$load_before", "loadavg_after": "$load_after"}
 JSON
   python3 "$HERE/fleet-report.py" "$OUT" "$name" | tee "$OUT/report-$name.txt"
 }
 
-for profile in $PROFILES; do
-  for sig in $SIGNALS; do
-    # every instance up and fresh before each scenario
-    for i in $(seq 1 "$INSTANCES"); do kill -0 "${MP_PID[$i]}" 2>/dev/null || { start_instance "$i"; wait_instance "$i"; }; done
-    scenario "$profile" "$sig"
-  done
+for spec in $SCENARIOS; do
+  IFS=: read -r profile sig drain <<< "$spec"
+  # every instance up before each scenario
+  for i in $(seq 1 "$INSTANCES"); do kill -0 "${MP_PID[$i]}" 2>/dev/null || { start_instance "$i"; wait_instance "$i"; }; done
+  scenario "$profile" "$sig" "${drain:-0}"
 done
 for i in $(seq 1 "$INSTANCES"); do cp "$WORK/mp$i.log" "$OUT/mp$i.log" 2>/dev/null || true; done
 {
   echo "{\"nproc\": $(nproc), \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')\","
   echo " \"instances\": $INSTANCES, \"connections\": $CONNECTIONS, \"depth\": $DEPTH, \"clients\": $CLIENTS,"
   echo " \"client_interval_ms\": $CLIENT_INTERVAL_MS, \"tables\": $TABLE_COUNT, \"partitions\": $PARTITIONS,"
+  echo " \"scenarios\": \"$SCENARIOS\", \"kill_at\": $KILL_AT, \"restart_at\": $RESTART_AT, \"duration\": $DURATION,"
   echo " \"haproxy\": \"$(haproxy -v | head -1 | awk '{print $3}')\", \"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)\"}"
 } > "$OUT/machine.json"
 python3 "$HERE/fleet-report.py" "$OUT" | tee "$OUT/summary.md"

@@ -20,6 +20,8 @@ public struct ProxyApplication: Sendable {
     public let upstreams: UpstreamPool
     /// Metrics of the data path.
     public let metrics: ProxyMetrics
+    /// Set when the graceful shutdown starts; `/readyz` answers 503 from then on.
+    public let drain: DrainState
 
     /// Assembles an instance.
     /// - Parameters:
@@ -49,7 +51,8 @@ public struct ProxyApplication: Sendable {
         self.proxy = ProxyServer(
             host: configuration.server.listen.host, port: configuration.server.listen.port, group: group,
             dependencies: dependencies)
-        let readiness = ReadinessEndpoint(routes: routes)
+        let drain = DrainState()
+        let readiness = ReadinessEndpoint(routes: routes, drain: drain)
         var handlers: [String: AdminServer.Handler] = [
             "/metrics": { _ in
                 readiness.recordReadiness()
@@ -68,5 +71,6 @@ public struct ProxyApplication: Sendable {
             handlers: handlers, limits: configuration.adminLimits, logger: logger)
         self.upstreams = upstreams
         self.metrics = metrics
+        self.drain = drain
     }
 }

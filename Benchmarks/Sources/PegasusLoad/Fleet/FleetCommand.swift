@@ -57,6 +57,9 @@ struct FleetCommand: AsyncParsableCommand {
         print("{\"event\":\"started\",\"t\":\(Date().timeIntervalSince1970)}")
         fflush(nil)
         let depth = self.depth
+        let duration = self.duration
+        let connections = self.connections
+        let clients = self.clients
         let interval = TimeAmount.milliseconds(clientIntervalMs)
         await withTaskGroup(of: Void.self) { tasks in
             for index in 0..<connections {
