@@ -17,6 +17,8 @@
 #   doc    - docs/deployment.md as written: check inter 2s fall 3 rise 2, on-marked-down shutdown-sessions
 #   tuned  - the same plus `option redispatch 1`, `retries 3`, `timeout connect 1s` and inter 1s fall 2
 #            (a connect to a dead instance is retried on another one at once)
+#   observe - tuned plus `observe layer4 error-limit 1 on-error mark-down`: a failed connect of live
+#            traffic marks the instance down at once, without waiting for the checks
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -30,7 +32,7 @@ PARTITIONS=${PARTITIONS:-8}
 KILL_AT=${KILL_AT:-10}        # seconds after the load started
 RESTART_AT=${RESTART_AT:-22}
 DURATION=${DURATION:-34}
-SCENARIOS=${SCENARIOS:-"doc:KILL:0 doc:TERM:0 doc:TERM:7 tuned:KILL:0 tuned:TERM:0 tuned:TERM:3"}
+SCENARIOS=${SCENARIOS:-"doc:KILL:0 doc:TERM:0 doc:TERM:7 tuned:KILL:0 tuned:TERM:0 tuned:TERM:3 observe:KILL:0"}
 VICTIM=${VICTIM:-2}           # which instance (1-based) is killed
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=${OUT:-$HERE/results/fleet/$STAMP}
@@ -127,6 +129,8 @@ haproxy_config() { # file, listen port, stats socket, profile
     doc)   server_defaults="check inter 2s fall 3 rise 2 on-marked-down shutdown-sessions" ;;
     tuned) server_defaults="check inter 1s fall 2 rise 2 on-marked-down shutdown-sessions"
            extra_defaults=$'  retries 3\n  option redispatch 1' ;;
+    observe) server_defaults="check inter 1s fall 2 rise 2 on-marked-down shutdown-sessions observe layer4 error-limit 1 on-error mark-down"
+           extra_defaults=$'  retries 3\n  option redispatch 1' ;;
     *) fail "unknown profile $4" ;;
   esac
   {
@@ -135,7 +139,7 @@ haproxy_config() { # file, listen port, stats socket, profile
     echo "  stats socket $3 mode 600 level admin"
     echo "defaults"
     echo "  mode tcp"
-    if [ "$4" = tuned ]; then echo "  timeout connect 1s"; else echo "  timeout connect 3s"; fi
+    if [ "$4" = doc ]; then echo "  timeout connect 3s"; else echo "  timeout connect 1s"; fi
     echo "  timeout client 10m"
     echo "  timeout server 10m"
     [ -n "$extra_defaults" ] && echo "$extra_defaults"
@@ -218,6 +222,12 @@ scenario() { # profile, signal, drain delay
   start_instance "$VICTIM"
   wait_instance "$VICTIM"
   t_ready=$(now)
+  # where the clients are near the end: connections open per instance (the restarted one gets only new connections)
+  sleep "$(python3 -c "import time; print(max(0, $t0 + $DURATION - 1.5 - time.time()))")"
+  local spread=""
+  for i in $(seq 1 "$INSTANCES"); do
+    spread="$spread mp$i=$(curl -fsS "http://127.0.0.1:${MP_ADMIN[$i]}/metrics" 2>/dev/null | awk '/^client_connection_count[ {]/{print $NF; exit}')"
+  done
   wait "$lpid" || fail "pegasus-load failed: $(cat "$WORK/load-$name.out")"
   local load_after; load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   sleep 0.5
@@ -226,7 +236,8 @@ scenario() { # profile, signal, drain delay
   cp "$WORK/haproxy-$name.cfg" "$OUT/haproxy-$name.cfg"
   cat > "$OUT/events-$name.json" <<JSON
 {"profile": "$profile", "signal": "$sig", "drain_delay": $drain, "victim": "mp$VICTIM", "t0": $t0, "kill": $t_kill, "exit": $t_exit,
- "restart": $t_restart, "ready": $t_ready, "loadavg_before": "$load_before", "loadavg_after": "$load_after"}
+ "restart": $t_restart, "ready": $t_ready, "loadavg_before": "$load_before", "loadavg_after": "$load_after",
+ "connections_near_end": "${spread# }"}
 JSON
   python3 "$HERE/fleet-report.py" "$OUT" "$name" | tee "$OUT/report-$name.txt"
 }

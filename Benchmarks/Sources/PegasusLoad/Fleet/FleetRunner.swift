@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import PegasusWire
 
 #if canImport(Glibc)
     import Glibc
