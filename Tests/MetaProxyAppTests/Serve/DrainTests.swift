@@ -1,5 +1,7 @@
+import AdminHTTP
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import PegasusWire
 import Router
@@ -31,11 +33,16 @@ struct DrainTests {
     @Test("with a drain delay: /readyz 503 while the proxy still accepts; both listeners close after it")
     func delayKeepsServingWhileUnready() async throws {
         try await Self.withInstance(delay: .seconds(300)) { app, proxyPort, adminPort, group, running in
-            #expect(try await Self.get("/readyz", port: adminPort).hasPrefix("HTTP/1.1 200"))
-            group.triggerGracefulShutdown()
+            let before = try await Self.get("/readyz", port: adminPort)
+            #expect(before.hasPrefix("HTTP/1.1 200"))
+            await group.triggerGracefulShutdown()
             #expect(await eventually { (try? await Self.get("/readyz", port: adminPort))?.hasPrefix("HTTP/1.1 503") == true })
-            #expect(try await Self.get("/readyz", port: adminPort).hasSuffix("draining: shutting down\n"))
-            #expect(try await Self.get("/healthz", port: adminPort).hasPrefix("HTTP/1.1 200"))
+            let draining = try await Self.get("/readyz", port: adminPort)
+            #expect(draining.hasSuffix("draining: shutting down\n"))
+            let strict = try await Self.get("/readyz/strict", port: adminPort)
+            #expect(strict.hasPrefix("HTTP/1.1 503"))
+            let health = try await Self.get("/healthz", port: adminPort)
+            #expect(health.hasPrefix("HTTP/1.1 200"))
             // Still accepting clients during the delay.
             #expect(await TestNetwork.accepts(port: proxyPort))
             running.cancel()
@@ -48,7 +55,7 @@ struct DrainTests {
     @Test("without a drain delay the shutdown goes on at once and ends")
     func noDelayEnds() async throws {
         try await Self.withInstance(delay: .zero) { app, proxyPort, adminPort, group, running in
-            group.triggerGracefulShutdown()
+            await group.triggerGracefulShutdown()
             try await running.value
             #expect(app.drain.isDraining)
             #expect(!(await TestNetwork.accepts(port: proxyPort)))
