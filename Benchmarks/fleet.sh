@@ -13,6 +13,9 @@
 # A scenario is profile:signal:drain_delay — the HAProxy profile below, the signal sent to one
 # instance (KILL or TERM), and that instance's server.drain_delay in seconds (0 = none).
 #
+# ROUTE_SOURCE=zk runs the instances on routes in a local ZooKeeper (scripts/zk.sh) instead of a
+# routes file (the default, ROUTE_SOURCE=file).
+#
 # Profiles (HAProxy backend settings):
 #   doc    - docs/deployment.md as written: check inter 2s fall 3 rise 2, on-marked-down shutdown-sessions
 #   tuned  - the same plus `option redispatch 1`, `retries 3`, `timeout connect 1s` and inter 1s fall 2
@@ -34,6 +37,7 @@ RESTART_AT=${RESTART_AT:-22}
 DURATION=${DURATION:-34}
 SCENARIOS=${SCENARIOS:-"doc:KILL:0 doc:TERM:0 doc:TERM:7 tuned:KILL:0 tuned:TERM:0 tuned:TERM:3 observe:KILL:0"}
 VICTIM=${VICTIM:-2}           # which instance (1-based) is killed
+ROUTE_SOURCE=${ROUTE_SOURCE:-file}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=${OUT:-$HERE/results/fleet/$STAMP}
 WORK=$(mktemp -d /tmp/meta-proxy-fleet.XXXXXX)
@@ -43,11 +47,13 @@ log() { printf '\n== %s\n' "$*" >&2; }
 fail() { printf 'fleet.sh: %s\n' "$*" >&2; exit 1; }
 
 PIDS=()
+ZK_DIR=""
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   sleep 1
   for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ -n "$ZK_DIR" ] && "$ROOT/scripts/zk.sh" stop "$ZK_DIR" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -97,12 +103,20 @@ with open(path, "w") as f:
     for entry in tables.split(","):
         f.write("  %s: { cluster: bench, meta_addrs: [\"%s\"] }\n" % (entry.split(":")[0], meta))
 PY
+ROUTES_LINE="routes_file: $WORK/routes.yaml"
+if [ "$ROUTE_SOURCE" = zk ]; then
+  ZK_DIR=$WORK/zk
+  ZK_ADDRESS=$("$ROOT/scripts/zk.sh" start "$(free_port)" "$ZK_DIR")
+  "$MP_BIN" route sync --cluster bench --meta "$SIM_META" --zk "$ZK_ADDRESS" --zk-root /fleet > "$WORK/sync.log" \
+    || fail "route sync failed: $(cat "$WORK/sync.log")"
+  ROUTES_LINE="zookeeper: { address: [\"$ZK_ADDRESS\"], root: /fleet }"
+fi
 mp_config() { # file, drain delay (seconds; 0 = the key is left out, so older binaries run too)
   local drain=""
   [ "$2" != 0 ] && drain=", drain_delay: $2"
   cat > "$1" <<YAML
 server: { threads: 1, idle_timeout: 600$drain }
-routes_file: $WORK/routes.yaml
+$ROUTES_LINE
 meta: { timeout: 3000 }
 log: { level: info }
 YAML
@@ -226,7 +240,9 @@ scenario() { # profile, signal, drain delay
   sleep "$(python3 -c "import time; print(max(0, $t0 + $DURATION - 1.5 - time.time()))")"
   local spread=""
   for i in $(seq 1 "$INSTANCES"); do
-    spread="$spread mp$i=$(curl -fsS "http://127.0.0.1:${MP_ADMIN[$i]}/metrics" 2>/dev/null | awk '/^client_connection_count[ {]/{print $NF; exit}')"
+    local count
+    count=$(curl -fsS "http://127.0.0.1:${MP_ADMIN[$i]}/metrics" 2>/dev/null | awk '/^client_connection_count[ {]/{n=$NF} END{print n}' || true)
+    spread="$spread mp$i=${count:-?}"
   done
   wait "$lpid" || fail "pegasus-load failed: $(cat "$WORK/load-$name.out")"
   local load_after; load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -253,7 +269,7 @@ for i in $(seq 1 "$INSTANCES"); do cp "$WORK/mp$i.log" "$OUT/mp$i.log" 2>/dev/nu
   echo "{\"nproc\": $(nproc), \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')\","
   echo " \"instances\": $INSTANCES, \"connections\": $CONNECTIONS, \"depth\": $DEPTH, \"clients\": $CLIENTS,"
   echo " \"client_interval_ms\": $CLIENT_INTERVAL_MS, \"tables\": $TABLE_COUNT, \"partitions\": $PARTITIONS,"
-  echo " \"scenarios\": \"$SCENARIOS\", \"kill_at\": $KILL_AT, \"restart_at\": $RESTART_AT, \"duration\": $DURATION,"
+  echo " \"route_source\": \"$ROUTE_SOURCE\", \"scenarios\": \"$SCENARIOS\", \"kill_at\": $KILL_AT, \"restart_at\": $RESTART_AT, \"duration\": $DURATION,"
   echo " \"haproxy\": \"$(haproxy -v | head -1 | awk '{print $3}')\", \"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)\"}"
 } > "$OUT/machine.json"
 python3 "$HERE/fleet-report.py" "$OUT" | tee "$OUT/summary.md"
