@@ -26,6 +26,7 @@ struct ProxyConfigurationTests {
         #expect(configuration.server.maxUnwrittenReplyBytes == 4 << 20)
         #expect(configuration.server.maxBufferedRequestBytes == 64 << 20)
         #expect(configuration.server.frameTimeout == .seconds(10))
+        #expect(configuration.server.drainDelay == .zero)
         #expect(configuration.server.adminMaxConnections == 64)
         #expect(configuration.server.adminHeaderTimeout == .seconds(10))
         #expect(configuration.server.adminIdleTimeout == .seconds(60))
@@ -75,6 +76,7 @@ struct ProxyConfigurationTests {
               max_unwritten_reply_bytes: 65536
               max_buffered_request_bytes: 1048576
               frame_timeout: 3
+              drain_delay: 6
               admin_max_connections: 5
               admin_header_timeout: 2
               admin_idle_timeout: 7
@@ -104,6 +106,7 @@ struct ProxyConfigurationTests {
         #expect(configuration.server.maxBufferedRequestBytes == 1_048_576)
         #expect(configuration.server.frameTimeout == .seconds(3))
         #expect(configuration.proxySettings.frameTimeout == .seconds(3))
+        #expect(configuration.server.drainDelay == .seconds(6))
         #expect(configuration.proxySettings.maxUnwrittenReplyBytes == 65536)
         #expect(configuration.proxySettings.maxBufferedRequestBytes == 1_048_576)
         #expect(configuration.server.adminMaxConnections == 5)
@@ -141,6 +144,7 @@ struct ProxyConfigurationTests {
         #expect(summary["server.idle_timeout"] == "0s")
         #expect(summary["server.threads"] == "3")
         #expect(summary["server.frame_timeout"] == "3s")
+        #expect(summary["server.drain_delay"] == "6s")
         #expect(summary["meta.timeout"] == "250ms")
         #expect(summary["metric.tags"] == "region=az1,service=meta_proxy")
         #expect(summary["config_file"] == file)
@@ -230,6 +234,8 @@ struct ProxyConfigurationTests {
             ("server: { max_unwritten_reply_bytes: 10 }", .invalidValue, "server.max_unwritten_reply_bytes", "at least 1024"),
             ("server: { max_buffered_request_bytes: 0 }", .invalidValue, "server.max_buffered_request_bytes", "at least 1024"),
             ("server: { frame_timeout: 0 }", .invalidValue, "server.frame_timeout", "seconds"),
+            ("server: { drain_delay: -1 }", .invalidValue, "server.drain_delay", "seconds from 0 to 300"),
+            ("server: { drain_delay: 301 }", .invalidValue, "server.drain_delay", "seconds from 0 to 300"),
             ("server: { threads: 5000 }", .invalidValue, "server.threads", "thread count"),
             ("server: { admin_max_connections: 0 }", .invalidValue, "server.admin_max_connections", "from 1 to 65536"),
             ("server: { admin_header_timeout: 0 }", .invalidValue, "server.admin_header_timeout", "seconds from 1"),

@@ -8,7 +8,7 @@ struct PegasusLoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pegasus-load",
         abstract: "Pipelined RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX load (THFT v1) with latency percentiles.",
-        subcommands: [ThroughputCommand.self, HerdCommand.self, ScaleCommand.self],
+        subcommands: [ThroughputCommand.self, HerdCommand.self, ScaleCommand.self, FleetCommand.self],
         defaultSubcommand: ThroughputCommand.self
     )
 }

@@ -10,14 +10,20 @@ import Router
 /// the route source on, also while the source is unreachable (ZooKeeper down: cached routes keep
 /// serving, the body says `degraded: …`). A load balancer should follow this one: ZooKeeper being down
 /// affects every instance at once, and dropping them all would turn a ZooKeeper outage into a full one.
-/// The strict variant is ready only while the source is current (connected).
+/// The strict variant is ready only while the source is current (connected). Both answer `503
+/// draining` once the graceful shutdown started (``DrainState``), whatever the route source.
 struct ReadinessEndpoint: Sendable {
     private let routes: any RouteStore
+    private let drain: DrainState
     private let degraded = Gauge(label: "metaproxy_route_source_degraded")
 
-    init(routes: any RouteStore) {
+    init(routes: any RouteStore, drain: DrainState = DrainState()) {
         self.routes = routes
+        self.drain = drain
     }
+
+    /// The answer while the instance drains (SIGTERM or SIGINT received), plain and strict.
+    static let draining = AdminResponse(status: .serviceUnavailable, body: "draining: shutting down\n")
 
     /// Whether a query asks for the strict variant (`strict=1`, `strict=true`, `strict=yes`).
     static func isStrict(_ query: [String: String]) -> Bool {
@@ -39,7 +45,9 @@ struct ReadinessEndpoint: Sendable {
 
     /// Answers `/readyz` (strict when asked) and updates the gauge.
     func respond(strict: Bool) -> AdminResponse {
-        Self.response(recordReadiness(), strict: strict)
+        let readiness = recordReadiness()
+        if drain.isDraining { return Self.draining }
+        return Self.response(readiness, strict: strict)
     }
 
     /// The route source's readiness now, also recorded in `metaproxy_route_source_degraded` (1 while

@@ -20,6 +20,8 @@ public struct ProxyApplication: Sendable {
     public let upstreams: UpstreamPool
     /// Metrics of the data path.
     public let metrics: ProxyMetrics
+    /// Set when the graceful shutdown starts; `/readyz` answers 503 from then on.
+    public let drain: DrainState
 
     /// Assembles an instance.
     /// - Parameters:
@@ -50,7 +52,8 @@ public struct ProxyApplication: Sendable {
         self.proxy = ProxyServer(
             host: configuration.server.listen.host, port: configuration.server.listen.port, group: group,
             dependencies: dependencies)
-        let readiness = ReadinessEndpoint(routes: routes)
+        let drain = DrainState()
+        let readiness = ReadinessEndpoint(routes: routes, drain: drain)
         let tags = configuration.metric.tags.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         var handlers: [String: AdminServer.Handler] = [
             "/metrics": { _ in
@@ -73,5 +76,6 @@ public struct ProxyApplication: Sendable {
             handlers: handlers, limits: configuration.adminLimits, logger: logger)
         self.upstreams = upstreams
         self.metrics = metrics
+        self.drain = drain
     }
 }

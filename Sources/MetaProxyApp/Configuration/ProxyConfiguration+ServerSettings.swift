@@ -30,6 +30,10 @@ extension ProxyConfiguration {
         /// `server.frame_timeout` (seconds in the file): a request frame whose first byte arrived must be
         /// complete within this, or the connection is closed. Default 10 s.
         public var frameTimeout: Duration = .seconds(10)
+        /// `server.drain_delay` (seconds in the file): at SIGTERM or SIGINT, how long `/readyz` answers
+        /// 503 while the proxy still accepts and serves, before it closes its listeners and drains. Set
+        /// it to what a load balancer needs to mark the instance down (check interval × fall). Default 0.
+        public var drainDelay: Duration = .zero
         /// `server.admin_max_connections`: admin connections open at once; more are refused (counted).
         /// Default 64.
         public var adminMaxConnections: Int
@@ -62,7 +66,7 @@ extension ProxyConfiguration {
 
         static let keys: Set<String> = [
             "listen", "admin_listen", "max_connections", "max_frame_bytes", "idle_timeout", "threads",
-            "max_unwritten_reply_bytes", "max_buffered_request_bytes", "frame_timeout",
+            "max_unwritten_reply_bytes", "max_buffered_request_bytes", "frame_timeout", "drain_delay",
             "admin_max_connections", "admin_header_timeout", "admin_idle_timeout", "admin_max_head_bytes",
         ]
 
@@ -98,6 +102,9 @@ extension ProxyConfiguration {
             if let value = section["frame_timeout"] {
                 let seconds = try value.integer(in: 1...86_400, expectation: "a whole number of seconds from 1 to 86400")
                 frameTimeout = .seconds(seconds)
+            }
+            if let value = section["drain_delay"] {
+                drainDelay = .seconds(try value.integer(in: 0...300, expectation: "a whole number of seconds from 0 to 300"))
             }
             if let value = section["admin_max_connections"] {
                 adminMaxConnections = try value.integer(in: 1...65536, expectation: "a connection count from 1 to 65536")

@@ -19,6 +19,7 @@ extension ProxyConfiguration {
             "server.max_unwritten_reply_bytes": "\(server.maxUnwrittenReplyBytes)",
             "server.max_buffered_request_bytes": "\(server.maxBufferedRequestBytes)",
             "server.frame_timeout": "\(server.frameTimeout.components.seconds)s",
+            "server.drain_delay": "\(server.drainDelay.components.seconds)s",
             "server.admin_max_connections": "\(server.adminMaxConnections)",
             "server.admin_header_timeout": "\(server.adminHeaderTimeout.components.seconds)s",
             "server.admin_idle_timeout": "\(server.adminIdleTimeout.components.seconds)s",

@@ -107,15 +107,21 @@ public enum ProxyProcess {
         let reloader = SignalReloader(
             configuration: configuration, loadConfiguration: reloadConfiguration, logLevel: logLevel,
             routes: source.store, policies: failover.policies, logger: logger)
+        // Shut down in reverse order: the drain delay first (/readyz 503, everything still serving),
+        // then the admin listener, then the proxy's drain.
+        let drainDelay = configuration.server.drainDelay
         let services: [any Service] =
-            source.services + failover.services + [app.proxy, app.admin, SignalReloadService(signals: hangups, reloader: reloader)]
+            source.services + failover.services + [
+                app.proxy, app.admin, SignalReloadService(signals: hangups, reloader: reloader),
+                DrainDelayService(state: app.drain, delay: drainDelay, logger: logger),
+            ]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
-        // A bound on shutdown: the proxy drains for up to 5 s; a service stuck past this is cancelled,
-        // so SIGTERM always ends the process.
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+        // A bound on shutdown: `server.drain_delay`, then the proxy drains for up to 5 s; a service
+        // stuck past this is cancelled, so SIGTERM always ends the process.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(15) + drainDelay
         groupConfiguration.maximumCancellationDuration = .seconds(5)
         let serviceGroup = ServiceGroup(configuration: groupConfiguration)
         do {
