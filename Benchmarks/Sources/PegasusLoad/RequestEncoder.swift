@@ -48,7 +48,7 @@ struct RequestEncoder {
             RdsnFrame.request(
                 name: RpcName.queryConfig, id: UInt64(UInt32(bitPattern: seqid)), timeoutMs: timeoutMs,
                 body: payloads[table]
-            ).encode(into: &buffer)
+            ).encode(into: &buffer, checksums: .none)  // rDSN leaves both CRCs 0 by default
         }
     }
 }
