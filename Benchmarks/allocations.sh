@@ -187,7 +187,7 @@ if [ "${HEAPTRACK:-0}" = 1 ]; then
         for _ in $(seq 1 50); do [ -s "$COUNTS.exit" ] && break; sleep 0.1; done
         total=$(python3 -c "import sys; d=dict(kv.split('=') for kv in open(sys.argv[1]).read().split()); print(int(d['mallocs'])+int(d['callocs'])+int(d['reallocs'])+int(d['aligned']))" "$COUNTS.exit")
       else
-        file=$(ls "$WORK"/ht-"$n"*.zst "$WORK"/ht-"$n"*.gz 2>/dev/null | head -1)
+        file=$(ls "$WORK"/ht-"$n"* 2>/dev/null | head -1 || true)
         [ -n "$file" ] || fail "heaptrack wrote no data: $(tail -5 "$WORK/check-$tool-$n.log")"
         total=$(heaptrack_print -f "$file" -p 0 -a 0 -T 0 -n 0 -s 0 -l 0 2>/dev/null | sed -n 's/^calls to allocation functions: \([0-9]*\).*/\1/p')
         [ -n "$total" ] || fail "heaptrack_print gave no total"
@@ -206,6 +206,7 @@ def vec(xs): return dict(zip(names, map(int, xs)))
 def sub(a, b): return {k: a[k] - b[k] for k in names}
 def allocs(d): return d["mallocs"] + d["callocs"] + d["reallocs"] + d["aligned"]
 result = {"commit": "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)",
+          "binary": "$BIN/meta-proxy", "version": "$("$BIN/meta-proxy" --version 2>/dev/null | head -1 || true)",
           "dirty": $( [ -n "$(git -C "$ROOT" status --porcelain -- Sources Package.swift 2>/dev/null)" ] && echo True || echo False ),
           "connections": $CONNECTIONS, "depth": $DEPTH, "warmup_requests": $WARMUP_REQUESTS,
           "threads": "${THREAD_ARGS[*]:-default}", "load_average": open("/proc/loadavg").read().split()[:3],
@@ -241,8 +242,8 @@ json.dump(result, open(json_path, "w"), indent=1, sort_keys=True)
 
 out = []
 out.append("# meta-proxy heap allocations per relayed query (Benchmarks/allocations.sh)\n")
-out.append("commit %s%s; meta-proxy %s, routes file, coalescing off; pegasus-load %d connections x depth %d; load average %s\n"
-           % (result["commit"], " (+ uncommitted changes)" if result["dirty"] else "", result["threads"],
+out.append("binary %s (%s); checkout at commit %s%s; meta-proxy %s, routes file, coalescing off; pegasus-load %d connections x depth %d; load average %s\n"
+           % (result["binary"], result["version"] or "no --version", result["commit"], " (+ uncommitted changes)" if result["dirty"] else "", result["threads"],
               $CONNECTIONS, $DEPTH, " ".join(result["load_average"])))
 out.append("| frame | requests (runs) | upstream queries | allocations / request | bytes / request | frees / request | malloc / calloc / realloc / aligned | plain delta / N | per-run cost (allocs per connection) |")
 out.append("|---|---:|---:|---:|---:|---:|---|---:|---:|")
