@@ -9,8 +9,9 @@ import json
 import os
 import sys
 
-SETUPS = ["direct", "haproxy", "mp-file", "mp-zk", "mp-file-coalesce", "haproxy-unpinned", "mp-file-unpinned"]
+SETUPS = ["direct", "haproxy", "mp-file", "mp-file-plain", "mp-zk", "mp-file-coalesce", "haproxy-unpinned", "mp-file-unpinned"]
 LABELS = {"direct": "direct to sim", "haproxy": "HAProxy (TCP)", "mp-file": "meta-proxy (file)",
+          "mp-file-plain": "meta-proxy (file), plain `swift build -c release`",
           "mp-zk": "meta-proxy (zk)", "mp-file-coalesce": "meta-proxy (file, coalescing on)",
           "haproxy-unpinned": "HAProxy, unpinned", "mp-file-unpinned": "meta-proxy (file), unpinned"}
 
@@ -86,7 +87,11 @@ def main():
             r["max_us"], r["errors"], cpu, fmt(r["relay_rss_mib"], "%.1f"), r["sim_cpu_ms_per_1000"]))
 
     ratios = {}
-    for name, base, tag in (("mp-file", "haproxy", "meta-proxy"), ("mp-zk", "haproxy", "meta-proxy(zk)"),
+    # Pinned setups: the relay alone on one core. "meta-proxy" is the documented release build
+    # (scripts/build-release.sh flags), "meta-proxy(plain)" the same sources built with plain
+    # `swift build -c release`, run side by side in the same interleaved rounds.
+    for name, base, tag in (("mp-file", "haproxy", "meta-proxy"), ("mp-file-plain", "haproxy", "meta-proxy(plain)"),
+                            ("mp-zk", "haproxy", "meta-proxy(zk)"),
                             ("mp-file-unpinned", "haproxy-unpinned", "meta-proxy(unpinned)")):
         mp, ha = by.get(name), by.get(base)
         if not (mp and ha):
@@ -120,6 +125,8 @@ def main():
     summary["scale"] = scale
     failover = load(os.path.join(out, "failover.json"))
     summary["failover"] = failover
+    allocations = load(os.path.join(out, "allocations.json"))
+    summary["allocations"] = allocations
 
     print()
     if herd:
@@ -140,12 +147,21 @@ def main():
             print("failover: relay throughput with/without = %.3f, probe CPU %.2f ms per second" % (
                 failover["throughput_ratio"], failover["probe_cpu_ms_per_s"]))
 
+    if allocations:
+        for frame, a in sorted(allocations.get("frames", {}).items()):
+            print("allocations: %s %.2f per relayed request, %.0f bytes per request (Benchmarks/allocations.sh)" % (
+                frame, a["allocs_per_request"], a["bytes_per_request"]))
+
     print()
     for tag, values in ratios.items():
         for key, label in (("throughput", "throughput"), ("cpu_per_request", "cpu/request"), ("p99", "p99")):
             if values[key] is not None:
                 print("%s %s/haproxy%s = %.2f" % (label, tag.split("(unpinned)")[0],
                                                    "(unpinned)" if "unpinned" in tag else "", values[key]))
+    build, plain = by.get("mp-file"), by.get("mp-file-plain")
+    if build and plain:
+        print("cpu/request plain build/release build = %.2f (one core, same rounds)" % ratio(
+            plain["relay_cpu_ms_per_1000"], build["relay_cpu_ms_per_1000"]))
 
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2, sort_keys=True)

@@ -5,6 +5,13 @@
 #   Benchmarks/run.sh                 # results in Benchmarks/results/<UTC timestamp>/
 #   DURATION=10 WARMUP=2 Benchmarks/run.sh
 #   SKIP_BUILD=1 Benchmarks/run.sh    # use the release binaries already built
+#   PLAIN=0 Benchmarks/run.sh         # skip the plain-build meta-proxy (see below)
+#   ALLOCATIONS=0 Benchmarks/run.sh   # skip the allocation count (Benchmarks/allocations.sh, about a minute)
+#
+# meta-proxy runs in two builds side by side, in the same interleaved rounds: the documented release
+# build (scripts/build-release.sh: -enforce-exclusivity=unchecked, static stdlib) in .build/release,
+# and a plain `swift build -c release` in .build-plain/release (mp-file-plain). The summary prints
+# the CPU-per-request and throughput ratios against HAProxy for both, at one core.
 #
 # Layout on a 2-core machine (taskset): CPU 0 runs the load generator, pegasus-sim and ZooKeeper;
 # CPU 1 runs the relay under test (HAProxy or meta-proxy) alone. Each relay therefore gets one
@@ -20,6 +27,8 @@ DEPTH=${DEPTH:-16}
 TABLE_COUNT=${TABLE_COUNT:-16}
 PARTITIONS=${PARTITIONS:-8}
 HERD_CONNECTIONS=${HERD_CONNECTIONS:-1000}
+PLAIN=${PLAIN:-1}
+ALLOCATIONS=${ALLOCATIONS:-1}
 ROUNDS=${ROUNDS:-2}   # the side-by-side runs are repeated, interleaved, against drifting background load
 SCALE_IDLE=${SCALE_IDLE:-10000}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -77,8 +86,17 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   build "$ROOT" meta-proxy -Xswiftc -enforce-exclusivity=unchecked --static-swift-stdlib
   build "$ROOT" pegasus-sim -Xswiftc -enforce-exclusivity=unchecked --static-swift-stdlib
   build "$HERE" pegasus-load
+  if [ "$PLAIN" = 1 ]; then
+    log "building release: meta-proxy, plain \`swift build -c release\` (into .build-plain)"
+    build "$ROOT" meta-proxy --scratch-path "$ROOT/.build-plain"
+  fi
 fi
 BIN=$ROOT/.build/release
+BIN_PLAIN=$ROOT/.build-plain/release
+if [ "$PLAIN" = 1 ] && [ ! -x "$BIN_PLAIN/meta-proxy" ]; then
+  log "note: no plain build at $BIN_PLAIN/meta-proxy, the plain-build setup is skipped"
+  PLAIN=0
+fi
 LOAD=$HERE/.build/release/pegasus-load
 for b in "$BIN/meta-proxy" "$BIN/pegasus-sim" "$LOAD"; do [ -x "$b" ] || fail "build failed: $b missing"; done
 
@@ -139,15 +157,15 @@ if "$BIN/meta-proxy" serve --help 2>&1 | grep -q -- '--threads'; then
 else
   log "note: meta-proxy serve has no --threads option: pinned to CPU $RELAY_CPU it runs $(nproc) event loops there"
 fi
-start_proxy() { # name, config, pin (1 = relay CPU, 0 = unpinned) -> sets PROXY_PID, PROXY_ADDR, PROXY_ADMIN
-  local name=$1 config=$2 pinned=${3:-1}
+start_proxy() { # name, config, pin (1 = relay CPU, 0 = unpinned), binary dir -> sets PROXY_PID, PROXY_ADDR, PROXY_ADMIN
+  local name=$1 config=$2 pinned=${3:-1} bin=${4:-$BIN}
   PROXY_ADDR=127.0.0.1:$(free_port)
   PROXY_ADMIN=127.0.0.1:$(free_port)
   if [ "$pinned" = 1 ]; then
-    "${ON_RELAY_CPU[@]}" "$BIN/meta-proxy" serve --config "$config" --listen "$PROXY_ADDR" --admin-listen "$PROXY_ADMIN" \
+    "${ON_RELAY_CPU[@]}" "$bin/meta-proxy" serve --config "$config" --listen "$PROXY_ADDR" --admin-listen "$PROXY_ADMIN" \
       ${THREAD_ARGS[@]+"${THREAD_ARGS[@]}"} > "$WORK/$name.log" 2>&1 &
   else
-    "$BIN/meta-proxy" serve --config "$config" --listen "$PROXY_ADDR" --admin-listen "$PROXY_ADMIN" > "$WORK/$name.log" 2>&1 &
+    "$bin/meta-proxy" serve --config "$config" --listen "$PROXY_ADDR" --admin-listen "$PROXY_ADMIN" > "$WORK/$name.log" 2>&1 &
   fi
   PROXY_PID=$!; PIDS+=("$PROXY_PID")
   wait_http "http://$PROXY_ADMIN/readyz" 30 || fail "meta-proxy $name not ready: $(tail -20 "$WORK/$name.log")"
@@ -180,6 +198,9 @@ HAPROXY_PID=$!; PIDS+=("$HAPROXY_PID")
 sleep 0.5
 kill -0 "$HAPROXY_PID" 2>/dev/null || fail "HAProxy did not start: $(cat "$WORK/haproxy.log")"
 start_proxy mp-file "$WORK/file.yaml"; FILE_PID=$PROXY_PID; FILE_ADDR=$PROXY_ADDR
+if [ "$PLAIN" = 1 ]; then
+  start_proxy mp-file-plain "$WORK/file.yaml" 1 "$BIN_PLAIN"; PLAIN_PID=$PROXY_PID; PLAIN_ADDR=$PROXY_ADDR
+fi
 start_proxy mp-zk "$WORK/zk.yaml"; ZK_PID=$PROXY_PID; ZK_ADDR=$PROXY_ADDR
 start_proxy mp-file-coalesce "$WORK/file-coalesce.yaml"; COALESCE_PID=$PROXY_PID; COALESCE_ADDR=$PROXY_ADDR
 sleep 1
@@ -205,10 +226,12 @@ for round in $(seq 1 "$ROUNDS"); do
   measure direct "$SIM_META" "" "$round"
   measure haproxy "$HAPROXY_ADDR" "$HAPROXY_PID" "$round"
   measure mp-file "$FILE_ADDR" "$FILE_PID" "$round"
+  [ "$PLAIN" = 1 ] && measure mp-file-plain "$PLAIN_ADDR" "$PLAIN_PID" "$round"
   measure mp-zk "$ZK_ADDR" "$ZK_PID" "$round"
 done
 measure mp-file-coalesce "$COALESCE_ADDR" "$COALESCE_PID"
 stop_pid "$COALESCE_PID"
+[ "$PLAIN" = 1 ] && stop_pid "$PLAIN_PID"
 
 # The same pair unpinned: each relay with its default threads for this machine (HAProxy: one per
 # CPU; meta-proxy: one event loop per CPU), free to use both CPUs (load generator and sim stay on CPU 0).
@@ -254,12 +277,19 @@ echo "{\"rss_kib_idle\": $(python3 -c "import json; print(json.load(open('$OUT/i
 # --- failover active vs not -----------------------------------------------------------------------
 "$HERE/failover-scenario.sh" "$BIN" "$LOAD" "$OUT" "$WORK" "$LOAD_CPU" "$RELAY_CPU" || log "failover scenario failed"
 
+# --- heap allocations per relayed request (THFT v0, THFT v1, RDSN) ----------------------------------
+if [ "$ALLOCATIONS" = 1 ]; then
+  log "allocations per relayed request (Benchmarks/allocations.sh)"
+  SKIP_BUILD=1 BIN=$BIN LOAD=$LOAD OUT=$OUT "$HERE/allocations.sh" > "$WORK/allocations.out" 2>&1 \
+    || log "allocation count failed: $(tail -5 "$WORK/allocations.out")"
+fi
+
 # --- report ---------------------------------------------------------------------------------------
 {
   echo "{\"nproc\": $(nproc), \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')\","
   echo " \"mem_total_kib\": $(awk '/MemTotal/{print $2}' /proc/meminfo), \"load_cpu\": $LOAD_CPU, \"relay_cpu\": $RELAY_CPU,"
   echo " \"rounds\": $ROUNDS, \"duration_s\": $DURATION, \"warmup_s\": $WARMUP, \"connections\": $CONNECTIONS, \"depth\": $DEPTH,"
-  echo " \"tables\": $TABLE_COUNT, \"partitions\": $PARTITIONS, \"sim_metas\": 1, \"meta_proxy_thread_args\": \"${THREAD_ARGS[*]+${THREAD_ARGS[*]}}\","
+  echo " \"tables\": $TABLE_COUNT, \"partitions\": $PARTITIONS, \"sim_metas\": 1, \"meta_proxy_thread_args\": \"${THREAD_ARGS[*]+${THREAD_ARGS[*]}}\", \"plain_build\": $PLAIN,"
   echo " \"haproxy\": \"$(haproxy -v | head -1 | awk '{print $3}')\", \"commit\": \"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)\"}"
 } > "$OUT/machine.json"
 python3 "$HERE/report.py" "$OUT"

@@ -13,6 +13,10 @@ struct RelayFixture {
     let reply: ByteBuffer
     /// The decoded reply, for the encode benchmark.
     let response: QueryConfigResponse
+    /// The same request with a THFT v0 header (Go, Python, Node.js clients).
+    let requestV0: ByteBuffer
+    /// The same request as an RDSN frame (C++ client), CRCs left 0 as rDSN does by default.
+    let requestRdsn: ByteBuffer
 
     init() {
         var request = ByteBuffer()
@@ -21,6 +25,18 @@ struct RelayFixture {
             args: QueryConfigRequest(appName: "orders_2024")
         ).encode(into: &request)
         self.request = request
+        var requestV0 = ByteBuffer()
+        RequestFrame.make(
+            header: RequestHeader(version: .v0, clientTimeout: 5000), name: RpcName.queryConfig, seqid: 7,
+            args: QueryConfigRequest(appName: "orders_2024")
+        ).encode(into: &requestV0)
+        self.requestV0 = requestV0
+        var requestRdsn = ByteBuffer()
+        RdsnFrame.request(
+            name: RpcName.queryConfig, id: 7, timeoutMs: 5000,
+            body: RdsnFrame.body(wrapping: QueryConfigRequest(appName: "orders_2024"))
+        ).encode(into: &requestRdsn, checksums: .none)
+        self.requestRdsn = requestRdsn
 
         let nodes = (0..<3).map { RpcAddress(ipv4: 0x7F00_0001, port: UInt16(34801 + $0)) }
         let partitions = (0..<Int32(8)).map { index in
@@ -56,6 +72,57 @@ let benchmarks: @Sendable () -> Void = {
                 let request = try frame.decodeArgs(QueryConfigRequest.self)
                 blackHole(frame.message.seqid)
                 blackHole(request.appName)
+            } catch {
+                blackHole(error)
+            }
+        }
+    }
+
+    // The same with a THFT v0 header.
+    Benchmark("Decode request frame (THFT v0)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var input = fixture.requestV0
+            do {
+                let frame = try RequestFrame.read(from: &input)
+                let request = try frame.decodeArgs(QueryConfigRequest.self)
+                blackHole(frame.message.seqid)
+                blackHole(request.appName)
+            } catch {
+                blackHole(error)
+            }
+        }
+    }
+
+    // An RDSN request as the proxy takes it in (RdsnThriftAdapter): decode the frame, turn it into
+    // the THFT request it forwards (args re-labelled, own seqid), and read the table name.
+    Benchmark("RDSN request to THFT request (decode + translate)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var input = fixture.requestRdsn
+            do {
+                let frame = try RdsnFrame.read(from: &input)
+                let thft = try frame.thriftRequest(seqid: 41)
+                let request = try thft.decodeArgs(QueryConfigRequest.self)
+                blackHole(request.appName)
+            } catch {
+                blackHole(error)
+            }
+        }
+    }
+
+    // The RDSN reply to that request (RdsnThriftAdapter.write): read the THFT client reply the
+    // handler wrote, build the RDSN reply around its body and encode it (no CRCs, as asked).
+    Benchmark("RDSN reply from THFT reply (read + translate + encode)") { benchmark in
+        let allocator = ByteBufferAllocator()
+        var requestBytes = fixture.requestRdsn
+        guard let request = try? RdsnFrame.read(from: &requestBytes) else { return }
+        for _ in benchmark.scaledIterations {
+            var input = fixture.reply
+            do {
+                let reply = try ResponseFrame.read(from: &input)
+                let answer = try RdsnFrame.reply(to: request, relaying: reply)
+                var output = allocator.buffer(capacity: RdsnHeader.size + answer.body.readableBytes)
+                answer.encode(into: &output, checksums: .none)
+                blackHole(output)
             } catch {
                 blackHole(error)
             }

@@ -19,6 +19,9 @@ struct LoadOptions: ParsableArguments {
     @Option(name: .customLong("timeout-ms"), help: "client_timeout sent in each request header (ms).")
     var timeoutMs: Int32 = 5000
 
+    @Option(help: "Client frame format: thft-v1 (Java client), thft-v0 (Go, Python, Node.js) or rdsn (C++ client).")
+    var frame: FrameFormat = .thftV1
+
     @Option(help: "Name of this setup in reports.")
     var label: String = "load"
 
@@ -35,7 +38,8 @@ struct LoadOptions: ParsableArguments {
 
     /// The request encoder for `tables`.
     func encoder() throws -> RequestEncoder {
-        RequestEncoder(tables: try TableSpec.parseList(tables), clientTimeoutMs: timeoutMs, tableStride: tableStride)
+        RequestEncoder(
+            tables: try TableSpec.parseList(tables), clientTimeoutMs: timeoutMs, tableStride: tableStride, format: frame)
     }
 
     /// A runner against `target` with `threads` event loops.

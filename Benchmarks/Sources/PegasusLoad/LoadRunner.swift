@@ -77,7 +77,12 @@ final class LoadRunner: Sendable {
                         throw LoadError(.connectFailed, subject: "\(channel)", detail: "event loop outside the group")
                     }
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ByteToMessageHandler(ResponseFrameDecoder(maxFrameBytes: 16 << 20)))
+                    if encoder.repliesAreRdsn {
+                        try sync.addHandler(ByteToMessageHandler(RdsnFrameDecoder(maxFrameBytes: 16 << 20)))
+                        try sync.addHandler(RdsnReplyAdapter())
+                    } else {
+                        try sync.addHandler(ByteToMessageHandler(ResponseFrameDecoder(maxFrameBytes: 16 << 20)))
+                    }
                     try sync.addHandler(
                         LoadConnectionHandler(index: index, encoder: encoder, stats: loopStats, control: control))
                 }

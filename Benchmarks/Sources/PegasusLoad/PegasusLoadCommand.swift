@@ -7,7 +7,7 @@ import NIOCore
 struct PegasusLoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pegasus-load",
-        abstract: "Pipelined RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX load (THFT v1) with latency percentiles.",
+        abstract: "Pipelined RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX load (THFT v1, THFT v0 or RDSN) with latency percentiles.",
         subcommands: [ThroughputCommand.self, HerdCommand.self, ScaleCommand.self, FleetCommand.self],
         defaultSubcommand: ThroughputCommand.self
     )
