@@ -92,7 +92,8 @@ public final class FailoverDecider: Service, Sendable {
     /// - Parameters:
     ///   - settings: Timing and identity.
     ///   - store: Where effective routes are read and written.
-    ///   - catalog: Every declared route (all tables under the ZooKeeper root, or the routes file).
+    ///   - catalog: The declared routes to decide for: on ZooKeeper the protected tables (the
+    ///     protected-table index, ``RouteCatalogLoader``), else every route of the routes file.
     ///   - prober: The health prober (run it as a service too).
     ///   - policies: The policy directory.
     ///   - election: The decider election; `nil` = this instance always decides (no ZooKeeper).

@@ -19,8 +19,9 @@ extension ProxyConfiguration {
     ///    compiler lists them): the selecting key (``selectingKey``, and an entry in
     ///    ``selectingKeys``), the ``name``, the ``summary`` entries, and ``open(failover:logger:)``,
     ///    which builds the store, its services and the ``FailoverRuntime/Coordination``. `.zooKeeper`
-    ///    shares failover state through the source's session and reads the catalog of every declared
-    ///    route from the table nodes under its root, so it fits a source whose routes live there;
+    ///    shares failover state through the source's session and reads the catalog of protected
+    ///    routes (those in the protected-table index) from the table nodes under its root, so it fits
+    ///    a source whose routes live there;
     ///    any other source coordinates `.local` (one deciding instance, `failover.state_file`).
     /// 3. The configuration key that selects it: read in ``ProxyConfiguration/decode(yaml:file:)``
     ///    (a property or section of ``ProxyConfiguration``) and mapped to the case in

@@ -12,9 +12,9 @@ import ZooKeeper
 /// `<root>/.meta-proxy/protected/<table>`) in step with the route, in the same ZooKeeper multi-op:
 /// a route with backups has an (empty) index entry, a route without backups or a deleted route has
 /// none. The failover runtime loads only the indexed tables' routes (see `docs/failover.md`). When
-/// the index cannot be written — `<root>/.meta-proxy` does not exist yet (no instance and no
-/// `failover init` ran on the root), or this identity may not write there (`NOAUTH`) — the route is
-/// written alone; the elected decider's reconciliation scan indexes it later.
+/// the index cannot be written — with credentials before `failover init` created `<root>/.meta-proxy`,
+/// or when this identity may not write there (`NOAUTH`) — the route is written alone; the elected
+/// decider's reconciliation scan indexes it later.
 public struct RouteAdmin: Sendable {
     /// Why an action was refused.
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -155,20 +155,25 @@ public struct RouteAdmin: Sendable {
     }
 
     /// Creates ``protectedIndex`` with the ACL of `<root>/.meta-proxy` (the failover ACL after
-    /// `failover init`, so that the proxies may add and remove entries too).
+    /// `failover init`, so that the proxies may add and remove entries too). Without credentials (the
+    /// open ACL) a missing `<root>/.meta-proxy` is created too, open like everything else.
     /// - Returns: Whether the index directory exists now; `false` when `<root>/.meta-proxy` does not
-    ///   exist (no instance and no `failover init` ran on the root yet: the decider's scan indexes the
-    ///   route once one runs) or this identity may not create it.
+    ///   exist and this writer uses credentials (`failover init` creates it with the failover ACL; until
+    ///   then the decider's scan indexes the route), or this identity may not create it.
     private func createIndexDirectory() async throws(ZooKeeperError) -> Bool {
         let base = root == "/" ? "/" + Self.reservedChild : root + "/" + Self.reservedChild
         let inherited: ZooKeeperACL
+        let createParents: Bool
         do throws(ZooKeeperError) {
             inherited = try await client.getACL(base)
+            createParents = false
         } catch where error.code == .noNode {
-            return false
+            inherited = acl ?? client.configuration.defaultACL
+            guard inherited == .openUnsafe else { return false }
+            createParents = true
         }
         do throws(ZooKeeperError) {
-            _ = try await client.create(protectedIndex, acl: inherited)
+            _ = try await client.create(protectedIndex, acl: inherited, createParents: createParents)
         } catch where error.code == .nodeExists {
         } catch where error.code == .noAuth || error.code == .noNode {
             return false
