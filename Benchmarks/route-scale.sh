@@ -53,7 +53,7 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # CPU time of a process in nanoseconds: the sum of its threads' schedstat (finer than /proc/PID/stat ticks).
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d\n", s}'; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; }
 rss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 wait_http() { for _ in $(seq 1 $(($2 * 10))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 wait_line() { for _ in $(seq 1 $(($2 * 10))); do [ -s "$1" ] && head -1 "$1" | grep -q . && return 0; sleep 0.1; done; return 1; }
