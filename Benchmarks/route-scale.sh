@@ -4,6 +4,7 @@
 #   Benchmarks/route-scale.sh                  # results in Benchmarks/results/routescale/
 #   SKIP_BUILD=1 Benchmarks/route-scale.sh     # use the release binaries already built
 #   NODES_SCALE=0.1 Benchmarks/route-scale.sh  # a tenth of every size, for a quick try
+#   PROXY_BIN=/other/build/meta-proxy ...      # serve with another build (e.g. main's, to compare)
 #
 # What it measures (one proxy process, loopback, everything on one machine):
 #   - `meta-proxy route sync` of simulated clusters of 10,000 and 30,000 tables (the route nodes are
@@ -53,7 +54,7 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # CPU time of a process in nanoseconds: the sum of its threads' schedstat (finer than /proc/PID/stat ticks).
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d\n", s}'; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; }
 rss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 wait_http() { for _ in $(seq 1 $(($2 * 10))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 wait_line() { for _ in $(seq 1 $(($2 * 10))); do [ -s "$1" ] && head -1 "$1" | grep -q . && return 0; sleep 0.1; done; return 1; }
@@ -76,7 +77,9 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 BIN=${BIN:-$ROOT/.build/release}
 LOAD=${LOAD:-$HERE/.build/release/pegasus-load}
-for b in "$BIN/meta-proxy" "$BIN/pegasus-sim" "$LOAD"; do [ -x "$b" ] || fail "missing $b"; done
+# The proxy under test (`serve`) may be another build than the one that writes the routes (`route sync`).
+PROXY_BIN=${PROXY_BIN:-$BIN/meta-proxy}
+for b in "$BIN/meta-proxy" "$BIN/pegasus-sim" "$LOAD" "$PROXY_BIN"; do [ -x "$b" ] || fail "missing $b"; done
 
 log "starting ZooKeeper"
 ZK_DIR=$WORK/zk
@@ -139,7 +142,7 @@ zookeeper: { address: ["$ZK_ADDRESS"], root: $ZK_ROOT, timeout: 10000, table_wat
 meta: { timeout: 3000 }
 log: { level: warning }
 YAML
-  "$BIN/meta-proxy" serve --config "$WORK/$1.yaml" --listen "$PROXY_ADDR" --admin-listen "$PROXY_ADMIN" > "$WORK/$1.log" 2>&1 &
+  "$PROXY_BIN" serve --config "$WORK/$1.yaml" --listen "$PROXY_ADDR" --admin-listen "$PROXY_ADMIN" > "$WORK/$1.log" 2>&1 &
   PROXY_PID=$!; PIDS+=("$PROXY_PID")
   wait_http "http://$PROXY_ADMIN/readyz" 60 || fail "meta-proxy $1 not ready: $(tail -20 "$WORK/$1.log")"
 }

@@ -103,9 +103,9 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
     private let now: @Sendable () -> Duration
 
     /// The default of `zookeeper.table_watcher_cache_capacity`: how many tables are cached and
-    /// watched. Measured (BENCHMARKS.md, "Route scale"): about 1 KB of proxy memory per cached and
-    /// watched route, while a query of an uncached table costs a ZooKeeper read; 50,000 covers a
-    /// large deployment's tables for about 50 MB.
+    /// watched. Measured (BENCHMARKS.md, "Route scale"): about 3–4 KiB of proxy memory per cached and
+    /// watched route, taken only as tables are queried, while a query of an uncached table costs a
+    /// ZooKeeper read; 50,000 covers a large deployment's tables for about 200 MB at most.
     public static let defaultCapacity = 50_000
 
     /// Creates a store over a client (connected by the caller, or connecting).
