@@ -267,7 +267,7 @@ public final class HealthProber: Service, Sendable {
     }
 
     /// The most duplication reads of one cluster waiting for their answers at once.
-    static let maximumDuplicationReadsInFlight = 16
+    static let maximumDuplicationReadsInFlight = 4
 
     /// Runs `step` with the cluster's current context, then sleeps until the pause it returns has
     /// passed since the step started. Ends when the task is cancelled, the cluster's generation is
