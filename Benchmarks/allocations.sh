@@ -250,8 +250,8 @@ out.append("|---|---:|---:|---:|---:|---:|---|---:|---:|")
 for frame, r in result["frames"].items():
     b = r["by_call_per_request"]
     out.append("| %s | %d + %d | %d | **%.2f** | %.0f | %.2f | %.2f / %.2f / %.2f / %.2f | %.2f | %.0f |" % (
-        frame, r["requests"][0], r["requests"][1], r["upstream_queries"], r["allocs_per_request"],
-        r["bytes_per_request"], r["frees_per_request"], b["mallocs"], b["callocs"], b["reallocs"], b["aligned"],
+        frame, r["requests"][0], r["requests"][1], r["upstream_queries"], round(r["allocs_per_request"], 2) + 0.0,
+        r["bytes_per_request"], round(r["frees_per_request"], 2) + 0.0, *(round(b[k], 2) + 0.0 for k in ("mallocs", "callocs", "reallocs", "aligned")),
         r["plain_allocs_per_request"], r["per_run_allocs_per_connection"]))
 out.append("")
 out.append("Idle (no load): %.1f allocations per second." % result.get("idle_allocs_per_s", 0))
