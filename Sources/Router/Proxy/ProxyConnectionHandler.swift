@@ -414,12 +414,10 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         let table = request.appName
         // A closed connection (an RDSN request read as it closed) could not be answered.
         guard state.didStartQuery() else { return }
-        // The query keeps its own copy of the args (a few dozen bytes) for its upstream attempts,
-        // not a slice of the read buffer: holding every read buffer until its queries end would
-        // make the channel allocate a new one (after searching its pool) for every read.
-        let query = ProxyQuery(
-            table: table, clientSeqid: frame.message.seqid, args: ByteBuffer(buffer: frame.args), started: started,
-            deadline: shared.settings.deadline(clientTimeoutMs: frame.header.clientTimeout, now: started),
+        // A pooled query (no allocation per request) with its own copy of the args (ProxyQuery.make).
+        let query = ProxyQuery.make(
+            from: upstreams?.proxyQueries, table: table, clientSeqid: frame.message.seqid, args: frame.args,
+            started: started, deadline: shared.settings.deadline(clientTimeoutMs: frame.header.clientTimeout, now: started),
             handler: self, context: context)
 
         if let route = shared.routes.cachedRoute(for: table) {
@@ -443,7 +441,10 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
                 shared.metrics.unroutedQuery()
                 shared.metrics.routeLoaded(table: table, routed: false)
             }
-            guard state.isOpen else { return releaseSlot(context: context) }
+            guard state.isOpen else {
+                query.recycle(into: upstreams?.proxyQueries)
+                return releaseSlot(context: context)
+            }
             switch result {
             case .success(let route):
                 forward(query, route: route, now: .now(), context: context)
@@ -479,6 +480,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     /// The upstream outcome of `query`: relays the reply under the client's seqid, or answers
     /// that no MetaServer is available.
     func upstreamCompleted(_ query: ProxyQuery, result: Result<ResponseFrame, UpstreamError>, context: ChannelHandlerContext) {
+        // Nothing of this use of the query runs after its reply is encoded: back to the pool.
+        defer { query.recycle(into: upstreams?.proxyQueries) }
         guard state.isOpen else { return releaseSlot(context: context) }
         switch result {
         case .success(let reply):
@@ -516,6 +519,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         let reply = ResponseFrame.reply(
             requestName: RpcName.queryConfig, seqid: query.clientSeqid, result: QueryConfigResponse(err: code))
         finish(context: context, capacity: 160, result: result, started: query.started) { reply.encode(into: &$0) }
+        query.recycle(into: upstreams?.proxyQueries)
     }
 
     /// No MetaServer of the cluster answered in time → envelope `ERR_TIMEOUT`, no body: Java and Go
