@@ -7,6 +7,19 @@ import Testing
 struct FrameCarryTests {
     static func bytes(_ values: [UInt8]) -> ByteBuffer { ByteBuffer(bytes: values) }
 
+    struct NoInput: Error {}
+
+    /// The carry's input with `bytes` added (a value of its own, so the test sees storage reuse).
+    static func input(_ carry: inout FrameCarry, adding bytes: ByteBuffer) throws -> ByteBuffer {
+        guard let input = carry.input(adding: bytes) else { throw NoInput() }
+        return input
+    }
+
+    /// Whether the carry has no input without new bytes.
+    static func nothing(_ carry: inout FrameCarry) -> Bool {
+        carry.input(adding: nil) == nil
+    }
+
     static func address(_ buffer: ByteBuffer) -> UInt {
         buffer.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) } - UInt(buffer.readerIndex)
     }
@@ -14,8 +27,9 @@ struct FrameCarryTests {
     @Test("with nothing held, a read's bytes are cut in place; nothing left keeps nothing")
     func passesReadsThrough() throws {
         var carry = FrameCarry()
-        #expect(carry.input(adding: nil) == nil)
-        var input = try #require(carry.input(adding: Self.bytes([1, 2, 3])))
+        let nothingHeld = Self.nothing(&carry)
+        #expect(nothingHeld)
+        var input = try Self.input(&carry, adding: Self.bytes([1, 2, 3]))
         #expect(input.readableBytes == 3)
         input.moveReaderIndex(forwardBy: 3)
         carry.keep(&input, own: false)
@@ -33,7 +47,7 @@ struct FrameCarryTests {
         let held = try #require(carry.held)
         #expect(Self.address(held) != Self.address(read))
         let own = carry.holdsBytes
-        let input = try #require(carry.input(adding: Self.bytes([5, 6])))
+        let input = try Self.input(&carry, adding: Self.bytes([5, 6]))
         #expect(own)
         #expect(!carry.holdsBytes)
         #expect(Array(input.readableBytesView) == [3, 4, 5, 6])
@@ -48,14 +62,14 @@ struct FrameCarryTests {
         let storage = Self.address(try #require(carry.held))
 
         // Next read completes the frame and leaves the start of another one.
-        var input = try #require(carry.input(adding: Self.bytes([2, 3, 4])))
+        var input = try Self.input(&carry, adding: Self.bytes([2, 3, 4]))
         input.moveReaderIndex(forwardBy: 3)
         carry.keep(&input, own: true)
         #expect(Array(try #require(carry.held).readableBytesView) == [4])
         #expect(Self.address(try #require(carry.held)) == storage)
 
         // A read that ends on a frame boundary empties it; the storage is kept for the next rest.
-        var whole = try #require(carry.input(adding: Self.bytes([5])))
+        var whole = try Self.input(&carry, adding: Self.bytes([5]))
         whole.moveReaderIndex(forwardBy: 2)
         carry.keep(&whole, own: true)
         #expect(!carry.holdsBytes)
@@ -72,6 +86,7 @@ struct FrameCarryTests {
         carry.keep(&read, own: false)
         carry.drop()
         #expect(!carry.holdsBytes)
-        #expect(carry.input(adding: nil) == nil)
+        let nothingHeld = Self.nothing(&carry)
+        #expect(nothingHeld)
     }
 }

@@ -29,7 +29,8 @@ struct ProxyQueryPoolTests {
                 try await client.send(frames)
                 for _ in 0..<frames.count {
                     let reply = try #require(await client.nextQueryReply())
-                    let table = try #require(expected.removeValue(forKey: reply.frame.message.seqid))
+                    let removed = expected.removeValue(forKey: reply.frame.message.seqid)
+                    let table = try #require(removed)
                     let cluster = table == "t1" ? a : b
                     #expect(reply.response == cluster.queryConfiguration(table: table))
                 }
