@@ -32,7 +32,12 @@ struct FrameCarry {
     mutating func input(adding newBytes: ByteBuffer?) -> ByteBuffer? {
         guard var bytes = held else { return newBytes }
         held = nil
-        if var more = newBytes { bytes.writeBuffer(&more) }
+        if var more = newBytes {
+            // Once per read, not per pass: frames waiting for a slot are served a few at a time
+            // from the same bytes, and moving the rest forward each time would cost O(n²).
+            bytes.discardReadBytes()
+            bytes.writeBuffer(&more)
+        }
         return bytes
     }
 
@@ -49,7 +54,6 @@ struct FrameCarry {
             return
         }
         if own {
-            bytes.discardReadBytes()
             held = bytes
             return
         }
