@@ -5,7 +5,8 @@ import RouteModel
 /// One query to a cluster's MetaServers and everything its upstream run needs: the request, the
 /// state of its current attempt and the queries that joined it (coalescing).
 ///
-/// The data path makes one of these per client query and no promise, future or closure: the
+/// The data path uses one of these per client query (pooled per event loop and reused, see
+/// ``ProxyQuery`` and ``prepareForReuse()``) and no promise, future or closure: the
 /// MetaServer connection, the attempt timer and the cluster client call back into it, and its
 /// outcome arrives in ``completed(_:)``, which a subclass overrides (``PromiseQuery`` for the
 /// control plane; the proxy's own for client connections). `completed` runs exactly once, on the
