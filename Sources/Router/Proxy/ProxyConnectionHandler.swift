@@ -51,8 +51,9 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
 
     private let shared: ProxyDependencies
     private var decoder: RequestFrameDecoder
-    /// The bytes of a THFT frame not yet complete at the end of the last read.
-    private var partial: ByteBuffer?
+    /// The THFT bytes held at the end of the last read (an incomplete frame, or frames waiting for
+    /// a slot), in the connection's own reused storage (``FrameCarry``).
+    private var carry = FrameCarry()
     /// Serving, draining, input failed or closed, with the back-pressure and flush bookkeeping.
     private var state: ProxyConnectionStateMachine
     /// The THFT replies of this tick, written with one flush (``scheduleFlush(context:)``).
@@ -146,10 +147,10 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     func channelInactive(context: ChannelHandlerContext) {
         state.didClose()
         idle?.stop()
-        if let partial, partial.readableBytes > 0 {
-            logger.debug("Connection closed inside a frame", metadata: ["metaproxy.unread_bytes": "\(partial.readableBytes)"])
+        if carry.heldBytes > 0 {
+            logger.debug("Connection closed inside a frame", metadata: ["metaproxy.unread_bytes": "\(carry.heldBytes)"])
         }
-        partial = nil
+        carry.drop()
         heldFrames.removeAll()
         heldFrameBytes = 0
         rdsnPartialBytes = 0
@@ -188,7 +189,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             serve(frame, context: context, started: .now())
         }
         guard state.acceptsInput else { return }
-        if partial != nil {
+        if carry.holdsBytes {
             serveInput(adding: nil, context: context)
         } else {
             _ = reserveHeldBytes(context: context)
@@ -212,21 +213,13 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     /// purpose: `serve` may close the connection, and `channelInactive` then clears the held bytes
     /// while a mutating access to them would still be running (an exclusivity violation).
     private func serveInput(adding newBytes: ByteBuffer?, context: ChannelHandlerContext) {
-        var input: ByteBuffer
-        if var held = partial {
-            partial = nil
-            if var more = newBytes { held.writeBuffer(&more) }
-            input = held
-        } else if let newBytes {
-            input = newBytes
-        } else {
-            return
-        }
+        let own = carry.holdsBytes
+        guard var input = carry.input(adding: newBytes) else { return }
         // One clock read per read: the frames of one read arrived together.
         let cut = serveFrames(in: &input, context: context, started: .now())
         guard state.acceptsInput else { return }
         let remaining = input.readableBytes
-        partial = remaining > 0 ? input : nil
+        carry.keep(&input, own: own)
         switch cut {
         case .stopped:
             return
@@ -311,7 +304,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     /// Brings this connection's reservation in the ``RequestBufferBudget`` to the bytes it holds
     /// now; if the budget has no room, closes the connection and returns `false`.
     private func reserveHeldBytes(context: ChannelHandlerContext) -> Bool {
-        let held = (partial?.readableBytes ?? 0) + heldFrameBytes + rdsnPartialBytes
+        let held = carry.heldBytes + heldFrameBytes + rdsnPartialBytes
         let change = held - reservedBytes
         if change < 0 {
             shared.requestBuffers.release(-change)
@@ -324,7 +317,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
                         "metaproxy.held_bytes": "\(held)",
                         "metaproxy.max_buffered_request_bytes": "\(shared.requestBuffers.limit)",
                     ])
-                partial = nil
+                carry.drop()
                 heldFrames.removeAll()
                 heldFrameBytes = 0
                 rdsnPartialBytes = 0
@@ -366,7 +359,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             logger.info(
                 "Closing connection: request frame incomplete after frame_timeout",
                 metadata: [
-                    "metaproxy.held_bytes": "\(partial?.readableBytes ?? 0)",
+                    "metaproxy.held_bytes": "\(carry.heldBytes)",
                     "metaproxy.frame_timeout": "\(timeout)",
                 ])
             state.didFailInput()
@@ -414,12 +407,10 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         let table = request.appName
         // A closed connection (an RDSN request read as it closed) could not be answered.
         guard state.didStartQuery() else { return }
-        // The query keeps its own copy of the args (a few dozen bytes) for its upstream attempts,
-        // not a slice of the read buffer: holding every read buffer until its queries end would
-        // make the channel allocate a new one (after searching its pool) for every read.
-        let query = ProxyQuery(
-            table: table, clientSeqid: frame.message.seqid, args: ByteBuffer(buffer: frame.args), started: started,
-            deadline: shared.settings.deadline(clientTimeoutMs: frame.header.clientTimeout, now: started),
+        // A pooled query (no allocation per request) with its own copy of the args (ProxyQuery.make).
+        let query = ProxyQuery.make(
+            from: upstreams?.proxyQueries, table: table, clientSeqid: frame.message.seqid, args: frame.args,
+            started: started, deadline: shared.settings.deadline(clientTimeoutMs: frame.header.clientTimeout, now: started),
             handler: self, context: context)
 
         if let route = shared.routes.cachedRoute(for: table) {
@@ -443,7 +434,10 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
                 shared.metrics.unroutedQuery()
                 shared.metrics.routeLoaded(table: table, routed: false)
             }
-            guard state.isOpen else { return releaseSlot(context: context) }
+            guard state.isOpen else {
+                query.recycle(into: upstreams?.proxyQueries)
+                return releaseSlot(context: context)
+            }
             switch result {
             case .success(let route):
                 forward(query, route: route, now: .now(), context: context)
@@ -479,6 +473,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     /// The upstream outcome of `query`: relays the reply under the client's seqid, or answers
     /// that no MetaServer is available.
     func upstreamCompleted(_ query: ProxyQuery, result: Result<ResponseFrame, UpstreamError>, context: ChannelHandlerContext) {
+        // Nothing of this use of the query runs after its reply is encoded: back to the pool.
+        defer { query.recycle(into: upstreams?.proxyQueries) }
         guard state.isOpen else { return releaseSlot(context: context) }
         switch result {
         case .success(let reply):
@@ -516,6 +512,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         let reply = ResponseFrame.reply(
             requestName: RpcName.queryConfig, seqid: query.clientSeqid, result: QueryConfigResponse(err: code))
         finish(context: context, capacity: 160, result: result, started: query.started) { reply.encode(into: &$0) }
+        query.recycle(into: upstreams?.proxyQueries)
     }
 
     /// No MetaServer of the cluster answered in time → envelope `ERR_TIMEOUT`, no body: Java and Go

@@ -6,16 +6,31 @@ import RouteModel
 /// client needs (its seqid, when it arrived, its table). Its outcome goes back to the connection's
 /// handler, with no promise or closure in between.
 ///
+/// Pooled: every relayed request needs one, so instead of allocating (and freeing) one object and
+/// one args buffer per request, a query that has delivered its outcome goes back to its event
+/// loop's ``FreeList`` (``recycle(into:)``) and the next request of that loop reuses it, args
+/// storage included (``make(from:...)``). A reused query is a new use: late events of the old one
+/// carry an old seqid (replies, connects, timers) or generation (a shared call's joiners) and are
+/// ignored (``UpstreamQuery/prepareForReuse()``). While pooled it holds no handler or context, so
+/// a pooled query keeps no closed connection alive.
+///
 /// Loop-bound, like its handler.
 final class ProxyQuery: UpstreamQuery {
     /// The table queried.
-    let table: String
+    private(set) var table: String
     /// The client's seqid, under which the reply is relayed.
-    let clientSeqid: Int32
+    private(set) var clientSeqid: Int32
     /// When the request was read.
-    let started: NIODeadline
-    private let handler: ProxyConnectionHandler
-    private let context: ChannelHandlerContext
+    private(set) var started: NIODeadline
+    /// The connection's handler and context while the query is in use; `nil` while pooled.
+    private var handler: ProxyConnectionHandler?
+    private var context: ChannelHandlerContext?
+
+    /// An args buffer grown past this (an unusual request) is not kept when the query is pooled.
+    static let keptArgsCapacity = 1024
+    /// The most queries a loop keeps for reuse: about the queries in flight on a busy loop (64
+    /// connections × 16 pipelined requests is 1,024); beyond it, finished queries are freed.
+    static let poolCapacity = 4096
 
     init(
         table: String, clientSeqid: Int32, args: ByteBuffer, started: NIODeadline, deadline: NIODeadline,
@@ -29,11 +44,50 @@ final class ProxyQuery: UpstreamQuery {
         super.init(name: RpcName.queryConfig, args: args, deadline: deadline, followsForwards: true)
     }
 
+    /// A query for a client request: a pooled one from `pool` if it has one (its args storage
+    /// reused), else a new one. `args` is copied (a few dozen bytes), not kept as a slice of the
+    /// read buffer: holding every read buffer until its queries end would make the channel
+    /// allocate a new one for every read.
+    static func make(
+        from pool: FreeList<ProxyQuery>?, table: String, clientSeqid: Int32, args: ByteBuffer, started: NIODeadline,
+        deadline: NIODeadline, handler: ProxyConnectionHandler, context: ChannelHandlerContext
+    ) -> ProxyQuery {
+        guard let query = pool?.take() else {
+            var copy = ByteBufferAllocator().buffer(capacity: max(64, args.readableBytes))
+            copy.writeImmutableBuffer(args)
+            return ProxyQuery(
+                table: table, clientSeqid: clientSeqid, args: copy, started: started, deadline: deadline,
+                handler: handler, context: context)
+        }
+        query.prepareForReuse()
+        query.table = table
+        query.clientSeqid = clientSeqid
+        query.started = started
+        query.deadline = deadline
+        query.handler = handler
+        query.context = context
+        // Unique storage (nothing else holds the args of a finished query) is rewritten in place;
+        // should something still hold it, copy-on-write keeps that copy intact.
+        query.args.clear()
+        query.args.writeImmutableBuffer(args)
+        return query
+    }
+
+    /// Gives the query back to `pool` once its outcome is delivered (nothing of this use runs
+    /// after it): drops the references to the connection, and an args buffer grown too large.
+    func recycle(into pool: FreeList<ProxyQuery>?) {
+        handler = nil
+        context = nil
+        guard let pool, args.capacity <= Self.keptArgsCapacity else { return }
+        pool.give(self)
+    }
+
     /// A client may get a reply up to `meta.coalesce_window` old (it caches the partition
     /// configuration far longer anyway).
     override var acceptsRecentReply: Bool { true }
 
     override func completed(_ result: Result<ResponseFrame, UpstreamError>) {
+        guard let handler, let context else { return }
         handler.upstreamCompleted(self, result: result, context: context)
     }
 }

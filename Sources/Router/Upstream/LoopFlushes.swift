@@ -19,6 +19,8 @@ final class LoopFlushes {
     /// The list being flushed; swapped with `pending` so neither is reallocated per tick.
     private var flushing: [any DeferredFlushing] = []
     private var scheduled = false
+    /// The end-of-tick task, made once: a closure literal per tick would allocate its context each time.
+    private var flushAllTask: (() -> Void)?
 
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
@@ -30,7 +32,15 @@ final class LoopFlushes {
         pending.append(connection)
         guard !scheduled else { return }
         scheduled = true
-        eventLoop.assumeIsolated().execute { [self] in flushAll() }
+        let task: () -> Void
+        if let made = flushAllTask {
+            task = made
+        } else {
+            // Weak: the task is kept by this object, which must not keep itself alive.
+            task = { [weak self] in self?.flushAll() }
+            flushAllTask = task
+        }
+        eventLoop.assumeIsolated().execute(task)
     }
 
     private func flushAll() {

@@ -60,6 +60,8 @@ final class LoopUpstreams {
     private var recent: RecentReplies<InflightKey>?
     private var nextSweep: NIODeadline
     private var routeLoads: [String: EventLoopFuture<Route>] = [:]
+    /// Client queries of this loop kept for reuse (see ``ProxyQuery``): no query object per request.
+    let proxyQueries = FreeList<ProxyQuery>(capacity: ProxyQuery.poolCapacity)
 
     init(eventLoop: any EventLoop, settings: UpstreamSettings, observer: any UpstreamObserver, logger: Logger) {
         self.eventLoop = eventLoop
@@ -102,7 +104,7 @@ final class LoopUpstreams {
             observer.coalesced(cluster: cluster.name)
             query.phase = .joined
             query.cluster = cluster.name
-            shared.joiners.append(query)
+            shared.joiners.append(Joiner(query))
             if query.deadline < shared.deadline {
                 query.timeout = timeouts.add(deadline: query.deadline, target: query)
             }
@@ -140,7 +142,9 @@ final class LoopUpstreams {
         let joiners = query.joiners
         query.joiners = []
         query.complete(result)
-        for joiner in joiners {
+        for waiting in joiners {
+            // A joiner that gave up at its own deadline may have been reused for another query since.
+            guard let joiner = waiting.current else { continue }
             if let timeout = joiner.timeout {
                 timeouts.cancel(timeout)
                 joiner.timeout = nil

@@ -26,8 +26,9 @@ final class MetaConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private var decoder: ResponseFrameDecoder
-    /// The bytes of a reply not yet complete at the end of the last read.
-    private var partial: ByteBuffer?
+    /// The bytes of a reply not yet complete at the end of the last read, in the connection's own
+    /// reused storage (``FrameCarry``).
+    private var carry = FrameCarry()
     private var pending: [Int32: UpstreamQuery] = [:]
     private var failure: UpstreamError?
     private var context: ChannelHandlerContext?
@@ -133,12 +134,8 @@ final class MetaConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard failure == nil else { return }
         health.received()
-        var input = unwrapInboundIn(data)
-        if var held = partial {
-            partial = nil
-            held.writeBuffer(&input)
-            input = held
-        }
+        let own = carry.holdsBytes
+        guard var input = carry.input(adding: unwrapInboundIn(data)) else { return }
         do {
             while let frame = try decoder.decode(buffer: &input) {
                 // A reply for a seqid nobody waits for (timed out) is dropped, as every Pegasus client does.
@@ -148,7 +145,7 @@ final class MetaConnectionHandler: ChannelInboundHandler {
             errorCaught(context: context, error: error)
             return
         }
-        if input.readableBytes > 0 { partial = input }
+        carry.keep(&input, own: own)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -158,7 +155,7 @@ final class MetaConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        partial = nil
+        carry.drop()
         failAll(UpstreamError(.connectionClosed, cluster: cluster, meta: meta))
         context.fireChannelInactive()
     }

@@ -5,7 +5,8 @@ import RouteModel
 /// One query to a cluster's MetaServers and everything its upstream run needs: the request, the
 /// state of its current attempt and the queries that joined it (coalescing).
 ///
-/// The data path makes one of these per client query and no promise, future or closure: the
+/// The data path uses one of these per client query (pooled per event loop and reused, see
+/// ``ProxyQuery`` and ``prepareForReuse()``) and no promise, future or closure: the
 /// MetaServer connection, the attempt timer and the cluster client call back into it, and its
 /// outcome arrives in ``completed(_:)``, which a subclass overrides (``PromiseQuery`` for the
 /// control plane; the proxy's own for client connections). `completed` runs exactly once, on the
@@ -27,10 +28,11 @@ class UpstreamQuery: AttemptTimeoutTarget {
 
     /// The RPC name, e.g. `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX`.
     let name: String
-    /// The request's Thrift args struct, encoded (relayed as the client sent it).
-    let args: ByteBuffer
+    /// The request's Thrift args struct, encoded (relayed as the client sent it). Set anew when a
+    /// pooled query is reused (``ProxyQuery``), never while the query runs.
+    var args: ByteBuffer
     /// When the whole query gives up.
-    let deadline: NIODeadline
+    var deadline: NIODeadline
     /// Whether the reply is a query-config reply whose `ERR_FORWARD_TO_OTHERS` names the leader
     /// (only query config carries the hint); for other meta RPCs a forward moves on to the next MetaServer.
     let followsForwards: Bool
@@ -50,7 +52,10 @@ class UpstreamQuery: AttemptTimeoutTarget {
     /// The pending timer of the attempt in flight (or of the wait of a joined query).
     var timeout: AttemptTimeouts.ID?
     /// Identical queries that wait for this one's outcome.
-    var joiners: [UpstreamQuery] = []
+    var joiners: [Joiner] = []
+    /// Bumped each time a pooled query is reused (``prepareForReuse()``): a reference kept from an
+    /// earlier use (a joiner that timed out on its own and was recycled) no longer matches.
+    private(set) var generation: UInt64 = 0
     /// This query's entry in its loop's table of calls that others may join, while it is in flight.
     var inflightKey: LoopUpstreams.InflightKey?
 
@@ -70,6 +75,21 @@ class UpstreamQuery: AttemptTimeoutTarget {
     /// The outcome: the leader's reply (or a MetaServer's envelope error, relayed as is) or why
     /// no MetaServer answered. Subclasses override it; it runs exactly once.
     func completed(_ result: Result<ResponseFrame, UpstreamError>) {}
+
+    /// Resets the query's run state for its next use from a pool: the previous run is done (its
+    /// ``completed(_:)`` ran) and every reference to it that may still call in (a late reply, a
+    /// connect completing, a shared call's joiners) carries an old seqid or generation and is ignored.
+    final func prepareForReuse() {
+        phase = .new
+        cluster = ""
+        attempt = nil
+        attemptSeqid = 0
+        attemptConnection = nil
+        timeout = nil
+        joiners.removeAll(keepingCapacity: true)
+        inflightKey = nil
+        generation &+= 1
+    }
 
     /// Marks the query done and delivers `result`, unless it is done already.
     final func complete(_ result: Result<ResponseFrame, UpstreamError>) {
@@ -107,6 +127,21 @@ class UpstreamQuery: AttemptTimeoutTarget {
 
 @available(*, unavailable)
 extension UpstreamQuery: Sendable {}
+
+/// A query waiting for an identical one's outcome, as it was when it joined: if it completed on its
+/// own since (its deadline) and its object was reused, the generation no longer matches.
+struct Joiner {
+    let query: UpstreamQuery
+    let generation: UInt64
+
+    init(_ query: UpstreamQuery) {
+        self.query = query
+        self.generation = query.generation
+    }
+
+    /// The query, if it is still the use that joined.
+    var current: UpstreamQuery? { query.generation == generation ? query : nil }
+}
 
 /// An ``UpstreamQuery`` whose outcome completes a promise: for the control plane (CLI queries,
 /// health probes) and tests, where a future is wanted and a promise per query costs nothing that matters.

@@ -15,6 +15,8 @@ struct ProxyHarness: Sendable {
     let server: ProxyServer
     let metrics: ProxyMetrics
     let upstreams: UpstreamPool
+    /// The proxy's event loops.
+    let group: MultiThreadedEventLoopGroup
     let port: Int
     /// Starts the graceful shutdown (the drain) now, while the body still runs.
     let shutDown: @Sendable () async -> Void
@@ -41,7 +43,7 @@ struct ProxyHarness: Sendable {
             do {
                 let address = try await server.localAddress()
                 let harness = ProxyHarness(
-                    server: server, metrics: metrics, upstreams: upstreams, port: address.port ?? 0,
+                    server: server, metrics: metrics, upstreams: upstreams, group: group, port: address.port ?? 0,
                     shutDown: { await services.triggerGracefulShutdown() })
                 try await body(harness)
                 await services.triggerGracefulShutdown()
@@ -54,6 +56,16 @@ struct ProxyHarness: Sendable {
         await upstreams.close()
         try? await group.shutdownGracefully()
         try outcome.get()
+    }
+
+    /// The client queries kept for reuse on each event loop (``ProxyQuery``), summed.
+    func pooledQueries() async throws -> Int {
+        var total = 0
+        for loop in group.makeIterator() {
+            let upstreams = self.upstreams
+            total += try await loop.submit { upstreams.upstreams(on: loop)?.proxyQueries.count ?? 0 }.get()
+        }
+        return total
     }
 
     /// A connected test client.
