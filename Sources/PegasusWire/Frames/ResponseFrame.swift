@@ -96,7 +96,7 @@ public struct ResponseFrame: Equatable, Sendable {
         let total = 4 + 4 + errorName.utf8.count + message.strictEncodedSize + bodyLength
         buffer.reserveCapacity(minimumWritableBytes: total)
         buffer.writeMultipleIntegers(Int32(truncatingIfNeeded: total), Int32(truncatingIfNeeded: errorName.utf8.count))
-        buffer.writeString(errorName)
+        buffer.writeUTF8(errorName)
         buffer.writeThriftMessageBegin(message)
         if let body {
             buffer.writeImmutableBuffer(body)

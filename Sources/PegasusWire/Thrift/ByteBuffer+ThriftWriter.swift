@@ -34,7 +34,21 @@ extension ByteBuffer {
     /// Writes a string: i32 UTF-8 length, then the bytes.
     public mutating func writeThriftString(_ value: String) {
         writeInteger(Int32(truncatingIfNeeded: value.utf8.count))
-        writeString(value)
+        writeUTF8(value)
+    }
+
+    /// Writes the UTF-8 bytes of `value` as one byte copy (no length prefix).
+    ///
+    /// `writeString` goes through NIO's generic `setBytes<Sequence>`, which is not specialised
+    /// across modules and walks the bytes with generic `dropFirst`/`distance` calls; this passes
+    /// the string's contiguous storage as a raw buffer instead (non-generic `writeBytes`).
+    /// Literal and native strings (all the RPC and error names) are contiguous already.
+    @inlinable
+    public mutating func writeUTF8(_ value: String) {
+        var value = value
+        value.withUTF8 { bytes in
+            _ = writeBytes(UnsafeRawBufferPointer(bytes))
+        }
     }
 
     /// Writes a binary value: i32 length, then the readable bytes of `value`.
@@ -82,7 +96,7 @@ extension ByteBuffer {
     public mutating func writeThriftMessageBegin(_ header: ThriftMessageHeader) {
         writeMultipleIntegers(
             UInt32(0x8001_0000) | UInt32(header.type.rawValue), Int32(truncatingIfNeeded: header.name.utf8.count))
-        writeString(header.name)
+        writeUTF8(header.name)
         writeInteger(header.seqid)
     }
 

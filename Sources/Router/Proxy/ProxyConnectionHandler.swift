@@ -479,7 +479,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         switch result {
         case .success(let reply):
             let capacity = 32 + reply.errorName.utf8.count + reply.message.name.utf8.count + reply.body.readableBytes
-            finish(context: context, capacity: capacity, result: .relayed, started: query.started) {
+            finish(context: context, capacity: capacity, result: .relayed, started: query.started, now: query.completedAt) {
                 ResponseFrame.write(
                     errorName: reply.errorName, name: reply.message.name, seqid: query.clientSeqid, body: reply.body, into: &$0)
             }
@@ -528,10 +528,11 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     /// Sends a reply (`encode` writes it; `capacity` is its size, about) and counts it.
     private func finish(
         context: ChannelHandlerContext, capacity: Int, result: ProxyMetrics.ReplyResult, started: NIODeadline,
-        counted: Bool = true, reply encode: (inout ByteBuffer) -> Void
+        now: NIODeadline? = nil, counted: Bool = true, reply encode: (inout ByteBuffer) -> Void
     ) {
         let written = send(context: context, capacity: capacity, encode)
-        shared.metrics.replied(result, seconds: Double((NIODeadline.now() - started).nanoseconds) / 1e9)
+        let end = now ?? .now()
+        shared.metrics.replied(result, seconds: Double((end - started).nanoseconds) / 1e9)
         if counted { releaseSlot(context: context, after: written) }
     }
 

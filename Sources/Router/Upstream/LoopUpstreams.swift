@@ -141,7 +141,8 @@ final class LoopUpstreams {
         }
         let joiners = query.joiners
         query.joiners = []
-        query.complete(result)
+        let now = query.completedAt
+        query.complete(result, at: now)
         for waiting in joiners {
             // A joiner that gave up at its own deadline may have been reused for another query since.
             guard let joiner = waiting.current else { continue }
@@ -149,7 +150,7 @@ final class LoopUpstreams {
                 timeouts.cancel(timeout)
                 joiner.timeout = nil
             }
-            joiner.complete(result)
+            joiner.complete(result, at: now)
         }
     }
 

@@ -113,6 +113,7 @@ final class MetaClusterClient {
         }
         inflightCount -= 1
         lastUsed = now
+        query.completedAt = now
         finished(query, result)
     }
 
@@ -184,14 +185,14 @@ final class MetaClusterClient {
         advance(query) { $0.failed(meta, error: error) }
     }
 
-    /// The attempt's MetaServer answered.
-    func attemptReplied(_ query: UpstreamQuery, frame: ResponseFrame) {
+    /// The attempt's MetaServer answered; `now`: when the read that carried the reply happened.
+    func attemptReplied(_ query: UpstreamQuery, frame: ResponseFrame, now: NIODeadline) {
         guard let connection = query.attemptConnection else { return }
         endAttempt(query)
         let meta = connection.address
         guard frame.errorName == ErrorCode.ok.name, frame.body.readableBytes > 0 else {
             // An envelope error (e.g. ERR_HANDLER_NOT_FOUND) is the server's answer: relay it.
-            return finish(query, .success(frame))
+            return finish(query, .success(frame), now: now)
         }
         let err: ErrorCode
         var hint: Endpoint?
@@ -210,7 +211,6 @@ final class MetaClusterClient {
         }
         guard err == .forwardToOthers else {
             leader = meta
-            let now = NIODeadline.now()
             clusterObserver.upstreamAnswered(meta: connection.name, seconds: (now - query.attemptStarted).seconds)
             return finish(query, .success(frame), now: now)
         }

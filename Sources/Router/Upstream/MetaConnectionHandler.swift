@@ -136,10 +136,13 @@ final class MetaConnectionHandler: ChannelInboundHandler {
         health.received()
         let own = carry.holdsBytes
         guard var input = carry.input(adding: unwrapInboundIn(data)) else { return }
+        // One clock read per read: the replies of one read arrived together.
+        let now = NIODeadline.now()
         do {
             while let frame = try decoder.decode(buffer: &input) {
                 // A reply for a seqid nobody waits for (timed out) is dropped, as every Pegasus client does.
-                pending.removeValue(forKey: frame.message.seqid)?.metaReplied(seqid: frame.message.seqid, frame: frame)
+                pending.removeValue(forKey: frame.message.seqid)?.metaReplied(
+                    seqid: frame.message.seqid, frame: frame, now: now)
             }
         } catch {
             errorCaught(context: context, error: error)

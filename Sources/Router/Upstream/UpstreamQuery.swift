@@ -81,6 +81,7 @@ class UpstreamQuery: AttemptTimeoutTarget {
     /// connect completing, a shared call's joiners) carries an old seqid or generation and is ignored.
     final func prepareForReuse() {
         phase = .new
+        completedAt = nil
         cluster = ""
         attempt = nil
         attemptSeqid = 0
@@ -91,18 +92,26 @@ class UpstreamQuery: AttemptTimeoutTarget {
         generation &+= 1
     }
 
-    /// Marks the query done and delivers `result`, unless it is done already.
-    final func complete(_ result: Result<ResponseFrame, UpstreamError>) {
+    /// When the query completed, as read by the event that completed it (an upstream read, a
+    /// timer), or `nil` when that event read no clock: ``ProxyQuery`` times its reply with it
+    /// instead of reading the clock again (one clock read per upstream read, not per reply).
+    var completedAt: NIODeadline?
+
+    /// Marks the query done and delivers `result`, unless it is done already. `now`: the time of
+    /// the event that completed it, if that event read the clock (``completedAt``).
+    final func complete(_ result: Result<ResponseFrame, UpstreamError>, at now: NIODeadline? = nil) {
         if case .done = phase { return }
         phase = .done
+        completedAt = now
         attemptConnection = nil
         completed(result)
     }
 
     /// The reply to the request sent with `seqid` (called by the MetaServer connection).
-    final func metaReplied(seqid: Int32, frame: ResponseFrame) {
+    /// `now`: when the read that carried it happened (one clock read per read).
+    final func metaReplied(seqid: Int32, frame: ResponseFrame, now: NIODeadline = .now()) {
         guard seqid == attemptSeqid, case .running(let client) = phase else { return }
-        client.attemptReplied(self, frame: frame)
+        client.attemptReplied(self, frame: frame, now: now)
     }
 
     /// The request sent with `seqid` will not be answered (called by the MetaServer connection).
