@@ -101,7 +101,7 @@ extension RdsnFrame {
         header.bodyLength = UInt32(truncatingIfNeeded: body.readableBytes)
         header.context.isRequest = false
         header.context.isForwarded = false
-        header.rpcName = RdsnName(RpcName.ack(request.header.rpcName.text))
+        header.rpcName = request.header.rpcName.appending("_ACK")
         header.rpcCode = .byName
         header.fromAddress = from
         header.errorName = RdsnName(errorName)

@@ -47,13 +47,17 @@ extension RdsnFrame {
         )
     }
 
+    /// `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX` as a header field: recognised without making a
+    /// `String` of the field (the shared constant is used instead).
+    static let queryConfigName = RdsnName(RpcName.queryConfig)
+
     /// This request as a THFT v0 request frame: same RPC name, CALL, `seqid`, `thriftArgs()`.
     /// - Parameter seqid: The seqid to send upstream.
     /// - Throws: the errors of `thriftArgs()`.
     public func thriftRequest(seqid: Int32) throws(WireError) -> RequestFrame {
         RequestFrame.make(
             header: thriftRequestHeader,
-            name: header.rpcName.text,
+            name: header.rpcName == Self.queryConfigName ? RpcName.queryConfig : header.rpcName.text,
             seqid: seqid,
             rawArgs: try thriftArgs()
         )

@@ -174,7 +174,7 @@ public struct RdsnHeader: Hashable, Sendable {
             buffer.getInteger(at: start + offset, endianness: .little, as: UInt64.self) ?? 0
         }
         func name(_ offset: Int) -> RdsnName {
-            RdsnName(bytes: buffer.getBytes(at: start + offset, length: RdsnName.capacity) ?? [])
+            RdsnName(at: start + offset, in: buffer) ?? .empty
         }
         // The length was checked above, so every read below succeeds.
         self.init(
@@ -210,7 +210,7 @@ public struct RdsnHeader: Hashable, Sendable {
         buffer.writeInteger(bodyCRC32, endianness: .little)
         buffer.writeInteger(id, endianness: .little)
         buffer.writeInteger(traceId, endianness: .little)
-        buffer.writeBytes(rpcName.bytes)
+        rpcName.write(into: &buffer)
         buffer.writeInteger(rpcCode.localCode, endianness: .little)
         buffer.writeInteger(rpcCode.localHash, endianness: .little)
         buffer.writeInteger(gpid.rawValue, endianness: .little)
@@ -219,7 +219,7 @@ public struct RdsnHeader: Hashable, Sendable {
         buffer.writeInteger(clientTimeoutMs, endianness: .little)
         buffer.writeInteger(clientThreadHash, endianness: .little)
         buffer.writeInteger(clientPartitionHash, endianness: .little)
-        buffer.writeBytes(errorName.bytes)
+        errorName.write(into: &buffer)
         buffer.writeInteger(errorCode.localCode, endianness: .little)
         buffer.writeInteger(errorCode.localHash, endianness: .little)
     }

@@ -4,13 +4,12 @@ import RouteModel
 
 /// The client-facing frame formats: chosen per connection from its first four bytes, as rDSN
 /// does. `THFT` (Java, Go, Python, Node.js clients) is decoded as is; `RDSN` (C++ client, shell)
-/// is decoded and translated to THFT by ``RdsnThriftAdapter``, so ``ProxyConnectionHandler``
-/// serves both with the same routing, failover, coalescing and upstream pool. Anything else
+/// is cut by ``RdsnFrameCutter`` and relayed as THFT (the translation of `RdsnThriftAdapter`, done
+/// in place), so ``ProxyConnectionHandler`` serves both with the same routing, failover, coalescing and upstream pool. Anything else
 /// (including HTTP, which MetaServers would answer) closes the connection as a bad frame.
 ///
 /// THFT pipeline: ``ProxyConnectionHandler`` alone (it cuts the frames). RDSN pipeline:
-/// ``RdsnFrameCutter`` → ``RdsnRequestCounter`` → `RdsnThriftAdapter` → ``RdsnRequestBridge`` →
-/// ``ProxyConnectionHandler`` (docs/protocol.md, "How meta-proxy serves RDSN connections").
+/// ``RdsnFrameCutter`` → ``ProxyConnectionHandler`` (the cutter calls the handler directly) (docs/protocol.md, "How meta-proxy serves RDSN connections").
 enum ClientFormat {
     /// The detector to put in front of ``ProxyConnectionHandler``.
     /// - Parameters:
@@ -30,10 +29,9 @@ enum ClientFormat {
                 let handlerContext = try sync.context(handlerType: ProxyConnectionHandler.self)
                 try sync.addHandlers(
                     [
-                        RdsnFrameCutter(maxFrameBytes: maxFrameBytes, target: handler, targetContext: handlerContext),
-                        RdsnRequestCounter(metrics: metrics),
-                        RdsnThriftAdapter(),
-                        RdsnRequestBridge(target: handler, targetContext: handlerContext),
+                        RdsnFrameCutter(
+                            maxFrameBytes: maxFrameBytes, target: handler, targetContext: handlerContext,
+                            metrics: metrics)
                     ],
                     position: .after(here))
             case .http, nil:

@@ -21,13 +21,13 @@ import RouteModel
 /// A THFT connection's bytes come straight to this handler, which cuts them into frames itself
 /// (``RequestFrameDecoder``, run over each read buffer in place; only the bytes of an incomplete
 /// frame are kept until the next read): no decoder handler, no boxed message and no pipeline hop
-/// per request. An RDSN connection's requests arrive as `RequestFrame`s through
-/// ``RdsnRequestBridge`` (``receive(_:context:)``).
+/// per request. An RDSN connection's requests arrive as `RdsnFrame`s from its ``RdsnFrameCutter``
+/// by a direct call (``receiveRdsn(_:context:)``); their args are written into the pooled query's
+/// buffer as THFT args and only the request's header is kept for the reply.
 ///
-/// Replies go out in completion order (clients match them by seqid). THFT replies are encoded
-/// into one per-connection buffer, written and flushed once at the end of the event loop tick in
-/// which they completed; RDSN replies are written one by one (``RdsnThriftAdapter`` re-frames each)
-/// and flushed at the end of the tick as well.
+/// Replies go out in completion order (clients match them by seqid, RDSN clients by id). THFT and
+/// RDSN replies alike are encoded into one per-connection buffer, written and flushed once at the
+/// end of the event loop tick in which they completed.
 ///
 /// Budgets (docs/reliability.md, "Client-side budgets"):
 /// - back-pressure: a request is served only while the connection has fewer than
@@ -72,7 +72,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     /// Whether the frames read are being served now (``serveHeldInput(context:)`` is not re-entered).
     private var servingInput = false
     /// RDSN requests waiting for a slot, in arrival order.
-    private var heldFrames = CircularBuffer<RequestFrame>(initialCapacity: 0)
+    private var heldFrames = CircularBuffer<RdsnFrame>(initialCapacity: 0)
     /// About the bytes `heldFrames` hold.
     private var heldFrameBytes = 0
     /// The bytes of an incomplete RDSN frame held by the connection's ``RdsnFrameCutter``.
@@ -89,10 +89,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
 
     /// How a connection's replies are written.
     private enum ReplyFraming {
-        /// THFT: encoded into one per-connection buffer, written with one flush per tick.
+        /// THFT and RDSN: encoded into one per-connection buffer, written with one flush per tick.
         case batched
-        /// RDSN: written one by one (``RdsnThriftAdapter`` re-frames each), flushed per tick.
-        case oneByOne
     }
 
     /// - Parameter shared: What every connection of the proxy shares.
@@ -102,12 +100,6 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         self.decoder = RequestFrameDecoder(maxFrameBytes: shared.settings.maxFrameBytes)
         self.state = ProxyConnectionStateMachine(maxInflight: shared.settings.maxInflightPerConnection)
         self.maxUnwrittenReplyBytes = shared.settings.maxUnwrittenReplyBytes
-    }
-
-    /// Replies from now on are written one by one: the connection speaks RDSN and its requests
-    /// come through ``RdsnRequestBridge``.
-    func servesRdsn() {
-        replyFraming = .oneByOne
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -186,7 +178,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             }
             heldFrames.removeFirst()
             heldFrameBytes -= Self.heldSize(frame)
-            serve(frame, context: context, started: .now())
+            serveRdsn(frame, context: context, started: .now())
         }
         guard state.acceptsInput else { return }
         if carry.holdsBytes {
@@ -269,9 +261,15 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         }
     }
 
-    /// An RDSN request (from ``RdsnRequestBridge``): served now if a slot is free and none waits
-    /// before it, else held until one is.
-    func receive(_ frame: RequestFrame, context: ChannelHandlerContext) {
+    /// An RDSN request (from ``RdsnFrameCutter``, called directly: no pipeline hop): served now if
+    /// a slot is free and none waits before it, else held until one is. A body that cannot be
+    /// relayed as THFT args closes the connection as a malformed frame.
+    func receiveRdsn(_ frame: RdsnFrame, context: ChannelHandlerContext) {
+        do {
+            try frame.checkThriftArgs()
+        } catch {
+            return errorCaught(context: context, error: error)
+        }
         guard state.acceptsInput else { return }
         guard heldFrames.isEmpty, admitsRequest else {
             heldFrames.append(frame)
@@ -280,7 +278,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             _ = reserveHeldBytes(context: context)
             return
         }
-        serve(frame, context: context, started: .now())
+        serveRdsn(frame, context: context, started: .now())
     }
 
     /// After a read of an RDSN connection, its ``RdsnFrameCutter`` holds `heldBytes` of an
@@ -299,7 +297,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     }
 
     /// What a held RDSN request takes: its args and about its header.
-    private static func heldSize(_ frame: RequestFrame) -> Int { frame.args.readableBytes + 128 }
+    private static func heldSize(_ frame: RdsnFrame) -> Int { frame.body.readableBytes + 128 }
 
     /// Brings this connection's reservation in the ``RequestBufferBudget`` to the bytes it holds
     /// now; if the budget has no room, closes the connection and returns `false`.
@@ -405,14 +403,19 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             return
         }
         let table = request.appName
-        // A closed connection (an RDSN request read as it closed) could not be answered.
         guard state.didStartQuery() else { return }
         // A pooled query (no allocation per request) with its own copy of the args (ProxyQuery.make).
         let query = ProxyQuery.make(
             from: upstreams?.proxyQueries, table: table, clientSeqid: frame.message.seqid, args: frame.args,
             started: started, deadline: shared.settings.deadline(clientTimeoutMs: frame.header.clientTimeout, now: started),
             handler: self, context: context)
+        route(query, context: context, started: started)
+    }
 
+    /// Routes `query` (read at `started`) to its table's effective cluster: at once when the route
+    /// is cached, else once it is loaded.
+    private func route(_ query: ProxyQuery, context: ChannelHandlerContext, started: NIODeadline) {
+        let table = query.table
         if let route = shared.routes.cachedRoute(for: table) {
             countQuery(table: table)
             forward(query, route: route, now: started, context: context)
@@ -476,6 +479,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         // Nothing of this use of the query runs after its reply is encoded: back to the pool.
         defer { query.recycle(into: upstreams?.proxyQueries) }
         guard state.isOpen else { return releaseSlot(context: context) }
+        if let request = query.rdsnRequest { return relayRdsn(result, to: request, query: query, context: context) }
         switch result {
         case .success(let reply):
             let capacity = 32 + reply.errorName.utf8.count + reply.message.name.utf8.count + reply.body.readableBytes
@@ -509,6 +513,13 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             result = .routeUnavailable
             logger.warning("Route unavailable", metadata: ["metaproxy.table": "\(query.table)", "error": "\(error)"])
         }
+        if let request = query.rdsnRequest {
+            let body = RdsnFrame.body(wrapping: QueryConfigResponse(err: code))
+            finish(context: context, capacity: 0, result: result, started: query.started) {
+                RdsnFrame.writeReply(to: request, errorName: RdsnName(ErrorCode.ok.name), body: body, into: &$0)
+            }
+            return query.recycle(into: upstreams?.proxyQueries)
+        }
         let reply = ResponseFrame.reply(
             requestName: RpcName.queryConfig, seqid: query.clientSeqid, result: QueryConfigResponse(err: code))
         finish(context: context, capacity: 160, result: result, started: query.started) { reply.encode(into: &$0) }
@@ -518,10 +529,84 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     /// No MetaServer of the cluster answered in time → envelope `ERR_TIMEOUT`, no body: Java and Go
     /// then try their next meta address (the proxy again, behind DNS), as after a real timeout.
     private func answerUnavailable(_ query: ProxyQuery, detail: String, context: ChannelHandlerContext) {
+        if let request = query.rdsnRequest {
+            return finish(context: context, capacity: 0, result: .upstreamUnavailable, started: query.started) {
+                RdsnFrame.writeReply(to: request, errorName: Self.rdsnTimeout, body: nil, into: &$0)
+            }
+        }
         finish(context: context, capacity: 96, result: .upstreamUnavailable, started: query.started) {
             ResponseFrame.write(
                 errorName: ErrorCode.timeout.name, name: RpcName.queryConfigAck, seqid: query.clientSeqid, body: nil,
                 into: &$0)
+        }
+    }
+
+    // MARK: - RDSN
+
+    /// `ERR_TIMEOUT` as a header field.
+    private static let rdsnTimeout = RdsnName(ErrorCode.timeout.name)
+
+    /// Answers one RDSN request (read at `started`): `query_config` is relayed (its reply written as
+    /// an RDSN frame into the connection's batched output), any other RPC is answered
+    /// `ERR_HANDLER_NOT_FOUND`. The same replies, byte for byte, as translating the request to THFT
+    /// and back (``RdsnThriftAdapter``), without the intermediate frames.
+    private func serveRdsn(_ frame: RdsnFrame, context: ChannelHandlerContext, started: NIODeadline) {
+        guard RdsnFrame.isQueryConfig(frame.header.rpcName) else {
+            shared.metrics.unknownRPC()
+            logger.debug("RPC without handler", metadata: ["rpc.name": "\(frame.header.rpcName)", "rpc.id": "\(frame.header.id)"])
+            let header = frame.header
+            return finish(context: context, capacity: 0, result: .handlerNotFound, started: started, counted: false) {
+                RdsnFrame.writeReply(
+                    to: header, errorName: RdsnName(ErrorCode.handlerNotFound.name), body: nil, into: &$0)
+            }
+        }
+        let request: QueryConfigRequest
+        do {
+            request = try frame.decodeThriftArgs(QueryConfigRequest.self)
+        } catch {
+            shared.metrics.badFrame()
+            logger.warning("Closing connection: unreadable query_config request", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+            return
+        }
+        // A closed connection (an RDSN request read as it closed) could not be answered.
+        guard state.didStartQuery() else { return }
+        let query = ProxyQuery.make(
+            from: upstreams?.proxyQueries, table: request.appName, rdsn: frame, started: started,
+            deadline: shared.settings.deadline(clientTimeoutMs: frame.header.clientTimeoutMs, now: started),
+            handler: self, context: context)
+        route(query, context: context, started: started)
+    }
+
+    /// Relays the upstream outcome of an RDSN `query` as the RDSN reply to `request`. An
+    /// `ERR_FORWARD_TO_OTHERS` envelope goes out as `ERR_TIMEOUT` without a body (a C++ client would
+    /// read the body as a leader address); a reply body that is not result field 0 closes the
+    /// connection (as ``RdsnThriftAdapter`` does).
+    private func relayRdsn(
+        _ result: Result<ResponseFrame, UpstreamError>, to request: RdsnHeader, query: ProxyQuery,
+        context: ChannelHandlerContext
+    ) {
+        switch result {
+        case .success(let reply):
+            if reply.errorName == ErrorCode.forwardToOthers.name {
+                return finish(context: context, capacity: 0, result: .relayed, started: query.started) {
+                    RdsnFrame.writeReply(to: request, errorName: Self.rdsnTimeout, body: nil, into: &$0)
+                }
+            }
+            do {
+                try RdsnFrame.checkRelayedBody(reply.body)
+            } catch {
+                finish(context: context, capacity: 0, result: .relayed, started: query.started) { _ in }
+                return errorCaught(context: context, error: error)
+            }
+            finish(context: context, capacity: 0, result: .relayed, started: query.started) {
+                RdsnFrame.writeReply(to: request, errorName: RdsnName(reply.errorName), body: reply.body, into: &$0)
+            }
+        case .failure(let error):
+            logger.debug(
+                "Upstream query failed",
+                metadata: ["metaproxy.table": "\(query.table)", "metaproxy.cluster": "\(query.cluster)", "error": "\(error)"])
+            answerUnavailable(query, detail: "\(error)", context: context)
         }
     }
 
@@ -555,16 +640,6 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             let written = context.eventLoop.makePromise(of: Void.self)
             flushOutbound(context: context, promise: written)
             return written.futureResult
-        case (.oneByOne, .flushAtEndOfTick(let schedule)):
-            var out = context.channel.allocator.buffer(capacity: capacity)
-            encode(&out)
-            context.write(wrapOutboundOut(out), promise: nil)
-            if schedule { scheduleFlush(context: context) }
-            return nil
-        case (.oneByOne, .flushNow):
-            var out = context.channel.allocator.buffer(capacity: capacity)
-            encode(&out)
-            return context.writeAndFlush(wrapOutboundOut(out))
         }
     }
 

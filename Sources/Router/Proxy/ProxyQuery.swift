@@ -22,6 +22,9 @@ final class ProxyQuery: UpstreamQuery {
     private(set) var clientSeqid: Int32
     /// When the request was read.
     private(set) var started: NIODeadline
+    /// The header of the RDSN request this query answers (its reply is an RDSN frame built from
+    /// it); `nil` for a THFT request.
+    private(set) var rdsnRequest: RdsnHeader?
     /// The connection's handler and context while the query is in use; `nil` while pooled.
     private var handler: ProxyConnectionHandler?
     private var context: ChannelHandlerContext?
@@ -70,12 +73,43 @@ final class ProxyQuery: UpstreamQuery {
         // should something still hold it, copy-on-write keeps that copy intact.
         query.args.clear()
         query.args.writeImmutableBuffer(args)
+        query.rdsnRequest = nil
+        return query
+    }
+
+    /// A query for an RDSN request (checked with `RdsnFrame.checkThriftArgs()`): its THFT args are
+    /// written straight into the (pooled) query's args buffer, and only the request's header is
+    /// kept for the reply (no slice of the read buffer).
+    static func make(
+        from pool: FreeList<ProxyQuery>?, table: String, rdsn frame: RdsnFrame, started: NIODeadline,
+        deadline: NIODeadline, handler: ProxyConnectionHandler, context: ChannelHandlerContext
+    ) -> ProxyQuery {
+        let query: ProxyQuery
+        if let pooled = pool?.take() {
+            query = pooled
+            query.prepareForReuse()
+            query.table = table
+            query.clientSeqid = 0
+            query.started = started
+            query.deadline = deadline
+            query.handler = handler
+            query.context = context
+            query.args.clear()
+        } else {
+            query = ProxyQuery(
+                table: table, clientSeqid: 0,
+                args: ByteBufferAllocator().buffer(capacity: max(64, frame.body.readableBytes)), started: started,
+                deadline: deadline, handler: handler, context: context)
+        }
+        frame.writeThriftArgs(into: &query.args)
+        query.rdsnRequest = frame.header
         return query
     }
 
     /// Gives the query back to `pool` once its outcome is delivered (nothing of this use runs
     /// after it): drops the references to the connection, and an args buffer grown too large.
     func recycle(into pool: FreeList<ProxyQuery>?) {
+        rdsnRequest = nil
         handler = nil
         context = nil
         guard let pool, args.capacity <= Self.keptArgsCapacity else { return }
