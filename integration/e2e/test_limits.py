@@ -145,7 +145,9 @@ def test_meta_server_that_stops_reading_does_not_pin_memory(sims, tmp_path):
     connection is closed after meta.max_consecutive_timeouts timeouts in a row (counted as
     `connection stalled`) and the memory it pinned is given back. (How fast the debug build reads
     decides whether `meta.max_queued_bytes` is reached here; the Swift test
-    UpstreamResilienceTests.deafMetaServerIsBounded drives past it.)"""
+    UpstreamResilienceTests.deafMetaServerIsBounded drives past it.) Coalescing is off, so every
+    query is its own upstream request: coalesced, the 200 identical queries could make a single
+    attempt per event loop's connection, one timeout each, never two in a row."""
     healthy = sims("limA", "warm:4", metas=1)
     deaf = socket.socket()
     deaf.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -169,7 +171,7 @@ def test_meta_server_that_stops_reading_does_not_pin_memory(sims, tmp_path):
                       % (deaf.getsockname()[1], ", ".join('"%s"' % m for m in healthy.metas)))
     config = tmp_path / "proxy.yaml"
     config.write_text("server: { max_frame_bytes: 1048576 }\nroutes_file: routes.yaml\n"
-                      "meta: { timeout: 5000, max_queued_bytes: 1048576 }\n")
+                      "meta: { timeout: 5000, max_queued_bytes: 1048576, coalesce: false }\n")
     p = Proxy(["--config", str(config)])
     try:
         assert wire.query(p.addr, "warm")[0] == "ERR_OK"
