@@ -13,25 +13,10 @@ extension RdsnFrame {
     /// - Throws: `.truncated` when the body is shorter than a field header; `.invalidType` when the
     ///   body does not start with a STRUCT field header. Offsets count from the start of the frame.
     public func thriftArgs() throws(WireError) -> ByteBuffer {
-        let start = body.readerIndex
-        guard let type = body.getInteger(at: start, as: UInt8.self), body.readableBytes >= 3 else {
-            throw WireError(
-                .truncated,
-                offset: RdsnHeader.size + body.readableBytes,
-                detail: "RDSN body of \(body.readableBytes) bytes has no field header"
-            )
-        }
-        guard type == ThriftType.struct.rawValue else {
-            throw WireError(
-                .invalidType,
-                offset: RdsnHeader.size,
-                detail: "RDSN body starts with field type \(type), expected STRUCT"
-            )
-        }
+        try checkThriftArgs()
         var args = ByteBuffer()
         args.reserveCapacity(body.readableBytes)
-        args.writeThriftFieldHeader(.struct, id: 1)
-        args.writeImmutableBuffer(body.getSlice(at: start + 3, length: body.readableBytes - 3) ?? ByteBuffer())
+        writeThriftArgs(into: &args)
         return args
     }
 
