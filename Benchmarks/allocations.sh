@@ -41,33 +41,7 @@ PARTITIONS=${PARTITIONS:-8}
 WORK=$(mktemp -d /tmp/meta-proxy-alloc.XXXXXX)
 mkdir -p "$OUT"
 
-log() { printf '== %s\n' "$*" >&2; }
-fail() { printf 'allocations.sh: %s\n' "$*" >&2; exit 1; }
-
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  sleep 0.5
-  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { # url, seconds
-  for _ in $(seq 1 $(($2 * 10))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
-wait_line() { # file, seconds
-  for _ in $(seq 1 $(($2 * 10))); do [ -s "$1" ] && head -1 "$1" | grep -q . && return 0; sleep 0.1; done
-  return 1
-}
-stop_pid() { # pid: SIGTERM, then SIGKILL after 10 s
-  kill "$1" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$1" 2>/dev/null || true
-}
+source "$HERE/common.sh"
 
 # --- builds ---------------------------------------------------------------------------------------
 if [ "${SKIP_BUILD:-0}" != 1 ]; then

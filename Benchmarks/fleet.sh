@@ -43,31 +43,7 @@ OUT=${OUT:-$HERE/results/fleet/$STAMP}
 WORK=$(mktemp -d /tmp/meta-proxy-fleet.XXXXXX)
 mkdir -p "$OUT"
 
-log() { printf '\n== %s\n' "$*" >&2; }
-fail() { printf 'fleet.sh: %s\n' "$*" >&2; exit 1; }
-
-PIDS=()
-ZK_DIR=""
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  sleep 1
-  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ -n "$ZK_DIR" ] && "$ROOT/scripts/zk.sh" stop "$ZK_DIR" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { # url, seconds
-  for _ in $(seq 1 $(($2 * 10))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
-wait_line() { # file, seconds
-  for _ in $(seq 1 $(($2 * 10))); do [ -s "$1" ] && head -1 "$1" | grep -q . && return 0; sleep 0.1; done
-  return 1
-}
-now() { date +%s.%N; }
+source "$HERE/common.sh"
 
 command -v haproxy >/dev/null || { log "installing haproxy"; apt-get install -y -q haproxy >/dev/null; }
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

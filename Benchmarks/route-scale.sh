@@ -37,27 +37,8 @@ OUT=${OUT:-$HERE/results/routescale}
 WORK=$(mktemp -d /tmp/meta-proxy-routescale.XXXXXX)
 mkdir -p "$OUT"
 
-log() { printf '\n== %s\n' "$*" >&2; }
-fail() { printf 'route-scale.sh: %s\n' "$*" >&2; exit 1; }
+source "$HERE/common.sh"
 
-PIDS=()
-ZK_DIR=""
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  sleep 1
-  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ -n "$ZK_DIR" ] && "$ROOT/scripts/zk.sh" stop "$ZK_DIR" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# CPU time of a process in nanoseconds: the sum of its threads' schedstat (finer than /proc/PID/stat ticks).
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; }
-rss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
-wait_http() { for _ in $(seq 1 $(($2 * 10))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-wait_line() { for _ in $(seq 1 $(($2 * 10))); do [ -s "$1" ] && head -1 "$1" | grep -q . && return 0; sleep 0.1; done; return 1; }
 now_s() { python3 -c 'import time; print("%.3f" % time.monotonic())'; }
 mntr() { # key -> value from ZooKeeper's `mntr`
   timeout 10 bash -c "exec 3<>/dev/tcp/${ZK_ADDRESS%:*}/${ZK_ADDRESS#*:} && printf mntr >&3 && cat <&3" 2>/dev/null \

@@ -36,39 +36,15 @@ OUT=${OUT:-$HERE/results/$STAMP}
 WORK=$(mktemp -d /tmp/meta-proxy-bench.XXXXXX)
 mkdir -p "$OUT"
 
-log() { printf '\n== %s\n' "$*" >&2; }
-fail() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
+source "$HERE/common.sh"
 
 if [ "$(nproc)" -ge 2 ]; then LOAD_CPU=0 RELAY_CPU=1; else LOAD_CPU=0 RELAY_CPU=0; fi
 # Arrays, not functions: `"${ON_RELAY_CPU[@]}" cmd &` leaves $! = the command's pid (taskset execs it).
 ON_LOAD_CPU=(taskset -c "$LOAD_CPU")
 ON_RELAY_CPU=(taskset -c "$RELAY_CPU")
 
-# Everything started here is stopped on exit, by pid.
-PIDS=()
-ZK_DIR=""
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  sleep 1
-  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ -n "$ZK_DIR" ] && "$ROOT/scripts/zk.sh" stop "$ZK_DIR" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 CLK_TCK=$(getconf CLK_TCK)
-wait_http() { # url, seconds
-  for _ in $(seq 1 $(($2 * 10))); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
-wait_line() { # file, seconds: waits until the file has a first line
-  for _ in $(seq 1 $(($2 * 10))); do [ -s "$1" ] && head -1 "$1" | grep -q . && return 0; sleep 0.1; done
-  return 1
-}
 
 # --- tools and builds -----------------------------------------------------------------------
 command -v haproxy >/dev/null || { log "installing haproxy"; apt-get install -y -q haproxy >/dev/null; }
@@ -169,11 +145,6 @@ start_proxy() { # name, config, pin (1 = relay CPU, 0 = unpinned), binary dir ->
   fi
   PROXY_PID=$!; PIDS+=("$PROXY_PID")
   wait_http "http://$PROXY_ADMIN/readyz" 30 || fail "meta-proxy $name not ready: $(tail -20 "$WORK/$name.log")"
-}
-stop_pid() { # pid: SIGTERM, then SIGKILL after 10 s
-  kill "$1" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$1" 2>/dev/null || true
 }
 
 haproxy_config() { # file, listen address
