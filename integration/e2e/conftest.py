@@ -31,6 +31,19 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_ports(count):
+    """`count` distinct free ports: the sockets stay bound until all are picked (two calls of
+    free_port() in a row can return the same port once the first socket is closed)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def http_get(addr, path, timeout=5.0):
     try:
         with urllib.request.urlopen("http://%s%s" % (addr, path), timeout=timeout) as r:
@@ -119,8 +132,7 @@ class Proxy:
     """One meta-proxy serve process."""
 
     def __init__(self, args, log_path=None):
-        self.port = free_port()
-        self.admin_port = free_port()
+        self.port, self.admin_port = free_ports(2)
         self.addr = "127.0.0.1:%d" % self.port
         self.admin = "127.0.0.1:%d" % self.admin_port
         self.log_path = log_path or "/tmp/meta-proxy-e2e-%s.log" % uuid.uuid4().hex[:8]

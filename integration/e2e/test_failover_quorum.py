@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from conftest import Proxy, Sim, _bin, free_port, http_get, meta_proxy, wait_for
+from conftest import Proxy, Sim, _bin, free_port, free_ports, http_get, meta_proxy, wait_for
 from failover_status import active, cluster_state, decider_of, lag_observed, status, wait_active
 
 POLICY = """name: t1-policy
@@ -156,8 +156,7 @@ class NetnsProxy(Proxy):
         super().__init__(args)
 
     def start(self):
-        self.port = free_port()
-        self.admin_port = free_port()
+        self.port, self.admin_port = free_ports(2)
         self.addr = "%s:%d" % (self.host, self.port)
         self.admin = "%s:%d" % (self.host, self.admin_port)
         cmd = ["ip", "netns", "exec", self.ns, _bin("META_PROXY_BIN", "meta-proxy"), "serve",

@@ -12,7 +12,7 @@ import time
 import pytest
 
 import wire
-from conftest import Proxy, _bin, free_port, http_get, meta_proxy, wait_for
+from conftest import Proxy, _bin, free_port, free_ports, http_get, meta_proxy, wait_for
 
 TRAP_MARKERS = ("Fatal error", "Cancellation took longer", "Current stack trace", "Backtrace", "NSCocoaErrorDomain")
 
@@ -147,9 +147,15 @@ def test_non_local_listen_address_is_one_line_and_exit_1(routes_file, tmp_path):
     _assert_one_line_failure(r, "cannot listen on 192.0.2.1:", "Cannot assign requested address (errno 99)")
 
 
+def _listen_flags():
+    """--listen and --admin-listen on two distinct free loopback ports."""
+    listen, admin = free_ports(2)
+    return ["--listen", "127.0.0.1:%d" % listen, "--admin-listen", "127.0.0.1:%d" % admin]
+
+
 def test_missing_routes_file_is_one_line_and_exit_1(tmp_path):
     missing = str(tmp_path / "no-such-routes.yaml")
-    r = _serve("--listen", "127.0.0.1:%d" % free_port(), "--admin-listen", "127.0.0.1:%d" % free_port(),
+    r = _serve(*_listen_flags(),
                "--routes", missing)
     _assert_one_line_failure(r, missing, "No such file or directory (errno 2)")
 
@@ -157,7 +163,7 @@ def test_missing_routes_file_is_one_line_and_exit_1(tmp_path):
 def test_unreadable_policies_dir_is_one_line_and_exit_1(routes_file, tmp_path):
     not_a_directory = tmp_path / "policies"
     not_a_directory.write_text("a file where the policy directory should be\n")
-    r = _serve("--listen", "127.0.0.1:%d" % free_port(), "--admin-listen", "127.0.0.1:%d" % free_port(),
+    r = _serve(*_listen_flags(),
                "--routes", routes_file, "--policies", str(not_a_directory))
     _assert_one_line_failure(r, str(not_a_directory), "Not a directory (errno 20)")
 

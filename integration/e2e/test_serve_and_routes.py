@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 import wire
-from conftest import ROOT, _bin, free_port, http_get, meta_proxy, wait_for
+from conftest import ROOT, _bin, free_port, free_ports, http_get, meta_proxy, wait_for
 
 
 def _zk_args(zk, zk_root):
@@ -123,12 +123,12 @@ def test_sigterm_drains_in_flight_queries_and_exits_zero(proxy_ab):
 
 
 def test_readyz_false_until_zookeeper_reachable_then_degraded_not_false(sims, tmp_path):
-    port = free_port()
+    port, admin_port, listen_port = free_ports(3)
     zk_addr = "127.0.0.1:%d" % port
     zk_dir = tempfile.mkdtemp(prefix="meta-proxy-e2e-zk-")
     zk_sh = os.path.join(ROOT, "scripts", "zk.sh")
-    admin = "127.0.0.1:%d" % free_port()
-    listen = "127.0.0.1:%d" % free_port()
+    admin = "127.0.0.1:%d" % admin_port
+    listen = "127.0.0.1:%d" % listen_port
     root = "/e2e-%s" % uuid.uuid4().hex[:10]
     log = open(str(tmp_path / "proxy.log"), "wb")
     proc = subprocess.Popen([_bin("META_PROXY_BIN", "meta-proxy"), "serve", "--listen", listen, "--admin-listen", admin,

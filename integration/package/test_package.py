@@ -20,7 +20,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "integration", "e2e"))
-from conftest import Sim, free_port, http_get, pyclient, wait_for  # noqa: E402
+from conftest import Sim, free_port, free_ports, http_get, pyclient, wait_for  # noqa: E402
 
 BIN = "/usr/bin/meta-proxy"
 CONFIG = "/etc/meta-proxy/meta-proxy.yaml"
@@ -133,7 +133,7 @@ def test_installed_binary_checks_and_serves_with_the_packaged_config(package, tm
             "--zk", zk, "--zk-root", root)
         r = run(BIN, "check", "--config", CONFIG, "--zk", zk, "--root", root)
         assert "1 route node, 0 invalid" in r.stdout, r.stdout
-        listen, admin = "127.0.0.1:%d" % free_port(), "127.0.0.1:%d" % free_port()
+        listen, admin = ("127.0.0.1:%d" % port for port in free_ports(2))
         log = tmp_path / "serve.log"
         # As the unit runs it: the meta-proxy user, the packaged config (ZooKeeper and ports from flags).
         with open(log, "wb") as out:
