@@ -19,8 +19,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     private let encoder: RequestEncoder
     private let stats: LoopStats
     private let control: RunControl
-    private var nextTable: Int
-    private var nextSeqid: Int32 = 1
+    private var cursor: RequestCursor
     private var inflight: [Int32: Pending] = [:]
     private var unflushed = false
 
@@ -30,7 +29,7 @@ final class LoadConnectionHandler: ChannelInboundHandler {
         self.encoder = encoder
         self.stats = stats
         self.control = control
-        self.nextTable = (index * encoder.tableStride) % encoder.tables.count
+        self.cursor = RequestCursor(encoder: encoder, firstTable: index * encoder.tableStride)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -83,12 +82,8 @@ final class LoadConnectionHandler: ChannelInboundHandler {
     }
 
     private func send(context: ChannelHandlerContext) {
-        let seqid = nextSeqid
-        nextSeqid = nextSeqid == Int32.max ? 1 : nextSeqid + 1
-        let table = nextTable
-        nextTable = (nextTable + 1) % encoder.tables.count
         var buffer = context.channel.allocator.buffer(capacity: 128)
-        encoder.write(table: table, seqid: seqid, into: &buffer)
+        let (seqid, table) = cursor.writeNext(into: &buffer)
         inflight[seqid] = Pending(table: table, sentAt: NIODeadline.now().uptimeNanoseconds)
         stats.outstanding += 1
         stats.counters.sent += 1

@@ -31,8 +31,7 @@ final class FleetConnectionHandler: ChannelInboundHandler {
     private let timeline: FleetTimeline
     private let control: RunControl
     private let requestTimeout: TimeAmount
-    private var nextTable: Int
-    private var nextSeqid: Int32 = 1
+    private var cursor: RequestCursor
     private var inflight: [Int32: (table: Int, sentAt: NIODeadline)] = [:]
     private var replies = 0
     private var sawReset = false
@@ -48,7 +47,7 @@ final class FleetConnectionHandler: ChannelInboundHandler {
         self.timeline = timeline
         self.control = control
         self.requestTimeout = requestTimeout
-        self.nextTable = index % encoder.tables.count
+        self.cursor = RequestCursor(encoder: encoder, firstTable: index)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -159,12 +158,8 @@ final class FleetConnectionHandler: ChannelInboundHandler {
     }
 
     private func send(context: ChannelHandlerContext) {
-        let seqid = nextSeqid
-        nextSeqid = nextSeqid == Int32.max ? 1 : nextSeqid + 1
-        let table = nextTable
-        nextTable = (nextTable + 1) % encoder.tables.count
         var buffer = context.channel.allocator.buffer(capacity: 128)
-        encoder.write(table: table, seqid: seqid, into: &buffer)
+        let (seqid, table) = cursor.writeNext(into: &buffer)
         inflight[seqid] = (table, NIODeadline.now())
         context.write(wrapOutboundOut(buffer), promise: nil)
     }
