@@ -7,6 +7,9 @@ import Prometheus
 /// without help text.
 struct HelpfulPrometheusFactory: MetricsFactory {
     let registry: PrometheusCollectorRegistry
+    /// The latency histograms (swift-metrics `Timer`s): the proxy's own, lock-free
+    /// (``LockFreeDurationHistogram``), rendered after the registry's metrics by ``emitToString()``.
+    var histograms = DurationHistograms()
     var help: [String: String] = MetricCatalog.help
     var durationBuckets: [Duration] = MetricCatalog.durationBuckets
     /// Buckets of value histograms (swift-metrics `Recorder(aggregate: true)`; none exported today).
@@ -36,7 +39,16 @@ struct HelpfulPrometheusFactory: MetricsFactory {
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions, buckets: durationBuckets)
+        let histogram = LockFreeDurationHistogram(name: label, labels: dimensions, buckets: durationBuckets)
+        histograms.register(histogram)
+        return histogram
+    }
+
+    /// The Prometheus text of every metric made: the registry's, then the latency histograms.
+    func emitToString() -> String {
+        var text = registry.emitToString()
+        histograms.emit(into: &text, help: help)
+        return text
     }
 
     func destroyCounter(_ handler: any CounterHandler) {
@@ -60,6 +72,6 @@ struct HelpfulPrometheusFactory: MetricsFactory {
     }
 
     func destroyTimer(_ handler: any TimerHandler) {
-        if let histogram = handler as? DurationHistogram { registry.unregisterDurationHistogram(histogram) }
+        if let histogram = handler as? LockFreeDurationHistogram { histograms.unregister(histogram) }
     }
 }

@@ -55,7 +55,7 @@ public enum ProxyProcess {
         // Trapped from here on, for the whole run: SIGHUP's default action would kill the process.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let logLevel = ReloadableLogLevel(configuration.log.level)
-        let registry = bootstrap(configuration, logLevel: logLevel)
+        let metricsExport = bootstrap(configuration, logLevel: logLevel)
         let build = BuildInfo.current
         BuildInfoMetric.record(build)
         let processMetrics = ProcessMetrics()
@@ -89,7 +89,7 @@ public enum ProxyProcess {
             configuration: configuration, group: group, routes: source.store, routeSourceName: source.name,
             effective: failover.stateStore, metricsText: {
                 processMetrics.update()
-                return registry.emitToString()
+                return metricsExport.emitToString()
             },
             extraAdmin: failover.adminHandlers, logger: logger)
         // Bound before any service starts: a port in use or an address not on this host is one clear
@@ -173,7 +173,7 @@ public enum ProxyProcess {
     /// Logs to stderr at `log.level` (changeable by a SIGHUP reload through `logLevel`) in `log.format`;
     /// exports metrics to a Prometheus registry (rendered by `/metrics`) with their `# HELP` lines
     /// (``MetricCatalog``), with `metric.tags` on every metric.
-    private static func bootstrap(_ configuration: ProxyConfiguration, logLevel: ReloadableLogLevel) -> PrometheusCollectorRegistry {
+    private static func bootstrap(_ configuration: ProxyConfiguration, logLevel: ReloadableLogLevel) -> HelpfulPrometheusFactory {
         let format = configuration.log.format
         LoggingSystem.bootstrap { label in
             logLevel.standardErrorHandler(label: label, format: format)
@@ -182,6 +182,6 @@ public enum ProxyProcess {
         let prometheus = HelpfulPrometheusFactory(registry: registry)
         let tags = configuration.metric.tags.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         MetricsSystem.bootstrap(tags.isEmpty ? prometheus : TaggingMetricsFactory(base: prometheus, tags: tags))
-        return registry
+        return prometheus
     }
 }

@@ -175,4 +175,32 @@ public struct ResponseFrame: Equatable, Sendable {
         buffer.moveReaderIndex(forwardBy: total)
         return ResponseFrame(errorName: errorName, message: message, body: reader.buffer)
     }
+
+    /// The bytes every `ERR_OK` query-config reply starts with after its length: envelope error,
+    /// strict REPLY message begin, the ACK name (the seqid follows).
+    private static let queryConfigOKHead: [UInt8] = {
+        var bytes = ByteBuffer()
+        bytes.writeInteger(Int32(ErrorCode.ok.name.utf8.count))
+        bytes.writeUTF8(ErrorCode.ok.name)
+        bytes.writeThriftMessageBegin(ThriftMessageHeader(name: RpcName.queryConfigAck, type: .reply, seqid: 0))
+        return Array((bytes.readBytes(length: bytes.readableBytes) ?? []).dropLast(4))
+    }()
+
+    /// Reads the frame of `total` bytes at the reader index of `buffer` if it is an `ERR_OK`
+    /// query-config reply (nearly every reply a MetaServer sends the proxy): one comparison of its
+    /// head instead of a Thrift read; the same frame ``read(from:maxFrameBytes:)`` reads. `nil`
+    /// (nothing consumed) for any other frame.
+    static func readQueryConfigOK(from buffer: inout ByteBuffer, frameLength total: Int) -> ResponseFrame? {
+        let head = queryConfigOKHead
+        let start = buffer.readerIndex
+        guard total >= 4 + head.count + 4, buffer.readableBytes >= total,
+            buffer.withUnsafeReadableBytes({ $0[4..<(4 + head.count)].elementsEqual(head) }),
+            let seqid = buffer.getInteger(at: start + 4 + head.count, as: Int32.self),
+            let body = buffer.getSlice(at: start + 4 + head.count + 4, length: total - 4 - head.count - 4)
+        else { return nil }
+        buffer.moveReaderIndex(forwardBy: total)
+        return ResponseFrame(
+            errorName: ErrorCode.ok.name, message: ThriftMessageHeader(name: RpcName.queryConfigAck, type: .reply, seqid: seqid),
+            body: body)
+    }
 }

@@ -26,6 +26,7 @@ public struct ResponseFrameDecoder: WholeFrameDecoder {
         else {
             return nil
         }
+        if let reply = ResponseFrame.readQueryConfigOK(from: &buffer, frameLength: total) { return reply }
         return try ResponseFrame.read(from: &buffer, maxFrameBytes: maxFrameBytes)
     }
 

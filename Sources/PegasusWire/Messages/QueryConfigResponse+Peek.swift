@@ -54,6 +54,13 @@ extension QueryConfigResponse {
     /// - Returns: `err`, or `ERR_OK` when absent (as C++ defaults it).
     /// - Throws: `.missingField` without result field 0; `WireError` on malformed bytes.
     public static func peekError(body: ByteBuffer) throws(WireError) -> ErrorCode {
+        // The usual reply starts `0c 0000` (result field 0), `0c 0001` (field 1 `err`), then the
+        // name `ERR_OK`: told by one comparison, as the reader below would read it.
+        if body.readableBytes >= okPrefix.count,
+            body.withUnsafeReadableBytes({ $0.prefix(okPrefix.count).elementsEqual(okPrefix) })
+        {
+            return .ok
+        }
         var reader = ThriftReader(body)
         try reader.enterResultSuccess()
         return try reader.peekErrorField(schemas: fieldSchemas)
@@ -76,4 +83,13 @@ extension QueryConfigResponse {
         }
         return (primary, hostPort)
     }
+
+    /// The first bytes of a result whose `err` is `ERR_OK`.
+    private static let okPrefix: [UInt8] = {
+        var bytes = ByteBuffer()
+        bytes.writeThriftFieldHeader(.struct, id: 0)
+        bytes.writeThriftFieldHeader(.struct, id: 1)
+        ErrorCode.ok.write(to: &bytes)
+        return bytes.readBytes(length: bytes.readableBytes) ?? []
+    }()
 }

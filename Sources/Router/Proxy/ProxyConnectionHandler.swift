@@ -249,9 +249,14 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
                 guard admitsRequest else {
                     return input.readableBytes > 0 ? .waitingForSlot : .needMoreBytes(servedAny: servedAny)
                 }
-                guard let frame = try decoder.decode(buffer: &input) else { return .needMoreBytes(servedAny: servedAny) }
+                guard let next = try decoder.decodeNext(buffer: &input) else { return .needMoreBytes(servedAny: servedAny) }
                 servedAny = true
-                serve(frame, context: context, started: started)
+                switch next {
+                case .queryConfig(let call):
+                    serveQueryConfig(call, context: context, started: started)
+                case .frame(let frame):
+                    serve(frame, context: context, started: started)
+                }
             }
             return .stopped
         } catch {
@@ -390,8 +395,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         }
     }
 
-    /// `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX`: routes the query to its table's effective cluster
-    /// and relays the reply (``upstreamCompleted(_:result:context:)``).
+    /// `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX` in a layout other than the usual one (e.g. a v1
+    /// header): its args are decoded, then it is served as ``serveQueryConfig(_:context:started:)-(QueryConfigCall,_,_)``.
     private func serveQueryConfig(_ frame: RequestFrame, context: ChannelHandlerContext, started: NIODeadline) {
         let request: QueryConfigRequest
         do {
@@ -402,12 +407,19 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
             context.close(promise: nil)
             return
         }
-        let table = request.appName
+        let call = QueryConfigCall(
+            table: request.appName, seqid: frame.message.seqid, clientTimeout: frame.header.clientTimeout, args: frame.args)
+        serveQueryConfig(call, context: context, started: started)
+    }
+
+    /// A query-config request: routes the query to its table's effective cluster and relays the
+    /// reply (``upstreamCompleted(_:result:context:)``).
+    private func serveQueryConfig(_ call: QueryConfigCall, context: ChannelHandlerContext, started: NIODeadline) {
         guard state.didStartQuery() else { return }
         // A pooled query (no allocation per request) with its own copy of the args (ProxyQuery.make).
         let query = ProxyQuery.make(
-            from: upstreams?.proxyQueries, table: table, clientSeqid: frame.message.seqid, args: frame.args,
-            started: started, deadline: shared.settings.deadline(clientTimeoutMs: frame.header.clientTimeout, now: started),
+            from: upstreams?.proxyQueries, table: call.table, clientSeqid: call.seqid, args: call.args,
+            started: started, deadline: shared.settings.deadline(clientTimeoutMs: call.clientTimeout, now: started),
             handler: self, context: context)
         route(query, context: context, started: started)
     }
@@ -483,6 +495,13 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         switch result {
         case .success(let reply):
             let capacity = 32 + reply.errorName.utf8.count + reply.message.name.utf8.count + reply.body.readableBytes
+            // Nearly every reply is ERR_OK / query config ACK: its constant bytes are laid out once.
+            let template = ResponseFrameTemplate.queryConfigOK
+            if template.matches(errorName: reply.errorName, name: reply.message.name) {
+                return finish(context: context, capacity: capacity, result: .relayed, started: query.started, now: query.completedAt) {
+                    template.write(seqid: query.clientSeqid, body: reply.body, into: &$0)
+                }
+            }
             finish(context: context, capacity: capacity, result: .relayed, started: query.started, now: query.completedAt) {
                 ResponseFrame.write(
                     errorName: reply.errorName, name: reply.message.name, seqid: query.clientSeqid, body: reply.body, into: &$0)

@@ -17,14 +17,19 @@ final class MetaClusterClient {
     /// `observer` bound to this cluster: per-query metrics without a lookup.
     private let clusterObserver: any ClusterUpstreamObserver
     private var connections: [Endpoint: MetaConnection] = [:]
+    /// `connections` by position in `cluster.metas`, filled as they are made: the first attempt of
+    /// a query finds its connection without hashing the MetaServer's address.
+    private var connectionsByIndex: [MetaConnection?]
     private let timeouts: AttemptTimeouts
     private let flushes: LoopFlushes
     /// Receives every query this client completes (``LoopUpstreams`` fans it out to joiners).
     private let finished: (UpstreamQuery, Result<ResponseFrame, UpstreamError>) -> Void
+    /// The MetaServer that last answered as leader, by position in `cluster.metas`.
+    private var leaderIndex: Int?
     /// The MetaServer that last answered as leader.
-    private(set) var leader: Endpoint?
-    /// Where request frames are encoded; the connection copies each, so its storage is reused.
-    private var frameScratch = ByteBufferAllocator().buffer(capacity: 512)
+    var leader: Endpoint? { leaderIndex.map { cluster.metas[$0] } }
+    /// The frame layout of the last control-plane RPC sent (``template(for:)``).
+    private var lastTemplate: RequestFrameTemplate?
     /// Queries in flight.
     private(set) var inflightCount = 0
     /// When a query last started or ended.
@@ -55,6 +60,7 @@ final class MetaClusterClient {
         self.clusterObserver = observer.cluster(cluster.name)
         self.logger = logger
         self.finished = finished
+        self.connectionsByIndex = Array(repeating: nil, count: cluster.metas.count)
     }
 
     /// Runs `query` against the cluster until the leader answers or the query gives up, then
@@ -65,11 +71,28 @@ final class MetaClusterClient {
         lastUsed = now
         query.phase = .running(self)
         query.cluster = cluster.name
-        var attempt = QueryAttempt(
-            cluster: cluster.name, metas: cluster.metas, leader: leader, maxForwardHops: settings.maxForwardHops)
-        let action = attempt.start()
-        query.attempt = attempt
-        perform(action, for: query, now: now)
+        // The first attempt goes to the believed leader, else the first MetaServer (what
+        // `QueryAttempt.start()` answers); its `QueryAttempt` is made only if a second attempt is
+        // needed (``attempt(of:)``), so the common run copies no MetaServer list.
+        guard !cluster.metas.isEmpty else {
+            let error = UpstreamError(.allMetasFailed, cluster: cluster.name, detail: "no MetaServer configured")
+            return finish(query, .failure(error), now: now)
+        }
+        let index = leaderIndex ?? 0
+        query.attempt = nil
+        query.firstMetaIndex = index
+        send(query, to: cluster.metas[index], index: index, now: now)
+    }
+
+    /// The run of `query` so far as a ``QueryAttempt``: made on its first failure or forward, as
+    /// it was when its first attempt went to `metas[firstMetaIndex]`.
+    private func attempt(of query: UpstreamQuery) -> QueryAttempt {
+        if let attempt = query.attempt { return attempt }
+        let metas = cluster.metas
+        let first = metas.indices.contains(query.firstMetaIndex) ? metas[query.firstMetaIndex] : nil
+        var attempt = QueryAttempt(cluster: cluster.name, metas: metas, leader: first, maxForwardHops: settings.maxForwardHops)
+        _ = attempt.start()
+        return attempt
     }
 
     /// Request bytes not yet written to this cluster's MetaServers (for tests).
@@ -79,6 +102,7 @@ final class MetaClusterClient {
     func close() {
         for connection in connections.values { connection.close() }
         connections.removeAll()
+        connectionsByIndex = Array(repeating: nil, count: cluster.metas.count)
     }
 
     // MARK: - The query loop
@@ -89,12 +113,13 @@ final class MetaClusterClient {
         case .fail(let error):
             finish(query, .failure(error), now: now)
         case .send(let meta):
-            send(query, to: meta, now: now)
+            send(query, to: meta, index: cluster.metas.firstIndex(of: meta), now: now)
         }
     }
 
     private func advance(_ query: UpstreamQuery, _ transition: (inout QueryAttempt) -> QueryAttempt.Action) {
-        guard var attempt = query.attempt else { return }
+        guard case .running = query.phase else { return }
+        var attempt = attempt(of: query)
         let now = NIODeadline.now()
         if now >= query.deadline {
             return finish(query, .failure(UpstreamError(.deadlineExceeded, cluster: cluster.name)), now: now)
@@ -117,20 +142,17 @@ final class MetaClusterClient {
         finished(query, result)
     }
 
-    private func send(_ query: UpstreamQuery, to meta: Endpoint, now: NIODeadline) {
+    /// Sends `query`'s next attempt to `meta`, at `index` in `cluster.metas` (`nil`: not in it).
+    private func send(_ query: UpstreamQuery, to meta: Endpoint, index: Int?, now: NIODeadline) {
         let attemptDeadline = min(query.deadline, now + settings.attemptTimeout)
         guard attemptDeadline > now else {
             return finish(
                 query, .failure(UpstreamError(.deadlineExceeded, cluster: cluster.name, meta: meta.description)), now: now)
         }
-        let connection = self.connection(to: meta)
+        let connection = index.map { self.connection(at: $0) } ?? self.connection(to: meta)
         let seqid = seqids.next()
         let timeoutMs = Int32(clamping: (attemptDeadline - now).nanoseconds / 1_000_000)
-        frameScratch.clear()
-        RequestFrame.write(
-            header: RequestHeader(clientTimeout: timeoutMs), name: query.name, seqid: seqid, args: query.args,
-            into: &frameScratch)
-        let frame = frameScratch
+        let request = UpstreamRequest(template: template(for: query.name), seqid: seqid, clientTimeoutMs: timeoutMs, args: query.args)
 
         query.attemptSeqid = seqid
         query.attemptConnection = connection
@@ -138,7 +160,17 @@ final class MetaClusterClient {
         // The timer and the reply race; whichever comes first ends the attempt (attemptSeqid = 0),
         // and the other is ignored.
         query.timeout = timeouts.add(deadline: attemptDeadline, target: query)
-        connection.send(seqid: seqid, frame: frame, for: query, connectTimeout: attemptDeadline - now)
+        connection.send(request, for: query, connectTimeout: attemptDeadline - now)
+    }
+
+    /// The frame layout of `name`'s requests: query config's is made once; the control plane's
+    /// other RPCs (rare) keep the last one made.
+    private func template(for name: String) -> RequestFrameTemplate {
+        if name == RpcName.queryConfig { return .queryConfig }
+        if let last = lastTemplate, last.name == name { return last }
+        let made = RequestFrameTemplate(name: name)
+        lastTemplate = made
+        return made
     }
 
     /// Ends the attempt in flight: later events of it are ignored.
@@ -210,14 +242,14 @@ final class MetaClusterClient {
             return advance(query) { $0.failed(meta, error: failure) }
         }
         guard err == .forwardToOthers else {
-            leader = meta
+            leaderIndex = connection.index
             clusterObserver.upstreamAnswered(meta: connection.name, seconds: (now - query.attemptStarted).seconds)
             return finish(query, .success(frame), now: now)
         }
         if let hint, !cluster.metas.contains(hint) {
             refusedHint(hint, from: connection)
         } else if let hint {
-            leader = hint
+            leaderIndex = cluster.metas.firstIndex(of: hint)
         }
         observer.forwarded(cluster: cluster.name, from: connection.name, to: hint?.description)
         advance(query) { $0.forwarded(from: meta, leader: hint) }
@@ -226,7 +258,7 @@ final class MetaClusterClient {
     /// `meta` failed an attempt: if it was the believed leader, the next query starts at the top
     /// of the configured list again.
     private func forgetLeader(_ meta: Endpoint) {
-        if leader == meta { leader = nil }
+        if leader == meta { leaderIndex = nil }
     }
 
     /// A MetaServer named a leader outside the cluster's configured list: not followed (the query
@@ -247,9 +279,18 @@ final class MetaClusterClient {
     private func connection(to meta: Endpoint) -> MetaConnection {
         if let existing = connections[meta] { return existing }
         let created = MetaConnection(
-            address: meta, cluster: cluster.name, eventLoop: eventLoop, flushes: flushes, settings: settings)
+            address: meta, index: cluster.metas.firstIndex(of: meta), cluster: cluster.name, eventLoop: eventLoop,
+            flushes: flushes, settings: settings)
         connections[meta] = created
         return created
+    }
+
+    /// The connection to `cluster.metas[index]`.
+    private func connection(at index: Int) -> MetaConnection {
+        if let known = connectionsByIndex[index] { return known }
+        let made = connection(to: cluster.metas[index])
+        connectionsByIndex[index] = made
+        return made
     }
 }
 

@@ -29,6 +29,8 @@ final class MetaConnection: DeferredFlushing {
     }
 
     let address: Endpoint
+    /// The MetaServer's position in its cluster's list, `nil` when it is not in it.
+    let index: Int?
     /// `address` as text (`host:port`), made once: metrics and errors name the MetaServer per query.
     let name: String
     let cluster: String
@@ -43,8 +45,13 @@ final class MetaConnection: DeferredFlushing {
     /// The connection written to since the last flush, if any (see ``write(_:seqid:frame:for:)``).
     private var unflushed: MetaConnectionHandler?
 
-    init(address: Endpoint, cluster: String, eventLoop: any EventLoop, flushes: LoopFlushes, settings: UpstreamSettings) {
+    /// - Parameter index: The MetaServer's position in its cluster's list (`nil`: not in it).
+    init(
+        address: Endpoint, index: Int? = nil, cluster: String, eventLoop: any EventLoop, flushes: LoopFlushes,
+        settings: UpstreamSettings
+    ) {
         self.address = address
+        self.index = index
         self.name = address.description
         self.cluster = cluster
         self.eventLoop = eventLoop
@@ -52,25 +59,26 @@ final class MetaConnection: DeferredFlushing {
         self.settings = settings
     }
 
-    /// Sends `frame` (a request whose seqid is `seqid`); `query` gets the matching reply through
+    /// Sends `request`; `query` gets the matching reply through
     /// ``UpstreamQuery/metaReplied(seqid:frame:)`` or a failure through
     /// ``UpstreamQuery/metaFailed(seqid:error:)`` (possibly before this returns).
     ///
     /// Connects first when needed, within `connectTimeout`. The caller applies its own reply timeout
     /// and calls ``forget(seqid:)`` when it gives up.
-    func send(seqid: Int32, frame: ByteBuffer, for query: UpstreamQuery, connectTimeout: TimeAmount) {
+    func send(_ request: UpstreamRequest, for query: UpstreamQuery, connectTimeout: TimeAmount) {
         switch state {
         // The handler knows whether its channel is still usable: asking the channel costs retains
         // and an atomic read per request.
         case .connected(_, let handler) where handler.isUsable:
-            write(handler, seqid: seqid, frame: frame, for: query)
+            handler.send(request, for: query)
+            flushAtEndOfTick(handler)
         case .connecting:
-            wait(seqid: seqid, frame: frame, for: query)
+            wait(seqid: request.seqid, frame: request.encoded(), for: query)
         case .idle, .connected:
-            wait(seqid: seqid, frame: frame, for: query)
+            wait(seqid: request.seqid, frame: request.encoded(), for: query)
             connect(timeout: connectTimeout)
         case .closed:
-            query.metaFailed(seqid: seqid, error: UpstreamError(.shuttingDown, cluster: cluster, meta: name))
+            query.metaFailed(seqid: request.seqid, error: UpstreamError(.shuttingDown, cluster: cluster, meta: name))
         }
     }
 
@@ -114,6 +122,11 @@ final class MetaConnection: DeferredFlushing {
     /// syscall each.
     private func write(_ handler: MetaConnectionHandler, seqid: Int32, frame: ByteBuffer, for query: UpstreamQuery) {
         handler.send(seqid: seqid, frame: frame, for: query)
+        flushAtEndOfTick(handler)
+    }
+
+    /// Asks for `handler`'s flush at the end of this tick, once per tick.
+    private func flushAtEndOfTick(_ handler: MetaConnectionHandler) {
         if let pending = unflushed {
             if pending === handler { return }
             // Reconnected within the tick: the old channel's requests go now, the flush asked

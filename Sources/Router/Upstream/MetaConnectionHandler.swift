@@ -29,7 +29,7 @@ final class MetaConnectionHandler: ChannelInboundHandler {
     /// The bytes of a reply not yet complete at the end of the last read, in the connection's own
     /// reused storage (``FrameCarry``).
     private var carry = FrameCarry()
-    private var pending: [Int32: UpstreamQuery] = [:]
+    private var pending = PendingReplies()
     private var failure: UpstreamError?
     private var context: ChannelHandlerContext?
     /// The requests sent since the last flush. Once its bytes are written the channel lets go of
@@ -75,22 +75,34 @@ final class MetaConnectionHandler: ChannelInboundHandler {
     /// (``UpstreamQuery/metaReplied(seqid:frame:)``) or, when the connection fails first,
     /// ``UpstreamQuery/metaFailed(seqid:error:)`` (at once if it has failed already).
     func send(seqid: Int32, frame: ByteBuffer, for query: UpstreamQuery) {
+        guard admit(seqid: seqid, bytes: frame.readableBytes, for: query) else { return }
+        outbound.writeImmutableBuffer(frame)
+    }
+
+    /// Encodes `request` into this tick's batch (no intermediate buffer), as ``send(seqid:frame:for:)``.
+    func send(_ request: UpstreamRequest, for query: UpstreamQuery) {
+        guard admit(seqid: request.seqid, bytes: request.byteCount, for: query) else { return }
+        request.encode(into: &outbound)
+    }
+
+    /// Registers `query` as waiting for `seqid`'s reply if a request of `bytes` may be queued now;
+    /// otherwise fails it (connection failed or closed, or the batch over `maxQueuedBytes`).
+    private func admit(seqid: Int32, bytes: Int, for query: UpstreamQuery) -> Bool {
         guard failure == nil, context != nil else {
             query.metaFailed(seqid: seqid, error: failure ?? UpstreamError(.connectionClosed, cluster: cluster, meta: meta))
-            return
+            return false
         }
         // A request alone in its batch always goes (however large) when the channel is writable.
-        guard writable, outbound.readableBytes == 0 || outbound.readableBytes + frame.readableBytes <= maxQueuedBytes
-        else {
+        guard writable, outbound.readableBytes == 0 || outbound.readableBytes + bytes <= maxQueuedBytes else {
             query.metaFailed(
                 seqid: seqid,
                 error: UpstreamError(
                     .queueFull, cluster: cluster, meta: meta,
                     detail: "more than \(maxQueuedBytes) request bytes unwritten (the MetaServer is not reading)"))
-            return
+            return false
         }
-        pending[seqid] = query
-        outbound.writeImmutableBuffer(frame)
+        pending.insert(query, for: seqid)
+        return true
     }
 
     /// Request bytes not yet written to the socket: this tick's batch plus the channel's write buffer.
@@ -113,14 +125,14 @@ final class MetaConnectionHandler: ChannelInboundHandler {
 
     /// Forgets a request (its caller gave up, e.g. on timeout); a late reply is then dropped.
     func forget(seqid: Int32) {
-        pending.removeValue(forKey: seqid)
+        _ = pending.remove(seqid)
     }
 
     /// Forgets a request whose attempt timed out, and counts the timeout (``ConnectionHealth``).
     /// - Returns: `true` when that closed the connection (its other requests fail with
     ///   ``UpstreamError/Code/stalled``; the bytes it held are released).
     func timedOut(seqid: Int32) -> Bool {
-        pending.removeValue(forKey: seqid)
+        _ = pending.remove(seqid)
         guard let context, failure == nil, health.timedOut() == .replace else { return false }
         failAll(
             UpstreamError(
@@ -141,7 +153,7 @@ final class MetaConnectionHandler: ChannelInboundHandler {
         do {
             while let frame = try decoder.decode(buffer: &input) {
                 // A reply for a seqid nobody waits for (timed out) is dropped, as every Pegasus client does.
-                pending.removeValue(forKey: frame.message.seqid)?.metaReplied(
+                pending.remove(frame.message.seqid)?.metaReplied(
                     seqid: frame.message.seqid, frame: frame, now: now)
             }
         } catch {
@@ -165,9 +177,7 @@ final class MetaConnectionHandler: ChannelInboundHandler {
 
     private func failAll(_ error: UpstreamError) {
         if failure == nil { failure = error }
-        let waiting = pending
-        pending.removeAll()
-        for (seqid, query) in waiting { query.metaFailed(seqid: seqid, error: error) }
+        for (seqid, query) in pending.removeAll() { query.metaFailed(seqid: seqid, error: error) }
     }
 }
 

@@ -40,8 +40,11 @@ class UpstreamQuery: AttemptTimeoutTarget {
     var phase: Phase = .new
     /// The cluster's name, for errors (set when the query starts or joins).
     var cluster = ""
-    /// The MetaServer choices of the run.
+    /// The MetaServer choices of the run, once it needs a second attempt (``MetaClusterClient``
+    /// makes it then from `firstMetaIndex`); `nil` during the first.
     var attempt: QueryAttempt?
+    /// The position, in its cluster's MetaServers, of the one the first attempt went to.
+    var firstMetaIndex = 0
     /// The proxy seqid of the attempt in flight; 0 when none is. Replies, failures and timers of
     /// earlier attempts carry other seqids and are ignored.
     var attemptSeqid: Int32 = 0

@@ -46,7 +46,7 @@ struct MetricCatalogTests {
         Metrics.Timer(label: "metaproxy_request_duration_seconds", dimensions: [], factory: factory)
             .record(duration: .microseconds(120))
         Metrics.Gauge(label: "not_in_the_catalog", dimensions: [], factory: factory).record(1)
-        let text = registry.emitToString()
+        let text = factory.emitToString()
         #expect(text.contains("# HELP metaproxy_replies_total Replies to clients by result.\n"))
         #expect(text.contains("# TYPE metaproxy_replies_total counter\n"))
         #expect(text.contains("# HELP metaproxy_request_duration_seconds Time from a client request to its reply.\n"))
