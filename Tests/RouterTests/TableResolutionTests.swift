@@ -163,7 +163,10 @@ struct TableResolutionTests {
                     try await ProxyHarness.run(routes: store) { proxy in
                         let client = try await proxy.client()
                         var seqid: Int32 = 0
+                        // The first batch waits for t1's load; the second resolves t1 on this loop.
                         #expect(try await Self.ask(client, "t1", seqid: &seqid) == Array(repeating: Self.appId(a, "t1"), count: 5))
+                        #expect(try await Self.ask(client, "t1", seqid: &seqid) == Array(repeating: Self.appId(a, "t1"), count: 5))
+                        #expect(try await proxy.resolvedTables() == 1)
                         let before = store.generation
                         // t2 takes the only slot: t1 is evicted.
                         #expect(try await Self.ask(client, "t2", seqid: &seqid) == Array(repeating: Self.appId(a, "t2"), count: 5))
