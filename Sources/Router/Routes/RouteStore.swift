@@ -3,7 +3,8 @@ import RouteModel
 
 /// A source of table routes: ZooKeeper (lazily loaded, watched) or a routes file (loaded at start).
 ///
-/// The proxy's hot path calls ``cachedRoute(for:)``; only on a miss does it call ``route(for:)``, which may
+/// The proxy's hot path reads ``generation`` and, when it moved since a table was resolved on the
+/// event loop, calls ``cachedRoute(for:)``; only on a miss does it call ``route(for:)``, which may
 /// load. Admin endpoints use ``allCachedRoutes()`` and ``isReady``.
 public protocol RouteStore: Sendable {
     /// The route of `table`, loading it from the source when it is not cached.
