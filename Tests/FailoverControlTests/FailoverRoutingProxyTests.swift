@@ -108,12 +108,16 @@ struct FailoverRoutingProxyTests {
                     #expect(await eventually { store.state(of: "t1") == .absent })
                     #expect(await ask() == Self.appId(a))
 
+                    // Once the store routes by the new document and has advanced its generation (just
+                    // after), the next query goes by it.
+                    var before = store.generation
                     try await zk.create(path, data: Array(try Self.document("simB", mode: .drill).jsonData()), createParents: true)
-                    #expect(await eventually { store.activeCluster(for: route).name == "simB" })
+                    #expect(await eventually { store.activeCluster(for: route).name == "simB" && store.generation != before })
                     for _ in 0..<3 { #expect(await ask() == Self.appId(b)) }
 
+                    before = store.generation
                     try await zk.delete(path)
-                    #expect(await eventually { store.state(of: "t1") == .absent })
+                    #expect(await eventually { store.state(of: "t1") == .absent && store.generation != before })
                     for _ in 0..<3 { #expect(await ask() == Self.appId(a)) }
                 }
             }

@@ -139,14 +139,15 @@ struct FailoverStateTests {
             // Another process creates the document.
             try await client.create(paths.effectiveRoute(of: "t1"), data: Array(try onB.jsonData()), createParents: true)
             #expect(await eventually { store.activeCluster(for: route) == b })
+            // Advanced just after the document is in place.
+            #expect(await eventually { store.generation != read })
             let created = store.generation
-            #expect(created != read)
 
             // Deleted.
             try await client.delete(paths.effectiveRoute(of: "t1"))
             #expect(await eventually { store.activeCluster(for: route) == a })
+            #expect(await eventually { store.generation != created })
             let deleted = store.generation
-            #expect(deleted != created)
 
             // Written by this instance: installed at once.
             try await store.write(onB, expecting: .absent)

@@ -219,7 +219,7 @@ struct TableResolutionTests {
     func sweepDropsResolutions() async throws {
         try await Self.withClusters { a, b in
             let routes = FixedRouteStore([try SimClusters.route("t1", to: a), try SimClusters.route("t2", to: b)])
-            let upstream = UpstreamSettings(idleClientTimeout: .milliseconds(200))
+            let upstream = UpstreamSettings(idleClientTimeout: .seconds(1))
             try await ProxyHarness.run(routes: routes, upstream: upstream) { proxy in
                 let client = try await proxy.client()
                 var seqid: Int32 = 0
@@ -228,7 +228,7 @@ struct TableResolutionTests {
                 #expect(try await proxy.resolvedTables() == 2)
                 #expect(await proxy.clusterClients() == 2)
                 // A's client goes idle; B's next query sweeps it (and every resolution with it).
-                try await Task.sleep(for: .milliseconds(450))
+                try await Task.sleep(for: .milliseconds(2_200))
                 #expect(try await Self.ask(client, "t2", count: 1, seqid: &seqid) == [Self.appId(b, "t2")])
                 #expect(await proxy.clusterClients() == 1)
                 #expect(try await proxy.resolvedTables() == 0)

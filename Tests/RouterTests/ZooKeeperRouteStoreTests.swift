@@ -324,6 +324,7 @@ struct ZooKeeperRouteStoreTests {
                     _ = try await store.route(for: "t2")
                     _ = await #expect(throws: RouteError.self) { try await store.route(for: "t3") }
                     let reads = store.zooKeeperRequests
+                    let generation = store.generation
 
                     cutter.cut()
                     #expect(await eventually { !store.isReady })
@@ -342,6 +343,8 @@ struct ZooKeeperRouteStoreTests {
                     let (t1New, t3New) = (try Self.route("t1", "c2", [Self.m2]), try Self.route("t3", "c3", [Self.m2]))
                     #expect(await log.waitFor { $0 == .updated(t1New) })
                     #expect(await log.waitFor { $0 == .removed(table: "t2") })
+                    // The re-reads on the new session changed t1 and removed t2: each advanced it.
+                    #expect(store.generation >= generation + 2)
                     // t3 was absent: it is found once its absence expires (no watch was left for it).
                     #expect(await eventually(within: .seconds(30)) { (try? await store.route(for: "t3")) == t3New })
                     #expect(client.sessionID != oldSession)
