@@ -215,7 +215,7 @@ final class LoopUpstreams {
     var resolutionCount: Int { resolutions.count }
 
     /// Sends a request to `cluster` and returns the reply as a future (control plane and tests;
-    /// the data path uses ``start(_:cluster:)``).
+    /// the data path uses ``start(_:resolved:now:)``).
     func query(
         cluster: ClusterRoute,
         name: String,
