@@ -112,4 +112,49 @@ struct FailoverStateTests {
         await client.deleteTree(root)
         await client.close()
     }
+
+    @Test("the store's generation advances when a document is read, changed, removed or written; not on a table's first use")
+    func generationFollowsDocuments() async throws {
+        let root = FailoverTesting.uniqueRoot()
+        let paths = FailoverPaths(root: root)
+        let client = try await FailoverTesting.connectedClient()
+        let a = ClusterRoute(name: "A", metas: [try Endpoint(parsing: "127.0.0.1:1001")])
+        let b = ClusterRoute(name: "B", metas: [try Endpoint(parsing: "127.0.0.1:2001")])
+        let route = Route(table: "t1", primary: a, backups: [b])
+        let store = ZooKeeperFailoverStateStore(
+            client: client, paths: paths, routes: FixedRouteStore([route]), metrics: FailoverMetrics(),
+            logger: FailoverTesting.logger)
+        let onB = EffectiveRoute(
+            table: "t1", activeCluster: "B", reason: DecisionReason(.operatorRequest, "drill"), since: Date(),
+            decidedBy: "operator", mode: .drill)
+        try await FailoverTesting.withServices([store]) {
+            let start = store.generation
+            #expect(store.activeCluster(for: route) == a)
+            #expect(store.generation == start)
+            // The first read (absent) is applied.
+            #expect(await eventually { store.state(of: "t1") == .absent })
+            #expect(await eventually { store.generation != start })
+            let read = store.generation
+
+            // Another process creates the document.
+            try await client.create(paths.effectiveRoute(of: "t1"), data: Array(try onB.jsonData()), createParents: true)
+            #expect(await eventually { store.activeCluster(for: route) == b })
+            // Advanced just after the document is in place.
+            #expect(await eventually { store.generation != read })
+            let created = store.generation
+
+            // Deleted.
+            try await client.delete(paths.effectiveRoute(of: "t1"))
+            #expect(await eventually { store.activeCluster(for: route) == a })
+            #expect(await eventually { store.generation != created })
+            let deleted = store.generation
+
+            // Written by this instance: installed at once.
+            try await store.write(onB, expecting: .absent)
+            #expect(store.activeCluster(for: route) == b)
+            #expect(store.generation != deleted)
+        }
+        await client.deleteTree(root)
+        await client.close()
+    }
 }

@@ -31,6 +31,31 @@ struct LocalFailoverStateStoreTests {
         #expect(store.activeCluster(for: route) == a)
     }
 
+    @Test("the local store's generation advances with every document it installs, not on a refused write")
+    func localStoreGeneration() async throws {
+        let a = ClusterRoute(name: "A", metas: [try Endpoint(parsing: "127.0.0.1:1")])
+        let b = ClusterRoute(name: "B", metas: [try Endpoint(parsing: "127.0.0.1:2")])
+        let route = Route(table: "t1", primary: a, backups: [b])
+        let store = LocalFailoverStateStore(metrics: FailoverMetrics(), logger: FailoverTesting.logger)
+        let start = store.generation
+        #expect(store.activeCluster(for: route) == a)
+        #expect(store.generation == start)
+        var document = EffectiveRoute(
+            table: "t1", activeCluster: "B", reason: DecisionReason(.effectiveDown, "x"), since: Date(),
+            decidedBy: "me", mode: .failover)
+        try await store.write(document, expecting: .absent)
+        let switched = store.generation
+        #expect(switched != start)
+        #expect(store.activeCluster(for: route) == b)
+        await #expect(throws: FailoverStateError.self) { try await store.write(document, expecting: .absent) }
+        #expect(store.generation == switched)
+        document.activeCluster = "A"
+        document.mode = .primary
+        try await store.write(document, expecting: .version(0))
+        #expect(store.generation != switched)
+        #expect(store.activeCluster(for: route) == a)
+    }
+
     @Test("with a state file, a restarted local store resumes the table on its backup")
     func localStoreStateFile() async throws {
         let directory = try RouteTestDirectory()

@@ -216,4 +216,33 @@ struct FileRouteStoreTests {
             ]
         )
     }
+
+    /// The proxy's per-loop resolutions are reused while the generation stays: it must move with
+    /// every reload that changes or removes a route, and only then.
+    @Test func generationAdvancesWhenARouteChangesOrGoes() throws {
+        let directory = try RouteTestDirectory()
+        defer { directory.remove() }
+        let file = try directory.write("routes.yaml", Self.twoTables)
+        let store = try FileRouteStore(file: file, reloadInterval: .seconds(3600), logger: Self.quiet)
+        let start = store.generation
+        #expect(store.reloadNow().isEmpty)
+        #expect(store.generation == start)
+
+        // t2's MetaServer changes.
+        try directory.write("routes.yaml", Self.twoTables.replacingOccurrences(of: "127.0.0.1:34611", with: "127.0.0.1:34612"))
+        #expect(store.reloadNow().map(\.table) == ["t2"])
+        let changed = store.generation
+        #expect(changed != start)
+
+        // A file that does not parse changes nothing.
+        try directory.write("routes.yaml", "tables:\n  t1: { cluster: c1, meta_addrs: [\"x:y\"] }\n")
+        #expect(store.reloadNow().isEmpty)
+        #expect(store.generation == changed)
+
+        // t2 removed.
+        try directory.write("routes.yaml", "tables:\n  t1: { cluster: c1, meta_addrs: [\"127.0.0.1:34601\", \"127.0.0.1:34602\"] }\n")
+        #expect(store.reloadNow() == [.removed(table: "t2")])
+        #expect(store.generation != changed)
+        #expect(store.cachedRoute(for: "t2") == nil)
+    }
 }

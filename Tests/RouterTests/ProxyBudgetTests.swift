@@ -28,6 +28,7 @@ struct ProxyBudgetTests {
             throw RouteError(code: .sourceUnavailable, table: table, source: "never", reason: "never loads")
         }
         func cachedRoute(for table: String) -> Route? { fixed.cachedRoute(for: table) }
+        var generation: UInt64 { fixed.generation }
         func routeChanges() -> AsyncStream<RouteChange> { fixed.routeChanges() }
         func allCachedRoutes() -> [Route] { fixed.allCachedRoutes() }
         var isReady: Bool { true }

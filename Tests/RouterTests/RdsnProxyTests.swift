@@ -148,17 +148,25 @@ struct RdsnProxyTests {
         }
     }
 
-    @Test("the effective route decides: a table switched to its backup is answered by the backup")
+    @Test("the effective route decides: a table switched to its backup is answered by the backup, and back")
     func failoverApplies() async throws {
         try await Fixture.run { f in
             let client = try await RdsnTestClient.connect(f.proxy)
-            try await client.send(Fixture.rdsnQuery("shared", id: 1))
-            #expect(try await client.rdsnReply().decodeBody(QueryConfigResponse.self).appId == Fixture.appId("shared", in: f.a))
+            // The first query loads the route; the second is served from the loop's resolution.
+            for id in UInt64(1)...2 {
+                try await client.send(Fixture.rdsnQuery("shared", id: id))
+                #expect(try await client.rdsnReply().decodeBody(QueryConfigResponse.self).appId == Fixture.appId("shared", in: f.a))
+            }
             f.effective.switchTable("shared", to: f.b.configuration.name)
-            try await client.send(Fixture.rdsnQuery("shared", id: 2))
+            try await client.send(Fixture.rdsnQuery("shared", id: 3))
             let switched = try await client.rdsnReply()
-            #expect(switched.header.id == 2)
+            #expect(switched.header.id == 3)
             #expect(try switched.decodeBody(QueryConfigResponse.self).appId == Fixture.appId("shared", in: f.b))
+            f.effective.switchBack("shared")
+            try await client.send(Fixture.rdsnQuery("shared", id: 4))
+            let back = try await client.rdsnReply()
+            #expect(back.header.id == 4)
+            #expect(try back.decodeBody(QueryConfigResponse.self).appId == Fixture.appId("shared", in: f.a))
             await client.close()
         }
     }

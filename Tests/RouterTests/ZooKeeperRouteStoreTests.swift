@@ -324,6 +324,7 @@ struct ZooKeeperRouteStoreTests {
                     _ = try await store.route(for: "t2")
                     _ = await #expect(throws: RouteError.self) { try await store.route(for: "t3") }
                     let reads = store.zooKeeperRequests
+                    let generation = store.generation
 
                     cutter.cut()
                     #expect(await eventually { !store.isReady })
@@ -342,6 +343,8 @@ struct ZooKeeperRouteStoreTests {
                     let (t1New, t3New) = (try Self.route("t1", "c2", [Self.m2]), try Self.route("t3", "c3", [Self.m2]))
                     #expect(await log.waitFor { $0 == .updated(t1New) })
                     #expect(await log.waitFor { $0 == .removed(table: "t2") })
+                    // The re-reads on the new session changed t1 and removed t2: each advanced it.
+                    #expect(store.generation >= generation + 2)
                     // t3 was absent: it is found once its absence expires (no watch was left for it).
                     #expect(await eventually(within: .seconds(30)) { (try? await store.route(for: "t3")) == t3New })
                     #expect(client.sessionID != oldSession)
@@ -363,6 +366,48 @@ struct ZooKeeperRouteStoreTests {
             }
             await client.close()
             await cutter.shutdown()
+        }
+    }
+
+    /// The proxy's per-loop resolutions are reused while the generation stays: it must move whenever
+    /// `cachedRoute(for:)` may answer differently for a cached table.
+    @Test("the generation advances when a cached route changes, is deleted, evicted or forgotten; not when a table is added")
+    func generationFollowsCachedAnswers() async throws {
+        try await TestZooKeeper.withRoot { client, root in
+            for table in ["t1", "t2", "t3"] {
+                try await client.put(root + "/" + table, rfcRoute("c1", [Self.m1]))
+            }
+            try await Self.withStore(client: client, root: root, capacity: 2) { store, log in
+                let start = store.generation
+                _ = try await store.route(for: "t1")
+                _ = try await store.route(for: "t2")
+                #expect(store.cachedRoute(for: "t1") != nil)
+                #expect(store.generation == start)
+
+                // t1's node set: the watch re-reads it, another route.
+                try await client.put(root + "/t1", rfcRoute("c2", [Self.m2]))
+                let updated = try Self.route("t1", "c2", [Self.m2])
+                #expect(await log.waitFor { $0 == .updated(updated) })
+                let afterSet = store.generation
+                #expect(afterSet != start)
+
+                // t3 takes t2's slot (t2 is the least recently used): an eviction.
+                _ = try await store.route(for: "t3")
+                #expect(store.cachedRoute(for: "t2") == nil)
+                let afterEviction = store.generation
+                #expect(afterEviction != afterSet)
+
+                // t3's node deleted.
+                try await client.delete(root + "/t3")
+                #expect(await log.waitFor { $0 == .removed(table: "t3") })
+                let afterDelete = store.generation
+                #expect(afterDelete != afterEviction)
+
+                // Forgotten (the failover catalog's call).
+                store.forget("t1")
+                #expect(store.cachedRoute(for: "t1") == nil)
+                #expect(store.generation != afterDelete)
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ import Synchronization
 public final class FixedRouteStore: RouteStore {
     private let routes: Mutex<[String: Route]>
     private let changes = Broadcaster<RouteChange>()
+    private let changeGeneration = ChangeGeneration()
 
     /// Creates a store holding `routes`.
     public init(_ routes: [Route]) {
@@ -16,8 +17,19 @@ public final class FixedRouteStore: RouteStore {
     /// Sets (or replaces) the route of `route.table` and publishes it as updated.
     public func set(_ route: Route) {
         routes.withLock { $0[route.table] = route }
+        changeGeneration.advance()
         changes.publish(.updated(route))
     }
+
+    /// Removes the route of `table` and publishes the removal.
+    public func remove(_ table: String) {
+        routes.withLock { _ = $0.removeValue(forKey: table) }
+        changeGeneration.advance()
+        changes.publish(.removed(table: table))
+    }
+
+    /// Advances on every ``set(_:)`` and ``remove(_:)``.
+    public var generation: UInt64 { changeGeneration.current }
 
     public func route(for table: String) async throws(RouteError) -> Route {
         guard let route = cachedRoute(for: table) else {

@@ -20,6 +20,8 @@ public final class LocalFailoverStateStore: FailoverStateStore {
     /// Serialises writes (check, save, install) so the file always ends with the latest documents.
     private let saving = Mutex<Void>(())
     private let resolver: ActiveClusterResolver
+    /// Advanced after every document installed (``generation``).
+    private let changeGeneration = ChangeGeneration()
     private let metrics: FailoverMetrics
     private let file: LocalFailoverStateFile?
     private let logger: Logger
@@ -46,6 +48,10 @@ public final class LocalFailoverStateStore: FailoverStateStore {
         let document = documentsByTable.withLock { $0[route.table]?.document }
         return resolver.cluster(for: route, document: document)
     }
+
+    /// Advances after every document this store installs (documents restored at start are in place
+    /// before any query).
+    public var generation: UInt64 { changeGeneration.current }
 
     /// Nothing to load: every table's state is known.
     public func track(_ tables: [String]) {
@@ -93,6 +99,8 @@ public final class LocalFailoverStateStore: FailoverStateStore {
             save(documents().filter { $0.table != route.table } + [route], after: route.table)
             let version = current.map { $0 + 1 } ?? 0
             documentsByTable.withLock { $0[route.table] = Stored(document: route, version: version) }
+            // After the document is in place: a reader of the old generation routed by the old one.
+            changeGeneration.advance()
             return version
         }
         metrics.activeBackup(table: route.table, route.mode != .primary)

@@ -74,6 +74,8 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
     private let writeFailures: StateWriteFailures
     private let logger: Logger
     private let state = Mutex(State())
+    /// Advanced after every document read, written or removed (``generation``).
+    private let changeGeneration = ChangeGeneration()
     private let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
 
@@ -127,6 +129,12 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
         }
         return resolver.cluster(for: route, document: document)
     }
+
+    /// Advances after every read of a table's node is applied (document installed, changed, removed
+    /// or found malformed) and after every document this instance writes: whenever
+    /// ``activeCluster(for:)`` may answer differently. A table's first use (state still unknown,
+    /// routed to its primary) does not advance it.
+    public var generation: UInt64 { changeGeneration.current }
 
     public func track(_ tables: [String]) {
         let requested = state.withLock { state in
@@ -219,15 +227,18 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
 
     /// Remembers a document this instance wrote, unless a newer read already arrived.
     private func remember(_ route: EffectiveRoute, version: Int32) {
-        state.withLock { state in
-            guard var entry = state.entries[route.table] else { return }
+        let installed = state.withLock { state -> Bool in
+            guard var entry = state.entries[route.table] else { return false }
             if let known = entry.state.version, known >= version {
-                return
+                return false
             }
             entry.state = .present(route, version: version)
             entry.modifiedAt = nil
             state.entries[route.table] = entry
+            return true
         }
+        // After the document is in place: a reader of the old generation routed by the old one.
+        if installed { changeGeneration.advance() }
         metrics.activeBackup(table: route.table, route.mode != .primary)
     }
 
@@ -475,6 +486,8 @@ public final class ZooKeeperFailoverStateStore: FailoverStateStore, Service {
             state.entries[table] = Entry(state: current, token: token, modifiedAt: modified)
             return (previous, current)
         }
+        // After the state is in place: a reader of the old generation routed by the old one.
+        changeGeneration.advance()
         let before = previous?.routingDocument
         let after = current.routingDocument
         metrics.activeBackup(table: table, (after?.mode ?? .primary) != .primary)

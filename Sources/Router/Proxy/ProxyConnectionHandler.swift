@@ -83,9 +83,6 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     private var frameStarted: NIODeadline?
     /// Closes the connection when an incomplete frame is not complete within `frame_timeout`.
     private var frameTimer: Scheduled<Void>?
-    /// Handles of `client_query_config_count{table}` by table, at most `queryCounterCacheSize`.
-    private var queryCounters: [String: TableCount] = [:]
-    private static let queryCounterCacheSize = 256
 
     /// How a connection's replies are written.
     private enum ReplyFraming {
@@ -425,13 +422,21 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     }
 
     /// Routes `query` (read at `started`) to its table's effective cluster: at once when the route
-    /// is cached, else once it is loaded.
+    /// is cached — through this loop's resolution of the table (``LoopUpstreams/resolution(of:routes:effective:metrics:now:)``:
+    /// reused while neither the route store nor the effective routes changed) — else once it is loaded.
     private func route(_ query: ProxyQuery, context: ChannelHandlerContext, started: NIODeadline) {
         let table = query.table
-        if let route = shared.routes.cachedRoute(for: table) {
+        if let upstreams {
+            if let resolved = upstreams.resolution(
+                of: table, routes: shared.routes, effective: shared.effective, metrics: shared.metrics, now: started)
+            {
+                resolved.queries.increment()
+                upstreams.start(query, resolved: resolved, now: started)
+                return
+            }
+        } else if shared.routes.cachedRoute(for: table) != nil {
             countQuery(table: table)
-            forward(query, route: route, now: started, context: context)
-            return
+            return answerUnavailable(query, detail: "no upstream pool on this event loop", context: context)
         }
         let routes = shared.routes
         let eventLoop = context.eventLoop
@@ -464,20 +469,14 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         }
     }
 
-    /// Counts a query of `table`, which has a route (`client_query_config_count{table}`), through
-    /// this connection's cache of counter handles: no lock and no shared table per query.
+    /// Counts a query of `table`, which has a route (`client_query_config_count{table}`), off the
+    /// resolved path (a query that waited for its route's load): the queries of a resolved table
+    /// count through its ``TableResolution``.
     private func countQuery(table: String) {
-        if let counter = queryCounters[table] {
-            counter.increment()
-            return
-        }
-        if queryCounters.count >= Self.queryCounterCacheSize { queryCounters.removeAll(keepingCapacity: true) }
-        let counter = shared.metrics.queryConfigCounter(table: table)
-        queryCounters[table] = counter
-        counter.increment()
+        shared.metrics.queryConfigCounter(table: table).increment()
     }
 
-    /// Starts `query` upstream; `now` is the time it was read, or the current time if it waited.
+    /// Starts `query`, whose route was just loaded, upstream; `now` is the current time.
     private func forward(_ query: ProxyQuery, route: Route, now: NIODeadline, context: ChannelHandlerContext) {
         guard let upstreams else {
             return answerUnavailable(query, detail: "no upstream pool on this event loop", context: context)

@@ -34,6 +34,8 @@ public final class FileRouteStore: RouteStore, Service {
     /// Held for a whole reload, so that two reloads never interleave.
     private let reloading = Mutex(())
     private let changes = Broadcaster<RouteChange>()
+    /// Advanced by a reload that changed or removed a route (``generation``).
+    private let changeGeneration = ChangeGeneration()
     private let reloadFailures = Counter(label: "metaproxy_routes_file_reload_failures_total")
 
     /// Loads every route of `file`.
@@ -115,6 +117,8 @@ public final class FileRouteStore: RouteStore, Service {
                 defer { current = newRoutes }
                 return Self.changes(from: current, to: newRoutes)
             }
+            // After the new routes are in place: a reader of the old generation used the old ones.
+            if !changes.isEmpty { changeGeneration.advance() }
             logger.info(
                 "Routes file reloaded",
                 metadata: [
@@ -204,6 +208,9 @@ public final class FileRouteStore: RouteStore, Service {
     public func cachedRoute(for table: String) -> Route? {
         routes.withLock { $0[table] }
     }
+
+    /// Advances on every reload that changes or removes a route (a reload that only adds tables too).
+    public var generation: UInt64 { changeGeneration.current }
 
     /// A new stream of the changes found by reloads from now on.
     public func routeChanges() -> AsyncStream<RouteChange> {

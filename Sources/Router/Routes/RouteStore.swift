@@ -3,7 +3,8 @@ import RouteModel
 
 /// A source of table routes: ZooKeeper (lazily loaded, watched) or a routes file (loaded at start).
 ///
-/// The proxy's hot path calls ``cachedRoute(for:)``; only on a miss does it call ``route(for:)``, which may
+/// The proxy's hot path reads ``generation`` and, when it moved since a table was resolved on the
+/// event loop, calls ``cachedRoute(for:)``; only on a miss does it call ``route(for:)``, which may
 /// load. Admin endpoints use ``allCachedRoutes()`` and ``isReady``.
 public protocol RouteStore: Sendable {
     /// The route of `table`, loading it from the source when it is not cached.
@@ -14,6 +15,13 @@ public protocol RouteStore: Sendable {
 
     /// The cached route of `table`, or `nil`; never loads. Synchronous and cheap, for the hot path.
     func cachedRoute(for table: String) -> Route?
+
+    /// A counter that advances (after the change is visible) whenever ``cachedRoute(for:)`` may answer
+    /// differently for a table it already answered: a route changed or was removed, or a table left
+    /// the cache (evicted, forgotten, cleared). Caching a brand-new table need not advance it. The
+    /// proxy keeps each table's resolution per event loop and resolves it again only when this (or
+    /// ``EffectiveRouteSource/generation``) moved (``ChangeGeneration``). Cheap: one atomic load.
+    var generation: UInt64 { get }
 
     /// A new stream of route changes from now on. Each call gets its own stream, so there may be many
     /// subscribers; a stream finishes when the store stops.

@@ -94,6 +94,8 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
     /// ZooKeeper requests made to read routes (`get` and `exists`), for tests.
     private let requestCount = Atomic<Int>(0)
     private let changes = Broadcaster<RouteChange>()
+    /// Advanced when a cached table's route changes or the table leaves the cache (``generation``).
+    private let changeGeneration = ChangeGeneration()
     private let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
     private let retryInterval: Duration
@@ -186,10 +188,11 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
     /// (like an evicted table's), so the node is no longer followed. For the failover catalog, when a
     /// table leaves the protected-table index.
     public func forget(_ table: String) {
-        state.withLock { state in
-            _ = state.cache.removeValue(forKey: table)
+        let removed = state.withLock { state in
             state.stale.remove(table)
+            return state.cache.removeValue(forKey: table) != nil
         }
+        if removed { changeGeneration.advance() }
     }
 
     /// The cached route of `table`, marking it recently used: the proxy answers most queries
@@ -197,6 +200,12 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
     public func cachedRoute(for table: String) -> Route? {
         state.withLock { $0.cache.value(forKey: table)?.route }
     }
+
+    /// Advances when a cached table's route changes (a re-read found another route, or a malformed
+    /// node without a previous route), when a table leaves the cache (node deleted or gone, LRU
+    /// eviction, ``forget(_:)``). Caching a table not cached before does not advance it, unless it
+    /// evicts another.
+    public var generation: UInt64 { changeGeneration.current }
 
     public func routeChanges() -> AsyncStream<RouteChange> { changes.subscribe() }
 
@@ -291,11 +300,12 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
                 if case .new(let token) = arming { disarm(table, token: token) }
                 guard error.code == .noNode else { throw Self.unavailable(table: table, path: path, error) }
                 let until = now() + negativeTTL
-                state.withLock { state in
+                let removed = state.withLock { state in
                     state.absent.setValue(until, forKey: table)
-                    state.cache.removeValue(forKey: table)
                     state.stale.remove(table)
+                    return state.cache.removeValue(forKey: table) != nil
                 }
+                if removed { changeGeneration.advance() }
                 logger.debug("Route node absent", metadata: [RouteLoggingKeys.table: "\(table)"])
                 return nil
             }
@@ -307,15 +317,21 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
                     "Malformed route node", metadata: [RouteLoggingKeys.zkPath: "\(path)", "error": "\(error)"])
                 entry = previous.map { .route($0, token: arming.token) } ?? .malformed(error, token: arming.token)
             }
-            let cached = state.withLock { state -> Bool in
-                guard state.armed[table] == arming.token else { return false }
+            let (cached, changed) = state.withLock { state -> (Bool, Bool) in
+                guard state.armed[table] == arming.token else { return (false, false) }
                 state.stale.remove(table)
                 state.absent.removeValue(forKey: table)
+                // What `cachedRoute(for:)` answered so far changes: another route for this table, or
+                // another table evicted to make room.
+                var changed = false
+                if let old = state.cache.peekValue(forKey: table), old.route != entry.route { changed = true }
                 if let evicted = state.cache.setValue(entry, forKey: table), evicted.key != table {
                     state.stale.remove(evicted.key)
+                    changed = true
                 }
-                return true
+                return (true, changed)
             }
+            if changed { changeGeneration.advance() }
             guard cached else { continue }
             if let route = entry.route, route != previous { changes.publish(.updated(route)) }
             logger.debug(
@@ -357,6 +373,7 @@ public final class ZooKeeperRouteStore: RouteStore, Service {
             return
         case .deleted:
             _ = state.withLock { $0.cache.removeValue(forKey: table) }
+            changeGeneration.advance()
             logger.info("Route removed", metadata: [RouteLoggingKeys.table: "\(table)"])
             if current.route != nil { changes.publish(.removed(table: table)) }
         case .created, .dataChanged, .childrenChanged:

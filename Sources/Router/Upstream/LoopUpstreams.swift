@@ -11,6 +11,13 @@ import RouteModel
 /// closed and dropped, so a route whose MetaServers change does not leave its old client and
 /// connections behind.
 ///
+/// It also keeps each table's resolution (``TableResolution``: the table's active cluster, its
+/// client and query counter), reused while neither the route store's nor the effective route
+/// source's ``ChangeGeneration`` moved, so a query of a known table costs two atomic loads instead
+/// of a route lookup, an effective-route lookup and a cluster comparison
+/// (``resolution(of:routes:effective:metrics:now:)``). A pool serves the route sources of one
+/// proxy (``ProxyDependencies``).
+///
 /// Loop-bound: created and used only on `eventLoop`, so the data path takes no locks.
 final class LoopUpstreams {
     /// What identifies identical queries: same cluster, RPC name and args bytes. Hashed once, when
@@ -19,17 +26,25 @@ final class LoopUpstreams {
         let cluster: ClusterRoute
         let name: String
         let args: ByteBuffer
+        /// `cluster.hashValue`, kept so that a copy of the key needs no hashing of the cluster.
+        let clusterHash: Int
         private let hash: Int
 
-        init(cluster: ClusterRoute, name: String, args: ByteBuffer) {
+        /// A key; `clusterHash` is `cluster.hashValue` (a ``TableResolution`` has it already).
+        init(cluster: ClusterRoute, clusterHash: Int, name: String, args: ByteBuffer) {
             self.cluster = cluster
+            self.clusterHash = clusterHash
             self.name = name
             self.args = args
             var hasher = Hasher()
-            hasher.combine(cluster)
+            hasher.combine(clusterHash)
             hasher.combine(name)
             hasher.combine(args)
             self.hash = hasher.finalize()
+        }
+
+        init(cluster: ClusterRoute, name: String, args: ByteBuffer) {
+            self.init(cluster: cluster, clusterHash: cluster.hashValue, name: name, args: args)
         }
 
         static func == (lhs: InflightKey, rhs: InflightKey) -> Bool {
@@ -60,6 +75,15 @@ final class LoopUpstreams {
     private var recent: RecentReplies<InflightKey>?
     private var nextSweep: NIODeadline
     private var routeLoads: [String: EventLoopFuture<Route>] = [:]
+    /// Each table's resolution on this loop (``resolution(of:routes:effective:metrics:now:)``), at
+    /// most ``resolutionCapacity``.
+    private var resolutions: [String: TableResolution] = [:]
+    /// The resolution the last query used: consecutive queries of one table skip the table's hash.
+    private var lastResolution: TableResolution?
+    /// How many tables a loop keeps resolved; beyond it the resolutions are dropped and made again.
+    static let resolutionCapacity = 8192
+    /// How often a resolved table is looked up in the route store anyway (marking it used in an LRU).
+    static let routeTouchInterval = TimeAmount.seconds(1)
     /// Client queries of this loop kept for reuse (see ``ProxyQuery``): no query object per request.
     let proxyQueries = FreeList<ProxyQuery>(capacity: ProxyQuery.poolCapacity)
 
@@ -91,10 +115,28 @@ final class LoopUpstreams {
     /// queries it starts passes that reading: one clock read per batch, not per query).
     func start(_ query: UpstreamQuery, cluster: ClusterRoute, now: NIODeadline = .now()) {
         sweepIdleClients(keeping: cluster, now: now)
+        start(query, cluster: cluster, clusterHash: nil, client: nil, now: now)
+    }
+
+    /// Sends `query` to the cluster of `resolved` (its table's resolution on this loop, from
+    /// ``resolution(of:routes:effective:metrics:now:)``), as ``start(_:cluster:now:)`` does, without
+    /// looking the cluster's client up.
+    func start(_ query: UpstreamQuery, resolved: TableResolution, now: NIODeadline) {
+        sweepIdleClients(keeping: resolved.cluster, now: now)
+        start(query, cluster: resolved.cluster, clusterHash: resolved.clusterHash, client: resolved.client, now: now)
+    }
+
+    /// Starts `query` on `known` (or `cluster`'s client), coalescing it; `clusterHash` is
+    /// `cluster.hashValue` when known.
+    private func start(
+        _ query: UpstreamQuery, cluster: ClusterRoute, clusterHash: Int?, client known: MetaClusterClient?,
+        now: NIODeadline
+    ) {
         guard settings.coalesce else {
-            return client(for: cluster).start(query, now: now)
+            return (known ?? client(for: cluster)).start(query, now: now)
         }
-        let key = InflightKey(cluster: cluster, name: query.name, args: query.args)
+        let key = InflightKey(
+            cluster: cluster, clusterHash: clusterHash ?? cluster.hashValue, name: query.name, args: query.args)
         if query.acceptsRecentReply, let reply = recent?.reply(for: key, now: now) {
             observer.replyReused(cluster: cluster.name)
             query.cluster = cluster.name
@@ -113,11 +155,67 @@ final class LoopUpstreams {
         // Registered first: the client may complete the query before `start` returns.
         query.inflightKey = key
         inflight[key] = query
-        client(for: cluster).start(query, now: now)
+        (known ?? client(for: cluster)).start(query, now: now)
     }
 
+    /// How `table`'s queries are sent from this loop: the resolution kept for it while
+    /// `routes.generation` and `effective.generation` are those it was made at (and its route store
+    /// lookup is not due, ``routeTouchInterval``), else a new one: `routes.cachedRoute(for:)`,
+    /// `effective.activeCluster(for:)` and the cluster's client. `nil` when the route store has no
+    /// cached route for `table` (the caller loads it with `route(for:)`).
+    ///
+    /// `now` is the query's arrival (no clock read here). The generations are read before the
+    /// sources, so a change made meanwhile leaves the new resolution stale, never wrongly current.
+    func resolution(
+        of table: String, routes: any RouteStore, effective: any EffectiveRouteSource, metrics: ProxyMetrics,
+        now: NIODeadline
+    ) -> TableResolution? {
+        let routeGeneration = routes.generation
+        let effectiveGeneration = effective.generation
+        let kept: TableResolution?
+        if let last = lastResolution, last.table == table {
+            kept = last
+        } else {
+            kept = resolutions[table]
+        }
+        if let kept, kept.holds(routeGeneration: routeGeneration, effectiveGeneration: effectiveGeneration, now: now) {
+            lastResolution = kept
+            return kept
+        }
+        guard let route = routes.cachedRoute(for: table) else {
+            if kept != nil { forgetResolution(of: table) }
+            return nil
+        }
+        let cluster = effective.activeCluster(for: route)
+        if kept == nil, resolutions.count >= Self.resolutionCapacity {
+            resolutions.removeAll(keepingCapacity: true)
+        }
+        let made = TableResolution(
+            table: table, routeGeneration: routeGeneration, effectiveGeneration: effectiveGeneration, cluster: cluster,
+            client: client(for: cluster), queries: kept?.queries ?? metrics.queryConfigCounter(table: table),
+            touchDue: now + Self.routeTouchInterval)
+        resolutions[table] = made
+        lastResolution = made
+        return made
+    }
+
+    /// Drops the resolution of `table` (the route store no longer has its route).
+    private func forgetResolution(of table: String) {
+        resolutions.removeValue(forKey: table)
+        if lastResolution?.table == table { lastResolution = nil }
+    }
+
+    /// Drops every resolution (their clients may be closed).
+    private func forgetResolutions() {
+        resolutions.removeAll()
+        lastResolution = nil
+    }
+
+    /// How many tables this loop keeps resolved (for tests).
+    var resolutionCount: Int { resolutions.count }
+
     /// Sends a request to `cluster` and returns the reply as a future (control plane and tests;
-    /// the data path uses ``start(_:cluster:)``).
+    /// the data path uses ``start(_:resolved:now:)``).
     func query(
         cluster: ClusterRoute,
         name: String,
@@ -161,7 +259,8 @@ final class LoopUpstreams {
         guard recent != nil, key.name == RpcName.queryConfig, reply.errorName == ErrorCode.ok.name,
             (try? QueryConfigResponse.peekError(body: reply.body)) == .ok
         else { return }
-        let kept = InflightKey(cluster: key.cluster, name: key.name, args: ByteBuffer(buffer: key.args))
+        let kept = InflightKey(
+            cluster: key.cluster, clusterHash: key.clusterHash, name: key.name, args: ByteBuffer(buffer: key.args))
         recent?.record(reply, for: kept, now: .now())
     }
 
@@ -191,6 +290,7 @@ final class LoopUpstreams {
         for client in clients.values { client.close() }
         clients.removeAll()
         lastClient = nil
+        forgetResolutions()
     }
 
     /// The number of cluster clients on this loop.
@@ -212,6 +312,8 @@ final class LoopUpstreams {
             if client === lastClient { lastClient = nil }
         }
         if !idle.isEmpty {
+            // Some tables may resolve to a closed client: they are resolved again on their next query.
+            forgetResolutions()
             logger.debug("Closed idle upstream clients", metadata: ["metaproxy.clusters": "\(idle.map(\.key.name))"])
         }
     }

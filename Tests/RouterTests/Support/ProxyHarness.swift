@@ -23,10 +23,11 @@ struct ProxyHarness: Sendable {
 
     static let quiet = TestLogging.quiet
 
-    /// Runs `body` against a proxy over `routes` with two event loops (so coalescing makes at most
+    /// Runs `body` against a proxy over `routes` (and `effective`) with two event loops (so coalescing makes at most
     /// two upstream calls per identical query burst).
     static func run(
         routes: any RouteStore,
+        effective: any EffectiveRouteSource = DeclaredRoutes(),
         settings: ProxySettings = ProxySettings(),
         upstream: UpstreamSettings = UpstreamSettings(),
         metrics: ProxyMetrics = ProxyMetrics(),
@@ -35,7 +36,7 @@ struct ProxyHarness: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let upstreams = UpstreamPool(group: group, settings: upstream, observer: metrics, logger: quiet)
         let dependencies = ProxyDependencies(
-            routes: routes, upstreams: upstreams, metrics: metrics, settings: settings, logger: quiet)
+            routes: routes, effective: effective, upstreams: upstreams, metrics: metrics, settings: settings, logger: quiet)
         let server = ProxyServer(host: "127.0.0.1", port: 0, group: group, dependencies: dependencies)
         let services = ServiceGroup(services: [server], logger: quiet)
         let outcome: Result<Void, any Error> = await withTaskGroup(of: Void.self) { tasks in
@@ -66,6 +67,21 @@ struct ProxyHarness: Sendable {
             total += try await loop.submit { upstreams.upstreams(on: loop)?.proxyQueries.count ?? 0 }.get()
         }
         return total
+    }
+
+    /// The tables resolved (``TableResolution``) on each event loop, summed.
+    func resolvedTables() async throws -> Int {
+        var total = 0
+        for loop in group.makeIterator() {
+            let upstreams = self.upstreams
+            total += try await loop.submit { upstreams.upstreams(on: loop)?.resolutionCount ?? 0 }.get()
+        }
+        return total
+    }
+
+    /// The upstream cluster clients of every event loop.
+    func clusterClients() async -> Int {
+        await upstreams.clientCount()
     }
 
     /// A connected test client.

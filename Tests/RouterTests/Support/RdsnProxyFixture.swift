@@ -190,11 +190,21 @@ struct RdsnProxyFixture {
 /// served by it, every other table by its primary.
 final class SwitchableRoutes: EffectiveRouteSource {
     private let active = Mutex<[String: String]>([:])
+    private let changeGeneration = ChangeGeneration()
 
     /// Serves `table` from its backup named `cluster`.
     func switchTable(_ table: String, to cluster: String) {
         active.withLock { $0[table] = cluster }
+        changeGeneration.advance()
     }
+
+    /// Serves `table` from its primary again.
+    func switchBack(_ table: String) {
+        active.withLock { _ = $0.removeValue(forKey: table) }
+        changeGeneration.advance()
+    }
+
+    var generation: UInt64 { changeGeneration.current }
 
     func activeCluster(for route: Route) -> ClusterRoute {
         guard let name = active.withLock({ $0[route.table] }) else { return route.primary }
