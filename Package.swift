@@ -6,6 +6,13 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The modules every relayed request runs through (wire codec, router). In release builds their
+/// exclusivity checks are static only: the dynamic checks cost about a tenth of the proxy's CPU
+/// per request (BENCHMARKS.md, "Round 7"), and debug builds — every test run — keep them, which
+/// is where a violation is caught. `scripts/build-release.sh` turns them off for every module.
+let dataPathSettings: [SwiftSetting] =
+    swiftSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 /// The build's identity for `meta-proxy --version` and `metaproxy_build_info`, as C macros of the
 /// CBuildInfo target (only its one C file is recompiled when they change):
 /// - the commit: META_PROXY_COMMIT (scripts/build-release.sh sets it), else SwiftPM's git information
@@ -61,7 +68,7 @@ let package = Package(
         .target(
             name: "PegasusWire",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
-            swiftSettings: swiftSettings
+            swiftSettings: dataPathSettings
         ),
         // Apache's ZooKeeper C client (libzookeeper-mt-dev), multi-threaded flavour.
         .systemLibrary(
@@ -129,7 +136,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: dataPathSettings
         ),
         // The failover control plane: decider, election, effective-route state, health publication,
         // operator actions, and the runtime that assembles them.
