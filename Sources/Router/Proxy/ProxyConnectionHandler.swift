@@ -248,7 +248,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
                 }
                 guard let next = try decoder.decodeNext(buffer: &input) else { return .needMoreBytes(servedAny: servedAny) }
                 servedAny = true
-                switch next {
+                switch consume next {
                 case .queryConfig(let call):
                     serveQueryConfig(call, context: context, started: started)
                 case .frame(let frame):
@@ -635,7 +635,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
     ) {
         let written = send(context: context, capacity: capacity, encode)
         let end = now ?? .now()
-        shared.metrics.replied(result, seconds: Double((end - started).nanoseconds) / 1e9)
+        shared.metrics.replied(result, nanoseconds: (end - started).nanoseconds)
         if counted { releaseSlot(context: context, after: written) }
     }
 

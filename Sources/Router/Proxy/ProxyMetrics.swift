@@ -24,9 +24,9 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     private let zkRequests: TableCounters
     /// `metaproxy_replies_total{result}`, one handle per result in `ReplyResult.allCases` order,
     /// made up front (counted per reply, by position: no hashing).
-    private let replies: [Counter] = ReplyResult.allCases.map {
-        Counter(label: "metaproxy_replies_total", dimensions: [("result", $0.rawValue)])
-    }
+    private let replies: [Counter]
+    /// `replies[ReplyResult.relayed.index]`, counted per relayed request without an array access.
+    private let relayedReplies: Counter
     private let upstreamErrors = LabeledCounters(label: "metaproxy_upstream_errors_total", dimensions: ["cluster", "meta", "code"])
     private let upstreamLatency = LabeledTimers(label: "metaproxy_upstream_duration_seconds", dimension: "cluster")
     private let forwards = LabeledCounters(label: "metaproxy_upstream_forwards_total", dimension: "cluster")
@@ -73,6 +73,10 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
     ///   - factory: The backend of `metaproxy_table_series_overflow_total` (tests pass their own;
     ///     the others use the bootstrapped one).
     public init(maxTableSeries: Int = ProxyMetrics.defaultMaxTableSeries, factory: any MetricsFactory = MetricsSystem.factory) {
+        replies = ReplyResult.allCases.map {
+            Counter(label: "metaproxy_replies_total", dimensions: [("result", $0.rawValue)])
+        }
+        relayedReplies = replies[ReplyResult.relayed.index]
         queryCounters = TableCounters(label: "client_query_config_count", maxSeries: maxTableSeries, factory: factory)
         zkRequests = TableCounters(label: "zk_request_count", maxSeries: maxTableSeries, factory: factory)
     }
@@ -136,9 +140,14 @@ public final class ProxyMetrics: UpstreamObserver, Sendable {
         }
     }
 
-    func replied(_ result: ReplyResult, seconds: Double) {
-        replies[result.index].increment()
-        latency.recordNanoseconds(Int64(seconds * 1e9))
+    /// A reply was sent, `nanoseconds` after its request was read.
+    func replied(_ result: ReplyResult, nanoseconds: Int64) {
+        if result == .relayed {
+            relayedReplies.increment()
+        } else {
+            replies[result.index].increment()
+        }
+        latency.recordNanoseconds(nanoseconds)
     }
 
     /// Records a MetaServer's answer time (`metaproxy_upstream_duration_seconds{cluster}`).

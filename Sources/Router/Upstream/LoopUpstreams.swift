@@ -122,7 +122,9 @@ final class LoopUpstreams {
     /// ``resolution(of:routes:effective:metrics:now:)``), as ``start(_:cluster:now:)`` does, without
     /// looking the cluster's client up.
     func start(_ query: UpstreamQuery, resolved: TableResolution, now: NIODeadline) {
-        sweepIdleClients(keeping: resolved.cluster, now: now)
+        if now >= nextSweep { sweepIdleClients(keeping: resolved.cluster, now: now) }
+        // Without coalescing the resolution's client is all a query needs (no cluster value copied).
+        guard settings.coalesce else { return resolved.client.start(query, now: now) }
         start(query, cluster: resolved.cluster, clusterHash: resolved.clusterHash, client: resolved.client, now: now)
     }
 
@@ -179,7 +181,7 @@ final class LoopUpstreams {
             kept = resolutions[table]
         }
         if let kept, kept.holds(routeGeneration: routeGeneration, effectiveGeneration: effectiveGeneration, now: now) {
-            lastResolution = kept
+            if lastResolution !== kept { lastResolution = kept }
             return kept
         }
         guard let route = routes.cachedRoute(for: table) else {
@@ -232,6 +234,10 @@ final class LoopUpstreams {
 
     /// A cluster client is done with `query`: completes it and the queries that joined it.
     private func finished(_ query: UpstreamQuery, _ result: Result<ResponseFrame, UpstreamError>) {
+        // The usual query: nobody joined it and it is not in the table of calls others may join.
+        if case .none = query.inflightKey, query.joiners.isEmpty {
+            return query.complete(result, at: query.completedAt)
+        }
         if let key = query.inflightKey {
             query.inflightKey = nil
             inflight.removeValue(forKey: key)
