@@ -68,6 +68,20 @@ def ratio(a, b):
     return None if a is None or b in (None, 0) else a / float(b)
 
 
+def per_round(mp, ha):
+    """{key: (median, [round ratios])} for CPU per request and throughput, round by round."""
+    result = {}
+    for key in ("relay_cpu_ms_per_1000", "throughput"):
+        values = [ratio(a[key], b[key]) for a, b in zip(mp["rounds"], ha["rounds"])]
+        values = [v for v in values if v is not None]
+        if values:
+            ordered = sorted(values)
+            middle = len(ordered) // 2
+            median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+            result[key] = (median, values)
+    return result
+
+
 def main():
     out = sys.argv[1]
     rows = [r for r in (setup_row(out, s) for s in SETUPS) if r]
@@ -100,6 +114,9 @@ def main():
             "throughput": ratio(mp["throughput"], ha["throughput"]),
             "cpu_per_request": ratio(mp["relay_cpu_ms_per_1000"], ha["relay_cpu_ms_per_1000"]),
             "p99": ratio(mp["p99_us"], ha["p99_us"]),
+            # Each round's relay against HAProxy of the same round (seconds apart), then the median:
+            # a round the shared machine slowed for both cancels out instead of moving the mean.
+            "per_round": per_round(mp, ha),
         }
     summary["ratios"] = ratios
 
@@ -158,6 +175,12 @@ def main():
             if values[key] is not None:
                 print("%s %s/haproxy%s = %.2f" % (label, tag.split("(unpinned)")[0],
                                                    "(unpinned)" if "unpinned" in tag else "", values[key]))
+    for tag, values in ratios.items():
+        for key, label in (("relay_cpu_ms_per_1000", "cpu/request"), ("throughput", "throughput")):
+            median = values.get("per_round", {}).get(key)
+            if median and len(median[1]) > 1:
+                print("%s %s/haproxy, median of the rounds = %.2f (%s)" % (
+                    label, tag, median[0], " / ".join("%.2f" % v for v in median[1])))
     build, plain = by.get("mp-file"), by.get("mp-file-plain")
     if build and plain:
         print("cpu/request plain build/release build = %.2f (one core, same rounds)" % ratio(

@@ -193,12 +193,26 @@ measure() { # name, target, relay pid (or ""), round
   echo "{\"cpu_ticks\": $((after - before)), \"clk_tck\": $CLK_TCK, \"rss_kib\": $rss, \"sim_cpu_ticks\": $((sim_after - sim_before))}" \
     > "$OUT/res-$name.r$round.json"
 }
+# The relays take turns in a rotating order (round 1: HAProxy first, round 2: meta-proxy first, …):
+# the one measured right after another setup is not always the same, so an order effect (the sim
+# warming to a connection pattern, the machine's background load drifting) does not favour one.
+# report.py prints each relay's per-round ratio to HAProxy and their median.
+RELAYS=(haproxy mp-file)
+[ "$PLAIN" = 1 ] && RELAYS+=(mp-file-plain)
+RELAYS+=(mp-zk)
+measure_relay() { # setup name, round
+  case $1 in
+    haproxy) measure haproxy "$HAPROXY_ADDR" "$HAPROXY_PID" "$2" ;;
+    mp-file) measure mp-file "$FILE_ADDR" "$FILE_PID" "$2" ;;
+    mp-file-plain) measure mp-file-plain "$PLAIN_ADDR" "$PLAIN_PID" "$2" ;;
+    mp-zk) measure mp-zk "$ZK_ADDR" "$ZK_PID" "$2" ;;
+  esac
+}
 for round in $(seq 1 "$ROUNDS"); do
   measure direct "$SIM_META" "" "$round"
-  measure haproxy "$HAPROXY_ADDR" "$HAPROXY_PID" "$round"
-  measure mp-file "$FILE_ADDR" "$FILE_PID" "$round"
-  [ "$PLAIN" = 1 ] && measure mp-file-plain "$PLAIN_ADDR" "$PLAIN_PID" "$round"
-  measure mp-zk "$ZK_ADDR" "$ZK_PID" "$round"
+  for turn in $(seq 0 $((${#RELAYS[@]} - 1))); do
+    measure_relay "${RELAYS[$(( (turn + round - 1) % ${#RELAYS[@]} ))]}" "$round"
+  done
 done
 measure mp-file-coalesce "$COALESCE_ADDR" "$COALESCE_PID"
 stop_pid "$COALESCE_PID"

@@ -191,4 +191,34 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+
+    // The same query as the proxy runs it since round 7 (BENCHMARKS.md): the request read in one
+    // pass (`decodeNext`), the upstream request and the client reply written from templates into
+    // reused buffers, the usual ERR_OK reply recognised by its head.
+    Benchmark("Relay path, one pass (decodeNext + templates)") { benchmark in
+        var decoder = RequestFrameDecoder(maxFrameBytes: 1 << 20)
+        var replies = ResponseFrameDecoder(maxFrameBytes: 1 << 20)
+        var upstream = ByteBufferAllocator().buffer(capacity: 512)
+        var output = ByteBufferAllocator().buffer(capacity: 1024)
+        for _ in benchmark.scaledIterations {
+            var request = fixture.request
+            var reply = fixture.reply
+            upstream.clear()
+            output.clear()
+            do {
+                guard case .queryConfig(let call)? = try decoder.decodeNext(buffer: &request),
+                    let response = try replies.decode(buffer: &reply)
+                else { continue }
+                RequestFrameTemplate.queryConfig.write(seqid: 41, clientTimeoutMs: 3000, args: call.args, into: &upstream)
+                let err = try QueryConfigResponse.peekError(body: response.body)
+                ResponseFrameTemplate.queryConfigOK.write(seqid: call.seqid, body: response.body, into: &output)
+                blackHole(call.table)
+                blackHole(err)
+                blackHole(upstream.writerIndex)
+                blackHole(output.writerIndex)
+            } catch {
+                blackHole(error)
+            }
+        }
+    }
 }
