@@ -16,7 +16,7 @@ import Testing
     func rendersLikeTheRegistry(labels: [(String, String)]) {
         let registry = PrometheusCollectorRegistry()
         let reference = registry.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(metricName: "x_seconds", helpText: "Help."), labels: labels,
+            descriptor: MetricNameDescriptor(metricName: "x_seconds", unitName: "", helpText: "Help."), labels: labels,
             buckets: MetricCatalog.durationBuckets)
         let histograms = DurationHistograms()
         let histogram = LockFreeDurationHistogram(name: "x_seconds", labels: labels, buckets: MetricCatalog.durationBuckets)
