@@ -100,6 +100,10 @@ public struct ResponseFrameTemplate: Sendable {
         self.template = FrameTemplate(prefix: bytes)
     }
 
+    /// The bytes of every frame of this template between the length prefix and the seqid
+    /// (envelope error, message begin): what a reader compares to recognise such a frame.
+    var head: [UInt8] { Array(template.prefix.dropFirst(4)) }
+
     /// Whether this template writes replies with `errorName` and `name`.
     @inline(__always)
     public func matches(errorName: String, name: String) -> Bool {

@@ -178,13 +178,7 @@ public struct ResponseFrame: Equatable, Sendable {
 
     /// The bytes every `ERR_OK` query-config reply starts with after its length: envelope error,
     /// strict REPLY message begin, the ACK name (the seqid follows).
-    private static let queryConfigOKHead: [UInt8] = {
-        var bytes = ByteBuffer()
-        bytes.writeInteger(Int32(ErrorCode.ok.name.utf8.count))
-        bytes.writeUTF8(ErrorCode.ok.name)
-        bytes.writeThriftMessageBegin(ThriftMessageHeader(name: RpcName.queryConfigAck, type: .reply, seqid: 0))
-        return Array((bytes.readBytes(length: bytes.readableBytes) ?? []).dropLast(4))
-    }()
+    private static let queryConfigOKHead = ResponseFrameTemplate.queryConfigOK.head
 
     /// Reads the frame of `total` bytes at the reader index of `buffer` if it is an `ERR_OK`
     /// query-config reply (nearly every reply a MetaServer sends the proxy): one comparison of its

@@ -392,8 +392,9 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, DeferredFlushing {
         }
     }
 
-    /// `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX` in a layout other than the usual one (e.g. a v1
-    /// header): its args are decoded, then it is served as ``serveQueryConfig(_:context:started:)-(QueryConfigCall,_,_)``.
+    /// `RPC_CM_QUERY_PARTITION_CONFIG_BY_INDEX` in a layout other than the usual one (one the
+    /// one-pass read leaves to the general decoder): its args are decoded, then it is served like a
+    /// ``QueryConfigCall``.
     private func serveQueryConfig(_ frame: RequestFrame, context: ChannelHandlerContext, started: NIODeadline) {
         let request: QueryConfigRequest
         do {
