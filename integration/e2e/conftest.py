@@ -165,6 +165,16 @@ class Proxy:
         with open(self.log_path, "rb") as f:
             return f.read().decode(errors="replace")
 
+    def diagnosis(self, lines=80):
+        """For a failed test's report: running or how it ended, and the log's last lines."""
+        code = self.proc.poll()
+        state = "running" if code is None else ("killed by signal %d" % -code if code < 0 else "exited %d" % code)
+        try:
+            tail = self.logs().splitlines()[-lines:]
+        except OSError as e:
+            tail = ["(log unreadable: %s)" % e]
+        return "pid %d, %s, log %s" % (self.proc.pid, state, self.log_path), "\n".join(tail)
+
 
 def meta_proxy(*args, check=True):
     """Runs a meta-proxy CLI command; returns CompletedProcess.
@@ -221,9 +231,26 @@ def sims():
         s.stop()
 
 
+def attach_proxies(request, started):
+    """Lets a failed test's report show every proxy it started (see pytest_runtest_makereport)."""
+    request.node.meta_proxies = started
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test's report ends with each proxy's state (running, exited, killed) and log tail."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.when == "call":
+        for index, proxy in enumerate(getattr(item, "meta_proxies", [])):
+            title, tail = proxy.diagnosis()
+            report.sections.append(("meta-proxy %d: %s" % (index, title), tail))
+
+
 @pytest.fixture
-def proxies():
+def proxies(request):
     started = []
+    attach_proxies(request, started)
 
     def make(*args):
         p = Proxy(list(args))

@@ -36,6 +36,7 @@ def zk(zk_server):
 # The e2e suites' fixtures: a unique ZooKeeper root per test, simulated clusters stopped afterwards.
 zk_root = harness.e2e.zk_root
 sims = harness.e2e.sims
+pytest_runtest_makereport = harness.e2e.pytest_runtest_makereport
 
 
 @pytest.fixture
@@ -71,9 +72,10 @@ def policies(tmp_path):
 
 
 @pytest.fixture
-def proxies(tmp_path, zk_root, policies):
+def proxies(request, tmp_path, zk_root, policies):
     """make(zk_addr, meta_timeout_ms=1000, session_ms=SESSION_MS) -> a started Proxy."""
     started = []
+    harness.e2e.attach_proxies(request, started)
 
     def make(zk_addr, meta_timeout_ms=1000, session_ms=SESSION_MS, extra_yaml=""):
         config = tmp_path / ("proxy-%d.yaml" % len(started))
