@@ -37,6 +37,11 @@ struct ClientStateMachine {
     private(set) var sessionID: Int64?
     /// How many handles were created; a handle's ``SessionContext/generation``.
     private var generation = 0
+    /// The generation of the handle being created: between `zookeeper_init2` and its install, its C
+    /// client may already report (on loopback the handshake can finish before `zookeeper_init2` returns).
+    private var creating: Int?
+    /// That handle's session expired before it was installed: replace it as soon as it is.
+    private var expiredBeforeInstall = false
     /// Credentials sent on every new handle: the configured ones, then those added with ``ZooKeeperClient/addAuth(_:)``.
     private var auths: [ZooKeeperAuth]
     private var subscribers: [Int: AsyncStream<SessionState>.Continuation] = [:]
@@ -105,6 +110,8 @@ struct ClientStateMachine {
     mutating func sessionCreationStarting() -> CreateDecision {
         guard case .starting = phase else { return .skip }
         generation += 1
+        creating = generation
+        expiredBeforeInstall = false
         return .create(generation: generation, auths: auths)
     }
 
@@ -114,14 +121,20 @@ struct ClientStateMachine {
         case failed(Publication?)
         /// Nobody can own this handle (cannot happen while the queue is serial): close it.
         case close(ZooKeeperHandle)
+        /// Its session expired before it was installed (`expired` is already published): end its watches
+        /// and replace it on the queue.
+        case replaceExpired(ZooKeeperHandle)
     }
 
     /// On the queue, after `zookeeper_init2`.
     mutating func sessionCreated(_ handle: ZooKeeperHandle?) -> CreatedAction {
+        let expiredEarly = expiredBeforeInstall
+        creating = nil
+        expiredBeforeInstall = false
         switch (phase, handle) {
         case (.starting, .some(let handle)):
             phase = .open(handle)
-            return .none
+            return expiredEarly ? .replaceExpired(handle) : .none
         case (.starting, .none):
             phase = .idle
             return .failed(transition(to: .disconnected))
@@ -146,10 +159,23 @@ struct ClientStateMachine {
     }
 
     /// A session event of the handle of `generation` (on its C completion thread).
+    ///
+    /// The handle being created counts as current: its first `connected` can come before it is installed,
+    /// and dropping it would leave the client `connecting` on a live session.
     mutating func sessionEvent(generation: Int, cState: Int32, sessionID: Int64) -> SessionEventAction {
-        guard case .open(let handle) = phase, handle.context.generation == generation,
-            let state = SessionState(sessionEventState: cState)
-        else {
+        guard let state = SessionState(sessionEventState: cState) else { return .none }
+        if case .starting = phase, creating == generation {
+            switch state {
+            case .connected:
+                self.sessionID = sessionID
+            case .expired:
+                expiredBeforeInstall = true
+            case .connecting, .disconnected, .authFailed, .closed:
+                break
+            }
+            return .publish(transition(to: state))
+        }
+        guard case .open(let handle) = phase, handle.context.generation == generation else {
             return .none
         }
         switch state {

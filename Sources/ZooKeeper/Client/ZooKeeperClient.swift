@@ -187,6 +187,11 @@ public final class ZooKeeperClient: Sendable {
             publication?.run()
         case .close(let orphan):
             orphan.close(failing: .closing)
+        case .replaceExpired(let handle):
+            handle.context.expire()
+            queue.async {
+                self.replace(expired: handle)
+            }
         }
         return opened.map { _ in () }
     }

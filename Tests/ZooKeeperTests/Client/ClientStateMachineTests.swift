@@ -98,6 +98,67 @@ struct ClientStateMachineTests {
         #expect(auths == [.digest("a:b")])
     }
 
+    @Test("the handle being created may report before it is installed: connected counts, other generations do not")
+    func eventsOfTheHandleBeingCreated() {
+        var machine = ClientStateMachine(auth: nil)
+        _ = machine.connectRequested()
+        guard case .create(let generation, _) = machine.sessionCreationStarting() else {
+            Issue.record("expected create")
+            return
+        }
+        // An older handle's late event (generation 0) and an unknown one are still ignored.
+        for stale in [generation - 1, generation + 1] {
+            guard case .none = machine.sessionEvent(generation: stale, cState: ZOO_CONNECTED_STATE, sessionID: 9) else {
+                Issue.record("expected none for generation \(stale)")
+                return
+            }
+        }
+        // zookeeper_init2 has not returned yet, but its C client already has a session.
+        guard case .publish(let publication) = machine.sessionEvent(generation: generation, cState: ZOO_CONNECTED_STATE, sessionID: 7)
+        else {
+            Issue.record("expected publish")
+            return
+        }
+        #expect(publication?.state == .connected)
+        #expect(machine.sessionState == .connected)
+        #expect(machine.sessionID == 7)
+    }
+
+    @Test("a session that expired before its handle was installed is replaced once installed")
+    func expiredBeforeInstall() throws {
+        var machine = ClientStateMachine(auth: nil)
+        _ = machine.connectRequested()
+        guard case .create(let generation, _) = machine.sessionCreationStarting() else {
+            Issue.record("expected create")
+            return
+        }
+        guard case .publish(let publication) = machine.sessionEvent(generation: generation, cState: ZOO_EXPIRED_SESSION_STATE, sessionID: 7)
+        else {
+            Issue.record("expected publish")
+            return
+        }
+        #expect(publication?.state == .expired)
+        // A real C handle (its client tries a port nobody listens on); closed at the end.
+        let context = SessionContext(generation: generation) { _, _, _ in }
+        let handle = try ZooKeeperHandle.open(
+            configuration: ZooKeeperConfiguration(hosts: ["127.0.0.1:1"]), context: context, auths: []
+        ).get()
+        defer { _ = handle.close(failing: .closing) }
+        guard case .replaceExpired(let expired) = machine.sessionCreated(handle) else {
+            Issue.record("expected replaceExpired")
+            return
+        }
+        #expect(expired === handle)
+        let replacing = machine.replacementStarting(expired: handle)
+        #expect(replacing)
+        // The replacement's own handle starts clean.
+        guard case .create(let next, _) = machine.sessionCreationStarting() else {
+            Issue.record("expected create")
+            return
+        }
+        #expect(next == generation + 1)
+    }
+
     @Test("subscribers get the current state; after close a subscription gets closed only")
     func subscribers() {
         var machine = ClientStateMachine(auth: nil)
