@@ -71,6 +71,29 @@ final class ZooKeeperHandle: @unchecked Sendable {
         return .success(handle)
     }
 
+    /// `zoo_amulti` on `pointer`, unless its session is already unrecoverable (expired or its
+    /// credentials rejected): then `ZINVALIDSTATE` without the call, as the C client would answer.
+    ///
+    /// The C client's `zoo_amulti` (3.8, unchanged since) checks each operation's path in a loop and
+    /// keeps going after the first failure without initialising the later operations' requests; it
+    /// then frees their uninitialised path pointers. Every operation fails that check once the session
+    /// is unrecoverable, so a transaction of two or more operations sent in that state frees garbage
+    /// (seen as `free(): double free detected` and SIGABRT after a decider's session expired). A
+    /// request with a path the check rejects does the same, which ``ZooKeeperPath/isValid(_:sequential:)``
+    /// rules out before the call. What remains is the session expiring during the call itself (a few
+    /// microseconds).
+    static func multi(
+        _ pointer: OpaquePointer,
+        count: Int32,
+        ops: UnsafePointer<zoo_op_t>,
+        results: UnsafeMutablePointer<zoo_op_result_t>,
+        completion: void_completion_t,
+        data: UnsafeRawPointer
+    ) -> Int32 {
+        guard zoo_state(pointer) >= 0 else { return ZINVALIDSTATE.rawValue }
+        return zoo_amulti(pointer, count, ops, results, completion, data)
+    }
+
     /// Calls `zoo_add_auth`.
     func addAuth(_ auth: ZooKeeperAuth, completion: void_completion_t?, data: UnsafeRawPointer?) -> Int32 {
         auth.scheme.withCString { scheme in

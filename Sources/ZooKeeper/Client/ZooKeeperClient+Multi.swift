@@ -15,8 +15,10 @@ extension ZooKeeperClient {
     public func multi(_ operations: [ZooKeeperOperation]) async throws(ZooKeeperError) -> [ZooKeeperOperationResult] {
         guard !operations.isEmpty else { return [] }
         for operation in operations {
-            guard operation.path.hasPrefix("/"), !operation.path.utf8.contains(0) else {
-                throw ZooKeeperError(.badArguments, path: operation.path, detail: "paths are absolute and contain no NUL")
+            // Checked here, not left to the C client: a path it rejects after the first operation makes
+            // its zoo_amulti free an uninitialised pointer (ZooKeeperHandle.multi).
+            guard ZooKeeperPath.isValid(operation.path, sequential: operation.isSequentialCreate) else {
+                throw ZooKeeperError(.badArguments, path: operation.path, detail: ZooKeeperPath.rules)
             }
             switch operation {
             case .create(_, let data, _, _), .set(_, let data, _):
@@ -32,7 +34,9 @@ extension ZooKeeperClient {
             throw ZooKeeperError(.systemError, path: operations.first?.path, detail: "allocating the multi request failed")
         }
         return try await perform(path: operations.first?.path, keepAlive: buffers) { handle, _, completionData in
-            zoo_amulti(handle, count, buffers.ops, buffers.results, zooKeeperMultiCompletion, completionData)
+            ZooKeeperHandle.multi(
+                handle, count: count, ops: buffers.ops, results: buffers.results,
+                completion: zooKeeperMultiCompletion, data: completionData)
         }
     }
 }

@@ -111,13 +111,28 @@ struct ZooKeeperMultiTests {
         }
     }
 
-    @Test("paths are validated before anything is sent")
+    @Test("paths are validated before anything is sent, also those the C client rejects after the first operation")
     func badPath() async throws {
-        try await TestZooKeeper.withClient { client, _ in
+        try await TestZooKeeper.withClient { client, root in
+            try await client.create(root)
+            try await client.create(root + "/a", data: [0])
             let error = await #expect(throws: ZooKeeperError.self) {
                 try await client.multi([.check(path: "relative", version: -1)])
             }
             #expect(error?.code == .badArguments)
+            // The C client's zoo_amulti frees an uninitialised pointer for the operations after one whose path
+            // it rejects: such a path never reaches it.
+            for bad in [root + "/a/../a", root + "//a", root + "/a/", root + "/./a", root + "/a\u{1}"] {
+                let error = await #expect(throws: ZooKeeperError.self) {
+                    try await client.multi([
+                        .check(path: root, version: -1), .set(path: bad, data: [1], version: -1),
+                        .set(path: root + "/a", data: [2], version: -1),
+                    ])
+                }
+                #expect(error?.code == .badArguments, "\(bad)")
+                #expect(error?.path == bad)
+            }
+            #expect(try await client.get(root + "/a").data == [0])
         }
     }
 }
