@@ -99,13 +99,9 @@ struct ClientStateMachineTests {
     }
 
     @Test("the handle being created may report before it is installed: connected counts, other generations do not")
-    func eventsOfTheHandleBeingCreated() {
+    func eventsOfTheHandleBeingCreated() throws {
         var machine = ClientStateMachine(auth: nil)
-        _ = machine.connectRequested()
-        guard case .create(let generation, _) = machine.sessionCreationStarting() else {
-            Issue.record("expected create")
-            return
-        }
+        let generation = try #require(Self.creatingFirstHandle(&machine))
         // An older handle's late event (generation 0) and an unknown one are still ignored.
         for stale in [generation - 1, generation + 1] {
             guard case .none = machine.sessionEvent(generation: stale, cState: ZOO_CONNECTED_STATE, sessionID: 9) else {
@@ -114,12 +110,7 @@ struct ClientStateMachineTests {
             }
         }
         // zookeeper_init2 has not returned yet, but its C client already has a session.
-        guard case .publish(let publication) = machine.sessionEvent(generation: generation, cState: ZOO_CONNECTED_STATE, sessionID: 7)
-        else {
-            Issue.record("expected publish")
-            return
-        }
-        #expect(publication?.state == .connected)
+        #expect(Self.published(machine.sessionEvent(generation: generation, cState: ZOO_CONNECTED_STATE, sessionID: 7)) == .connected)
         #expect(machine.sessionState == .connected)
         #expect(machine.sessionID == 7)
     }
@@ -127,17 +118,8 @@ struct ClientStateMachineTests {
     @Test("a session that expired before its handle was installed is replaced once installed")
     func expiredBeforeInstall() throws {
         var machine = ClientStateMachine(auth: nil)
-        _ = machine.connectRequested()
-        guard case .create(let generation, _) = machine.sessionCreationStarting() else {
-            Issue.record("expected create")
-            return
-        }
-        guard case .publish(let publication) = machine.sessionEvent(generation: generation, cState: ZOO_EXPIRED_SESSION_STATE, sessionID: 7)
-        else {
-            Issue.record("expected publish")
-            return
-        }
-        #expect(publication?.state == .expired)
+        let generation = try #require(Self.creatingFirstHandle(&machine))
+        #expect(Self.published(machine.sessionEvent(generation: generation, cState: ZOO_EXPIRED_SESSION_STATE, sessionID: 7)) == .expired)
         // A real C handle (its client tries a port nobody listens on); closed at the end.
         let context = SessionContext(generation: generation) { _, _, _ in }
         let handle = try ZooKeeperHandle.open(
@@ -177,6 +159,21 @@ struct ClientStateMachineTests {
         let (lateID, lateState) = machine.subscribe(continuation)
         #expect(lateID == nil)
         #expect(lateState == .closed)
+    }
+}
+
+extension ClientStateMachineTests {
+    /// Connects from idle and starts creating the first handle: its generation, or `nil`.
+    fileprivate static func creatingFirstHandle(_ machine: inout ClientStateMachine) -> Int? {
+        _ = machine.connectRequested()
+        guard case .create(let generation, _) = machine.sessionCreationStarting() else { return nil }
+        return generation
+    }
+
+    /// The state a session event's action publishes, or `nil` when it publishes none.
+    fileprivate static func published(_ action: ClientStateMachine.SessionEventAction) -> SessionState? {
+        guard case .publish(let publication) = action else { return nil }
+        return publication?.state
     }
 }
 
