@@ -17,11 +17,7 @@ import ZooKeeper
 struct FailoverBatchWriteTests {
     private static let reason = DecisionReason(.effectiveDown, "test")
 
-    private static func route(_ table: String) throws -> Route {
-        let a = ClusterRoute(name: "A", metas: [try Endpoint(parsing: "127.0.0.1:1001")])
-        let b = ClusterRoute(name: "B", metas: [try Endpoint(parsing: "127.0.0.1:2001")])
-        return Route(table: table, primary: a, backups: [b])
-    }
+    private static func route(_ table: String) throws -> Route { try FailoverTesting.abRoute(table) }
 
     private static func document(_ table: String, on cluster: String, by decider: String) -> EffectiveRoute {
         EffectiveRoute(

@@ -20,11 +20,7 @@ import ZooKeeper
 struct FailoverFencingTests {
     private static let reason = DecisionReason(.operatorRequest, "test")
 
-    private static func route() throws -> Route {
-        let a = ClusterRoute(name: "A", metas: [try Endpoint(parsing: "127.0.0.1:1001")])
-        let b = ClusterRoute(name: "B", metas: [try Endpoint(parsing: "127.0.0.1:2001")])
-        return Route(table: "t1", primary: a, backups: [b])
-    }
+    private static func route() throws -> Route { try FailoverTesting.abRoute() }
 
     private static func document(on cluster: String, by decider: String) -> EffectiveRoute {
         EffectiveRoute(

@@ -51,12 +51,9 @@ struct FailoverStateTests {
         let root = FailoverTesting.uniqueRoot()
         let paths = FailoverPaths(root: root)
         let client = try await FailoverTesting.connectedClient()
-        let a = ClusterRoute(name: "A", metas: [try Endpoint(parsing: "127.0.0.1:1001")])
-        let b = ClusterRoute(name: "B", metas: [try Endpoint(parsing: "127.0.0.1:2001")])
-        let route = Route(table: "t1", primary: a, backups: [b])
-        let store = ZooKeeperFailoverStateStore(
-            client: client, paths: paths, routes: FixedRouteStore([route]), metrics: FailoverMetrics(),
-            logger: FailoverTesting.logger)
+        let route = try FailoverTesting.abRoute()
+        let (a, b) = (route.primary, route.backups[0])
+        let store = try FailoverTesting.abStore(client: client, paths: paths)
         let reason = DecisionReason(.operatorRequest, "drill")
         let onB = EffectiveRoute(
             table: "t1", activeCluster: "B", reason: reason, since: Date(), decidedBy: "operator", mode: .drill)
@@ -118,12 +115,9 @@ struct FailoverStateTests {
         let root = FailoverTesting.uniqueRoot()
         let paths = FailoverPaths(root: root)
         let client = try await FailoverTesting.connectedClient()
-        let a = ClusterRoute(name: "A", metas: [try Endpoint(parsing: "127.0.0.1:1001")])
-        let b = ClusterRoute(name: "B", metas: [try Endpoint(parsing: "127.0.0.1:2001")])
-        let route = Route(table: "t1", primary: a, backups: [b])
-        let store = ZooKeeperFailoverStateStore(
-            client: client, paths: paths, routes: FixedRouteStore([route]), metrics: FailoverMetrics(),
-            logger: FailoverTesting.logger)
+        let route = try FailoverTesting.abRoute()
+        let (a, b) = (route.primary, route.backups[0])
+        let store = try FailoverTesting.abStore(client: client, paths: paths)
         let onB = EffectiveRoute(
             table: "t1", activeCluster: "B", reason: DecisionReason(.operatorRequest, "drill"), since: Date(),
             decidedBy: "operator", mode: .drill)

@@ -20,12 +20,7 @@ struct ZooKeeperDatingTests {
         let root = FailoverTesting.uniqueRoot()
         let paths = FailoverPaths(root: root)
         let client = try await FailoverTesting.connectedClient()
-        let a = ClusterRoute(name: "A", metas: [try Endpoint(parsing: "127.0.0.1:1001")])
-        let b = ClusterRoute(name: "B", metas: [try Endpoint(parsing: "127.0.0.1:2001")])
-        let route = Route(table: "t1", primary: a, backups: [b])
-        let store = ZooKeeperFailoverStateStore(
-            client: client, paths: paths, routes: FixedRouteStore([route]), metrics: FailoverMetrics(),
-            logger: FailoverTesting.logger)
+        let store = try FailoverTesting.abStore(client: client, paths: paths)
         // Written by another host whose clock runs an hour behind.
         let skewed = Date().addingTimeInterval(-3600)
         var onB = EffectiveRoute(

@@ -56,6 +56,21 @@ enum FailoverTesting {
         )
     }
 
+    /// `table` on cluster A (127.0.0.1:1001) with B (127.0.0.1:2001) as its duplication backup: a route
+    /// for tests that talk to ZooKeeper only.
+    static func abRoute(_ table: String = "t1") throws -> Route {
+        let a = ClusterRoute(name: "A", metas: [try Endpoint(parsing: "127.0.0.1:1001")])
+        let b = ClusterRoute(name: "B", metas: [try Endpoint(parsing: "127.0.0.1:2001")])
+        return Route(table: table, primary: a, backups: [b])
+    }
+
+    /// A failover state store under `paths` whose route store knows ``abRoute(_:)`` of `t1`.
+    static func abStore(client: ZooKeeperClient, paths: FailoverPaths) throws -> ZooKeeperFailoverStateStore {
+        ZooKeeperFailoverStateStore(
+            client: client, paths: paths, routes: FixedRouteStore([try abRoute()]), metrics: FailoverMetrics(),
+            logger: logger)
+    }
+
     /// A sim's name and MetaServers as a ``ClusterRoute``.
     static func clusterRoute(_ cluster: SimCluster) throws -> ClusterRoute {
         ClusterRoute(
