@@ -23,17 +23,11 @@ struct ProxyConnectionTests {
         let routes = FixedRouteStore([
             try SimClusters.route("t1", to: a), try SimClusters.route("big", to: a), try SimClusters.route("t2", to: b),
         ])
-        do {
+        try await SimClusters.stopping([a, b]) {
             try await ProxyHarness.run(routes: routes, settings: settings, upstream: upstream) { proxy in
                 try await body(a, b, routes, proxy)
             }
-        } catch {
-            await a.stop()
-            await b.stop()
-            throw error
         }
-        await a.stop()
-        await b.stop()
     }
 
     static func appId(_ cluster: SimCluster, _ table: String) -> Int32? {

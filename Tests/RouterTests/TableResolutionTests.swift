@@ -22,15 +22,7 @@ struct TableResolutionTests {
         let tables = [("t1", 4), ("t2", 4), ("t3", 4)]
         let a = try await SimClusters.start("simA", tables: tables)
         let b = try await SimClusters.start("simB", tables: tables, appIdBase: 100)
-        do {
-            try await body(a, b)
-        } catch {
-            await a.stop()
-            await b.stop()
-            throw error
-        }
-        await a.stop()
-        await b.stop()
+        try await SimClusters.stopping([a, b]) { try await body(a, b) }
     }
 
     static func appId(_ cluster: SimCluster, _ table: String) -> Int32? {

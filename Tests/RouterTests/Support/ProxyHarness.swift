@@ -102,6 +102,17 @@ enum SimClusters {
         return cluster
     }
 
+    /// Runs `body`, then stops `clusters`, also when `body` throws.
+    static func stopping(_ clusters: [SimCluster], after body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            for cluster in clusters { await cluster.stop() }
+            throw error
+        }
+        for cluster in clusters { await cluster.stop() }
+    }
+
     /// The route of `table` to `cluster`'s MetaServers.
     static func route(_ table: String, to cluster: SimCluster) throws -> Route {
         Route(
