@@ -48,16 +48,12 @@ struct FailoverStateTests {
 
     @Test("the store follows the effective route node, the pause flag, and checks versions on write")
     func followsDocument() async throws {
-        let root = FailoverTesting.uniqueRoot()
-        let paths = FailoverPaths(root: root)
-        let client = try await FailoverTesting.connectedClient()
         let route = try FailoverTesting.abRoute()
         let (a, b) = (route.primary, route.backups[0])
-        let store = try FailoverTesting.abStore(client: client, paths: paths)
         let reason = DecisionReason(.operatorRequest, "drill")
         let onB = EffectiveRoute(
             table: "t1", activeCluster: "B", reason: reason, since: Date(), decidedBy: "operator", mode: .drill)
-        try await FailoverTesting.withServices([store]) {
+        try await FailoverTesting.withRunningABStore { client, paths, store in
             // Unknown until read, then absent; queries go to the primary meanwhile, never waiting.
             #expect(store.activeCluster(for: route) == a)
             #expect(await eventually { store.state(of: "t1") == .absent })
@@ -106,22 +102,16 @@ struct FailoverStateTests {
             #expect(try await store.write(onB, expecting: .version(created)) == created + 1)
             #expect(store.status().reachable)
         }
-        await client.deleteTree(root)
-        await client.close()
     }
 
     @Test("the store's generation advances when a document is read, changed, removed or written; not on a table's first use")
     func generationFollowsDocuments() async throws {
-        let root = FailoverTesting.uniqueRoot()
-        let paths = FailoverPaths(root: root)
-        let client = try await FailoverTesting.connectedClient()
         let route = try FailoverTesting.abRoute()
         let (a, b) = (route.primary, route.backups[0])
-        let store = try FailoverTesting.abStore(client: client, paths: paths)
         let onB = EffectiveRoute(
             table: "t1", activeCluster: "B", reason: DecisionReason(.operatorRequest, "drill"), since: Date(),
             decidedBy: "operator", mode: .drill)
-        try await FailoverTesting.withServices([store]) {
+        try await FailoverTesting.withRunningABStore { client, paths, store in
             let start = store.generation
             #expect(store.activeCluster(for: route) == a)
             #expect(store.generation == start)
@@ -148,7 +138,5 @@ struct FailoverStateTests {
             #expect(store.activeCluster(for: route) == b)
             #expect(store.generation != deleted)
         }
-        await client.deleteTree(root)
-        await client.close()
     }
 }

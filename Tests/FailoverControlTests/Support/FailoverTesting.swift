@@ -94,6 +94,25 @@ enum FailoverTesting {
         """
     }
 
+    /// Runs `body` while an ``abStore(client:paths:)`` under a fresh root runs, then deletes the root and
+    /// closes the client (also when `body` throws).
+    static func withRunningABStore(
+        _ body: (ZooKeeperClient, FailoverPaths, ZooKeeperFailoverStateStore) async throws -> Void
+    ) async throws {
+        let paths = FailoverPaths(root: uniqueRoot())
+        let client = try await connectedClient()
+        do {
+            let store = try abStore(client: client, paths: paths)
+            try await withServices([store]) { try await body(client, paths, store) }
+        } catch {
+            await client.deleteTree(paths.root)
+            await client.close()
+            throw error
+        }
+        await client.deleteTree(paths.root)
+        await client.close()
+    }
+
     /// Runs `services` while `body` runs, then cancels them and waits for them to end.
     static func withServices<T: Sendable>(
         _ services: [any Service],
