@@ -15,11 +15,7 @@ extension ZooKeeperClient {
     public func multi(_ operations: [ZooKeeperOperation]) async throws(ZooKeeperError) -> [ZooKeeperOperationResult] {
         guard !operations.isEmpty else { return [] }
         for operation in operations {
-            // Checked here, not left to the C client: a path it rejects after the first operation makes
-            // its zoo_amulti free an uninitialised pointer (ZooKeeperHandle.multi).
-            guard ZooKeeperPath.isValid(operation.path, sequential: operation.isSequentialCreate) else {
-                throw ZooKeeperError(.badArguments, path: operation.path, detail: ZooKeeperPath.rules)
-            }
+            try Self.validate(operation.path, sequential: operation.isSequentialCreate)
             switch operation {
             case .create(_, let data, _, _), .set(_, let data, _):
                 guard Int32(exactly: data.count) != nil else {

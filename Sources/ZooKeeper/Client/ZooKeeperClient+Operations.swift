@@ -95,7 +95,7 @@ extension ZooKeeperClient {
         acl: ZooKeeperACL? = nil,
         createParents: Bool = false
     ) async throws(ZooKeeperError) -> String {
-        try Self.validate(path)
+        try Self.validate(path, sequential: mode.isSequential)
         let acl = acl ?? configuration.defaultACL
         do throws(ZooKeeperError) {
             return try await createNode(path, data: data, mode: mode, acl: acl)
@@ -242,10 +242,14 @@ extension ZooKeeperClient {
 
     // MARK: Argument checks
 
-    /// Rejects paths the C client would misread: empty, relative, or with NUL bytes (C strings end there).
-    private static func validate(_ path: String) throws(ZooKeeperError) {
-        guard path.hasPrefix("/"), !path.utf8.contains(0) else {
-            throw ZooKeeperError(.badArguments, path: path, detail: "paths are absolute and contain no NUL")
+    /// Rejects, before any request is built, the paths the C client rejects (``ZooKeeperPath``) and
+    /// those it would misread (a NUL byte ends a C string). A transaction needs this: a path the C client
+    /// rejects after its first operation makes `zoo_amulti` free an uninitialised pointer
+    /// (``ZooKeeperHandle/multi(_:count:ops:results:completion:data:)``).
+    /// - Parameter sequential: The path is a sequential create's (it may end in `/`).
+    static func validate(_ path: String, sequential: Bool = false) throws(ZooKeeperError) {
+        guard ZooKeeperPath.isValid(path, sequential: sequential) else {
+            throw ZooKeeperError(.badArguments, path: path, detail: ZooKeeperPath.rules)
         }
     }
 

@@ -31,12 +31,15 @@ enum ZooKeeperPath {
     }
 }
 
+extension CreateMode {
+    /// Whether the server appends a sequence number to the path.
+    var isSequential: Bool { self == .persistentSequential || self == .ephemeralSequential }
+}
+
 extension ZooKeeperOperation {
     /// Whether this is a create of a sequential node (whose path may end in `/`).
     var isSequentialCreate: Bool {
-        if case .create(_, _, let mode, _) = self {
-            return mode == .persistentSequential || mode == .ephemeralSequential
-        }
+        if case .create(_, _, let mode, _) = self { return mode.isSequential }
         return false
     }
 }
